@@ -1,0 +1,53 @@
+# The verbs a newcomer guesses. Everything installs into the project: .venv/ and node_modules/.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: dev test lint format synth wheels install bench clean
+
+## install: the virtual environment and the npm tools (only what is missing or changed)
+install: $(BIN)/.installed node_modules/.installed
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## wheels: the layer's third-party packages for Lambda (arm64), downloaded once for offline synth
+wheels: $(BIN)/.installed
+	$(BIN)/python scripts/build_layer.py --download
+
+## dev: start the local stack on 127.0.0.1:$${PORT:-8080} with the sample data
+dev: install
+	$(BIN)/python -m nurtureflow.local
+
+## test: the whole suite (unit, integration, end-to-end, infra)
+test: install wheels
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## synth: the CloudFormation template, offline, without Docker
+synth: install wheels
+	npx cdk synth --quiet
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .build

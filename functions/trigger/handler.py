@@ -1,0 +1,29 @@
+"""Enrolment: tracked events enrol, resume and end runs; ended runs are recorded and costed."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from nurtureflow import wiring
+from nurtureflow.aws.eventbus import DETAIL_TYPE
+from nurtureflow.events.model import TrackedEvent
+
+logger = Logger()
+tracer = Tracer()
+STATUS_CHANGE = "Step Functions Execution Status Change"
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_source(data_class=EventBridgeEvent)
+def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+    if event.detail_type == DETAIL_TYPE:
+        outcome = wiring.dispatcher().handle(TrackedEvent.model_validate(event.detail))
+        return {"enrolled": outcome.enrolled, "resumed": outcome.resumed, "exited": outcome.exited}
+    if event.detail_type == STATUS_CHANGE:
+        wiring.lifecycle().ended(event.detail)
+        return {"recorded": event.detail.get("executionArn")}
+    logger.warning("ignored event", extra={"detail_type": event.detail_type})
+    return {"ignored": event.detail_type}

@@ -1,0 +1,130 @@
+"""The admin routes: workflows, templates and the cost report, each limited to its roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from nurtureflow import wiring
+from nurtureflow.api import errors
+from nurtureflow.api.errors import NotFoundError, RequestInvalidError
+from nurtureflow.api.routes import ROUTES
+from nurtureflow.auth.roles import require, role_of
+from nurtureflow.costs.report import ReportQueryError, build_report, parse_report_query, report_to_csv
+from nurtureflow.sending.templates import EmailTemplate, render_template, validate_template
+from nurtureflow.settings import AuthSettings
+from nurtureflow.workflow.errors import WorkflowInvalidError
+
+app = APIGatewayRestResolver()
+errors.install(app)
+_auth = AuthSettings()
+_ROLES = {(r.method, r.path): r.roles for r in ROUTES if r.function == "admin"}
+
+
+def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    event = app.current_event
+    role = role_of(event.headers.get("Authorization") or event.headers.get("authorization"),
+                   _auth.role_token_hashes)
+    require(role, _ROLES.get((event.http_method, event.resource), ()))
+    return next_middleware(app)
+
+
+app.use(middlewares=[_authorise])
+
+
+@app.post("/admin/workflows/validate")
+def validate_workflow() -> dict[str, Any]:
+    try:
+        _, definition = wiring.workflow_service().check(errors.json_body(app))
+    except WorkflowInvalidError as exc:
+        return {"valid": False, "errors": [i.as_dict() for i in exc.issues], "definition": None}
+    return {"valid": True, "errors": [], "definition": definition}
+
+
+@app.get("/admin/workflows")
+def list_workflows() -> dict[str, Any]:
+    return {"workflows": wiring.workflow_service().list()}
+
+
+@app.put("/admin/workflows/<workflow_id>")
+def put_workflow(workflow_id: str) -> Response[dict[str, Any]]:
+    published = wiring.workflow_service().upload(workflow_id, errors.json_body(app))
+    body = {"id": published.id, "version": published.version, "status": published.status,
+            "state_machine_arn": published.state_machine_arn}
+    return Response(201 if published.created else 200, "application/json", body)
+
+
+@app.get("/admin/workflows/<workflow_id>")
+def get_workflow(workflow_id: str) -> dict[str, Any]:
+    return wiring.workflow_service().get(workflow_id)
+
+
+@app.post("/admin/workflows/<workflow_id>/activate")
+def activate(workflow_id: str) -> dict[str, Any]:
+    return wiring.workflow_service().set_status(workflow_id, "active")
+
+
+@app.post("/admin/workflows/<workflow_id>/pause")
+def pause(workflow_id: str) -> dict[str, Any]:
+    return wiring.workflow_service().set_status(workflow_id, "paused")
+
+
+def _template_from_body() -> EmailTemplate:
+    body = errors.json_body(app)
+    try:
+        template = EmailTemplate.model_validate(body)
+    except ValueError as exc:
+        raise RequestInvalidError("body", f"a template is {{subject, html, text?}}: {exc}", status=422) from None
+    problems = validate_template(template)
+    if problems:
+        first = problems[0]
+        raise RequestInvalidError(first.field, str(first.message), status=422)
+    return template
+
+
+@app.put("/admin/templates/<template_id>")
+def put_template(template_id: str) -> Response[dict[str, Any]]:
+    template = _template_from_body()
+    created = wiring.templates().put(template_id, template.model_dump(exclude_none=True))
+    return Response(201 if created else 200, "application/json", {"id": template_id, **template.model_dump()})
+
+
+@app.get("/admin/templates/<template_id>")
+def get_template(template_id: str) -> dict[str, Any]:
+    stored = wiring.templates().get(template_id)
+    if stored is None:
+        raise NotFoundError(f"no template is called '{template_id}'")
+    return {k: stored.get(k) for k in ("id", "subject", "html", "text")}
+
+
+@app.post("/admin/templates/<template_id>/preview")
+def preview_template(template_id: str) -> dict[str, Any]:
+    stored = wiring.templates().get(template_id)
+    if stored is None:
+        raise NotFoundError(f"no template is called '{template_id}'")
+    body = errors.json_body(app)
+    contact: dict[str, Any] = body.get("contact") or {}
+    if "contact_id" in body:
+        found = wiring.contacts().get(str(body["contact_id"]))
+        if found is None:
+            raise RequestInvalidError("contact_id", f"no contact has id '{body['contact_id']}'", status=404)
+        contact = found.as_condition_data()
+    template = EmailTemplate(subject=stored["subject"], html=stored["html"], text=stored.get("text"))
+    rendered = render_template(template, contact, body.get("event"), {"unsubscribe_url": "#", "postal_address": ""})
+    return {"subject": rendered.subject, "html": rendered.html, "text": rendered.text}
+
+
+@app.get("/admin/costs")
+def costs() -> Response[Any]:
+    try:
+        query = parse_report_query(dict(app.current_event.query_string_parameters or {}))
+    except ReportQueryError as exc:
+        raise RequestInvalidError(exc.field, str(exc)) from None
+    report = build_report(wiring.ledger().between(query.start, query.end), query.start, query.end,
+                          query.group_by)
+    accept = app.current_event.headers.get("Accept") or app.current_event.headers.get("accept") or ""
+    if "text/csv" in accept:
+        return Response(200, "text/csv", report_to_csv(report))
+    return Response(200, "application/json", report.model_dump(mode="json", by_alias=True))

@@ -1,0 +1,81 @@
+"""The contract's error body, and the one mapping from domain exceptions to HTTP statuses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
+from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
+from nurtureflow.events.ingest import EventsInvalidError
+from nurtureflow.sending.tokens import InvalidTokenError
+from nurtureflow.workflow.errors import WorkflowInvalidError
+from nurtureflow.workflow.publishing import WorkflowNotFoundError
+
+
+class RequestInvalidError(Exception):
+    """A request the caller must fix: ``field`` names what is wrong."""
+
+    def __init__(self, field: str, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.field, self.status = field, status
+
+
+class NotFoundError(Exception):
+    """The route's resource does not exist."""
+
+
+def error(status: int, code: str, message: str, details: list[Any] | None = None,
+          headers: dict[str, str] | None = None) -> Response[str]:
+    body = {"error": code, "message": message, "details": details or []}
+    return Response(status_code=status, content_type="application/json", body=json.dumps(body), headers=headers)
+
+
+def install(app: APIGatewayRestResolver) -> None:
+    """Register the mapping on an app: every route of it answers errors the same way."""
+
+    @app.exception_handler(RequestInvalidError)
+    def _invalid(exc: RequestInvalidError) -> Response[str]:
+        return error(exc.status, "invalid_request", str(exc), [{"field": exc.field, "message": str(exc)}])
+
+    @app.exception_handler(EventsInvalidError)
+    def _events(exc: EventsInvalidError) -> Response[str]:
+        fields = ", ".join(d["field"] for d in exc.details)
+        return error(422, "invalid_events", f"the events were refused, nothing was stored: {fields}", exc.details)
+
+    @app.exception_handler(WorkflowInvalidError)
+    def _workflow(exc: WorkflowInvalidError) -> Response[str]:
+        return error(422, "invalid_workflow", f"the workflow has {len(exc.issues)} error(s); nothing was saved",
+                     [i.as_dict() for i in exc.issues])
+
+    @app.exception_handler(InvalidTokenError)
+    def _token(exc: InvalidTokenError) -> Response[str]:
+        return error(400, "invalid_token", "this link is not valid", [{"field": "token", "message": str(exc)}])
+
+    @app.exception_handler(UnauthenticatedError)
+    def _unauthenticated(exc: UnauthenticatedError) -> Response[str]:
+        return error(401, "unauthenticated", str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(ForbiddenError)
+    def _forbidden(exc: ForbiddenError) -> Response[str]:
+        return error(403, "forbidden", str(exc))
+
+    @app.exception_handler(WorkflowNotFoundError)
+    def _no_workflow(exc: WorkflowNotFoundError) -> Response[str]:
+        return error(404, "not_found", f"no workflow is called '{exc}'")
+
+    @app.exception_handler(NotFoundError)
+    def _not_found(exc: NotFoundError) -> Response[str]:
+        return error(404, "not_found", str(exc))
+
+
+def json_body(app: APIGatewayRestResolver) -> Any:
+    """The request's JSON body, or a 400 naming the body."""
+    raw = app.current_event.body
+    if not raw:
+        raise RequestInvalidError("body", "the request needs a JSON body")
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise RequestInvalidError("body", f"the body is not valid JSON: {exc.msg} at line {exc.lineno}") from None

@@ -1,0 +1,42 @@
+"""The HTTP contract's routes: which function serves each one, and which roles may call it.
+
+API Gateway (``infra/``) and the local gateway are both built from this one table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Function = Literal["track", "admin"]
+Role = Literal["marketer", "finance", "admin"]
+
+ALL_ROLES: tuple[Role, ...] = ("marketer", "finance", "admin")
+EDITORS: tuple[Role, ...] = ("marketer", "admin")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: Function
+    roles: tuple[Role, ...] = ()  # empty: public (the tracking routes)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/v1/events", "track"),
+    Route("GET", "/t/o/{token}", "track"),
+    Route("GET", "/t/c/{token}", "track"),
+    Route("GET", "/u/{token}", "track"),
+    Route("POST", "/u/{token}", "track"),
+    Route("POST", "/admin/workflows/validate", "admin", EDITORS),
+    Route("GET", "/admin/workflows", "admin", ALL_ROLES),
+    Route("PUT", "/admin/workflows/{id}", "admin", EDITORS),
+    Route("GET", "/admin/workflows/{id}", "admin", ALL_ROLES),
+    Route("POST", "/admin/workflows/{id}/activate", "admin", EDITORS),
+    Route("POST", "/admin/workflows/{id}/pause", "admin", EDITORS),
+    Route("PUT", "/admin/templates/{id}", "admin", EDITORS),
+    Route("GET", "/admin/templates/{id}", "admin", EDITORS),
+    Route("POST", "/admin/templates/{id}/preview", "admin", EDITORS),
+    Route("GET", "/admin/costs", "admin", ("finance", "admin")),
+)

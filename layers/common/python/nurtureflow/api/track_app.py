@@ -1,0 +1,80 @@
+"""The tracking routes: events from websites, and opens, clicks and unsubscribes from email."""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+
+from nurtureflow import wiring
+from nurtureflow.api import errors
+from nurtureflow.api.errors import RequestInvalidError
+from nurtureflow.events.ingest import parse_post
+from nurtureflow.settings import SiteSettings
+
+app = APIGatewayRestResolver()
+errors.install(app)
+_sites = SiteSettings()
+# A transparent 1x1 GIF.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+MAX_BODY_BYTES = 256 * 1024
+
+
+def _site_origins() -> tuple[str, list[str]]:
+    key = app.current_event.headers.get("X-Site-Key") or app.current_event.headers.get("x-site-key")
+    if not key or key not in _sites.site_keys:
+        raise RequestInvalidError("X-Site-Key", "a valid X-Site-Key header is required", status=401)
+    return key, _sites.site_keys[key]
+
+
+@app.post("/v1/events")
+def post_events() -> Response[dict[str, int]]:
+    site_key, origins = _site_origins()
+    origin = app.current_event.headers.get("Origin") or app.current_event.headers.get("origin")
+    cors: dict[str, str] = {}
+    if origin is not None:
+        if not any(fnmatch.fnmatchcase(origin, pattern) for pattern in origins):
+            raise RequestInvalidError("Origin", f"origin '{origin}' is not allowed for this site key", status=403)
+        cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+    if len(app.current_event.body or "") > MAX_BODY_BYTES:
+        raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
+    accepted = wiring.ingestion().accept(site_key, parse_post(errors.json_body(app)))
+    return Response(202, "application/json", {"accepted": accepted}, headers=cors)
+
+
+@app.get("/t/c/<token>")
+def click(token: str) -> Response[str]:
+    url = wiring.feedback().click(token)
+    return Response(302, "text/plain", "", headers={"Location": url, "Cache-Control": "no-store"})
+
+
+@app.get("/t/o/<token>")
+def open_pixel(token: str) -> Response[bytes]:
+    wiring.feedback().open(token)
+    return Response(200, "image/gif", PIXEL, headers={"Cache-Control": "no-store"})
+
+
+@app.get("/u/<token>")
+def unsubscribe_page(token: str) -> Response[str]:
+    # Only the POST unsubscribes: scanners fetch links, people press the button.
+    wiring.feedback().check_unsubscribe(token)
+    page = (
+        "<!doctype html><meta charset=utf-8><title>Unsubscribe</title>"
+        "<h1>Unsubscribe</h1><p>Stop receiving these emails?</p>"
+        "<form method=post><input type=hidden name=List-Unsubscribe value=One-Click>"
+        "<button type=submit>Unsubscribe</button></form>"
+    )
+    return Response(200, "text/html; charset=utf-8", page)
+
+
+@app.post("/u/<token>")
+def unsubscribe(token: str) -> Response[str]:
+    body = app.current_event.decoded_body or ""
+    form = parse_qs(body)
+    if "One-Click" not in form.get("List-Unsubscribe", []) and "List-Unsubscribe=One-Click" not in body:
+        raise RequestInvalidError("List-Unsubscribe", "the body must be List-Unsubscribe=One-Click")
+    wiring.feedback().unsubscribe(token)
+    page = "<!doctype html><meta charset=utf-8><title>Unsubscribed</title><p>You are unsubscribed.</p>"
+    return Response(200, "text/html; charset=utf-8", page)

@@ -1,0 +1,103 @@
+"""Step Functions behind domain terms; AWS error codes become domain exceptions here, once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from nurtureflow.aws.clients import client
+
+_CLOSED_TOKEN = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
+
+
+class AlreadyEnrolledError(Exception):
+    """An execution with this enrolment name exists already (the enrolment happened)."""
+
+
+class StateMachineNotFoundError(Exception):
+    """No such state machine."""
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response["Error"]["Code"])
+
+
+class StateMachines:
+    """Creates a state machine per workflow and publishes a version per upload."""
+
+    def publish(self, name: str, definition: dict[str, Any], role_arn: str, description: str) -> tuple[str, str]:
+        """(state machine ARN, version ARN) of the newly published definition."""
+        sfn = client("stepfunctions")
+        body = json.dumps(definition, sort_keys=True)
+        try:
+            created = sfn.create_state_machine(
+                name=name, definition=body, roleArn=role_arn, type="STANDARD", publish=True,
+                versionDescription=description[:256],
+            )
+            return created["stateMachineArn"], created["stateMachineVersionArn"]
+        except ClientError as error:
+            if _code(error) not in ("StateMachineAlreadyExists", "ConflictException"):
+                raise
+        arn = self._arn_of(name)
+        updated = sfn.update_state_machine(
+            stateMachineArn=arn, definition=body, roleArn=role_arn, publish=True,
+            versionDescription=description[:256],
+        )
+        return arn, updated["stateMachineVersionArn"]
+
+    def _arn_of(self, name: str) -> str:
+        paginator = client("stepfunctions").get_paginator("list_state_machines")
+        for page in paginator.paginate():
+            for machine in page["stateMachines"]:
+                if machine["name"] == name:
+                    return str(machine["stateMachineArn"])
+        raise StateMachineNotFoundError(name)
+
+
+class Executions:
+    """Starts, stops and resumes workflow runs."""
+
+    def start(self, target_arn: str, name: str, run_input: dict[str, Any]) -> str:
+        """Start a run, named by its enrolment so a redelivered event cannot start it twice."""
+        try:
+            started = client("stepfunctions").start_execution(
+                stateMachineArn=target_arn, name=name, input=json.dumps(run_input, sort_keys=True)
+            )
+        except ClientError as error:
+            if _code(error) == "ExecutionAlreadyExists":
+                raise AlreadyEnrolledError(name) from None
+            raise
+        return str(started["executionArn"])
+
+    def stop(self, execution_arn: str, cause: str) -> bool:
+        """Stop a run; False when it had ended already."""
+        try:
+            client("stepfunctions").stop_execution(executionArn=execution_arn, cause=cause[:32000])
+        except ClientError as error:
+            if _code(error) in ("ExecutionDoesNotExist", "ValidationException"):
+                return False
+            raise
+        return True
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        """Hand the awaited event to a waiting run; False when the wait had closed (a late resume)."""
+        try:
+            client("stepfunctions").send_task_success(taskToken=token, output=json.dumps(output, sort_keys=True))
+        except ClientError as error:
+            if _code(error) in _CLOSED_TOKEN:
+                return False
+            raise
+        return True
+
+    def transitions(self, execution_arn: str) -> tuple[int, int]:
+        """(state transitions, Lambda task invocations) of a run, counted from its history."""
+        paginator = client("stepfunctions").get_paginator("get_execution_history")
+        transitions = lambdas = 0
+        for page in paginator.paginate(executionArn=execution_arn, includeExecutionData=False):
+            for event in page["events"]:
+                kind = str(event["type"])
+                transitions += kind.endswith("StateEntered")
+                lambdas += kind == "TaskScheduled"
+        return transitions, lambdas

@@ -1,0 +1,117 @@
+"""Conditions of the workflow language: leaves, combinators, engagement, history and lists."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
+
+from nurtureflow.workflow.durations import Duration, parse_duration
+
+Operator = Literal[
+    "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "starts_with", "exists", "within"
+]
+FIELD_PATTERN = r"^(contact|event)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Leaf(_Strict):
+    field: Annotated[str, Field(pattern=FIELD_PATTERN)]
+    op: Operator
+    value: Any = None
+
+    @model_validator(mode="after")
+    def _value_fits_operator(self) -> Leaf:
+        if self.op in ("in", "not_in") and not isinstance(self.value, list):
+            raise ValueError(f"'{self.op}' compares with a list of values")
+        if self.op == "exists" and not isinstance(self.value, bool):
+            raise ValueError("'exists' takes true or false")
+        if self.op == "within":
+            if not isinstance(self.value, str):
+                raise ValueError("'within' takes a duration such as P30D")
+            parse_duration(self.value)
+        return self
+
+
+class AllOf(_Strict):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyOf(_Strict):
+    any: list[Condition] = Field(min_length=1)
+
+
+class NotOf(_Strict):
+    not_: Condition = Field(alias="not")
+
+
+class Engagement(_Strict):
+    email: str
+    opened: bool | None = None
+    clicked: bool | None = None
+
+    @model_validator(mode="after")
+    def _one_measure(self) -> Engagement:
+        if (self.opened is None) == (self.clicked is None):
+            raise ValueError("an email condition takes exactly one of 'opened' or 'clicked'")
+        return self
+
+
+class History(_Strict):
+    event: str = Field(min_length=1)
+    where: Condition | None = None
+    within: Duration | None = None
+    min_count: int = Field(default=1, ge=1)
+
+
+class InList(_Strict):
+    in_list: str = Field(min_length=1)
+
+
+_KEYED_TAGS = {"all": "all", "any": "any", "not": "not", "email": "email", "event": "event", "in_list": "in_list"}
+
+
+def _condition_tag(value: Any) -> str | None:
+    if isinstance(value, BaseModel):
+        tag = {
+            Leaf: "leaf", AllOf: "all", AnyOf: "any", NotOf: "not", Engagement: "email", History: "event",
+            InList: "in_list",
+        }.get(type(value))
+        return None if tag is None else f"cond:{tag}"
+    if not isinstance(value, dict):
+        return None
+    if "field" in value:
+        return "cond:leaf"
+    return next((f"cond:{tag}" for key, tag in _KEYED_TAGS.items() if key in value), None)
+
+
+Condition = Annotated[
+    Annotated[Leaf, Tag("cond:leaf")]
+    | Annotated[AllOf, Tag("cond:all")]
+    | Annotated[AnyOf, Tag("cond:any")]
+    | Annotated[NotOf, Tag("cond:not")]
+    | Annotated[Engagement, Tag("cond:email")]
+    | Annotated[History, Tag("cond:event")]
+    | Annotated[InList, Tag("cond:in_list")],
+    Discriminator(
+        _condition_tag,
+        custom_error_type="condition",
+        custom_error_message=(
+            "a condition is a leaf {field, op, value}, or has one of the keys all, any, not, email, event, in_list"
+        ),
+    ),
+]
+
+for _model in (AllOf, AnyOf, NotOf, History):
+    _model.model_rebuild()
+
+
+_ADAPTER: TypeAdapter[Condition] = TypeAdapter(Condition)
+
+
+def parse_condition(data: Any) -> Condition:
+    """A condition from its JSON form (as stored in runs and compiled state machines)."""
+    return _ADAPTER.validate_python(data)

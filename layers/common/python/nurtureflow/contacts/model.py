@@ -1,0 +1,59 @@
+"""Contacts: keyed by their normalised email, with traits, score, lists and consent."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+NAMED_TRAITS = ("first_name", "last_name", "timezone", "locale")
+
+
+class InvalidEmailError(ValueError):
+    """An address that cannot be mailed."""
+
+
+def normalise_email(email: str) -> str:
+    """Trimmed and lower-cased, so one person is one contact whatever case a form used."""
+    normalised = email.strip().lower()
+    if len(normalised) > 254 or not _EMAIL.match(normalised):
+        raise InvalidEmailError(f"'{email}' is not an email address")
+    return normalised
+
+
+def contact_id_for(email: str) -> str:
+    """A stable id derived from the address: the same contact from any event, without a lookup."""
+    return "c_" + hashlib.sha256(normalise_email(email).encode()).hexdigest()[:24]
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+    score: int = 0
+    lifecycle_stage: str = "subscriber"
+    properties: dict[str, Any] = Field(default_factory=dict)
+    lists: list[str] = Field(default_factory=list)
+    unsubscribed: bool = False
+    suppressed: bool = False
+    created_at: str
+    updated_at: str
+
+    def as_condition_data(self) -> dict[str, Any]:
+        """The contact as conditions and templates see it (``contact.<path>``)."""
+        return self.model_dump(mode="json")
+
+
+def split_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Named fields versus everything else, which the contract stores under ``properties``."""
+    named = {k: v for k, v in traits.items() if k in NAMED_TRAITS and v is not None}
+    others = {k: v for k, v in traits.items() if k not in NAMED_TRAITS}
+    return named, others

@@ -1,0 +1,126 @@
+"""What a tracked event does to runs: end runs whose goal it meets, resume waits, enrol contacts."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger
+
+from nurtureflow.aws.stepfunctions import AlreadyEnrolledError
+from nurtureflow.clock import Clock
+from nurtureflow.contacts.model import Contact
+from nurtureflow.enrolment.policy import matches, may_reenter
+from nurtureflow.events.model import TrackedEvent
+from nurtureflow.store.runs import RunClaimedError
+
+logger = Logger(child=True)
+
+
+class Runner(Protocol):
+    """The slice of Step Functions enrolment needs (``aws.stepfunctions.Executions``)."""
+
+    def start(self, target_arn: str, name: str, run_input: dict[str, Any]) -> str: ...
+    def stop(self, execution_arn: str, cause: str) -> bool: ...
+    def resume(self, token: str, output: dict[str, Any]) -> bool: ...
+
+
+@dataclass
+class Outcome:
+    enrolled: list[str]
+    resumed: list[str]
+    exited: list[str]
+
+
+def execution_name(contact_id: str, enrolment_key: str) -> str:
+    """Names carry the enrolment key: a redelivered event maps to the same, already-started run."""
+    digest = hashlib.sha256(f"{contact_id}:{enrolment_key}".encode()).hexdigest()[:32]
+    return f"{contact_id}-{digest}"[:80]
+
+
+class Dispatcher:
+    def __init__(self, contacts: Any, runs: Any, workflows: Any, runner: Runner, clock: Clock) -> None:
+        self._contacts = contacts
+        self._runs = runs
+        self._workflows = workflows
+        self._runner = runner
+        self._clock = clock
+
+    def handle(self, event: TrackedEvent) -> Outcome:
+        outcome = Outcome([], [], [])
+        if event.contact_id is None:
+            return outcome  # anonymous history waits until an event names the contact
+        contact: Contact | None = self._contacts.get(event.contact_id)
+        if contact is None:
+            return outcome
+        data, event_data, now = contact.as_condition_data(), event.as_condition_data(), self._clock.now()
+        runs = {run["workflow"]: run for run in self._runs.of_contact(contact.id)}
+        for run in runs.values():
+            if run.get("status") != "running":
+                continue
+            if any(goal["event"] == event.type and matches(goal.get("where"), data, event_data, now)
+                   for goal in run.get("exit_when", [])):
+                self._exit(run, event)
+                outcome.exited.append(run["workflow"])
+            elif self._resume(run, event, data, event_data):
+                outcome.resumed.append(run["workflow"])
+        for workflow in self._workflows.all_meta():
+            if self._should_enrol(workflow, event, data, event_data, runs.get(workflow["id"])):
+                self._enrol(workflow, contact, event, runs.get(workflow["id"]))
+                outcome.enrolled.append(workflow["id"])
+        return outcome
+
+    def _exit(self, run: dict[str, Any], event: TrackedEvent) -> None:
+        ended = self._clock.now().isoformat()
+        self._runs.update(run["contact_id"], run["workflow"], run["execution_arn"],
+                          {"status": "exited", "exit_reason": f"goal:{event.type}", "ended_at": ended})
+        self._runner.stop(run["execution_arn"], f"goal reached: {event.type}")
+
+    def _resume(self, run: dict[str, Any], event: TrackedEvent, data: dict[str, Any],
+                event_data: dict[str, Any]) -> bool:
+        waiting = run.get("waiting")
+        if not waiting or waiting.get("event") != event.type:
+            return False
+        if not matches(waiting.get("where"), data, event_data, self._clock.now()):
+            return False
+        # Taking the token off the run first makes a duplicate event a no-op, not a second resume.
+        if not self._runs.clear_wait(run["contact_id"], run["workflow"], waiting["token"]):
+            return False
+        return self._runner.resume(waiting["token"], {"event": event_data, "event_id": event.id})
+
+    def _should_enrol(self, workflow: dict[str, Any], event: TrackedEvent, data: dict[str, Any],
+                      event_data: dict[str, Any], previous: dict[str, Any] | None) -> bool:
+        trigger = workflow.get("trigger", {})
+        if workflow.get("status") != "active" or trigger.get("event") != event.type:
+            return False
+        if not matches(trigger.get("where"), data, event_data, self._clock.now()):
+            return False
+        if previous is not None and previous.get("enrolment") == event.id:
+            return True  # our own earlier attempt: finish it (the start is idempotent)
+        return may_reenter(workflow.get("reentry", {}), previous, self._clock.now())
+
+    def _enrol(self, workflow: dict[str, Any], contact: Contact, event: TrackedEvent,
+               previous: dict[str, Any] | None) -> None:
+        name = execution_name(contact.id, event.id)
+        run_doc = {"workflow": workflow["id"], "version": workflow["version"], "contact_id": contact.id,
+                   "event": event.model_dump(mode="json", exclude_none=True), "enrolment": event.id}
+        arn = workflow["state_machine_arn"].replace(":stateMachine:", ":execution:") + f":{name}"
+        run = {"contact_id": contact.id, "workflow": workflow["id"], "version": workflow["version"],
+               "enrolment": event.id, "execution_arn": arn, "status": "running",
+               "started_at": self._clock.now().isoformat(), "exit_when": workflow.get("exit_when", []),
+               "runs": int((previous or {}).get("runs", 0)) + (0 if _same(previous, event) else 1)}
+        if not _same(previous, event):
+            try:
+                self._runs.claim(run, None if previous is None else previous.get("enrolment"))
+            except RunClaimedError:
+                logger.info("run claimed concurrently", extra={"workflow": workflow["id"]})
+                return
+        try:
+            self._runner.start(workflow["version_arn"], name, {"run": run_doc})
+        except AlreadyEnrolledError:
+            logger.info("already enrolled", extra={"workflow": workflow["id"], "name": name})
+
+
+def _same(previous: dict[str, Any] | None, event: TrackedEvent) -> bool:
+    return previous is not None and previous.get("enrolment") == event.id

@@ -1,0 +1,48 @@
+"""When a run ends: record how it ended on the run, and cost its state transitions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
+from nurtureflow.costs.prices import PriceTable
+
+_STATUS = {"SUCCEEDED": "completed", "FAILED": "failed", "TIMED_OUT": "failed", "ABORTED": "stopped"}
+
+
+class History(Protocol):
+    def transitions(self, execution_arn: str) -> tuple[int, int]: ...
+
+
+class RunLifecycle:
+    def __init__(self, runs: Any, ledger: Any, history: History, prices: PriceTable) -> None:
+        self._runs, self._ledger, self._history, self._prices = runs, ledger, history, prices
+
+    def ended(self, detail: dict[str, Any]) -> None:
+        """Handle Step Functions' "Execution Status Change" for a run that ended."""
+        status = _STATUS.get(str(detail.get("status")))
+        if status is None:
+            return  # RUNNING: nothing to do
+        run = json.loads(detail.get("input") or "{}").get("run") or {}
+        arn = str(detail["executionArn"])
+        stopped = datetime.fromtimestamp(int(detail.get("stopDate") or 0) / 1000, UTC)
+        if run:
+            current = self._runs.get(run["contact_id"], run["workflow"]) or {}
+            fields: dict[str, Any] = {"ended_at": current.get("ended_at") or stopped.isoformat()}
+            if current.get("status") == "running":
+                fields["status"] = status
+            if detail.get("error"):
+                fields["error"] = str(detail["error"])[:256]
+            self._runs.update(run["contact_id"], run["workflow"], arn, fields)
+        transitions, lambdas = self._history.transitions(arn)
+        # The run's own Lambda requests (step and send tasks) and the trigger that started it.
+        usage = Usage(transitions=transitions, lambda_requests=lambdas + 1, dynamodb_write_units=2,
+                      dynamodb_read_units=2)
+        self._ledger.record(LedgerEntry(
+            entry_id="run#" + hashlib.sha256(arn.encode()).hexdigest()[:24], day=stopped.date(), kind="run",
+            workflow=run.get("workflow", "(unknown)"), template=None, usage=usage,
+            usd=cost_usage(usage, self._prices),
+        ))

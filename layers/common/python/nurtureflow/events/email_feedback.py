@@ -1,0 +1,66 @@
+"""Opens, clicks and unsubscribes arriving through signed tracking links."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from nurtureflow.clock import Clock
+from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
+from nurtureflow.costs.prices import PriceTable
+from nurtureflow.events.ingest import Publisher
+from nurtureflow.events.model import TrackedEvent
+from nurtureflow.sending.tokens import verify_kind
+from nurtureflow.settings import TrackingSettings
+
+# One tracking hit: an API Gateway request, a Lambda request, reads of the send and writes of the
+# event (with its id marker), the send's first-open/click mark and the ledger line.
+TRACKING_USAGE = Usage(apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=4)
+
+
+class EmailFeedback:
+    def __init__(self, *, sends: Any, contacts: Any, events: Any, bus: Publisher, ledger: Any, clock: Clock,
+                 tracking: TrackingSettings, prices: PriceTable) -> None:
+        self._sends, self._contacts, self._events, self._bus = sends, contacts, events, bus
+        self._ledger, self._clock, self._tracking, self._prices = ledger, clock, tracking, prices
+
+    def click(self, token: str) -> str:
+        """Record the click; the URL the token signs (the only place a click may redirect to)."""
+        payload = verify_kind(token, self._tracking.link_keys, "c")
+        self._record(str(payload["s"]), "email_clicked", "clicked_at", {"url": payload["u"]})
+        return str(payload["u"])
+
+    def open(self, token: str) -> None:
+        payload = verify_kind(token, self._tracking.link_keys, "o")
+        self._record(str(payload["s"]), "email_opened", "opened_at", {})
+
+    def check_unsubscribe(self, token: str) -> str:
+        """The send id an unsubscribe token is for (the human page shows before anything changes)."""
+        return str(verify_kind(token, self._tracking.link_keys, "u")["s"])
+
+    def unsubscribe(self, token: str) -> None:
+        """RFC 8058 one-click: unsubscribe the contact the email went to."""
+        send_id = self.check_unsubscribe(token)
+        send = self._sends.get(send_id)
+        if send is None:
+            return
+        now = self._clock.now().isoformat()
+        self._contacts.apply(send["contact_id"], {"unsubscribed": True, "unsubscribed_at": now}, 0, now)
+        self._record(send_id, "unsubscribed", None, {})
+
+    def _record(self, send_id: str, kind: str, mark: str | None, properties: dict[str, Any]) -> None:
+        send = self._sends.get(send_id)
+        if send is None:
+            return  # a token for a send that was erased: nothing left to attribute it to
+        now = self._clock.now().isoformat()
+        if mark is not None:
+            self._sends.mark(send_id, mark, now)
+        event = TrackedEvent(id=f"e_{uuid.uuid4().hex[:24]}", type=kind, contact_id=send["contact_id"],
+                             properties=properties, occurred_at=now, received_at=now, send_id=send_id,
+                             workflow=send["workflow"], step=send["step"])
+        self._events.record(event)
+        self._bus.publish([event])
+        self._ledger.record(LedgerEntry(
+            entry_id=f"trk#{event.id}", day=self._clock.now().date(), kind="tracking", workflow=send["workflow"],
+            template=send.get("template"), usage=TRACKING_USAGE, usd=cost_usage(TRACKING_USAGE, self._prices),
+        ))

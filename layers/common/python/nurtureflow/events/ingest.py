@@ -1,0 +1,71 @@
+"""``POST /v1/events``: validate the whole post, update contacts, store each event once, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from nurtureflow.clock import Clock
+from nurtureflow.contacts.model import split_traits
+from nurtureflow.events.model import EventBatch, IncomingEvent, TrackedEvent
+
+
+class EventsInvalidError(Exception):
+    """The post is refused whole; ``details`` name each bad field."""
+
+    def __init__(self, details: list[dict[str, str]]) -> None:
+        super().__init__("the events were refused")
+        self.details = details
+
+
+class Publisher(Protocol):
+    def publish(self, events: list[TrackedEvent]) -> None: ...
+
+
+def parse_post(body: Any) -> list[IncomingEvent]:
+    """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored)."""
+    try:
+        if isinstance(body, dict) and "batch" in body:
+            return EventBatch.model_validate(body).batch
+        return [IncomingEvent.model_validate(body)]
+    except ValidationError as error:
+        raise EventsInvalidError([
+            {"field": ".".join(str(p) for p in e["loc"]) or "body",
+             "message": str(e["msg"]).removeprefix("Value error, ")}
+            for e in error.errors()
+        ]) from None
+
+
+def event_id(site_key: str, client_id: str | None) -> str:
+    """A client's id, scoped to its site, makes a retried post count once; none gets a fresh id."""
+    if client_id is None:
+        return "e_" + uuid.uuid4().hex[:24]
+    return "e_" + hashlib.sha256(f"{site_key}|{client_id}".encode()).hexdigest()[:24]
+
+
+class Ingestion:
+    def __init__(self, contacts: Any, events: Any, bus: Publisher, clock: Clock) -> None:
+        self._contacts, self._events, self._bus, self._clock = contacts, events, bus, clock
+
+    def accept(self, site_key: str, incoming: list[IncomingEvent]) -> int:
+        now = self._clock.now().isoformat()
+        tracked: list[TrackedEvent] = []
+        for event in incoming:
+            contact_id = None
+            if event.email is not None:
+                named, others = split_traits(event.traits)
+                contact_id = self._contacts.upsert(event.email, named, others, now).id
+            item = TrackedEvent(
+                id=event_id(site_key, event.id), type=event.type, contact_id=contact_id,
+                anonymous_id=event.anonymous_id, properties=event.properties,
+                occurred_at=(event.occurred_at.isoformat() if event.occurred_at else now), received_at=now,
+            )
+            self._events.record(item)
+            tracked.append(item)
+        # Published even when already stored: a retry after a failed publish must still reach the
+        # trigger function, whose enrolment is idempotent by event id.
+        self._bus.publish(tracked)
+        return len(tracked)

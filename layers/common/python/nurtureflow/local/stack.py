@@ -1,0 +1,215 @@
+"""The local stack: moto for DynamoDB and SES, the project's Step Functions runtime and event bus,
+the real handlers in-process, behind a local gateway with the contract's routes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+from nurtureflow.auth.roles import token_hash
+from nurtureflow.clock import VirtualClock
+from nurtureflow.local.eventbus import LocalEventBus
+from nurtureflow.local.gateway import LocalGateway
+from nurtureflow.local.lambdas import LocalLambdas
+from nurtureflow.local.settings import LocalSettings
+from nurtureflow.local.wire import AwsWireServer
+from nurtureflow.store.tables import TABLES
+from nurtureflow.workflow.durations import parse_duration
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+SENDER = "hello@shop.example"
+CONFIGURATION_SET = "nurtureflow"
+STATUS_CHANGE = "Step Functions Execution Status Change"
+logger = logging.getLogger("nurtureflow.local")
+
+
+class LocalStack:
+    def __init__(self, root: Path, settings: LocalSettings | None = None) -> None:
+        self.root = root
+        self.settings = settings or LocalSettings()
+        self.clock = VirtualClock()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+
+    # -- start-up ---------------------------------------------------------------------------
+    def start(self, with_samples: bool = True) -> None:
+        self._moto.start()
+        host, port = self._moto.get_host_and_port()
+        moto_url = f"http://{host}:{port}"
+        self.bus = LocalEventBus(self.clock, ACCOUNT, REGION)
+        self.runtime = self._runtime()
+        self._wire = AwsWireServer({"AWSStepFunctions": self.runtime_protocol, "AWSEvents": self.bus.handle_request})
+        self._wire.start()
+        self.gateway = LocalGateway(self._invoke_http, self._local_routes(), self.drain, self.settings.host,
+                                    self.settings.port)
+        self._configure_environment(moto_url, self._wire.url, f"http://{self.settings.host}:{self.gateway.port}")
+        self._create_resources()
+        from nurtureflow.aws.time import use_clock
+
+        use_clock(self.clock)
+        self.lambdas = LocalLambdas(self.root / "functions", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:")
+        self.bus.target = self._deliver_to_trigger
+        if with_samples:
+            self.load_samples(self.root / "samples")
+
+    def _runtime(self) -> Any:
+        from nurtureflow.local.stepfunctions import LocalStepFunctions
+
+        return LocalStepFunctions(
+            clock=self.clock, invoker=self._invoke_task, on_status_change=self._status_changed,
+            region=REGION, account=ACCOUNT,
+        )
+
+    def runtime_protocol(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        from nurtureflow.local.stepfunctions.protocol import handle_request
+
+        return handle_request(self.runtime, target, body)
+
+    def _configure_environment(self, moto_url: str, wire_url: str, public_url: str) -> None:
+        s = self.settings
+        tokens = {token_hash(s.admin_token): "admin", token_hash(s.marketer_token): "marketer",
+                  token_hash(s.finance_token): "finance"}
+        fn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nurtureflow-"
+        os.environ.update({
+            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_SERVICE_NAME": "nurtureflow-local", "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
+            "NURTUREFLOW_ENDPOINT_DYNAMODB": moto_url, "NURTUREFLOW_ENDPOINT_SES": moto_url,
+            "NURTUREFLOW_ENDPOINT_STEPFUNCTIONS": wire_url, "NURTUREFLOW_ENDPOINT_EVENTS": wire_url,
+            "NURTUREFLOW_PUBLIC_BASE_URL": public_url, "NURTUREFLOW_ROLE_TOKEN_HASHES": json.dumps(tokens),
+            "NURTUREFLOW_SITE_KEYS": json.dumps({s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}),
+            "NURTUREFLOW_SENDER": f"Shop <{SENDER}>", "NURTUREFLOW_CONFIGURATION_SET": CONFIGURATION_SET,
+            "NURTUREFLOW_STATE_MACHINE_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/nurtureflow-workflows",
+            "NURTUREFLOW_STEP_FUNCTION_ARN": fn + "step", "NURTUREFLOW_SEND_FUNCTION_ARN": fn + "send",
+        })
+
+    def _create_resources(self) -> None:
+        from nurtureflow.settings import TableSettings
+
+        names = TableSettings()
+        endpoint = os.environ["NURTUREFLOW_ENDPOINT_DYNAMODB"]
+        dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
+        for spec in TABLES:
+            keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
+            dynamodb.create_table(
+                TableName=getattr(names, spec.setting), BillingMode="PAY_PER_REQUEST",
+                KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+            )
+        ses = boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint)
+        ses.create_email_identity(EmailIdentity="shop.example")
+        boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(EmailAddress=SENDER)
+        ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
+
+    # -- the pieces talking to each other ------------------------------------------------
+    def _invoke_http(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
+        return self.lambdas.invoke(function, event)  # type: ignore[no-any-return]
+
+    def _invoke_task(self, function: str, payload: Any) -> Any:
+        from nurtureflow.local.lambdas import FunctionError
+        from nurtureflow.local.stepfunctions.errors import LambdaFunctionError
+
+        try:
+            return self.lambdas.invoke(function, payload)
+        except FunctionError as error:
+            raise LambdaFunctionError(error.error_type, str(error)) from error
+
+    def _status_changed(self, detail: dict[str, Any]) -> None:
+        self.bus.put("aws.states", STATUS_CHANGE, detail)
+
+    def _deliver_to_trigger(self, envelope: dict[str, Any]) -> None:
+        try:
+            self.lambdas.invoke("trigger", envelope)
+        except Exception:
+            # EventBridge would retry and then dead-letter; locally the log line is the dead letter.
+            logger.exception("trigger failed on %s", envelope.get("detail-type"))
+
+    def drain(self) -> None:
+        """Run everything due now: bus deliveries and runtime work, until both are quiet."""
+        while True:
+            delivered = self.bus.deliver_pending()
+            self.runtime.run_due()
+            if not delivered and not self.bus.deliver_pending():
+                return
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock, running every timer in order of its time, with deliveries in between."""
+        target = self.clock.now() + delta
+        self.drain()
+        while (due := self.runtime.next_due()) is not None and due <= target:
+            if due > self.clock.now():
+                self.clock.set(due)
+            self.drain()
+        self.clock.set(target)
+        self.drain()
+
+    # -- local-only routes ---------------------------------------------------------------
+    def _local_routes(self) -> dict[tuple[str, str], Any]:
+        return {
+            ("GET", "/_local/health"): lambda m, b: (200, {"status": "ready", "now": self.clock.now().isoformat()}),
+            ("POST", "/_local/clock"): self._clock_route,
+            ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
+            ("GET", "/_local/outbox"): lambda m, b: (200, {"emails": self.outbox()}),
+        }
+
+    def _clock_route(self, method: str, body: bytes) -> tuple[int, Any]:
+        try:
+            advance = json.loads(body or b"{}")["advance"]
+            delta = parse_duration(str(advance))
+        except (ValueError, KeyError, TypeError) as error:
+            return 400, {"error": "invalid_request", "message": f"advance: {error}",
+                         "details": [{"field": "advance", "message": "an ISO 8601 duration such as PT1H"}]}
+        self.advance(delta)
+        return 200, {"now": self.clock.now().isoformat()}
+
+    def outbox(self) -> list[dict[str, Any]]:
+        from nurtureflow import wiring
+        from nurtureflow.local.outbox import outbox
+
+        sends = wiring.sends()
+        emails = outbox(REGION, {})
+        for email in emails:
+            record = sends.get(email["send_id"]) if email["send_id"] else None
+            email["sent_at"] = (record or {}).get("sent_at")
+        return emails
+
+    # -- sample data ---------------------------------------------------------------------
+    def load_samples(self, folder: Path) -> None:
+        """Templates, then workflows (validated against them), through the admin API itself."""
+        for path in sorted((folder / "templates").glob("*.json")):
+            self._admin("PUT", f"/admin/templates/{path.stem}", path.read_bytes())
+        for path in sorted((folder / "workflows").glob("*.json")):
+            self._admin("PUT", f"/admin/workflows/{path.stem}", path.read_bytes())
+            self._admin("POST", f"/admin/workflows/{path.stem}/activate", b"")
+
+    def _admin(self, method: str, path: str, body: bytes) -> None:
+        headers = {"Authorization": f"Bearer {self.settings.admin_token}", "Content-Type": "application/json"}
+        status, _, data = self.gateway.handle(method, path, headers, body, "127.0.0.1")
+        if status >= 300:
+            raise RuntimeError(f"loading {path} failed with {status}: {data.decode()[:500]}")
+
+    def banner(self) -> str:
+        s = self.settings
+        url = f"http://{s.host}:{self.gateway.port}"
+        return "\n".join([
+            f"NurtureFlow local stack on {url}  (clock {self.clock.now().isoformat()}, moves only by "
+            "POST /_local/clock)",
+            f"  NURTUREFLOW_ADMIN_TOKEN={s.admin_token}",
+            f"  NURTUREFLOW_MARKETER_TOKEN={s.marketer_token}",
+            f"  NURTUREFLOW_FINANCE_TOKEN={s.finance_token}",
+            f"  NURTUREFLOW_SITE_KEY={s.site_key}   (origins http://localhost:*)",
+            f"  try: curl -s {url}/admin/workflows -H 'Authorization: Bearer {s.admin_token}'",
+        ])
+
+    def stop(self) -> None:
+        self.gateway.stop()
+        self._wire.stop()
+        self._moto.stop()

@@ -1,0 +1,82 @@
+"""The work a workflow's step function does when a run reaches a step: branch, wait_for, update."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nurtureflow.clock import Clock
+from nurtureflow.conditions.evaluate import ConditionContext, evaluate
+from nurtureflow.conditions.model import parse_condition
+from nurtureflow.events.model import TrackedEvent
+
+
+class RunDocument(BaseModel):
+    """A run's input: which workflow version, which contact, and the event that enrolled it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    workflow: str
+    version: int
+    contact_id: str
+    event: dict[str, Any] = Field(default_factory=dict)
+    enrolment: str
+
+
+class ContactGoneError(Exception):
+    """The contact was erased while its run was in flight."""
+
+
+class StepActions:
+    def __init__(self, contacts: Any, runs: Any, clock: Clock) -> None:
+        self._contacts = contacts
+        self._runs = runs
+        self._clock = clock
+
+    def _contact(self, run: RunDocument) -> dict[str, Any]:
+        contact = self._contacts.get(run.contact_id)
+        if contact is None:
+            raise ContactGoneError(run.contact_id)
+        return contact.as_condition_data()  # type: ignore[no-any-return]
+
+    def branch(self, run: RunDocument, cases: list[dict[str, Any]], default: str) -> dict[str, str]:
+        """The first case whose condition holds on live data, else the default."""
+        context = ConditionContext(self._contact(run), TrackedEvent.model_validate(run.event).as_condition_data()
+                                   if run.event else None, self._clock.now())
+        for case in cases:
+            if evaluate(parse_condition(case["when"]), context):
+                return {"next": case["next"]}
+        return {"next": default}
+
+    def wait_for(self, run: RunDocument, execution_arn: str, step: str, event: str, where: Any,
+                 token: str) -> dict[str, str]:
+        """Record what the run waits for; the trigger function resumes it when the event comes."""
+        waiting = {"step": step, "event": event, "token": token, "since": self._clock.now().isoformat()}
+        if where is not None:
+            waiting["where"] = where
+        if not self._runs.update(run.contact_id, run.workflow, execution_arn, {"waiting": waiting}):
+            raise ContactGoneError(f"run {execution_arn} is no longer the contact's run")
+        return {"waiting": event}
+
+    def update(self, run: RunDocument, changes: dict[str, Any]) -> dict[str, str]:
+        """Apply an ``update`` step: set fields, lists, score and lifecycle stage."""
+        contact = self._contact(run)
+        fields: dict[str, Any] = {}
+        properties = dict(contact.get("properties") or {})
+        for path, value in (changes.get("set") or {}).items():
+            key = path.removeprefix("contact.")
+            if key.startswith("properties."):
+                properties[key.removeprefix("properties.")] = value
+            else:
+                fields[key] = value
+        if properties != contact.get("properties"):
+            fields["properties"] = properties
+        lists = [x for x in contact.get("lists", []) if x not in (changes.get("remove_from_lists") or [])]
+        lists += [x for x in changes.get("add_to_lists") or [] if x not in lists]
+        if lists != contact.get("lists"):
+            fields["lists"] = lists
+        if "lifecycle_stage" in changes:
+            fields["lifecycle_stage"] = changes["lifecycle_stage"]
+        self._contacts.apply(run.contact_id, fields, int(changes.get("score", 0)), self._clock.now().isoformat())
+        return {"updated": run.contact_id}

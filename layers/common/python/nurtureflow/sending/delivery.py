@@ -1,0 +1,127 @@
+"""Sending one email step: checks, rendering, tracking, SES, the send record and its cost."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from nurtureflow.clock import Clock
+from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
+from nurtureflow.costs.prices import PriceTable
+from nurtureflow.events.model import TrackedEvent
+from nurtureflow.runs.actions import RunDocument
+from nurtureflow.sending.links import track_links, unsubscribe_url
+from nurtureflow.sending.message import build_mime
+from nurtureflow.sending.templates import EmailTemplate, render_template
+from nurtureflow.settings import SendingSettings, TrackingSettings
+
+# The DynamoDB work of one send: reads of contact and template; writes of the send record, the
+# ledger line, the email_sent event with its id marker, and the idempotency record (twice).
+SEND_READ_UNITS = 2
+SEND_WRITE_UNITS = 6
+LAMBDA_MEMORY_GB = Decimal("0.25")
+
+
+class Mailer(Protocol):
+    def send(self, sender: str, to: str, raw: bytes) -> str: ...
+
+
+def send_id_for(execution_arn: str, step: str, entered_at: str) -> str:
+    """One id per visit of a run to an email step: Lambda retries share it, a loop's next visit does not."""
+    return "s_" + hashlib.sha256(f"{execution_arn}|{step}|{entered_at}".encode()).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    run: RunDocument
+    step: str
+    template: str
+    execution_arn: str
+    entered_at: str
+    subject: str | None = None
+
+    @property
+    def send_id(self) -> str:
+        return send_id_for(self.execution_arn, self.step, self.entered_at)
+
+
+class Delivery:
+    def __init__(self, *, contacts: Any, templates: Any, sends: Any, events: Any, ledger: Any, mailer: Mailer,
+                 clock: Clock, tracking: TrackingSettings, sending: SendingSettings, prices: PriceTable) -> None:
+        self._contacts, self._templates, self._sends = contacts, templates, sends
+        self._events, self._ledger, self._mailer, self._clock = events, ledger, mailer, clock
+        self._tracking, self._sending, self._prices = tracking, sending, prices
+
+    def send(self, request: SendRequest) -> dict[str, Any]:
+        """Send the email once. A second call for the same send id answers the first outcome."""
+        started = time.perf_counter()
+        earlier = self._sends.get(request.send_id)
+        if earlier is not None:
+            return {"send_id": request.send_id, "status": earlier["status"], "reason": earlier.get("reason")}
+        contact = self._contacts.get(request.run.contact_id)
+        reason = _skip_reason(contact)
+        record = self._record(request, contact.email if contact else None)
+        if reason is not None:
+            self._sends.put({**record, "status": "skipped", "reason": reason})
+            return {"send_id": request.send_id, "status": "skipped", "reason": reason}
+        raw, sender = self._compose(request, contact.as_condition_data())
+        message_id = self._mailer.send(sender, contact.email, raw)
+        self._sends.put({**record, "status": "sent", "message_id": message_id})
+        self._events.record(TrackedEvent(
+            id=f"{request.send_id}-sent", type="email_sent", contact_id=contact.id,
+            occurred_at=record["sent_at"], received_at=record["sent_at"], send_id=request.send_id,
+            workflow=request.run.workflow, step=request.step,
+        ))
+        self._cost(request, time.perf_counter() - started)
+        return {"send_id": request.send_id, "status": "sent", "message_id": message_id}
+
+    def _record(self, request: SendRequest, email: str | None) -> dict[str, Any]:
+        return {
+            "id": request.send_id, "contact_id": request.run.contact_id, "email": email,
+            "workflow": request.run.workflow, "version": request.run.version, "step": request.step,
+            "template": request.template, "execution_arn": request.execution_arn,
+            "sent_at": self._clock.now().isoformat(),
+        }
+
+    def _compose(self, request: SendRequest, contact: dict[str, Any]) -> tuple[bytes, str]:
+        stored = self._templates.get(request.template)
+        if stored is None:
+            raise LookupError(f"template '{request.template}' does not exist")
+        template = EmailTemplate(subject=request.subject or stored["subject"], html=stored["html"],
+                                 text=stored.get("text"))
+        event = TrackedEvent.model_validate(request.run.event).as_condition_data() if request.run.event else None
+        unsubscribe = unsubscribe_url(request.send_id, self._tracking)
+        rendered = render_template(template, contact, event, {
+            "unsubscribe_url": unsubscribe, "postal_address": self._sending.postal_address,
+        })
+        tracked = track_links(rendered.html, request.send_id, self._tracking)
+        sender = self._sending.sender
+        raw = build_mime(
+            sender=sender, to=contact["email"], subject=rendered.subject, html=tracked.html, text=rendered.text,
+            unsubscribe_url=unsubscribe,
+            headers={"X-NurtureFlow-Send": request.send_id, "X-NurtureFlow-Workflow": request.run.workflow,
+                     "X-NurtureFlow-Step": request.step, "X-NurtureFlow-Contact": request.run.contact_id},
+        )
+        return raw, sender
+
+    def _cost(self, request: SendRequest, elapsed_seconds: float) -> None:
+        gb_seconds = LAMBDA_MEMORY_GB * Decimal(max(1, round(elapsed_seconds * 1000))) / 1000
+        usage = Usage(emails=1, lambda_gb_seconds=gb_seconds, dynamodb_read_units=SEND_READ_UNITS,
+                      dynamodb_write_units=SEND_WRITE_UNITS)
+        self._ledger.record(LedgerEntry(
+            entry_id=request.send_id, day=self._clock.now().date(), kind="send", workflow=request.run.workflow,
+            template=request.template, usage=usage, usd=cost_usage(usage, self._prices),
+        ))
+
+
+def _skip_reason(contact: Any) -> str | None:
+    if contact is None:
+        return "contact_erased"
+    if contact.unsubscribed:
+        return "unsubscribed"
+    if contact.suppressed:
+        return "suppressed"
+    return None

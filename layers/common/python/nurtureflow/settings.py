@@ -1,0 +1,87 @@
+"""Settings read once at cold start, in small parts so each function declares only what it reads.
+
+Every part reads environment variables prefixed ``NURTUREFLOW_``; nothing else in the package
+reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class _Part(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NURTUREFLOW_", extra="ignore", frozen=True)
+
+
+class TableSettings(_Part):
+    """Names of the DynamoDB tables (the stack sets them; the defaults serve the local stack)."""
+
+    contacts_table: str = "nurtureflow-contacts"
+    events_table: str = "nurtureflow-events"
+    workflows_table: str = "nurtureflow-workflows"
+    templates_table: str = "nurtureflow-templates"
+    runs_table: str = "nurtureflow-runs"
+    sends_table: str = "nurtureflow-sends"
+    ledger_table: str = "nurtureflow-ledger"
+    idempotency_table: str = "nurtureflow-idempotency"
+
+
+class EndpointSettings(_Part):
+    """Where AWS APIs answer. Unset in AWS; the local stack points them at moto and its runtime."""
+
+    region: str = Field(default="us-east-1", validation_alias="AWS_REGION")
+    endpoint_dynamodb: str | None = None
+    endpoint_ses: str | None = None
+    endpoint_stepfunctions: str | None = None
+    endpoint_events: str | None = None
+
+
+class TrackingSettings(_Part):
+    """Public base URL of the tracking routes and the keys that sign tracking tokens."""
+
+    public_base_url: str = "http://127.0.0.1:8080"
+    # {key id: secret}; the first-listed id in ``link_key_id`` signs, every listed key verifies.
+    link_keys: dict[str, str] = Field(default_factory=lambda: {"local1": "local-signing-key-change-me"})
+    link_key_id: str = "local1"
+
+
+class SendingSettings(_Part):
+    """Sender identity and the SES configuration set every send goes through."""
+
+    sender: str = "NurtureFlow <hello@example.com>"
+    configuration_set: str | None = None
+    postal_address: str = "NurtureFlow, 1 Example Street, Springfield"
+
+
+class AuthSettings(_Part):
+    """Bearer tokens of the admin API, held as SHA-256 hex digests mapped to a role."""
+
+    role_token_hashes: dict[str, str] = Field(default_factory=dict)
+
+
+class SiteSettings(_Part):
+    """Publishable site keys of the tracking API, each with the origins it allows."""
+
+    site_keys: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class BusSettings(_Part):
+    """The EventBridge bus that carries tracked events to the trigger function."""
+
+    event_bus_name: str = "nurtureflow"
+
+
+class WorkflowSettings(_Part):
+    """What compiled state machines need: the role they run under and the Lambda tasks they call."""
+
+    state_machine_role_arn: str = "arn:aws:iam::000000000000:role/nurtureflow-workflows"
+    state_machine_prefix: str = "nurtureflow-"
+    step_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:nurtureflow-step"
+    send_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:nurtureflow-send"
+
+
+class PriceSettings(_Part):
+    """Optional path of a price-table JSON file that replaces the packaged defaults."""
+
+    price_table_path: str | None = None

@@ -1,0 +1,56 @@
+"""The events table: a contact's history (pk contact, sk time#id) and one marker per event id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeSerializer
+
+from nurtureflow.aws.clients import client, dynamodb_table
+from nurtureflow.events.model import TrackedEvent
+from nurtureflow.store.items import to_dynamo, to_plain
+
+
+class EventRepository:
+    def __init__(self, table_name: str) -> None:
+        self._name = table_name
+        self._table = dynamodb_table(table_name)
+
+    @staticmethod
+    def _owner(event: TrackedEvent) -> str:
+        return event.contact_id or f"anon#{event.anonymous_id}"
+
+    def record(self, event: TrackedEvent) -> bool:
+        """Store the event once: False when its id was already recorded (a retried post)."""
+        serializer = TypeSerializer()
+        item = {"pk": self._owner(event), "sk": f"{event.occurred_at}#{event.id}", **event.model_dump(
+            mode="json", exclude_none=True)}
+        marker = {"pk": f"id#{event.id}", "sk": "-", "owner": item["pk"], "at": item["sk"]}
+        try:
+            client("dynamodb").transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._name, "Item": {k: serializer.serialize(v) for k, v in marker.items()},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+                {"Put": {"TableName": self._name,
+                         "Item": {k: serializer.serialize(to_dynamo(v)) for k, v in item.items()}}},
+            ])
+        except client("dynamodb").exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
+
+    def history(self, owner: str, since: str | None = None) -> list[TrackedEvent]:
+        condition = Key("pk").eq(owner)
+        if since is not None:
+            condition = condition & Key("sk").gte(since)
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
+        while True:
+            page = self._table.query(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return [TrackedEvent.model_validate(to_plain(i)) for i in items]

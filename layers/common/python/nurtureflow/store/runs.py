@@ -1,0 +1,71 @@
+"""The runs table: a contact's run in each workflow (pk contact id, sk workflow id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from nurtureflow.aws.clients import dynamodb_table
+from nurtureflow.store.items import to_dynamo, to_plain
+
+
+class RunClaimedError(Exception):
+    """Another enrolment holds this contact's run in the workflow."""
+
+
+class RunRepository:
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def get(self, contact_id: str, workflow_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": contact_id, "sk": workflow_id}, ConsistentRead=True).get("Item")
+        return None if item is None else to_plain(item)
+
+    def of_contact(self, contact_id: str) -> list[dict[str, Any]]:
+        page = self._table.query(KeyConditionExpression=Key("pk").eq(contact_id), ConsistentRead=True)
+        return [to_plain(i) for i in page["Items"]]
+
+    def claim(self, run: dict[str, Any], previous_key: str | None) -> None:
+        """Record a new run, only if the item still holds the run the caller decided from."""
+        condition = Attr("pk").not_exists() if previous_key is None else Attr("enrolment").eq(previous_key)
+        try:
+            self._table.put_item(Item=to_dynamo({**run, "pk": run["contact_id"], "sk": run["workflow"]}),
+                                 ConditionExpression=condition)
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise RunClaimedError(run["contact_id"]) from None
+            raise
+
+    def update(self, contact_id: str, workflow_id: str, execution_arn: str, fields: dict[str, Any]) -> bool:
+        """Set fields on the run, if it is still the given execution; False if it is not."""
+        names = {f"#f{i}": k for i, k in enumerate(fields)}
+        values = {f":f{i}": v for i, v in enumerate(fields.values())}
+        try:
+            self._table.update_item(
+                Key={"pk": contact_id, "sk": workflow_id},
+                UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
+                ConditionExpression=Attr("execution_arn").eq(execution_arn),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_dynamo(values),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def clear_wait(self, contact_id: str, workflow_id: str, token: str) -> bool:
+        """Take the waiting token off the run once; False if someone else already took it."""
+        try:
+            self._table.update_item(
+                Key={"pk": contact_id, "sk": workflow_id},
+                UpdateExpression="REMOVE waiting",
+                ConditionExpression=Attr("waiting.token").eq(token),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

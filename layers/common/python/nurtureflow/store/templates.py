@@ -1,0 +1,26 @@
+"""The templates table: one item per email template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nurtureflow.aws.clients import dynamodb_table
+from nurtureflow.store.items import to_dynamo, to_plain
+
+
+class TemplateRepository:
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def get(self, template_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": template_id}).get("Item")
+        return None if item is None else to_plain(item)
+
+    def exists(self, template_id: str) -> bool:
+        return self.get(template_id) is not None
+
+    def put(self, template_id: str, template: dict[str, Any]) -> bool:
+        """Store the template; True when it is new."""
+        result = self._table.put_item(Item=to_dynamo({**template, "pk": template_id, "id": template_id}),
+                                      ReturnValues="ALL_OLD")
+        return "Attributes" not in result

@@ -1,0 +1,64 @@
+"""The workflows table: a ``meta`` item per workflow and one item per published version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+
+from nurtureflow.aws.clients import dynamodb_table
+from nurtureflow.store.items import to_dynamo, to_plain
+
+META = "meta"
+
+
+def _version_key(version: int) -> str:
+    return f"v#{version:06d}"
+
+
+class WorkflowRepository:
+    def __init__(self, table_name: str) -> None:
+        self._table = dynamodb_table(table_name)
+
+    def meta(self, workflow_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": workflow_id, "sk": META}, ConsistentRead=True).get("Item")
+        return None if item is None else to_plain(item)
+
+    def publish(self, meta: dict[str, Any], version: dict[str, Any], expected_version: int) -> None:
+        """Write a new version and move the meta item to it, unless another upload won the race."""
+        self._table.put_item(
+            Item=to_dynamo({**version, "pk": meta["id"], "sk": _version_key(version["version"])}),
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        condition = Attr("pk").not_exists() if expected_version == 0 else Attr("version").eq(expected_version)
+        self._table.put_item(Item=to_dynamo({**meta, "pk": meta["id"], "sk": META}), ConditionExpression=condition)
+
+    def set_status(self, workflow_id: str, status: str, now: str) -> dict[str, Any]:
+        result = self._table.update_item(
+            Key={"pk": workflow_id, "sk": META},
+            UpdateExpression="SET #status = :status, updated_at = :now",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": status, ":now": now},
+            ReturnValues="ALL_NEW",
+        )
+        return to_plain(result["Attributes"])  # type: ignore[no-any-return]
+
+    def version(self, workflow_id: str, version: int) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": workflow_id, "sk": _version_key(version)}).get("Item")
+        return None if item is None else to_plain(item)
+
+    def versions(self, workflow_id: str) -> list[dict[str, Any]]:
+        page = self._table.query(KeyConditionExpression=Key("pk").eq(workflow_id) & Key("sk").begins_with("v#"))
+        return [to_plain(i) for i in page["Items"]]
+
+    def all_meta(self) -> list[dict[str, Any]]:
+        """Every workflow's meta item. A scan: workflows number in the dozens, not millions."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"FilterExpression": Attr("sk").eq(META)}
+        while True:
+            page = self._table.scan(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return [to_plain(i) for i in sorted(items, key=lambda i: str(i["pk"]))]
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

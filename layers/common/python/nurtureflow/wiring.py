@@ -1,0 +1,121 @@
+"""The composition root: services built once per process from settings and adapters."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from nurtureflow.aws.eventbus import EventBus
+from nurtureflow.aws.mailer import SesMailer
+from nurtureflow.aws.stepfunctions import Executions, StateMachines
+from nurtureflow.aws.time import AmbientClock
+from nurtureflow.costs.prices import PriceTable, load_price_table
+from nurtureflow.enrolment.dispatch import Dispatcher
+from nurtureflow.enrolment.lifecycle import RunLifecycle
+from nurtureflow.events.email_feedback import EmailFeedback
+from nurtureflow.events.ingest import Ingestion
+from nurtureflow.runs.actions import StepActions
+from nurtureflow.sending.delivery import Delivery
+from nurtureflow.settings import (
+    BusSettings,
+    PriceSettings,
+    SendingSettings,
+    TableSettings,
+    TrackingSettings,
+    WorkflowSettings,
+)
+from nurtureflow.store.contacts import ContactRepository
+from nurtureflow.store.events import EventRepository
+from nurtureflow.store.ledger import LedgerRepository
+from nurtureflow.store.runs import RunRepository
+from nurtureflow.store.sends import SendRepository
+from nurtureflow.store.templates import TemplateRepository
+from nurtureflow.store.workflows import WorkflowRepository
+from nurtureflow.workflow.compiler import TaskFunctions
+from nurtureflow.workflow.publishing import WorkflowService
+
+clock = AmbientClock()
+
+
+@cache
+def tables() -> TableSettings:
+    return TableSettings()
+
+
+@cache
+def prices() -> PriceTable:
+    return load_price_table(PriceSettings().price_table_path)
+
+
+def contacts() -> ContactRepository:
+    return ContactRepository(tables().contacts_table)
+
+
+def events() -> EventRepository:
+    return EventRepository(tables().events_table)
+
+
+def runs() -> RunRepository:
+    return RunRepository(tables().runs_table)
+
+
+def sends() -> SendRepository:
+    return SendRepository(tables().sends_table)
+
+
+def ledger() -> LedgerRepository:
+    return LedgerRepository(tables().ledger_table)
+
+
+def templates() -> TemplateRepository:
+    return TemplateRepository(tables().templates_table)
+
+
+def workflows() -> WorkflowRepository:
+    return WorkflowRepository(tables().workflows_table)
+
+
+@cache
+def bus() -> EventBus:
+    return EventBus(BusSettings().event_bus_name)
+
+
+@cache
+def ingestion() -> Ingestion:
+    return Ingestion(contacts(), events(), bus(), clock)
+
+
+@cache
+def feedback() -> EmailFeedback:
+    return EmailFeedback(sends=sends(), contacts=contacts(), events=events(), bus=bus(), ledger=ledger(),
+                         clock=clock, tracking=TrackingSettings(), prices=prices())
+
+
+@cache
+def dispatcher() -> Dispatcher:
+    return Dispatcher(contacts(), runs(), workflows(), Executions(), clock)
+
+
+@cache
+def lifecycle() -> RunLifecycle:
+    return RunLifecycle(runs(), ledger(), Executions(), prices())
+
+
+@cache
+def step_actions() -> StepActions:
+    return StepActions(contacts(), runs(), clock)
+
+
+@cache
+def delivery() -> Delivery:
+    sending = SendingSettings()
+    return Delivery(contacts=contacts(), templates=templates(), sends=sends(), events=events(), ledger=ledger(),
+                    mailer=SesMailer(sending.configuration_set), clock=clock, tracking=TrackingSettings(),
+                    sending=sending, prices=prices())
+
+
+@cache
+def workflow_service() -> WorkflowService:
+    settings = WorkflowSettings()
+    functions = TaskFunctions(step_arn=settings.step_function_arn, send_arn=settings.send_function_arn)
+    return WorkflowService(workflows(), templates().exists, StateMachines(), functions,
+                           settings.state_machine_role_arn, settings.state_machine_prefix, clock)

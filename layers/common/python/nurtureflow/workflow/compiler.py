@@ -1,0 +1,185 @@
+"""Pass two of the compiler: emit Amazon States Language (Standard, JSONPath) for a valid workflow.
+
+State names are the step ids; a step that needs a second state (the Choice that routes a
+``branch`` or the outcome of a ``wait_for``) gets ``<id>.route`` / ``<id>.outcome``. Transitions
+per step: email 1, wait 1, update 1, exit 1, branch 2 (evaluate on live data, then route),
+wait_for 2 (the token task, then its outcome).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from nurtureflow.workflow.durations import seconds
+from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
+from nurtureflow.workflow.models import (
+    BranchStep,
+    EmailStep,
+    ExitStep,
+    UpdateStep,
+    WaitForStep,
+    WaitStep,
+    Workflow,
+)
+
+LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
+LAMBDA_CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+# AWS's advice: retry Lambda's transient errors, with backoff and jitter so retries spread out.
+LAMBDA_RETRY = {
+    "ErrorEquals": [
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    ],
+    "IntervalSeconds": 2,
+    "MaxAttempts": 6,
+    "BackoffRate": 2.0,
+    "MaxDelaySeconds": 60,
+    "JitterStrategy": "FULL",
+}
+END_STATE = "end"
+
+
+@dataclass(frozen=True)
+class TaskFunctions:
+    """The Lambda functions compiled workflows call."""
+
+    step_arn: str
+    send_arn: str
+
+
+State = dict[str, Any]
+Emitter = Callable[[str, Any, "TaskFunctions"], dict[str, State]]
+
+
+def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions) -> dict[str, Any]:
+    """The state machine definition for one version of a workflow; same input, same output."""
+    unsupported = [
+        ValidationIssue(f"/steps/{sid}", f"step type '{step.type}' is not supported by this release yet")
+        for sid, step in workflow.steps.items()
+        if type(step) not in _EMITTERS
+    ]
+    if unsupported:
+        raise WorkflowInvalidError(unsupported)
+    states: dict[str, State] = {}
+    for step_id in sorted(workflow.steps):
+        step = workflow.steps[step_id]
+        states.update(_EMITTERS[type(step)](step_id, step, functions))
+    if any(_goes_to(state, END_STATE) for state in states.values()):
+        states[END_STATE] = {"Type": "Succeed", "Comment": "the last step had no next"}
+    return {
+        "Comment": f"NurtureFlow workflow {workflow.id} v{version}: {workflow.name}",
+        "StartAt": workflow.start,
+        "States": states,
+    }
+
+
+def _goes_to(state: State, name: str) -> bool:
+    return state.get("Next") == name or state.get("Default") == name
+
+
+def _then(state: State, next_step: str | None) -> State:
+    """A step without ``next`` ends the run there."""
+    return {**state, **({"Next": next_step} if next_step else {"End": True})}
+
+
+def _payload(action: str, step_id: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "action": action,
+        "step": step_id,
+        **extra,
+        "run.$": "$.run",
+        "execution.$": "$$.Execution.Id",
+    }
+
+
+def _lambda_task(function_arn: str, payload: dict[str, Any], *, callback: bool = False) -> State:
+    return {
+        "Type": "Task",
+        "Resource": LAMBDA_CALLBACK if callback else LAMBDA_INVOKE,
+        "Parameters": {"FunctionName": function_arn, "Payload": payload},
+        "Retry": [LAMBDA_RETRY],
+    }
+
+
+def _dump(model: BaseModel | None) -> Any:
+    return None if model is None else model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _email(step_id: str, step: EmailStep, functions: TaskFunctions) -> dict[str, State]:
+    extra = {"template": step.template, **({"subject": step.subject} if step.subject else {}),
+             "entered.$": "$$.State.EnteredTime"}
+    task = _lambda_task(functions.send_arn, _payload("email", step_id, extra))
+    return {step_id: _then({**task, "ResultPath": None}, step.next)}
+
+
+def _wait(step_id: str, step: WaitStep, functions: TaskFunctions) -> dict[str, State]:
+    if step.for_ is None:
+        raise WorkflowInvalidError(
+            [ValidationIssue(f"/steps/{step_id}", "only 'for' waits are supported by this release yet")]
+        )
+    return {step_id: _then({"Type": "Wait", "Seconds": seconds(step.for_)}, step.next)}
+
+
+def _wait_for(step_id: str, step: WaitForStep, functions: TaskFunctions) -> dict[str, State]:
+    extra: dict[str, Any] = {"event": step.event, "token.$": "$$.Task.Token"}
+    if step.where is not None:
+        extra["where"] = _dump(step.where)
+    outcome = f"{step_id}.outcome"
+    task = {
+        **_lambda_task(functions.step_arn, _payload("wait_for", step_id, extra), callback=True),
+        "TimeoutSeconds": seconds(step.timeout),
+        "ResultPath": "$.waited",
+        "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": outcome}],
+        "Next": outcome,
+    }
+    route = {
+        "Type": "Choice",
+        "Comment": f"did the contact do '{step.event}' before the timeout?",
+        "Choices": [{"Variable": "$.waited.Error", "IsPresent": True, "Next": step.on_timeout or END_STATE}],
+        "Default": step.next or END_STATE,
+    }
+    return {step_id: task, outcome: route}
+
+
+def _branch(step_id: str, step: BranchStep, functions: TaskFunctions) -> dict[str, State]:
+    route = f"{step_id}.route"
+    cases = [{"when": _dump(case.when), "next": case.next} for case in step.cases]
+    task = {
+        **_lambda_task(functions.step_arn, _payload("branch", step_id, {"cases": cases, "default": step.default})),
+        "ResultSelector": {"next.$": "$.Payload.next"},
+        "ResultPath": "$.branch",
+        "Next": route,
+    }
+    targets = dict.fromkeys(case.next for case in step.cases)
+    choice = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.branch.next", "StringEquals": t, "Next": t} for t in targets],
+        "Default": step.default,
+    }
+    return {step_id: task, route: choice}
+
+
+def _update(step_id: str, step: UpdateStep, functions: TaskFunctions) -> dict[str, State]:
+    changes = step.model_dump(mode="json", exclude={"type", "next"}, exclude_none=True)
+    task = _lambda_task(functions.step_arn, _payload("update", step_id, {"changes": changes}))
+    return {step_id: _then({**task, "ResultPath": None}, step.next)}
+
+
+def _exit(step_id: str, step: ExitStep, functions: TaskFunctions) -> dict[str, State]:
+    return {step_id: {"Type": "Succeed"}}
+
+
+_EMITTERS: dict[type, Emitter] = {
+    EmailStep: _email,
+    WaitStep: _wait,
+    WaitForStep: _wait_for,
+    BranchStep: _branch,
+    UpdateStep: _update,
+    ExitStep: _exit,
+}

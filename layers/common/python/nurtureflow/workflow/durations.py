@@ -1,0 +1,42 @@
+"""ISO 8601 durations as the workflow language writes them (``PT1H``, ``P3D``, ``P1W``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import isodate
+from pydantic import AfterValidator
+
+
+def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
+    """A fixed-length duration; months and years are refused since they have no fixed length."""
+    body = text[1:] if allow_negative and text.startswith("-") else text
+    try:
+        parsed = isodate.parse_duration(body)
+    except (isodate.ISO8601Error, ValueError) as error:
+        raise ValueError(f"'{text}' is not an ISO 8601 duration such as PT1H, P3D or P1W") from error
+    if isinstance(parsed, isodate.Duration):
+        raise ValueError(f"'{text}' uses months or years, which have no fixed length: write days (P30D)")
+    if parsed <= timedelta(0):
+        raise ValueError(f"'{text}' must be longer than zero")
+    return -parsed if body is not text else parsed
+
+
+def _check_duration(text: str) -> str:
+    parse_duration(text)
+    return text
+
+
+def _check_signed_duration(text: str) -> str:
+    parse_duration(text, allow_negative=True)
+    return text
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+SignedDuration = Annotated[str, AfterValidator(_check_signed_duration)]
+
+
+def seconds(text: str) -> int:
+    """Whole seconds of a duration, as a Wait state's ``Seconds`` needs them."""
+    return int(parse_duration(text).total_seconds())

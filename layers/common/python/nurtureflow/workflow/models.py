@@ -1,0 +1,208 @@
+"""The workflow document (``workflow/v1``) as pydantic models; unknown keys are errors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from nurtureflow.conditions.model import Condition
+from nurtureflow.workflow.durations import Duration, SignedDuration
+
+STEP_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+WORKFLOW_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
+CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Triggers -----------------------------------------------------------------------------------
+
+
+class DateTrigger(_Strict):
+    field: str = Field(pattern=r"^contact\.[A-Za-z0-9_.]+$")
+    every: Literal["year", "once"]
+    offset: SignedDuration | None = None
+    at: str = Field(default="09:00", pattern=CLOCK_TIME)
+
+
+class Trigger(_Strict):
+    event: str | None = Field(default=None, min_length=1)
+    segment: Condition | None = None
+    date: DateTrigger | None = None
+    manual: Literal[True] | None = None
+    where: Condition | None = None
+    include_existing: bool = False
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> Trigger:
+        kinds = [k for k in ("event", "segment", "date", "manual") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a trigger has exactly one of 'event', 'segment', 'date' or 'manual'")
+        if self.where is not None and self.event is None:
+            raise ValueError("'where' filters event triggers only")
+        return self
+
+
+class Reentry(_Strict):
+    policy: Literal["never", "after_exit", "always"] = "never"
+    cooldown: Duration | None = None
+
+
+class ExitWhen(_Strict):
+    event: str = Field(min_length=1)
+    where: Condition | None = None
+
+
+class QuietHours(_Strict):
+    from_: str = Field(alias="from", pattern=CLOCK_TIME)
+    to: str = Field(pattern=CLOCK_TIME)
+
+
+class Settings(_Strict):
+    timezone: str = "UTC"
+    quiet_hours: QuietHours | None = None
+    max_emails_per_day: int | None = Field(default=None, ge=1)
+    from_: str | None = Field(default=None, alias="from")
+
+    @model_validator(mode="after")
+    def _known_timezone(self) -> Settings:
+        if self.timezone != "contact":
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise ValueError(f"timezone '{self.timezone}' is neither 'contact' nor an IANA name") from error
+        return self
+
+
+# Steps --------------------------------------------------------------------------------------
+
+
+class _Step(_Strict):
+    next: str | None = None
+
+
+class EmailStep(_Step):
+    type: Literal["email"]
+    template: str = Field(min_length=1)
+    subject: str | None = None
+
+
+class UntilTime(_Strict):
+    time: str = Field(pattern=CLOCK_TIME)
+    days: list[Weekday] | None = None
+
+
+class UntilDate(_Strict):
+    field: str = Field(pattern=r"^contact\.[A-Za-z0-9_.]+$")
+    offset: SignedDuration | None = None
+    at: str = Field(default="09:00", pattern=CLOCK_TIME)
+
+
+class BestTime(_Strict):
+    within: Duration
+
+
+class WaitStep(_Step):
+    type: Literal["wait"]
+    for_: Duration | None = Field(default=None, alias="for")
+    until_time: UntilTime | None = None
+    until_date: UntilDate | None = None
+    best_time: BestTime | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> WaitStep:
+        kinds = [self.for_, self.until_time, self.until_date, self.best_time]
+        if sum(k is not None for k in kinds) != 1:
+            raise ValueError("a wait has exactly one of 'for', 'until_time', 'until_date' or 'best_time'")
+        return self
+
+
+class WaitForStep(_Step):
+    type: Literal["wait_for"]
+    event: str = Field(min_length=1)
+    where: Condition | None = None
+    timeout: Duration
+    on_timeout: str | None = None
+
+
+class Case(_Strict):
+    when: Condition
+    next: str
+
+
+class BranchStep(_Strict):
+    type: Literal["branch"]
+    cases: list[Case] = Field(min_length=1)
+    default: str
+
+
+class SplitPath(_Strict):
+    percent: int = Field(ge=0, le=100)
+    next: str
+
+
+class SplitStep(_Strict):
+    type: Literal["split"]
+    paths: list[SplitPath] = Field(min_length=2)
+
+
+class UpdateStep(_Step):
+    type: Literal["update"]
+    set: dict[str, Any] | None = None
+    add_to_lists: list[str] | None = None
+    remove_from_lists: list[str] | None = None
+    score: int | None = None
+    lifecycle_stage: str | None = None
+
+
+class TaskStep(_Step):
+    type: Literal["task"]
+    title: str = Field(min_length=1)
+    assignee: str | None = None
+    due: Duration | None = None
+    notes: str | None = None
+
+
+class ExitStep(_Strict):
+    type: Literal["exit"]
+
+
+Step = Annotated[
+    EmailStep | WaitStep | WaitForStep | BranchStep | SplitStep | UpdateStep | TaskStep | ExitStep,
+    Field(discriminator="type"),
+]
+
+
+class Workflow(_Strict):
+    schema_: Literal["workflow/v1"] = Field(alias="schema")
+    id: str = Field(pattern=WORKFLOW_ID)
+    name: str = Field(min_length=1)
+    description: str | None = None
+    trigger: Trigger
+    reentry: Reentry = Reentry()
+    exit_when: list[ExitWhen] = Field(default_factory=list)
+    settings: Settings = Settings()
+    start: str
+    steps: dict[Annotated[str, Field(pattern=STEP_ID)], Step] = Field(min_length=1)
+
+
+def successors(step: BaseModel) -> list[tuple[str, str]]:
+    """The (pointer suffix, step id) pairs a step can go to next."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(step, BranchStep):
+        pairs += [(f"cases/{i}/next", case.next) for i, case in enumerate(step.cases)]
+        pairs.append(("default", step.default))
+    elif isinstance(step, SplitStep):
+        pairs += [(f"paths/{i}/next", path.next) for i, path in enumerate(step.paths)]
+    else:
+        if isinstance(step, WaitForStep) and step.on_timeout is not None:
+            pairs.append(("on_timeout", step.on_timeout))
+        nxt = getattr(step, "next", None)
+        if nxt is not None:
+            pairs.append(("next", nxt))
+    return pairs

@@ -1,0 +1,96 @@
+"""Uploading, validating, activating and reading workflows (the admin routes' domain)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from nurtureflow.clock import Clock
+from nurtureflow.workflow.compiler import TaskFunctions, compile_workflow
+from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
+from nurtureflow.workflow.models import Workflow
+from nurtureflow.workflow.validate import validate_workflow
+
+
+class WorkflowNotFoundError(Exception):
+    """No workflow has that id."""
+
+
+class Publisher(Protocol):
+    def publish(self, name: str, definition: dict[str, Any], role_arn: str, description: str) -> tuple[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Published:
+    id: str
+    version: int
+    status: str
+    state_machine_arn: str
+    created: bool
+
+
+class WorkflowService:
+    def __init__(self, workflows: Any, template_exists: Callable[[str], bool], machines: Publisher,
+                 functions: TaskFunctions, role_arn: str, prefix: str, clock: Clock) -> None:
+        self._workflows, self._template_exists, self._machines = workflows, template_exists, machines
+        self._functions, self._role_arn, self._prefix, self._clock = functions, role_arn, prefix, clock
+
+    def check(self, document: Any) -> tuple[Workflow, dict[str, Any]]:
+        """Validate and compile without saving; ``WorkflowInvalidError`` with every error."""
+        workflow = validate_workflow(document, self._template_exists)
+        current = self._workflows.meta(workflow.id)
+        version = (current or {}).get("version", 0) + 1
+        return workflow, compile_workflow(workflow, version, self._functions)
+
+    def upload(self, workflow_id: str, document: Any) -> Published:
+        """Publish a new version: the state machine first, then the record, so nothing points nowhere."""
+        if isinstance(document, dict) and document.get("id", workflow_id) != workflow_id:
+            raise WorkflowInvalidError([ValidationIssue("/id", f"the document's id must be '{workflow_id}', "
+                                                               "the id in the URL")])
+        workflow, definition = self.check(document)
+        current = self._workflows.meta(workflow.id) or {}
+        version = current.get("version", 0) + 1
+        machine_arn, version_arn = self._machines.publish(
+            self._prefix + workflow.id, definition, self._role_arn, f"v{version}: {workflow.name}")
+        now = self._clock.now().isoformat()
+        meta = {
+            "id": workflow.id, "name": workflow.name, "version": version, "version_arn": version_arn,
+            "state_machine_arn": machine_arn, "status": current.get("status", "paused"),
+            "trigger": _json(workflow.trigger), "reentry": _json(workflow.reentry),
+            "exit_when": [_json(goal) for goal in workflow.exit_when], "created_at": current.get("created_at", now),
+            "updated_at": now,
+        }
+        record = {"version": version, "version_arn": version_arn, "document": document, "definition": definition,
+                  "created_at": now}
+        self._workflows.publish(meta, record, expected_version=current.get("version", 0))
+        return Published(workflow.id, version, meta["status"], machine_arn, created=not current)
+
+    def set_status(self, workflow_id: str, status: str) -> dict[str, Any]:
+        if self._workflows.meta(workflow_id) is None:
+            raise WorkflowNotFoundError(workflow_id)
+        return _summary(self._workflows.set_status(workflow_id, status, self._clock.now().isoformat()))
+
+    def get(self, workflow_id: str) -> dict[str, Any]:
+        meta = self._workflows.meta(workflow_id)
+        if meta is None:
+            raise WorkflowNotFoundError(workflow_id)
+        versions = self._workflows.versions(workflow_id)
+        current = next(v for v in versions if v["version"] == meta["version"])
+        return {
+            **_summary(meta), "document": current["document"], "definition": current["definition"],
+            "versions": [{"version": v["version"], "version_arn": v["version_arn"], "created_at": v["created_at"]}
+                         for v in versions],
+        }
+
+    def list(self) -> list[dict[str, Any]]:
+        return [_summary(meta) for meta in self._workflows.all_meta()]
+
+
+def _json(model: Any) -> Any:
+    return model.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _summary(meta: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "name", "version", "status", "state_machine_arn", "created_at", "updated_at")
+    return {k: meta.get(k) for k in keys}

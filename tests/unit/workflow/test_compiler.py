@@ -1,0 +1,113 @@
+"""Compilation to Amazon States Language: the shapes, the transitions, determinism, and asl-validator."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nurtureflow.workflow.compiler import LAMBDA_CALLBACK, LAMBDA_INVOKE, TaskFunctions, compile_workflow
+from nurtureflow.workflow.validate import validate_workflow
+
+ROOT = Path(__file__).resolve().parents[3]
+VALIDATOR = ROOT / "node_modules" / ".bin" / "asl-validator"
+FUNCTIONS = TaskFunctions(
+    step_arn="arn:aws:lambda:us-east-1:123456789012:function:nurtureflow-step",
+    send_arn="arn:aws:lambda:us-east-1:123456789012:function:nurtureflow-send",
+)
+
+
+def _compile(document: dict[str, Any]) -> dict[str, Any]:
+    return compile_workflow(validate_workflow(document, lambda t: True), 1, FUNCTIONS)
+
+
+def assert_valid_asl(definitions: list[dict[str, Any]]) -> None:
+    """Every definition passes the npm ``asl-validator``."""
+    assert VALIDATOR.exists() or shutil.which("asl-validator"), "run `make install` for asl-validator"
+    command = [str(VALIDATOR)]
+    for definition in definitions:
+        command += ["--json-definition", json.dumps(definition)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cart_recovery_compiles_to_waits_choices_and_lambda_tasks(cart_recovery: dict[str, Any]) -> None:
+    asl = _compile(cart_recovery)
+    states = asl["States"]
+    assert asl["StartAt"] == "wait-1h"
+    assert states["wait-1h"] == {"Type": "Wait", "Seconds": 3600, "Next": "reminder"}
+    assert states["reminder"]["Resource"] == LAMBDA_INVOKE
+    assert states["reminder"]["Parameters"]["FunctionName"] == FUNCTIONS.send_arn
+    assert states["clicked"]["Resource"] == LAMBDA_CALLBACK
+    assert states["clicked"]["TimeoutSeconds"] == 86400
+    assert states["clicked"]["Parameters"]["Payload"]["token.$"] == "$$.Task.Token"
+    outcome = states["clicked.outcome"]
+    assert outcome["Type"] == "Choice"
+    assert outcome["Choices"][0]["Next"] == "offer" and outcome["Default"] == "done"
+    assert states["offer.route"]["Type"] == "Choice"
+    assert states["offer.route"]["Default"] == "offer-5"
+    assert states["done"] == {"Type": "Succeed"}
+
+
+def test_lambda_tasks_retry_transient_errors_with_backoff_and_jitter(cart_recovery: dict[str, Any]) -> None:
+    retry = _compile(cart_recovery)["States"]["reminder"]["Retry"][0]
+    assert "Lambda.TooManyRequestsException" in retry["ErrorEquals"]
+    assert retry["BackoffRate"] > 1 and retry["JitterStrategy"] == "FULL"
+
+
+def test_wait_for_timeout_routes_to_on_timeout(cart_recovery: dict[str, Any]) -> None:
+    clicked = _compile(cart_recovery)["States"]["clicked"]
+    assert clicked["Catch"] == [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited",
+                                 "Next": "clicked.outcome"}]
+
+
+def test_same_document_gives_the_same_definition(cart_recovery: dict[str, Any]) -> None:
+    assert json.dumps(_compile(cart_recovery)) == json.dumps(_compile(cart_recovery))
+
+
+def test_contract_example_and_samples_pass_asl_validator(cart_recovery: dict[str, Any]) -> None:
+    samples = [json.loads(p.read_text()) for p in sorted((ROOT / "samples" / "workflows").glob("*.json"))]
+    assert_valid_asl([_compile(cart_recovery)] + [_compile(s) for s in samples])
+
+
+def _linear_workflow(kinds: list[str]) -> dict[str, Any]:
+    """A chain of steps of the given kinds, ending in exit."""
+    steps: dict[str, Any] = {}
+    ids = [f"s{i}" for i in range(len(kinds))] + ["end-step"]
+    for i, kind in enumerate(kinds):
+        nxt = ids[i + 1]
+        steps[ids[i]] = {
+            "wait": {"type": "wait", "for": f"PT{i + 1}M", "next": nxt},
+            "email": {"type": "email", "template": "t", "next": nxt},
+            "update": {"type": "update", "score": i, "next": nxt},
+            "wait_for": {"type": "wait_for", "event": "email_opened", "timeout": "P1D", "next": nxt,
+                         "on_timeout": nxt},
+            "branch": {"type": "branch", "cases": [{"when": {"field": "contact.score", "op": "gt", "value": i},
+                                                    "next": nxt}], "default": nxt},
+        }[kind]
+    steps["end-step"] = {"type": "exit"}
+    return {"schema": "workflow/v1", "id": "generated", "name": "Generated", "trigger": {"manual": True},
+            "start": ids[0], "steps": steps}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(["wait", "email", "update", "wait_for", "branch"]), min_size=1, max_size=8))
+def test_generated_workflows_compile_with_one_state_per_simple_step(kinds: list[str]) -> None:
+    states = _compile(_linear_workflow(kinds))["States"]
+    paired = kinds.count("wait_for") + kinds.count("branch")
+    assert len(states) == len(kinds) + paired + 1
+    for state in states.values():
+        for target in [state.get("Next"), state.get("Default")] + [c["Next"] for c in state.get("Choices", [])]:
+            assert target is None or target in states
+
+
+@pytest.mark.parametrize("seed", [0])
+def test_generated_workflows_pass_asl_validator(seed: int) -> None:
+    mixes = [["wait", "email", "wait_for", "branch", "update"], ["email"], ["branch", "branch", "wait"]]
+    assert_valid_asl([_compile(_linear_workflow(kinds)) for kinds in mixes])
