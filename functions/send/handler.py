@@ -17,16 +17,24 @@ from nurtureflow.sending.delivery import SendRequest, send_id_for
 
 logger = Logger()
 tracer = Tracer()
-persistence = DynamoDBPersistenceLayer(table_name=wiring.tables().idempotency_table, boto3_client=client("dynamodb"))
+persistence = DynamoDBPersistenceLayer(
+    table_name=wiring.tables().idempotency_table, boto3_client=client("dynamodb")
+)
 config = IdempotencyConfig(event_key_jmespath="send_id", expires_after_seconds=30 * 24 * 3600)
 
 
 @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
 def deliver(request: dict[str, Any]) -> dict[str, Any]:
-    return wiring.delivery().send(SendRequest(
-        run=RunDocument.model_validate(request["run"]), step=request["step"], template=request["template"],
-        execution_arn=request["execution"], entered_at=request["entered"], subject=request.get("subject"),
-    ))
+    return wiring.delivery().send(
+        SendRequest(
+            run=RunDocument.model_validate(request["run"]),
+            step=request["step"],
+            template=request["template"],
+            execution_arn=request["execution"],
+            entered_at=request["entered"],
+            subject=request.get("subject"),
+        )
+    )
 
 
 @logger.inject_lambda_context

@@ -21,8 +21,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         case "branch":
             return actions.branch(run, event["cases"], event["default"])
         case "wait_for":
-            return actions.wait_for(run, event["execution"], event["step"], event["event"], event.get("where"),
-                                    event["token"])
+            return actions.wait_for(
+                run, event["execution"], event["step"], event["event"], event.get("where"), event["token"]
+            )
         case "update":
             return actions.update(run, event["changes"])
     raise ValueError(f"unknown action {event['action']!r}")

@@ -49,7 +49,8 @@ def test_cart_recovery_compiles_to_waits_choices_and_lambda_tasks(cart_recovery:
     assert states["clicked"]["Parameters"]["Payload"]["token.$"] == "$$.Task.Token"
     outcome = states["clicked.outcome"]
     assert outcome["Type"] == "Choice"
-    assert outcome["Choices"][0]["Next"] == "offer" and outcome["Default"] == "done"
+    assert outcome["Choices"][0]["Next"] == "offer"
+    assert outcome["Default"] == "done"
     assert states["offer.route"]["Type"] == "Choice"
     assert states["offer.route"]["Default"] == "offer-5"
     assert states["done"] == {"Type": "Succeed"}
@@ -58,13 +59,15 @@ def test_cart_recovery_compiles_to_waits_choices_and_lambda_tasks(cart_recovery:
 def test_lambda_tasks_retry_transient_errors_with_backoff_and_jitter(cart_recovery: dict[str, Any]) -> None:
     retry = _compile(cart_recovery)["States"]["reminder"]["Retry"][0]
     assert "Lambda.TooManyRequestsException" in retry["ErrorEquals"]
-    assert retry["BackoffRate"] > 1 and retry["JitterStrategy"] == "FULL"
+    assert retry["BackoffRate"] > 1
+    assert retry["JitterStrategy"] == "FULL"
 
 
 def test_wait_for_timeout_routes_to_on_timeout(cart_recovery: dict[str, Any]) -> None:
     clicked = _compile(cart_recovery)["States"]["clicked"]
-    assert clicked["Catch"] == [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited",
-                                 "Next": "clicked.outcome"}]
+    assert clicked["Catch"] == [
+        {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": "clicked.outcome"}
+    ]
 
 
 def test_same_document_gives_the_same_definition(cart_recovery: dict[str, Any]) -> None:
@@ -86,14 +89,28 @@ def _linear_workflow(kinds: list[str]) -> dict[str, Any]:
             "wait": {"type": "wait", "for": f"PT{i + 1}M", "next": nxt},
             "email": {"type": "email", "template": "t", "next": nxt},
             "update": {"type": "update", "score": i, "next": nxt},
-            "wait_for": {"type": "wait_for", "event": "email_opened", "timeout": "P1D", "next": nxt,
-                         "on_timeout": nxt},
-            "branch": {"type": "branch", "cases": [{"when": {"field": "contact.score", "op": "gt", "value": i},
-                                                    "next": nxt}], "default": nxt},
+            "wait_for": {
+                "type": "wait_for",
+                "event": "email_opened",
+                "timeout": "P1D",
+                "next": nxt,
+                "on_timeout": nxt,
+            },
+            "branch": {
+                "type": "branch",
+                "cases": [{"when": {"field": "contact.score", "op": "gt", "value": i}, "next": nxt}],
+                "default": nxt,
+            },
         }[kind]
     steps["end-step"] = {"type": "exit"}
-    return {"schema": "workflow/v1", "id": "generated", "name": "Generated", "trigger": {"manual": True},
-            "start": ids[0], "steps": steps}
+    return {
+        "schema": "workflow/v1",
+        "id": "generated",
+        "name": "Generated",
+        "trigger": {"manual": True},
+        "start": ids[0],
+        "steps": steps,
+    }
 
 
 @settings(max_examples=25, deadline=None)
@@ -103,7 +120,9 @@ def test_generated_workflows_compile_with_one_state_per_simple_step(kinds: list[
     paired = kinds.count("wait_for") + kinds.count("branch")
     assert len(states) == len(kinds) + paired + 1
     for state in states.values():
-        for target in [state.get("Next"), state.get("Default")] + [c["Next"] for c in state.get("Choices", [])]:
+        for target in [state.get("Next"), state.get("Default")] + [
+            c["Next"] for c in state.get("Choices", [])
+        ]:
             assert target is None or target in states
 
 

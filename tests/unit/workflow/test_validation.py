@@ -10,8 +10,9 @@ from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.validate import validate_workflow
 
 
-def _errors(document: Any, templates: tuple[str, ...] = ("cart-reminder", "cart-offer-10", "cart-offer-5")
-            ) -> dict[str, str]:
+def _errors(
+    document: Any, templates: tuple[str, ...] = ("cart-reminder", "cart-offer-10", "cart-offer-5")
+) -> dict[str, str]:
     with pytest.raises(WorkflowInvalidError) as caught:
         validate_workflow(document, lambda t: t in templates)
     return {issue.pointer: issue.message for issue in caught.value.issues}
@@ -41,7 +42,9 @@ def test_every_error_is_reported_at_once_with_its_pointer(cart_recovery: dict[st
 
 
 def test_unknown_key_inside_a_nested_condition_is_pointed_at(cart_recovery: dict[str, Any]) -> None:
-    cart_recovery["trigger"]["where"] = {"all": [{"field": "event.value", "op": "gte", "value": 1, "unit": "x"}]}
+    cart_recovery["trigger"]["where"] = {
+        "all": [{"field": "event.value", "op": "gte", "value": 1, "unit": "x"}]
+    }
     assert _errors(cart_recovery) == {"/trigger/where/all/0/unit": "'unit' is not a known key here"}
 
 
@@ -52,8 +55,10 @@ def test_bad_field_path_gets_a_sentence_a_marketer_understands(cart_recovery: di
 
 
 def test_split_percents_must_add_to_100(cart_recovery: dict[str, Any]) -> None:
-    cart_recovery["steps"]["offer"] = {"type": "split", "paths": [{"percent": 60, "next": "offer-10"},
-                                                                   {"percent": 30, "next": "offer-5"}]}
+    cart_recovery["steps"]["offer"] = {
+        "type": "split",
+        "paths": [{"percent": 60, "next": "offer-10"}, {"percent": 30, "next": "offer-5"}],
+    }
     assert _errors(cart_recovery) == {"/steps/offer/paths": "the percents of a split add up to 90, not 100"}
 
 

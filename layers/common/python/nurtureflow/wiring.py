@@ -86,8 +86,16 @@ def ingestion() -> Ingestion:
 
 @cache
 def feedback() -> EmailFeedback:
-    return EmailFeedback(sends=sends(), contacts=contacts(), events=events(), bus=bus(), ledger=ledger(),
-                         clock=clock, tracking=TrackingSettings(), prices=prices())
+    return EmailFeedback(
+        sends=sends(),
+        contacts=contacts(),
+        events=events(),
+        bus=bus(),
+        ledger=ledger(),
+        clock=clock,
+        tracking=TrackingSettings(),
+        prices=prices(),
+    )
 
 
 @cache
@@ -108,14 +116,30 @@ def step_actions() -> StepActions:
 @cache
 def delivery() -> Delivery:
     sending = SendingSettings()
-    return Delivery(contacts=contacts(), templates=templates(), sends=sends(), events=events(), ledger=ledger(),
-                    mailer=SesMailer(sending.configuration_set), clock=clock, tracking=TrackingSettings(),
-                    sending=sending, prices=prices())
+    return Delivery(
+        contacts=contacts(),
+        templates=templates(),
+        sends=sends(),
+        events=events(),
+        ledger=ledger(),
+        mailer=SesMailer(sending.configuration_set),
+        clock=clock,
+        tracking=TrackingSettings(),
+        sending=sending,
+        prices=prices(),
+    )
 
 
 @cache
 def workflow_service() -> WorkflowService:
     settings = WorkflowSettings()
     functions = TaskFunctions(step_arn=settings.step_function_arn, send_arn=settings.send_function_arn)
-    return WorkflowService(workflows(), templates().exists, StateMachines(), functions,
-                           settings.state_machine_role_arn, settings.state_machine_prefix, clock)
+    return WorkflowService(
+        workflows(),
+        templates().exists,
+        StateMachines(),
+        functions,
+        settings.state_machine_role_arn,
+        settings.state_machine_prefix,
+        clock,
+    )

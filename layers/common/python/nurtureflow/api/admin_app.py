@@ -25,8 +25,9 @@ _ROLES = {(r.method, r.path): r.roles for r in ROUTES if r.function == "admin"}
 
 def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
     event = app.current_event
-    role = role_of(event.headers.get("Authorization") or event.headers.get("authorization"),
-                   _auth.role_token_hashes)
+    role = role_of(
+        event.headers.get("Authorization") or event.headers.get("authorization"), _auth.role_token_hashes
+    )
     require(role, _ROLES.get((event.http_method, event.resource), ()))
     return next_middleware(app)
 
@@ -51,8 +52,12 @@ def list_workflows() -> dict[str, Any]:
 @app.put("/admin/workflows/<workflow_id>")
 def put_workflow(workflow_id: str) -> Response[dict[str, Any]]:
     published = wiring.workflow_service().upload(workflow_id, errors.json_body(app))
-    body = {"id": published.id, "version": published.version, "status": published.status,
-            "state_machine_arn": published.state_machine_arn}
+    body = {
+        "id": published.id,
+        "version": published.version,
+        "status": published.status,
+        "state_machine_arn": published.state_machine_arn,
+    }
     return Response(201 if published.created else 200, "application/json", body)
 
 
@@ -76,7 +81,9 @@ def _template_from_body() -> EmailTemplate:
     try:
         template = EmailTemplate.model_validate(body)
     except ValueError as exc:
-        raise RequestInvalidError("body", f"a template is {{subject, html, text?}}: {exc}", status=422) from None
+        raise RequestInvalidError(
+            "body", f"a template is {{subject, html, text?}}: {exc}", status=422
+        ) from None
     problems = validate_template(template)
     if problems:
         first = problems[0]
@@ -112,7 +119,9 @@ def preview_template(template_id: str) -> dict[str, Any]:
             raise RequestInvalidError("contact_id", f"no contact has id '{body['contact_id']}'", status=404)
         contact = found.as_condition_data()
     template = EmailTemplate(subject=stored["subject"], html=stored["html"], text=stored.get("text"))
-    rendered = render_template(template, contact, body.get("event"), {"unsubscribe_url": "#", "postal_address": ""})
+    rendered = render_template(
+        template, contact, body.get("event"), {"unsubscribe_url": "#", "postal_address": ""}
+    )
     return {"subject": rendered.subject, "html": rendered.html, "text": rendered.text}
 
 
@@ -122,8 +131,9 @@ def costs() -> Response[Any]:
         query = parse_report_query(dict(app.current_event.query_string_parameters or {}))
     except ReportQueryError as exc:
         raise RequestInvalidError(exc.field, str(exc)) from None
-    report = build_report(wiring.ledger().between(query.start, query.end), query.start, query.end,
-                          query.group_by)
+    report = build_report(
+        wiring.ledger().between(query.start, query.end), query.start, query.end, query.group_by
+    )
     accept = app.current_event.headers.get("Accept") or app.current_event.headers.get("accept") or ""
     if "text/csv" in accept:
         return Response(200, "text/csv", report_to_csv(report))

@@ -26,10 +26,17 @@ class NotFoundError(Exception):
     """The route's resource does not exist."""
 
 
-def error(status: int, code: str, message: str, details: list[Any] | None = None,
-          headers: dict[str, str] | None = None) -> Response[str]:
+def error(
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[str]:
     body = {"error": code, "message": message, "details": details or []}
-    return Response(status_code=status, content_type="application/json", body=json.dumps(body), headers=headers)
+    return Response(
+        status_code=status, content_type="application/json", body=json.dumps(body), headers=headers
+    )
 
 
 def install(app: APIGatewayRestResolver) -> None:
@@ -42,16 +49,24 @@ def install(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(EventsInvalidError)
     def _events(exc: EventsInvalidError) -> Response[str]:
         fields = ", ".join(d["field"] for d in exc.details)
-        return error(422, "invalid_events", f"the events were refused, nothing was stored: {fields}", exc.details)
+        return error(
+            422, "invalid_events", f"the events were refused, nothing was stored: {fields}", exc.details
+        )
 
     @app.exception_handler(WorkflowInvalidError)
     def _workflow(exc: WorkflowInvalidError) -> Response[str]:
-        return error(422, "invalid_workflow", f"the workflow has {len(exc.issues)} error(s); nothing was saved",
-                     [i.as_dict() for i in exc.issues])
+        return error(
+            422,
+            "invalid_workflow",
+            f"the workflow has {len(exc.issues)} error(s); nothing was saved",
+            [i.as_dict() for i in exc.issues],
+        )
 
     @app.exception_handler(InvalidTokenError)
     def _token(exc: InvalidTokenError) -> Response[str]:
-        return error(400, "invalid_token", "this link is not valid", [{"field": "token", "message": str(exc)}])
+        return error(
+            400, "invalid_token", "this link is not valid", [{"field": "token", "message": str(exc)}]
+        )
 
     @app.exception_handler(UnauthenticatedError)
     def _unauthenticated(exc: UnauthenticatedError) -> Response[str]:
@@ -78,4 +93,6 @@ def json_body(app: APIGatewayRestResolver) -> Any:
     try:
         return json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise RequestInvalidError("body", f"the body is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise RequestInvalidError(
+            "body", f"the body is not valid JSON: {exc.msg} at line {exc.lineno}"
+        ) from None

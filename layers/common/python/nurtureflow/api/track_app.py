@@ -36,7 +36,9 @@ def post_events() -> Response[dict[str, int]]:
     cors: dict[str, str] = {}
     if origin is not None:
         if not any(fnmatch.fnmatchcase(origin, pattern) for pattern in origins):
-            raise RequestInvalidError("Origin", f"origin '{origin}' is not allowed for this site key", status=403)
+            raise RequestInvalidError(
+                "Origin", f"origin '{origin}' is not allowed for this site key", status=403
+            )
         cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
     if len(app.current_event.body or "") > MAX_BODY_BYTES:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)

@@ -23,10 +23,16 @@ class EventBus:
     def publish(self, events: Sequence[TrackedEvent]) -> None:
         for start in range(0, len(events), _PUT_LIMIT):
             chunk = events[start : start + _PUT_LIMIT]
-            result = client("events").put_events(Entries=[
-                {"Source": SOURCE, "DetailType": DETAIL_TYPE, "EventBusName": self._bus,
-                 "Detail": event.model_dump_json(exclude_none=True)}
-                for event in chunk
-            ])
+            result = client("events").put_events(
+                Entries=[
+                    {
+                        "Source": SOURCE,
+                        "DetailType": DETAIL_TYPE,
+                        "EventBusName": self._bus,
+                        "Detail": event.model_dump_json(exclude_none=True),
+                    }
+                    for event in chunk
+                ]
+            )
             if result.get("FailedEntryCount"):
                 raise PublishError(f"{result['FailedEntryCount']} event(s) not published")

@@ -20,12 +20,17 @@ class SesMailer:
         kwargs = {"ConfigurationSetName": self._configuration_set} if self._configuration_set else {}
         try:
             sent = client("sesv2").send_email(
-                FromEmailAddress=sender, Destination={"ToAddresses": [to]}, Content={"Raw": {"Data": raw}},
+                FromEmailAddress=sender,
+                Destination={"ToAddresses": [to]},
+                Content={"Raw": {"Data": raw}},
                 **kwargs,
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] in ("MessageRejected", "MailFromDomainNotVerifiedException",
-                                                   "BadRequestException"):
+            if error.response["Error"]["Code"] in (
+                "MessageRejected",
+                "MailFromDomainNotVerifiedException",
+                "BadRequestException",
+            ):
                 raise MessageRejectedError(str(error)) from None
             raise
         return str(sent["MessageId"])

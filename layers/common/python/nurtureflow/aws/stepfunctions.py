@@ -27,13 +27,19 @@ def _code(error: ClientError) -> str:
 class StateMachines:
     """Creates a state machine per workflow and publishes a version per upload."""
 
-    def publish(self, name: str, definition: dict[str, Any], role_arn: str, description: str) -> tuple[str, str]:
+    def publish(
+        self, name: str, definition: dict[str, Any], role_arn: str, description: str
+    ) -> tuple[str, str]:
         """(state machine ARN, version ARN) of the newly published definition."""
         sfn = client("stepfunctions")
         body = json.dumps(definition, sort_keys=True)
         try:
             created = sfn.create_state_machine(
-                name=name, definition=body, roleArn=role_arn, type="STANDARD", publish=True,
+                name=name,
+                definition=body,
+                roleArn=role_arn,
+                type="STANDARD",
+                publish=True,
                 versionDescription=description[:256],
             )
             return created["stateMachineArn"], created["stateMachineVersionArn"]
@@ -42,7 +48,10 @@ class StateMachines:
                 raise
         arn = self._arn_of(name)
         updated = sfn.update_state_machine(
-            stateMachineArn=arn, definition=body, roleArn=role_arn, publish=True,
+            stateMachineArn=arn,
+            definition=body,
+            roleArn=role_arn,
+            publish=True,
             versionDescription=description[:256],
         )
         return arn, updated["stateMachineVersionArn"]
@@ -84,7 +93,9 @@ class Executions:
     def resume(self, token: str, output: dict[str, Any]) -> bool:
         """Hand the awaited event to a waiting run; False when the wait had closed (a late resume)."""
         try:
-            client("stepfunctions").send_task_success(taskToken=token, output=json.dumps(output, sort_keys=True))
+            client("stepfunctions").send_task_success(
+                taskToken=token, output=json.dumps(output, sort_keys=True)
+            )
         except ClientError as error:
             if _code(error) in _CLOSED_TOKEN:
                 return False

@@ -20,7 +20,7 @@ def use_clock(clock: Clock) -> None:
 
 
 class AmbientClock:
-    """A Clock that always asks for the current clock, so services built at cold start follow ``use_clock``."""
+    """Asks for the current clock each time, so services built at cold start follow ``use_clock``."""
 
     def now(self) -> datetime:
         return _clock.now()

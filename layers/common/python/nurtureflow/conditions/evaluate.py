@@ -61,7 +61,9 @@ def evaluate(condition: Condition, context: ConditionContext) -> bool:
         if context.history is None:
             return False
         wanted = condition.opened if condition.opened is not None else condition.clicked
-        did = context.history.engaged(condition.email, "opened" if condition.opened is not None else "clicked")
+        did = context.history.engaged(
+            condition.email, "opened" if condition.opened is not None else "clicked"
+        )
         return did is wanted
     if isinstance(condition, History):
         return _history(condition, context)
@@ -73,9 +75,10 @@ def _history(condition: History, context: ConditionContext) -> bool:
         return False
     since = context.now - parse_duration(condition.within) if condition.within else None
     matching = [
-        e for e in context.history.events(condition.event, since)
-        if condition.where is None or evaluate(condition.where, ConditionContext(
-            context.contact, e, context.now, context.history))
+        e
+        for e in context.history.events(condition.event, since)
+        if condition.where is None
+        or evaluate(condition.where, ConditionContext(context.contact, e, context.now, context.history))
     ]
     return len(matching) >= condition.min_count
 
@@ -91,36 +94,32 @@ def _ordered(left: Any, right: Any, compare: Callable[[Any, Any], bool]) -> bool
     return False
 
 
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda value, expected: bool(value == expected),
+    "ne": lambda value, expected: bool(value != expected),
+    "gt": lambda value, expected: _ordered(value, expected, lambda a, b: a > b),
+    "gte": lambda value, expected: _ordered(value, expected, lambda a, b: a >= b),
+    "lt": lambda value, expected: _ordered(value, expected, lambda a, b: a < b),
+    "lte": lambda value, expected: _ordered(value, expected, lambda a, b: a <= b),
+    "in": lambda value, expected: value in expected,
+    "not_in": lambda value, expected: value not in expected,
+    "contains": lambda value, expected: (
+        isinstance(value, str | list) and isinstance(expected, str | int | float) and expected in value
+    ),
+    "starts_with": lambda value, expected: (
+        isinstance(value, str) and isinstance(expected, str) and value.startswith(expected)
+    ),
+}
+
+
 def _leaf(leaf: Leaf, value: Any, now: datetime) -> bool:
     if leaf.op == "exists":
         return (value is not _MISSING) is leaf.value
     if value is _MISSING:
         return False
-    expected = leaf.value
-    match leaf.op:
-        case "eq":
-            return bool(value == expected)
-        case "ne":
-            return bool(value != expected)
-        case "gt":
-            return _ordered(value, expected, lambda a, b: a > b)
-        case "gte":
-            return _ordered(value, expected, lambda a, b: a >= b)
-        case "lt":
-            return _ordered(value, expected, lambda a, b: a < b)
-        case "lte":
-            return _ordered(value, expected, lambda a, b: a <= b)
-        case "in":
-            return value in expected
-        case "not_in":
-            return value not in expected
-        case "contains":
-            return isinstance(value, str | list) and isinstance(expected, str | int | float) and expected in value
-        case "starts_with":
-            return isinstance(value, str) and isinstance(expected, str) and value.startswith(expected)
-        case "within":
-            return _within(value, expected, now)
-    return False
+    if leaf.op == "within":
+        return _within(value, leaf.value, now)
+    return _COMPARISONS[leaf.op](value, leaf.value)
 
 
 def _within(value: Any, duration: str, now: datetime) -> bool:

@@ -71,13 +71,25 @@ class InList(_Strict):
     in_list: str = Field(min_length=1)
 
 
-_KEYED_TAGS = {"all": "all", "any": "any", "not": "not", "email": "email", "event": "event", "in_list": "in_list"}
+_KEYED_TAGS = {
+    "all": "all",
+    "any": "any",
+    "not": "not",
+    "email": "email",
+    "event": "event",
+    "in_list": "in_list",
+}
 
 
 def _condition_tag(value: Any) -> str | None:
     if isinstance(value, BaseModel):
         tag = {
-            Leaf: "leaf", AllOf: "all", AnyOf: "any", NotOf: "not", Engagement: "email", History: "event",
+            Leaf: "leaf",
+            AllOf: "all",
+            AnyOf: "any",
+            NotOf: "not",
+            Engagement: "email",
+            History: "event",
             InList: "in_list",
         }.get(type(value))
         return None if tag is None else f"cond:{tag}"
@@ -100,7 +112,8 @@ Condition = Annotated[
         _condition_tag,
         custom_error_type="condition",
         custom_error_message=(
-            "a condition is a leaf {field, op, value}, or has one of the keys all, any, not, email, event, in_list"
+            "a condition is a leaf {field, op, value}, "
+            "or has one of the keys all, any, not, email, event, in_list"
         ),
     ),
 ]

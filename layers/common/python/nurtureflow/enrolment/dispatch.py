@@ -59,8 +59,10 @@ class Dispatcher:
         for run in runs.values():
             if run.get("status") != "running":
                 continue
-            if any(goal["event"] == event.type and matches(goal.get("where"), data, event_data, now)
-                   for goal in run.get("exit_when", [])):
+            if any(
+                goal["event"] == event.type and matches(goal.get("where"), data, event_data, now)
+                for goal in run.get("exit_when", [])
+            ):
                 self._exit(run, event)
                 outcome.exited.append(run["workflow"])
             elif self._resume(run, event, data, event_data):
@@ -73,12 +75,17 @@ class Dispatcher:
 
     def _exit(self, run: dict[str, Any], event: TrackedEvent) -> None:
         ended = self._clock.now().isoformat()
-        self._runs.update(run["contact_id"], run["workflow"], run["execution_arn"],
-                          {"status": "exited", "exit_reason": f"goal:{event.type}", "ended_at": ended})
+        self._runs.update(
+            run["contact_id"],
+            run["workflow"],
+            run["execution_arn"],
+            {"status": "exited", "exit_reason": f"goal:{event.type}", "ended_at": ended},
+        )
         self._runner.stop(run["execution_arn"], f"goal reached: {event.type}")
 
-    def _resume(self, run: dict[str, Any], event: TrackedEvent, data: dict[str, Any],
-                event_data: dict[str, Any]) -> bool:
+    def _resume(
+        self, run: dict[str, Any], event: TrackedEvent, data: dict[str, Any], event_data: dict[str, Any]
+    ) -> bool:
         waiting = run.get("waiting")
         if not waiting or waiting.get("event") != event.type:
             return False
@@ -89,8 +96,14 @@ class Dispatcher:
             return False
         return self._runner.resume(waiting["token"], {"event": event_data, "event_id": event.id})
 
-    def _should_enrol(self, workflow: dict[str, Any], event: TrackedEvent, data: dict[str, Any],
-                      event_data: dict[str, Any], previous: dict[str, Any] | None) -> bool:
+    def _should_enrol(
+        self,
+        workflow: dict[str, Any],
+        event: TrackedEvent,
+        data: dict[str, Any],
+        event_data: dict[str, Any],
+        previous: dict[str, Any] | None,
+    ) -> bool:
         trigger = workflow.get("trigger", {})
         if workflow.get("status") != "active" or trigger.get("event") != event.type:
             return False
@@ -100,16 +113,29 @@ class Dispatcher:
             return True  # our own earlier attempt: finish it (the start is idempotent)
         return may_reenter(workflow.get("reentry", {}), previous, self._clock.now())
 
-    def _enrol(self, workflow: dict[str, Any], contact: Contact, event: TrackedEvent,
-               previous: dict[str, Any] | None) -> None:
+    def _enrol(
+        self, workflow: dict[str, Any], contact: Contact, event: TrackedEvent, previous: dict[str, Any] | None
+    ) -> None:
         name = execution_name(contact.id, event.id)
-        run_doc = {"workflow": workflow["id"], "version": workflow["version"], "contact_id": contact.id,
-                   "event": event.model_dump(mode="json", exclude_none=True), "enrolment": event.id}
+        run_doc = {
+            "workflow": workflow["id"],
+            "version": workflow["version"],
+            "contact_id": contact.id,
+            "event": event.model_dump(mode="json", exclude_none=True),
+            "enrolment": event.id,
+        }
         arn = workflow["state_machine_arn"].replace(":stateMachine:", ":execution:") + f":{name}"
-        run = {"contact_id": contact.id, "workflow": workflow["id"], "version": workflow["version"],
-               "enrolment": event.id, "execution_arn": arn, "status": "running",
-               "started_at": self._clock.now().isoformat(), "exit_when": workflow.get("exit_when", []),
-               "runs": int((previous or {}).get("runs", 0)) + (0 if _same(previous, event) else 1)}
+        run = {
+            "contact_id": contact.id,
+            "workflow": workflow["id"],
+            "version": workflow["version"],
+            "enrolment": event.id,
+            "execution_arn": arn,
+            "status": "running",
+            "started_at": self._clock.now().isoformat(),
+            "exit_when": workflow.get("exit_when", []),
+            "runs": int((previous or {}).get("runs", 0)) + (0 if _same(previous, event) else 1),
+        }
         if not _same(previous, event):
             try:
                 self._runs.claim(run, None if previous is None else previous.get("enrolment"))

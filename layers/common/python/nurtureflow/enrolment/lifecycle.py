@@ -39,10 +39,20 @@ class RunLifecycle:
             self._runs.update(run["contact_id"], run["workflow"], arn, fields)
         transitions, lambdas = self._history.transitions(arn)
         # The run's own Lambda requests (step and send tasks) and the trigger that started it.
-        usage = Usage(transitions=transitions, lambda_requests=lambdas + 1, dynamodb_write_units=2,
-                      dynamodb_read_units=2)
-        self._ledger.record(LedgerEntry(
-            entry_id="run#" + hashlib.sha256(arn.encode()).hexdigest()[:24], day=stopped.date(), kind="run",
-            workflow=run.get("workflow", "(unknown)"), template=None, usage=usage,
-            usd=cost_usage(usage, self._prices),
-        ))
+        usage = Usage(
+            transitions=transitions,
+            lambda_requests=lambdas + 1,
+            dynamodb_write_units=2,
+            dynamodb_read_units=2,
+        )
+        self._ledger.record(
+            LedgerEntry(
+                entry_id="run#" + hashlib.sha256(arn.encode()).hexdigest()[:24],
+                day=stopped.date(),
+                kind="run",
+                workflow=run.get("workflow", "(unknown)"),
+                template=None,
+                usage=usage,
+                usd=cost_usage(usage, self._prices),
+            )
+        )

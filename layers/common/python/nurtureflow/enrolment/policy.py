@@ -9,8 +9,10 @@ from nurtureflow.conditions.evaluate import ConditionContext, evaluate
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.workflow.durations import parse_duration
 
-def matches(condition: dict[str, Any] | None, contact: dict[str, Any], event: dict[str, Any] | None,
-            now: datetime) -> bool:
+
+def matches(
+    condition: dict[str, Any] | None, contact: dict[str, Any], event: dict[str, Any] | None, now: datetime
+) -> bool:
     """Whether a stored (JSON) condition holds; no condition always holds."""
     if condition is None:
         return True

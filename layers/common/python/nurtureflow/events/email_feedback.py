@@ -15,12 +15,24 @@ from nurtureflow.settings import TrackingSettings
 
 # One tracking hit: an API Gateway request, a Lambda request, reads of the send and writes of the
 # event (with its id marker), the send's first-open/click mark and the ledger line.
-TRACKING_USAGE = Usage(apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=4)
+TRACKING_USAGE = Usage(
+    apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=4
+)
 
 
 class EmailFeedback:
-    def __init__(self, *, sends: Any, contacts: Any, events: Any, bus: Publisher, ledger: Any, clock: Clock,
-                 tracking: TrackingSettings, prices: PriceTable) -> None:
+    def __init__(
+        self,
+        *,
+        sends: Any,
+        contacts: Any,
+        events: Any,
+        bus: Publisher,
+        ledger: Any,
+        clock: Clock,
+        tracking: TrackingSettings,
+        prices: PriceTable,
+    ) -> None:
         self._sends, self._contacts, self._events, self._bus = sends, contacts, events, bus
         self._ledger, self._clock, self._tracking, self._prices = ledger, clock, tracking, prices
 
@@ -55,12 +67,27 @@ class EmailFeedback:
         now = self._clock.now().isoformat()
         if mark is not None:
             self._sends.mark(send_id, mark, now)
-        event = TrackedEvent(id=f"e_{uuid.uuid4().hex[:24]}", type=kind, contact_id=send["contact_id"],
-                             properties=properties, occurred_at=now, received_at=now, send_id=send_id,
-                             workflow=send["workflow"], step=send["step"])
+        event = TrackedEvent(
+            id=f"e_{uuid.uuid4().hex[:24]}",
+            type=kind,
+            contact_id=send["contact_id"],
+            properties=properties,
+            occurred_at=now,
+            received_at=now,
+            send_id=send_id,
+            workflow=send["workflow"],
+            step=send["step"],
+        )
         self._events.record(event)
         self._bus.publish([event])
-        self._ledger.record(LedgerEntry(
-            entry_id=f"trk#{event.id}", day=self._clock.now().date(), kind="tracking", workflow=send["workflow"],
-            template=send.get("template"), usage=TRACKING_USAGE, usd=cost_usage(TRACKING_USAGE, self._prices),
-        ))
+        self._ledger.record(
+            LedgerEntry(
+                entry_id=f"trk#{event.id}",
+                day=self._clock.now().date(),
+                kind="tracking",
+                workflow=send["workflow"],
+                template=send.get("template"),
+                usage=TRACKING_USAGE,
+                usd=cost_usage(TRACKING_USAGE, self._prices),
+            )
+        )

@@ -32,11 +32,15 @@ def parse_post(body: Any) -> list[IncomingEvent]:
             return EventBatch.model_validate(body).batch
         return [IncomingEvent.model_validate(body)]
     except ValidationError as error:
-        raise EventsInvalidError([
-            {"field": ".".join(str(p) for p in e["loc"]) or "body",
-             "message": str(e["msg"]).removeprefix("Value error, ")}
-            for e in error.errors()
-        ]) from None
+        raise EventsInvalidError(
+            [
+                {
+                    "field": ".".join(str(p) for p in e["loc"]) or "body",
+                    "message": str(e["msg"]).removeprefix("Value error, "),
+                }
+                for e in error.errors()
+            ]
+        ) from None
 
 
 def event_id(site_key: str, client_id: str | None) -> str:
@@ -59,9 +63,13 @@ class Ingestion:
                 named, others = split_traits(event.traits)
                 contact_id = self._contacts.upsert(event.email, named, others, now).id
             item = TrackedEvent(
-                id=event_id(site_key, event.id), type=event.type, contact_id=contact_id,
-                anonymous_id=event.anonymous_id, properties=event.properties,
-                occurred_at=(event.occurred_at.isoformat() if event.occurred_at else now), received_at=now,
+                id=event_id(site_key, event.id),
+                type=event.type,
+                contact_id=contact_id,
+                anonymous_id=event.anonymous_id,
+                properties=event.properties,
+                occurred_at=(event.occurred_at.isoformat() if event.occurred_at else now),
+                received_at=now,
             )
             self._events.record(item)
             tracked.append(item)

@@ -11,15 +11,30 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from nurtureflow.contacts.model import normalise_email
 
 EVENT_TYPE = r"^[a-z][a-z0-9_]{0,63}$"
-KNOWN_TYPES = frozenset({
-    "page_viewed", "form_submitted", "cart_updated", "checkout_started", "order_completed", "cta_clicked",
-    "content_downloaded", "consent_confirmed",
-})
+KNOWN_TYPES = frozenset(
+    {
+        "page_viewed",
+        "form_submitted",
+        "cart_updated",
+        "checkout_started",
+        "order_completed",
+        "cta_clicked",
+        "content_downloaded",
+        "consent_confirmed",
+    }
+)
 # Recorded by the platform itself; a website may not forge them.
-PLATFORM_TYPES = frozenset({
-    "email_sent", "email_delivered", "email_opened", "email_clicked", "email_bounced", "email_complained",
-    "unsubscribed",
-})
+PLATFORM_TYPES = frozenset(
+    {
+        "email_sent",
+        "email_delivered",
+        "email_opened",
+        "email_clicked",
+        "email_bounced",
+        "email_complained",
+        "unsubscribed",
+    }
+)
 MAX_BATCH = 100
 
 

@@ -26,9 +26,15 @@ class LocalEventBus:
 
     def put(self, source: str, detail_type: str, detail: dict[str, Any]) -> str:
         envelope = {
-            "version": "0", "id": str(uuid.uuid4()), "detail-type": detail_type, "source": source,
-            "account": self._account, "time": _iso(self._clock.now()), "region": self._region,
-            "resources": [], "detail": detail,
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": detail_type,
+            "source": source,
+            "account": self._account,
+            "time": _iso(self._clock.now()),
+            "region": self._region,
+            "resources": [],
+            "detail": detail,
         }
         with self._lock:
             self._pending.append(envelope)
@@ -39,7 +45,9 @@ class LocalEventBus:
         if target != "AWSEvents.PutEvents":
             return 400, {"__type": "UnknownOperationException", "message": f"{target} is not emulated"}
         entries = json.loads(body or b"{}").get("Entries", [])
-        results = [{"EventId": self.put(e["Source"], e["DetailType"], json.loads(e["Detail"]))} for e in entries]
+        results = [
+            {"EventId": self.put(e["Source"], e["DetailType"], json.loads(e["Detail"]))} for e in entries
+        ]
         return 200, {"FailedEntryCount": 0, "Entries": results}
 
     def deliver_pending(self) -> int:

@@ -27,8 +27,9 @@ def _matcher(route: Route) -> re.Pattern[str]:
 _MATCHERS = [(route, _matcher(route)) for route in ROUTES]
 
 
-def proxy_event(method: str, raw_path: str, headers: dict[str, str], body: bytes,
-                source_ip: str) -> tuple[Route, dict[str, Any]] | None:
+def proxy_event(
+    method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+) -> tuple[Route, dict[str, Any]] | None:
     """The API Gateway REST proxy event for a request, or None when no route matches."""
     split = urlsplit(raw_path)
     for route, pattern in _MATCHERS:
@@ -37,15 +38,22 @@ def proxy_event(method: str, raw_path: str, headers: dict[str, str], body: bytes
             query = parse_qs(split.query, keep_blank_values=True)
             text = any(t in headers.get("Content-Type", "") for t in _TEXT_TYPES) or not body
             return route, {
-                "resource": route.path, "path": split.path, "httpMethod": method,
-                "headers": headers, "multiValueHeaders": {k: [v] for k, v in headers.items()},
+                "resource": route.path,
+                "path": split.path,
+                "httpMethod": method,
+                "headers": headers,
+                "multiValueHeaders": {k: [v] for k, v in headers.items()},
                 "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
                 "multiValueQueryStringParameters": query or None,
-                "pathParameters": found.groupdict() or None, "stageVariables": None,
+                "pathParameters": found.groupdict() or None,
+                "stageVariables": None,
                 "requestContext": {
-                    "resourcePath": route.path, "httpMethod": method, "path": f"/v1{split.path}", "stage": "v1",
-                    "requestId": str(uuid.uuid4()), "identity": {"sourceIp": source_ip,
-                                                                 "userAgent": headers.get("User-Agent")},
+                    "resourcePath": route.path,
+                    "httpMethod": method,
+                    "path": f"/v1{split.path}",
+                    "stage": "v1",
+                    "requestId": str(uuid.uuid4()),
+                    "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
                 },
                 "body": (body.decode() if text else base64.b64encode(body).decode()) if body else None,
                 "isBase64Encoded": not text,
@@ -56,8 +64,14 @@ def proxy_event(method: str, raw_path: str, headers: dict[str, str], body: bytes
 class LocalGateway:
     """One request at a time: the local stack is a developer's tool, and order makes it predictable."""
 
-    def __init__(self, invoke: Invoke, local_routes: dict[tuple[str, str], LocalRoute],
-                 after_request: Callable[[], None], host: str, port: int) -> None:
+    def __init__(
+        self,
+        invoke: Invoke,
+        local_routes: dict[tuple[str, str], LocalRoute],
+        after_request: Callable[[], None],
+        host: str,
+        port: int,
+    ) -> None:
         self._invoke, self._local, self._after = invoke, local_routes, after_request
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
@@ -77,8 +91,9 @@ class LocalGateway:
         self._server.shutdown()
         self._server.server_close()
 
-    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes,
-               source_ip: str) -> tuple[int, dict[str, str], bytes]:
+    def handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str], bytes]:
         with self._lock:
             local = self._local.get((method, urlsplit(path).path))
             if local is not None:
@@ -86,7 +101,11 @@ class LocalGateway:
                 return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
             matched = proxy_event(method, path, headers, body, source_ip)
             if matched is None:
-                answer = {"error": "not_found", "message": f"no route {method} {urlsplit(path).path}", "details": []}
+                answer = {
+                    "error": "not_found",
+                    "message": f"no route {method} {urlsplit(path).path}",
+                    "details": [],
+                }
                 return 404, {"Content-Type": "application/json"}, json.dumps(answer).encode()
             route, event = matched
             response = self._invoke(route.function, event)
@@ -105,8 +124,9 @@ class LocalGateway:
             def _serve(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k: v for k, v in self.headers.items()}
-                status, out_headers, data = gateway.handle(self.command, self.path, headers, body,
-                                                           self.client_address[0])
+                status, out_headers, data = gateway.handle(
+                    self.command, self.path, headers, body, self.client_address[0]
+                )
                 self.send_response(status)
                 for key, value in out_headers.items():
                     if key.lower() != "content-length":
@@ -115,9 +135,9 @@ class LocalGateway:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = _serve  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = _serve
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         return Handler

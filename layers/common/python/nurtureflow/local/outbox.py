@@ -20,10 +20,19 @@ def outbox(region: str, sent_at: dict[str, str]) -> list[dict[str, Any]]:
         parsed = parse_mime(raw.encode() if isinstance(raw, str) else raw)
         headers = parsed["headers"]
         send_id = headers.get("X-NurtureFlow-Send", "")
-        entries.append({
-            "to": parsed["to"], "from": parsed["from"], "subject": parsed["subject"], "html": parsed["html"],
-            "text": parsed["text"], "headers": headers, "workflow": headers.get("X-NurtureFlow-Workflow"),
-            "step": headers.get("X-NurtureFlow-Step"), "contact_id": headers.get("X-NurtureFlow-Contact"),
-            "send_id": send_id, "sent_at": sent_at.get(send_id),
-        })
+        entries.append(
+            {
+                "to": parsed["to"],
+                "from": parsed["from"],
+                "subject": parsed["subject"],
+                "html": parsed["html"],
+                "text": parsed["text"],
+                "headers": headers,
+                "workflow": headers.get("X-NurtureFlow-Workflow"),
+                "step": headers.get("X-NurtureFlow-Step"),
+                "contact_id": headers.get("X-NurtureFlow-Contact"),
+                "send_id": send_id,
+                "sent_at": sent_at.get(send_id),
+            }
+        )
     return entries

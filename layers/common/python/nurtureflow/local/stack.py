@@ -45,11 +45,16 @@ class LocalStack:
         moto_url = f"http://{host}:{port}"
         self.bus = LocalEventBus(self.clock, ACCOUNT, REGION)
         self.runtime = self._runtime()
-        self._wire = AwsWireServer({"AWSStepFunctions": self.runtime_protocol, "AWSEvents": self.bus.handle_request})
+        self._wire = AwsWireServer(
+            {"AWSStepFunctions": self.runtime_protocol, "AWSEvents": self.bus.handle_request}
+        )
         self._wire.start()
-        self.gateway = LocalGateway(self._invoke_http, self._local_routes(), self.drain, self.settings.host,
-                                    self.settings.port)
-        self._configure_environment(moto_url, self._wire.url, f"http://{self.settings.host}:{self.gateway.port}")
+        self.gateway = LocalGateway(
+            self._invoke_http, self._local_routes(), self.drain, self.settings.host, self.settings.port
+        )
+        self._configure_environment(
+            moto_url, self._wire.url, f"http://{self.settings.host}:{self.gateway.port}"
+        )
         self._create_resources()
         from nurtureflow.aws.time import use_clock
 
@@ -63,8 +68,11 @@ class LocalStack:
         from nurtureflow.local.stepfunctions import LocalStepFunctions
 
         return LocalStepFunctions(
-            clock=self.clock, invoker=self._invoke_task, on_status_change=self._status_changed,
-            region=REGION, account=ACCOUNT,
+            clock=self.clock,
+            invoker=self._invoke_task,
+            on_status_change=self._status_changed,
+            region=REGION,
+            account=ACCOUNT,
         )
 
     def runtime_protocol(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -74,22 +82,38 @@ class LocalStack:
 
     def _configure_environment(self, moto_url: str, wire_url: str, public_url: str) -> None:
         s = self.settings
-        tokens = {token_hash(s.admin_token): "admin", token_hash(s.marketer_token): "marketer",
-                  token_hash(s.finance_token): "finance"}
+        tokens = {
+            token_hash(s.admin_token): "admin",
+            token_hash(s.marketer_token): "marketer",
+            token_hash(s.finance_token): "finance",
+        }
         fn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nurtureflow-"
-        os.environ.update({
-            "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION, "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_SERVICE_NAME": "nurtureflow-local", "POWERTOOLS_LOG_LEVEL": "WARNING",
-            "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
-            "NURTUREFLOW_ENDPOINT_DYNAMODB": moto_url, "NURTUREFLOW_ENDPOINT_SES": moto_url,
-            "NURTUREFLOW_ENDPOINT_STEPFUNCTIONS": wire_url, "NURTUREFLOW_ENDPOINT_EVENTS": wire_url,
-            "NURTUREFLOW_PUBLIC_BASE_URL": public_url, "NURTUREFLOW_ROLE_TOKEN_HASHES": json.dumps(tokens),
-            "NURTUREFLOW_SITE_KEYS": json.dumps({s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}),
-            "NURTUREFLOW_SENDER": f"Shop <{SENDER}>", "NURTUREFLOW_CONFIGURATION_SET": CONFIGURATION_SET,
-            "NURTUREFLOW_STATE_MACHINE_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/nurtureflow-workflows",
-            "NURTUREFLOW_STEP_FUNCTION_ARN": fn + "step", "NURTUREFLOW_SEND_FUNCTION_ARN": fn + "send",
-        })
+        os.environ.update(
+            {
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_SERVICE_NAME": "nurtureflow-local",
+                "POWERTOOLS_LOG_LEVEL": "WARNING",
+                "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
+                "NURTUREFLOW_ENDPOINT_DYNAMODB": moto_url,
+                "NURTUREFLOW_ENDPOINT_SES": moto_url,
+                "NURTUREFLOW_ENDPOINT_STEPFUNCTIONS": wire_url,
+                "NURTUREFLOW_ENDPOINT_EVENTS": wire_url,
+                "NURTUREFLOW_PUBLIC_BASE_URL": public_url,
+                "NURTUREFLOW_ROLE_TOKEN_HASHES": json.dumps(tokens),
+                "NURTUREFLOW_SITE_KEYS": json.dumps(
+                    {s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}
+                ),
+                "NURTUREFLOW_SENDER": f"Shop <{SENDER}>",
+                "NURTUREFLOW_CONFIGURATION_SET": CONFIGURATION_SET,
+                "NURTUREFLOW_STATE_MACHINE_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/nurtureflow-workflows",
+                "NURTUREFLOW_STEP_FUNCTION_ARN": fn + "step",
+                "NURTUREFLOW_SEND_FUNCTION_ARN": fn + "send",
+            }
+        )
 
     def _create_resources(self) -> None:
         from nurtureflow.settings import TableSettings
@@ -100,13 +124,16 @@ class LocalStack:
         for spec in TABLES:
             keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
             dynamodb.create_table(
-                TableName=getattr(names, spec.setting), BillingMode="PAY_PER_REQUEST",
+                TableName=getattr(names, spec.setting),
+                BillingMode="PAY_PER_REQUEST",
                 KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
                 AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
             )
         ses = boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint)
         ses.create_email_identity(EmailIdentity="shop.example")
-        boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(EmailAddress=SENDER)
+        boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(
+            EmailAddress=SENDER
+        )
         ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
 
     # -- the pieces talking to each other ------------------------------------------------
@@ -154,7 +181,10 @@ class LocalStack:
     # -- local-only routes ---------------------------------------------------------------
     def _local_routes(self) -> dict[tuple[str, str], Any]:
         return {
-            ("GET", "/_local/health"): lambda m, b: (200, {"status": "ready", "now": self.clock.now().isoformat()}),
+            ("GET", "/_local/health"): lambda m, b: (
+                200,
+                {"status": "ready", "now": self.clock.now().isoformat()},
+            ),
             ("POST", "/_local/clock"): self._clock_route,
             ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
             ("GET", "/_local/outbox"): lambda m, b: (200, {"emails": self.outbox()}),
@@ -165,8 +195,11 @@ class LocalStack:
             advance = json.loads(body or b"{}")["advance"]
             delta = parse_duration(str(advance))
         except (ValueError, KeyError, TypeError) as error:
-            return 400, {"error": "invalid_request", "message": f"advance: {error}",
-                         "details": [{"field": "advance", "message": "an ISO 8601 duration such as PT1H"}]}
+            return 400, {
+                "error": "invalid_request",
+                "message": f"advance: {error}",
+                "details": [{"field": "advance", "message": "an ISO 8601 duration such as PT1H"}],
+            }
         self.advance(delta)
         return 200, {"now": self.clock.now().isoformat()}
 
@@ -199,15 +232,17 @@ class LocalStack:
     def banner(self) -> str:
         s = self.settings
         url = f"http://{s.host}:{self.gateway.port}"
-        return "\n".join([
-            f"NurtureFlow local stack on {url}  (clock {self.clock.now().isoformat()}, moves only by "
-            "POST /_local/clock)",
-            f"  NURTUREFLOW_ADMIN_TOKEN={s.admin_token}",
-            f"  NURTUREFLOW_MARKETER_TOKEN={s.marketer_token}",
-            f"  NURTUREFLOW_FINANCE_TOKEN={s.finance_token}",
-            f"  NURTUREFLOW_SITE_KEY={s.site_key}   (origins http://localhost:*)",
-            f"  try: curl -s {url}/admin/workflows -H 'Authorization: Bearer {s.admin_token}'",
-        ])
+        return "\n".join(
+            [
+                f"NurtureFlow local stack on {url}  (clock {self.clock.now().isoformat()}, moves only by "
+                "POST /_local/clock)",
+                f"  NURTUREFLOW_ADMIN_TOKEN={s.admin_token}",
+                f"  NURTUREFLOW_MARKETER_TOKEN={s.marketer_token}",
+                f"  NURTUREFLOW_FINANCE_TOKEN={s.finance_token}",
+                f"  NURTUREFLOW_SITE_KEY={s.site_key}   (origins http://localhost:*)",
+                f"  try: curl -s {url}/admin/workflows -H 'Authorization: Bearer {s.admin_token}'",
+            ]
+        )
 
     def stop(self) -> None:
         self.gateway.stop()

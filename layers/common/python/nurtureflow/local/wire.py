@@ -36,7 +36,7 @@ class AwsWireServer:
         services = self._services
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+            def do_POST(self) -> None:
                 target = self.headers.get("X-Amz-Target", "")
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 prefix = target.split(".", 1)[0]
@@ -52,7 +52,7 @@ class AwsWireServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         return Handler

@@ -42,15 +42,19 @@ class StepActions:
 
     def branch(self, run: RunDocument, cases: list[dict[str, Any]], default: str) -> dict[str, str]:
         """The first case whose condition holds on live data, else the default."""
-        context = ConditionContext(self._contact(run), TrackedEvent.model_validate(run.event).as_condition_data()
-                                   if run.event else None, self._clock.now())
+        context = ConditionContext(
+            self._contact(run),
+            TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None,
+            self._clock.now(),
+        )
         for case in cases:
             if evaluate(parse_condition(case["when"]), context):
                 return {"next": case["next"]}
         return {"next": default}
 
-    def wait_for(self, run: RunDocument, execution_arn: str, step: str, event: str, where: Any,
-                 token: str) -> dict[str, str]:
+    def wait_for(
+        self, run: RunDocument, execution_arn: str, step: str, event: str, where: Any, token: str
+    ) -> dict[str, str]:
         """Record what the run waits for; the trigger function resumes it when the event comes."""
         waiting = {"step": step, "event": event, "token": token, "since": self._clock.now().isoformat()}
         if where is not None:
@@ -78,5 +82,7 @@ class StepActions:
             fields["lists"] = lists
         if "lifecycle_stage" in changes:
             fields["lifecycle_stage"] = changes["lifecycle_stage"]
-        self._contacts.apply(run.contact_id, fields, int(changes.get("score", 0)), self._clock.now().isoformat())
+        self._contacts.apply(
+            run.contact_id, fields, int(changes.get("score", 0)), self._clock.now().isoformat()
+        )
         return {"updated": run.contact_id}

@@ -49,8 +49,20 @@ class SendRequest:
 
 
 class Delivery:
-    def __init__(self, *, contacts: Any, templates: Any, sends: Any, events: Any, ledger: Any, mailer: Mailer,
-                 clock: Clock, tracking: TrackingSettings, sending: SendingSettings, prices: PriceTable) -> None:
+    def __init__(
+        self,
+        *,
+        contacts: Any,
+        templates: Any,
+        sends: Any,
+        events: Any,
+        ledger: Any,
+        mailer: Mailer,
+        clock: Clock,
+        tracking: TrackingSettings,
+        sending: SendingSettings,
+        prices: PriceTable,
+    ) -> None:
         self._contacts, self._templates, self._sends = contacts, templates, sends
         self._events, self._ledger, self._mailer, self._clock = events, ledger, mailer, clock
         self._tracking, self._sending, self._prices = tracking, sending, prices
@@ -70,19 +82,31 @@ class Delivery:
         raw, sender = self._compose(request, contact.as_condition_data())
         message_id = self._mailer.send(sender, contact.email, raw)
         self._sends.put({**record, "status": "sent", "message_id": message_id})
-        self._events.record(TrackedEvent(
-            id=f"{request.send_id}-sent", type="email_sent", contact_id=contact.id,
-            occurred_at=record["sent_at"], received_at=record["sent_at"], send_id=request.send_id,
-            workflow=request.run.workflow, step=request.step,
-        ))
+        self._events.record(
+            TrackedEvent(
+                id=f"{request.send_id}-sent",
+                type="email_sent",
+                contact_id=contact.id,
+                occurred_at=record["sent_at"],
+                received_at=record["sent_at"],
+                send_id=request.send_id,
+                workflow=request.run.workflow,
+                step=request.step,
+            )
+        )
         self._cost(request, time.perf_counter() - started)
         return {"send_id": request.send_id, "status": "sent", "message_id": message_id}
 
     def _record(self, request: SendRequest, email: str | None) -> dict[str, Any]:
         return {
-            "id": request.send_id, "contact_id": request.run.contact_id, "email": email,
-            "workflow": request.run.workflow, "version": request.run.version, "step": request.step,
-            "template": request.template, "execution_arn": request.execution_arn,
+            "id": request.send_id,
+            "contact_id": request.run.contact_id,
+            "email": email,
+            "workflow": request.run.workflow,
+            "version": request.run.version,
+            "step": request.step,
+            "template": request.template,
+            "execution_arn": request.execution_arn,
             "sent_at": self._clock.now().isoformat(),
         }
 
@@ -90,31 +114,59 @@ class Delivery:
         stored = self._templates.get(request.template)
         if stored is None:
             raise LookupError(f"template '{request.template}' does not exist")
-        template = EmailTemplate(subject=request.subject or stored["subject"], html=stored["html"],
-                                 text=stored.get("text"))
-        event = TrackedEvent.model_validate(request.run.event).as_condition_data() if request.run.event else None
+        template = EmailTemplate(
+            subject=request.subject or stored["subject"], html=stored["html"], text=stored.get("text")
+        )
+        event = (
+            TrackedEvent.model_validate(request.run.event).as_condition_data() if request.run.event else None
+        )
         unsubscribe = unsubscribe_url(request.send_id, self._tracking)
-        rendered = render_template(template, contact, event, {
-            "unsubscribe_url": unsubscribe, "postal_address": self._sending.postal_address,
-        })
+        rendered = render_template(
+            template,
+            contact,
+            event,
+            {
+                "unsubscribe_url": unsubscribe,
+                "postal_address": self._sending.postal_address,
+            },
+        )
         tracked = track_links(rendered.html, request.send_id, self._tracking)
         sender = self._sending.sender
         raw = build_mime(
-            sender=sender, to=contact["email"], subject=rendered.subject, html=tracked.html, text=rendered.text,
+            sender=sender,
+            to=contact["email"],
+            subject=rendered.subject,
+            html=tracked.html,
+            text=rendered.text,
             unsubscribe_url=unsubscribe,
-            headers={"X-NurtureFlow-Send": request.send_id, "X-NurtureFlow-Workflow": request.run.workflow,
-                     "X-NurtureFlow-Step": request.step, "X-NurtureFlow-Contact": request.run.contact_id},
+            headers={
+                "X-NurtureFlow-Send": request.send_id,
+                "X-NurtureFlow-Workflow": request.run.workflow,
+                "X-NurtureFlow-Step": request.step,
+                "X-NurtureFlow-Contact": request.run.contact_id,
+            },
         )
         return raw, sender
 
     def _cost(self, request: SendRequest, elapsed_seconds: float) -> None:
         gb_seconds = LAMBDA_MEMORY_GB * Decimal(max(1, round(elapsed_seconds * 1000))) / 1000
-        usage = Usage(emails=1, lambda_gb_seconds=gb_seconds, dynamodb_read_units=SEND_READ_UNITS,
-                      dynamodb_write_units=SEND_WRITE_UNITS)
-        self._ledger.record(LedgerEntry(
-            entry_id=request.send_id, day=self._clock.now().date(), kind="send", workflow=request.run.workflow,
-            template=request.template, usage=usage, usd=cost_usage(usage, self._prices),
-        ))
+        usage = Usage(
+            emails=1,
+            lambda_gb_seconds=gb_seconds,
+            dynamodb_read_units=SEND_READ_UNITS,
+            dynamodb_write_units=SEND_WRITE_UNITS,
+        )
+        self._ledger.record(
+            LedgerEntry(
+                entry_id=request.send_id,
+                day=self._clock.now().date(),
+                kind="send",
+                workflow=request.run.workflow,
+                template=request.template,
+                usage=usage,
+                usd=cost_usage(usage, self._prices),
+            )
+        )
 
 
 def _skip_reason(contact: Any) -> str | None:

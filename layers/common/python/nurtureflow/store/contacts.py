@@ -20,13 +20,32 @@ class ContactRepository:
     def upsert(self, email: str, named: dict[str, Any], properties: dict[str, Any], now: str) -> Contact:
         """Create the contact if it is new, then set the given fields; one write either way."""
         contact_id = contact_id_for(email)
-        names = {"#email": "email", "#created": "created_at", "#updated": "updated_at", "#id": "id",
-                 "#score": "score", "#stage": "lifecycle_stage", "#props": "properties"}
-        values: dict[str, Any] = {":email": normalise_email(email), ":now": now, ":id": contact_id,
-                                  ":zero": 0, ":stage": "subscriber", ":empty": {}}
-        sets = ["#email = :email", "#id = :id", "#updated = :now", "#created = if_not_exists(#created, :now)",
-                "#score = if_not_exists(#score, :zero)", "#stage = if_not_exists(#stage, :stage)",
-                "#props = if_not_exists(#props, :empty)"]
+        names = {
+            "#email": "email",
+            "#created": "created_at",
+            "#updated": "updated_at",
+            "#id": "id",
+            "#score": "score",
+            "#stage": "lifecycle_stage",
+            "#props": "properties",
+        }
+        values: dict[str, Any] = {
+            ":email": normalise_email(email),
+            ":now": now,
+            ":id": contact_id,
+            ":zero": 0,
+            ":stage": "subscriber",
+            ":empty": {},
+        }
+        sets = [
+            "#email = :email",
+            "#id = :id",
+            "#updated = :now",
+            "#created = if_not_exists(#created, :now)",
+            "#score = if_not_exists(#score, :zero)",
+            "#stage = if_not_exists(#stage, :stage)",
+            "#props = if_not_exists(#props, :empty)",
+        ]
         for i, (key, value) in enumerate(named.items()):
             names[f"#n{i}"] = key
             values[f":n{i}"] = value

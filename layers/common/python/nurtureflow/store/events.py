@@ -24,16 +24,30 @@ class EventRepository:
     def record(self, event: TrackedEvent) -> bool:
         """Store the event once: False when its id was already recorded (a retried post)."""
         serializer = TypeSerializer()
-        item = {"pk": self._owner(event), "sk": f"{event.occurred_at}#{event.id}", **event.model_dump(
-            mode="json", exclude_none=True)}
+        item = {
+            "pk": self._owner(event),
+            "sk": f"{event.occurred_at}#{event.id}",
+            **event.model_dump(mode="json", exclude_none=True),
+        }
         marker = {"pk": f"id#{event.id}", "sk": "-", "owner": item["pk"], "at": item["sk"]}
         try:
-            client("dynamodb").transact_write_items(TransactItems=[
-                {"Put": {"TableName": self._name, "Item": {k: serializer.serialize(v) for k, v in marker.items()},
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-                {"Put": {"TableName": self._name,
-                         "Item": {k: serializer.serialize(to_dynamo(v)) for k, v in item.items()}}},
-            ])
+            client("dynamodb").transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._name,
+                            "Item": {k: serializer.serialize(v) for k, v in marker.items()},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._name,
+                            "Item": {k: serializer.serialize(to_dynamo(v)) for k, v in item.items()},
+                        }
+                    },
+                ]
+            )
         except client("dynamodb").exceptions.TransactionCanceledException as error:
             reasons = error.response.get("CancellationReasons", [])
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":

@@ -20,7 +20,9 @@ class RunRepository:
         self._table = dynamodb_table(table_name)
 
     def get(self, contact_id: str, workflow_id: str) -> dict[str, Any] | None:
-        item = self._table.get_item(Key={"pk": contact_id, "sk": workflow_id}, ConsistentRead=True).get("Item")
+        item = self._table.get_item(Key={"pk": contact_id, "sk": workflow_id}, ConsistentRead=True).get(
+            "Item"
+        )
         return None if item is None else to_plain(item)
 
     def of_contact(self, contact_id: str) -> list[dict[str, Any]]:
@@ -31,8 +33,10 @@ class RunRepository:
         """Record a new run, only if the item still holds the run the caller decided from."""
         condition = Attr("pk").not_exists() if previous_key is None else Attr("enrolment").eq(previous_key)
         try:
-            self._table.put_item(Item=to_dynamo({**run, "pk": run["contact_id"], "sk": run["workflow"]}),
-                                 ConditionExpression=condition)
+            self._table.put_item(
+                Item=to_dynamo({**run, "pk": run["contact_id"], "sk": run["workflow"]}),
+                ConditionExpression=condition,
+            )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise RunClaimedError(run["contact_id"]) from None

@@ -21,6 +21,7 @@ class TemplateRepository:
 
     def put(self, template_id: str, template: dict[str, Any]) -> bool:
         """Store the template; True when it is new."""
-        result = self._table.put_item(Item=to_dynamo({**template, "pk": template_id, "id": template_id}),
-                                      ReturnValues="ALL_OLD")
+        result = self._table.put_item(
+            Item=to_dynamo({**template, "pk": template_id, "id": template_id}), ReturnValues="ALL_OLD"
+        )
         return "Attributes" not in result

@@ -31,7 +31,9 @@ class WorkflowRepository:
             ConditionExpression="attribute_not_exists(pk)",
         )
         condition = Attr("pk").not_exists() if expected_version == 0 else Attr("version").eq(expected_version)
-        self._table.put_item(Item=to_dynamo({**meta, "pk": meta["id"], "sk": META}), ConditionExpression=condition)
+        self._table.put_item(
+            Item=to_dynamo({**meta, "pk": meta["id"], "sk": META}), ConditionExpression=condition
+        )
 
     def set_status(self, workflow_id: str, status: str, now: str) -> dict[str, Any]:
         result = self._table.update_item(
@@ -49,7 +51,9 @@ class WorkflowRepository:
         return None if item is None else to_plain(item)
 
     def versions(self, workflow_id: str) -> list[dict[str, Any]]:
-        page = self._table.query(KeyConditionExpression=Key("pk").eq(workflow_id) & Key("sk").begins_with("v#"))
+        page = self._table.query(
+            KeyConditionExpression=Key("pk").eq(workflow_id) & Key("sk").begins_with("v#")
+        )
         return [to_plain(i) for i in page["Items"]]
 
     def all_meta(self) -> list[dict[str, Any]]:

@@ -112,8 +112,11 @@ def _dump(model: BaseModel | None) -> Any:
 
 
 def _email(step_id: str, step: EmailStep, functions: TaskFunctions) -> dict[str, State]:
-    extra = {"template": step.template, **({"subject": step.subject} if step.subject else {}),
-             "entered.$": "$$.State.EnteredTime"}
+    extra = {
+        "template": step.template,
+        **({"subject": step.subject} if step.subject else {}),
+        "entered.$": "$$.State.EnteredTime",
+    }
     task = _lambda_task(functions.send_arn, _payload("email", step_id, extra))
     return {step_id: _then({**task, "ResultPath": None}, step.next)}
 
@@ -151,7 +154,9 @@ def _branch(step_id: str, step: BranchStep, functions: TaskFunctions) -> dict[st
     route = f"{step_id}.route"
     cases = [{"when": _dump(case.when), "next": case.next} for case in step.cases]
     task = {
-        **_lambda_task(functions.step_arn, _payload("branch", step_id, {"cases": cases, "default": step.default})),
+        **_lambda_task(
+            functions.step_arn, _payload("branch", step_id, {"cases": cases, "default": step.default})
+        ),
         "ResultSelector": {"next.$": "$.Payload.next"},
         "ResultPath": "$.branch",
         "Next": route,

@@ -21,7 +21,7 @@ class StepGraph:
         start = document.get("start")
         graph = cls(start if isinstance(start, str) else None)
         steps = document.get("steps")
-        for step_id, step in (steps.items() if isinstance(steps, dict) else []):
+        for step_id, step in steps.items() if isinstance(steps, dict) else []:
             if isinstance(step, dict):
                 graph._add(str(step_id), step)
         return graph
@@ -42,7 +42,9 @@ class StepGraph:
             self.templates[step_id] = step["template"]
         if step.get("type") == "split" and isinstance(step.get("paths"), list):
             self.split_totals[step_id] = sum(
-                p["percent"] for p in step["paths"] if isinstance(p, dict) and isinstance(p.get("percent"), int)
+                p["percent"]
+                for p in step["paths"]
+                if isinstance(p, dict) and isinstance(p.get("percent"), int)
             )
 
     def targets(self, step_id: str) -> list[str]:

@@ -75,7 +75,9 @@ class Settings(_Strict):
             try:
                 ZoneInfo(self.timezone)
             except (ZoneInfoNotFoundError, ValueError) as error:
-                raise ValueError(f"timezone '{self.timezone}' is neither 'contact' nor an IANA name") from error
+                raise ValueError(
+                    f"timezone '{self.timezone}' is neither 'contact' nor an IANA name"
+                ) from error
         return self
 
 

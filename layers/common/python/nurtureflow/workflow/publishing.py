@@ -18,7 +18,9 @@ class WorkflowNotFoundError(Exception):
 
 
 class Publisher(Protocol):
-    def publish(self, name: str, definition: dict[str, Any], role_arn: str, description: str) -> tuple[str, str]: ...
+    def publish(
+        self, name: str, definition: dict[str, Any], role_arn: str, description: str
+    ) -> tuple[str, str]: ...
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,16 @@ class Published:
 
 
 class WorkflowService:
-    def __init__(self, workflows: Any, template_exists: Callable[[str], bool], machines: Publisher,
-                 functions: TaskFunctions, role_arn: str, prefix: str, clock: Clock) -> None:
+    def __init__(
+        self,
+        workflows: Any,
+        template_exists: Callable[[str], bool],
+        machines: Publisher,
+        functions: TaskFunctions,
+        role_arn: str,
+        prefix: str,
+        clock: Clock,
+    ) -> None:
         self._workflows, self._template_exists, self._machines = workflows, template_exists, machines
         self._functions, self._role_arn, self._prefix, self._clock = functions, role_arn, prefix, clock
 
@@ -46,23 +56,36 @@ class WorkflowService:
     def upload(self, workflow_id: str, document: Any) -> Published:
         """Publish a new version: the state machine first, then the record, so nothing points nowhere."""
         if isinstance(document, dict) and document.get("id", workflow_id) != workflow_id:
-            raise WorkflowInvalidError([ValidationIssue("/id", f"the document's id must be '{workflow_id}', "
-                                                               "the id in the URL")])
+            raise WorkflowInvalidError(
+                [ValidationIssue("/id", f"the document's id must be '{workflow_id}', the id in the URL")]
+            )
         workflow, definition = self.check(document)
         current = self._workflows.meta(workflow.id) or {}
         version = current.get("version", 0) + 1
         machine_arn, version_arn = self._machines.publish(
-            self._prefix + workflow.id, definition, self._role_arn, f"v{version}: {workflow.name}")
+            self._prefix + workflow.id, definition, self._role_arn, f"v{version}: {workflow.name}"
+        )
         now = self._clock.now().isoformat()
         meta = {
-            "id": workflow.id, "name": workflow.name, "version": version, "version_arn": version_arn,
-            "state_machine_arn": machine_arn, "status": current.get("status", "paused"),
-            "trigger": _json(workflow.trigger), "reentry": _json(workflow.reentry),
-            "exit_when": [_json(goal) for goal in workflow.exit_when], "created_at": current.get("created_at", now),
+            "id": workflow.id,
+            "name": workflow.name,
+            "version": version,
+            "version_arn": version_arn,
+            "state_machine_arn": machine_arn,
+            "status": current.get("status", "paused"),
+            "trigger": _json(workflow.trigger),
+            "reentry": _json(workflow.reentry),
+            "exit_when": [_json(goal) for goal in workflow.exit_when],
+            "created_at": current.get("created_at", now),
             "updated_at": now,
         }
-        record = {"version": version, "version_arn": version_arn, "document": document, "definition": definition,
-                  "created_at": now}
+        record = {
+            "version": version,
+            "version_arn": version_arn,
+            "document": document,
+            "definition": definition,
+            "created_at": now,
+        }
         self._workflows.publish(meta, record, expected_version=current.get("version", 0))
         return Published(workflow.id, version, meta["status"], machine_arn, created=not current)
 
@@ -78,9 +101,13 @@ class WorkflowService:
         versions = self._workflows.versions(workflow_id)
         current = next(v for v in versions if v["version"] == meta["version"])
         return {
-            **_summary(meta), "document": current["document"], "definition": current["definition"],
-            "versions": [{"version": v["version"], "version_arn": v["version_arn"], "created_at": v["created_at"]}
-                         for v in versions],
+            **_summary(meta),
+            "document": current["document"],
+            "definition": current["definition"],
+            "versions": [
+                {"version": v["version"], "version_arn": v["version_arn"], "created_at": v["created_at"]}
+                for v in versions
+            ],
         }
 
     def list(self) -> list[dict[str, Any]]:

@@ -63,7 +63,9 @@ def _issues_from_pydantic(errors: list[ErrorDetails]) -> Iterator[ValidationIssu
             yield ValidationIssue(_pointer(loc), f"'{key}' is required")
         elif kind == "union_tag_invalid":
             found = error["input"].get("type") if isinstance(error["input"], dict) else None
-            yield ValidationIssue(_pointer(loc), f"unknown step type {found!r}; use one of {sorted(STEP_TAGS)}")
+            yield ValidationIssue(
+                _pointer(loc), f"unknown step type {found!r}; use one of {sorted(STEP_TAGS)}"
+            )
         elif kind == "union_tag_not_found":
             yield ValidationIssue(_pointer(loc), "a step needs a 'type'")
         elif kind == "string_pattern_mismatch" and loc and loc[-1] == "[key]":
@@ -72,7 +74,9 @@ def _issues_from_pydantic(errors: list[ErrorDetails]) -> Iterator[ValidationIssu
             yield ValidationIssue("/id", "an id uses lowercase letters, digits and '-', up to 64 characters")
         elif kind == "string_pattern_mismatch":
             pattern = str((error.get("ctx") or {}).get("pattern", ""))
-            yield ValidationIssue(_pointer(loc), _PATTERN_MESSAGES.get(pattern, f"'{key}' is not well formed"))
+            yield ValidationIssue(
+                _pointer(loc), _PATTERN_MESSAGES.get(pattern, f"'{key}' is not well formed")
+            )
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             yield ValidationIssue(_pointer(loc), message[:1].lower() + message[1:])
@@ -90,13 +94,17 @@ def _graph_issues(graph: StepGraph, template_exists: Callable[[str], bool]) -> I
             yield ValidationIssue(f"/steps/{step_id}/template", f"template '{template}' does not exist")
     for step_id, total in graph.split_totals.items():
         if total != 100:
-            yield ValidationIssue(f"/steps/{step_id}/paths", f"the percents of a split add up to {total}, not 100")
+            yield ValidationIssue(
+                f"/steps/{step_id}/paths", f"the percents of a split add up to {total}, not 100"
+            )
     if graph.start in graph.edges:
         for step_id in graph.unreachable():
             yield ValidationIssue(f"/steps/{step_id}", f"no path from 'start' reaches step '{step_id}'")
         loop = graph.loop_without_pause()
         if loop is not None:
-            yield ValidationIssue(f"/steps/{loop}", f"the loop through '{loop}' has no 'wait' or 'wait_for' in it")
+            yield ValidationIssue(
+                f"/steps/{loop}", f"the loop through '{loop}' has no 'wait' or 'wait_for' in it"
+            )
 
 
 def _engagement_issues(step: Any, base: str, steps: dict[str, Any]) -> Iterator[ValidationIssue]:
@@ -114,7 +122,9 @@ def _conditions_of(step: Any, base: str) -> Iterator[tuple[str, Condition]]:
 
 def _check_engagement(condition: Condition, pointer: str, steps: dict[str, Any]) -> Iterator[ValidationIssue]:
     if isinstance(condition, Engagement) and not isinstance(steps.get(condition.email), EmailStep):
-        yield ValidationIssue(f"{pointer}/email", f"'{condition.email}' is not an email step of this workflow")
+        yield ValidationIssue(
+            f"{pointer}/email", f"'{condition.email}' is not an email step of this workflow"
+        )
     elif isinstance(condition, AllOf | AnyOf):
         children = condition.all if isinstance(condition, AllOf) else condition.any
         key = "all" if isinstance(condition, AllOf) else "any"
