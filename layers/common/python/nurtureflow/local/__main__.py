@@ -17,6 +17,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-samples", action="store_true", help="start empty")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     stack = LocalStack(args.root.resolve())
     stack.start(with_samples=not args.no_samples)
     print(stack.banner(), flush=True)

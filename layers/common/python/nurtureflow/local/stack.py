@@ -68,11 +68,11 @@ class LocalStack:
         from nurtureflow.local.stepfunctions import LocalStepFunctions
 
         return LocalStepFunctions(
+            self._invoke_task,
             clock=self.clock,
-            invoker=self._invoke_task,
             on_status_change=self._status_changed,
             region=REGION,
-            account=ACCOUNT,
+            account_id=ACCOUNT,
         )
 
     def runtime_protocol(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -216,12 +216,15 @@ class LocalStack:
 
     # -- sample data ---------------------------------------------------------------------
     def load_samples(self, folder: Path) -> None:
-        """Templates, then workflows (validated against them), through the admin API itself."""
+        """Templates, then workflows (validated against them), through the admin API itself.
+
+        Workflows load paused, as every new workflow starts: a user's own workflow on the same
+        trigger would otherwise get a sample's emails beside its own.
+        """
         for path in sorted((folder / "templates").glob("*.json")):
             self._admin("PUT", f"/admin/templates/{path.stem}", path.read_bytes())
         for path in sorted((folder / "workflows").glob("*.json")):
             self._admin("PUT", f"/admin/workflows/{path.stem}", path.read_bytes())
-            self._admin("POST", f"/admin/workflows/{path.stem}/activate", b"")
 
     def _admin(self, method: str, path: str, body: bytes) -> None:
         headers = {"Authorization": f"Bearer {self.settings.admin_token}", "Content-Type": "application/json"}

@@ -1,0 +1,98 @@
+"""The cost ledger: one line per costed thing (a send, a run, a tracking hit) with its usage and price.
+
+Costs are computed when the line is written, at the prices of that day, and stored unrounded as
+``Decimal`` so that a later change of the price table never rewrites history. ``to_item`` and
+``from_item`` shape a line for storage (DynamoDB numbers are Decimals; days are ISO strings).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from nurtureflow.costs.prices import Architecture, PriceTable
+
+EntryKind = Literal["send", "run", "tracking"]
+ZERO = Decimal(0)
+
+
+class Usage(BaseModel):
+    """What one costed thing consumed, in the units AWS bills."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    emails: int = Field(default=0, ge=0)
+    transitions: int = Field(default=0, ge=0)
+    lambda_requests: int = Field(default=0, ge=0)
+    lambda_gb_seconds: Decimal = Field(default=ZERO, ge=0)
+    dynamodb_write_units: int = Field(default=0, ge=0)
+    dynamodb_read_units: int = Field(default=0, ge=0)
+    apigateway_requests: int = Field(default=0, ge=0)
+
+
+class ServiceCosts(BaseModel):
+    """US dollars by AWS service; ``lambda_`` is ``lambda`` outside Python."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    ses: Decimal = ZERO
+    stepfunctions: Decimal = ZERO
+    lambda_: Decimal = Field(default=ZERO, alias="lambda")
+    dynamodb: Decimal = ZERO
+    apigateway: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.ses + self.stepfunctions + self.lambda_ + self.dynamodb + self.apigateway
+
+    def __add__(self, other: ServiceCosts) -> ServiceCosts:
+        return ServiceCosts(
+            ses=self.ses + other.ses,
+            stepfunctions=self.stepfunctions + other.stepfunctions,
+            lambda_=self.lambda_ + other.lambda_,
+            dynamodb=self.dynamodb + other.dynamodb,
+            apigateway=self.apigateway + other.apigateway,
+        )
+
+
+class LedgerEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    entry_id: str = Field(min_length=1)
+    day: date
+    kind: EntryKind
+    workflow: str
+    template: str | None = None  # runs and tracking hits of non-email steps have none
+    usage: Usage
+    usd: ServiceCosts
+
+
+def cost_usage(usage: Usage, prices: PriceTable, architecture: Architecture = "arm64") -> ServiceCosts:
+    """What ``usage`` costs at ``prices``, by service, unrounded."""
+    return ServiceCosts(
+        ses=prices.ses_price.cost(usage.emails),
+        stepfunctions=prices.stepfunctions_transition.cost(usage.transitions),
+        lambda_=prices.lambda_request.cost(usage.lambda_requests)
+        + prices.lambda_gb_second[architecture].cost(usage.lambda_gb_seconds),
+        dynamodb=prices.dynamodb_write_unit.cost(usage.dynamodb_write_units)
+        + prices.dynamodb_read_unit.cost(usage.dynamodb_read_units),
+        apigateway=prices.apigateway_request[prices.apigateway_type].cost(usage.apigateway_requests),
+    )
+
+
+def to_item(entry: LedgerEntry) -> dict[str, Any]:
+    """The entry as a storage item: Decimals and ints stay numbers, the day an ISO string."""
+    item = entry.model_dump(mode="python", by_alias=True, exclude_none=True)
+    item["day"] = entry.day.isoformat()
+    return item
+
+
+def from_item(item: dict[str, Any]) -> LedgerEntry:
+    """The entry a storage item holds (numbers may come back as Decimals, as DynamoDB answers).
+
+    Attributes that only storage knows (keys, a TTL) are ignored.
+    """
+    return LedgerEntry.model_validate({k: v for k, v in item.items() if k in LedgerEntry.model_fields})

@@ -1,0 +1,107 @@
+"""The local stack started as a real HTTP server on a free loopback port, as `make dev` starts it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+class LocalClient:
+    """Speaks to the local stack the way a user's curl would."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._opener = urllib.request.build_opener(_NoRedirect)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Reply:
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        for key, value in (headers or {}).items():
+            request.add_header(key, value)
+        try:
+            with self._opener.open(request, timeout=60) as response:
+                return Reply(response.status, dict(response.headers), response.read())
+        except urllib.error.HTTPError as error:
+            return Reply(error.code, dict(error.headers), error.read())
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[LocalClient]:
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nurtureflow.local", "--root", str(ROOT)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    client = LocalClient(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"the local stack exited: {process.stdout.read() if process.stdout else ''}"
+                )
+            try:
+                if client.call("GET", "/_local/health").status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the local stack did not become ready in 120 s")
+            time.sleep(0.2)
+        yield client
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
