@@ -132,3 +132,11 @@ def test_any_surrounding_text_is_kept_and_the_link_is_signed(
     tracked = track_links(document, "s_9", SETTINGS)
     assert tracked.links == [url]
     assert without_tracking(tracked.html) == document.replace(url, "TRACKED")
+
+
+def test_a_link_too_long_to_sign_is_left_untracked_and_the_email_still_renders() -> None:
+    long_url = "https://shop.example/cart?items=" + "x" * 3000
+    html = f'<p><a href="{long_url}">cart</a> <a href="https://shop.example/ok">ok</a></p>'
+    tracked = track_links(html, "s_long", SETTINGS)
+    assert long_url in tracked.html
+    assert tracked.links == ["https://shop.example/ok"]

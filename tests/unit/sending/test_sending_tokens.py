@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import string
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nurtureflow.sending.tokens import InvalidTokenError, sign, verify, verify_kind
+from nurtureflow.sending.tokens import MAX_TOKEN_LENGTH, InvalidTokenError, sign, verify, verify_kind
 
 KEYS = {"k2": "current-secret", "k1": "old-secret"}
 TOKEN_CHARS = string.ascii_letters + string.digits + "-_."
@@ -23,8 +24,18 @@ payloads = st.dictionaries(st.text(), json_values, max_size=6)
 
 
 @given(payloads)
-def test_any_payload_survives_a_round_trip(payload: dict[str, Any]) -> None:
-    assert verify(sign(payload, KEYS, "k2"), KEYS) == payload
+def test_any_payload_survives_a_round_trip_or_is_refused_at_signing(payload: dict[str, Any]) -> None:
+    try:
+        token = sign(payload, KEYS, "k2")
+    except ValueError:
+        assert len(json.dumps(payload)) > MAX_TOKEN_LENGTH // 2
+        return
+    assert verify(token, KEYS) == payload
+
+
+def test_a_payload_too_large_for_a_token_is_refused_when_signing_not_when_clicked() -> None:
+    with pytest.raises(ValueError, match="longer than"):
+        sign({"u": "https://shop.example/" + "x" * MAX_TOKEN_LENGTH}, KEYS, "k2")
 
 
 @given(

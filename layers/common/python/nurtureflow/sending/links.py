@@ -56,9 +56,13 @@ def unsubscribe_url(send_id: str, settings: TrackingSettings) -> str:
     return f"{_base(settings)}/u/{_token({'k': 'u', 's': send_id}, settings)}"
 
 
+MAX_TRACKED_URL = 2000
+
+
 def _is_trackable(url: str, settings: TrackingSettings) -> bool:
     lowered = url.lower()
-    if not lowered.startswith(("http://", "https://")):
+    # Longer URLs than browsers reliably follow stay as they are: their token would be too long.
+    if not lowered.startswith(("http://", "https://")) or len(url) > MAX_TRACKED_URL:
         return False
     base = _base(settings)
     return not url.startswith((f"{base}/t/", f"{base}/u/"))

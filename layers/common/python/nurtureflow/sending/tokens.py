@@ -51,7 +51,11 @@ def sign(payload: dict[str, Any], keys: dict[str, str], key_id: str) -> str:
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True, allow_nan=False).encode()
     payload_part = _b64encode(body)
     signed_part = f"{payload_part}.{key_id}"
-    return f"{signed_part}.{_mac(keys[key_id], signed_part)}"
+    token = f"{signed_part}.{_mac(keys[key_id], signed_part)}"
+    if len(token) > MAX_TOKEN_LENGTH:
+        # verify() refuses such tokens, so signing one would mint a link that can never work.
+        raise ValueError(f"the payload makes a token longer than {MAX_TOKEN_LENGTH} characters")
+    return token
 
 
 def verify(token: str, keys: dict[str, str]) -> dict[str, Any]:
