@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: dev test lint format synth wheels install bench clean
+.PHONY: dev test lint format synth wheels layer install bench clean
 
 ## install: the virtual environment and the npm tools (only what is missing or changed)
 install: $(BIN)/.installed node_modules/.installed
@@ -21,9 +21,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-## wheels: the layer's third-party packages for Lambda (arm64), downloaded once for offline synth
-wheels: $(BIN)/.installed
+## wheels: the layer's third-party packages for Lambda (arm64, cp312): the only networked build step
+wheels: .build/wheels/.downloaded
+
+.build/wheels/.downloaded: layers/common/requirements.txt | $(BIN)/.installed
 	$(BIN)/python scripts/build_layer.py --download
+	touch $@
+
+## layer: the Lambda layer in .build/layer, offline from the wheels
+layer: install wheels
+	$(BIN)/python scripts/build_layer.py
 
 ## dev: start the local stack on 127.0.0.1:$${PORT:-8080} with the sample data
 dev: install
@@ -44,7 +51,7 @@ format: install
 
 ## synth: the CloudFormation template, offline, without Docker
 synth: install wheels
-	npx cdk synth --quiet
+	cdk synth --quiet
 
 bench: install
 	$(BIN)/python -m bench

@@ -74,7 +74,9 @@ class LocalClient:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[LocalClient]:
     port = _free_port()
-    env = {**os.environ, "PORT": str(port)}
+    # A clean environment, as a user's shell: nothing of an in-process stack's settings leaks in.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NURTUREFLOW_", "AWS_", "POWERTOOLS_"))}
+    env["PORT"] = str(port)
     process = subprocess.Popen(
         [sys.executable, "-m", "nurtureflow.local", "--root", str(ROOT)],
         env=env,

@@ -100,6 +100,16 @@ def test_cart_event_enrols_and_the_reminder_is_sent_after_an_hour(uploaded: Loca
     assert re.match(r"<http://127\.0\.0\.1:\d+/u/[^>]+>", headers["List-Unsubscribe"])
 
 
+def test_the_open_pixel_is_a_gif(uploaded: LocalClient) -> None:
+    [email] = _emails_to(uploaded, "ana@example.com")
+    pixel = re.search(r'<img src="http://127\.0\.0\.1:\d+(/t/o/[^"]+)"', email["html"])
+    assert pixel is not None
+    reply = uploaded.call("GET", pixel.group(1), headers={"Accept": "image/*"})
+    assert reply.status == 200
+    assert reply.headers["Content-Type"] == "image/gif"
+    assert reply.body.startswith(b"GIF89a")
+
+
 def _click_path(email: dict[str, Any]) -> str:
     url = re.search(r'href="(http://127\.0\.0\.1:\d+/t/c/[^"]+)"', email["html"])
     assert url is not None

@@ -25,6 +25,9 @@ class Route:
 
 ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/events", "track"),
+    # The browser's CORS preflight carries no X-Site-Key: it is answered for any origin, and the
+    # POST itself then checks the origin against the site key.
+    Route("OPTIONS", "/v1/events", "track"),
     Route("GET", "/t/o/{token}", "track"),
     Route("GET", "/t/c/{token}", "track"),
     Route("GET", "/u/{token}", "track"),

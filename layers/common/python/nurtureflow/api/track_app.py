@@ -46,6 +46,16 @@ def post_events() -> Response[dict[str, int]]:
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 
+@app.route("/v1/events", method="OPTIONS")
+def preflight() -> Response[str]:
+    origin = app.current_event.headers.get("Origin") or app.current_event.headers.get("origin") or "*"
+    return Response(204, "text/plain", "", headers={
+        "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type, X-Site-Key", "Access-Control-Max-Age": "600",
+        "Vary": "Origin",
+    })
+
+
 @app.get("/t/c/<token>")
 def click(token: str) -> Response[str]:
     url = wiring.feedback().click(token)

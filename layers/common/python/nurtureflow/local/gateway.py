@@ -74,6 +74,7 @@ class LocalGateway:
     ) -> None:
         self._invoke, self._local, self._after = invoke, local_routes, after_request
         self._lock = threading.Lock()
+        self._serving = False
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
 
@@ -82,13 +83,16 @@ class LocalGateway:
         return int(self._server.server_address[1])
 
     def serve_forever(self) -> None:
+        self._serving = True
         self._server.serve_forever()
 
     def start(self) -> None:
         threading.Thread(target=self.serve_forever, name="gateway", daemon=True).start()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        # shutdown() waits for serve_forever() to return: it would block forever if it never ran.
+        if self._serving:
+            self._server.shutdown()
         self._server.server_close()
 
     def handle(

@@ -7,7 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class LocalSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     port: int = Field(default=8080, validation_alias="PORT")
     host: str = Field(default="127.0.0.1", validation_alias="HOST")

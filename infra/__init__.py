@@ -1,0 +1,1 @@
+"""The NurtureFlow CDK app: one stack, one construct per concern (see ``stack/``)."""

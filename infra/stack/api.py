@@ -1,0 +1,118 @@
+"""API Gateway REST API generated from the HTTP contract's ``ROUTES`` table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.stack.functions import LOG_RETENTION
+from infra.stack.nag import acknowledge
+from nurtureflow.api.routes import ROUTES, Function, Route
+
+STAGE = "v1"
+_PATH_PARAMETER = re.compile(r"\{(\w+)\}")
+
+
+class Api(Construct):
+    """One regional REST API, stage ``v1``; every route is a Lambda proxy integration."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, handlers: Mapping[Function, lambda_.IFunction]
+    ) -> None:
+        super().__init__(scope, construct_id)
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name="nurtureflow",
+            description="NurtureFlow tracking and admin API",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # The open pixel is a GIF returned base64-encoded by the proxy integration.
+            binary_media_types=["image/*"],
+            # Access and execution logs need the account-level CloudWatch role; kept on stack
+            # deletion because other APIs of the account rely on the same setting.
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                # No IP address: for the tracking routes it is a recipient's personal data, not needed.
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=False,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=False,
+                ),
+                throttling_rate_limit=100,
+                throttling_burst_limit=200,
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                metrics_enabled=True,
+                tracing_enabled=True,
+            ),
+        )
+        # Checks path parameters before Lambda is invoked (and billed); bodies are checked against
+        # a model only where a method declares one, so validating them costs nothing either.
+        self._validator = self.rest_api.add_request_validator(
+            "Validator", validate_request_parameters=True, validate_request_body=True
+        )
+        integrations = {
+            name: apigw.LambdaIntegration(handler, proxy=True, allow_test_invoke=False)
+            for name, handler in handlers.items()
+        }
+        for route in ROUTES:
+            self._add_route(route, integrations[route.function])
+        stack = Stack.of(self)
+        # Built from the API id, not from the stage: functions that read it are integrated into
+        # the same API, and a reference to the stage would be a dependency cycle.
+        self.public_url = (
+            f"https://{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/{STAGE}"
+        )
+        self._acknowledge()
+
+    def _add_route(self, route: Route, integration: apigw.LambdaIntegration) -> None:
+        resource = self.rest_api.root.resource_for_path(route.path)
+        parameters = {f"method.request.path.{name}": True for name in _PATH_PARAMETER.findall(route.path)}
+        resource.add_method(
+            route.method,
+            integration,
+            authorization_type=apigw.AuthorizationType.NONE,
+            request_parameters=parameters or None,
+            request_validator=self._validator if parameters else None,
+        )
+
+    def _acknowledge(self) -> None:
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-APIG4",
+            "Tracking routes are public by design (signed tokens, publishable site keys); admin routes "
+            "check bearer-token hashes in the admin function against the role table of ROUTES.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-COG4",
+            "No Cognito: admin callers are machines and operators holding bearer tokens (see APIG4).",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-APIG3",
+            "WAF costs a monthly fee per web ACL; the stage is throttled, and an operator may attach one.",
+        )
+        acknowledge(
+            self.rest_api,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "The AWS managed policy is the documented way to let API Gateway write its logs.",
+        )

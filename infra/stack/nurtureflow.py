@@ -1,0 +1,82 @@
+"""The ``NurtureFlow`` stack: the constructs, and what each function may touch and read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack
+from constructs import Construct
+
+from infra.stack.api import Api
+from infra.stack.config import StackConfig
+from infra.stack.data import Data
+from infra.stack.events import Events
+from infra.stack.functions import Functions
+from infra.stack.layer import CommonLayer
+from infra.stack.link_keys import LinkKeys
+from infra.stack.observability import Observability
+from infra.stack.schedules import Schedules
+from infra.stack.sending import Sending
+from infra.stack.settings_env import as_json, set_env
+from infra.stack.workflows import Workflows
+from nurtureflow.settings import AuthSettings, SiteSettings
+
+
+class NurtureFlowStack(Stack):
+    """Everything NurtureFlow deploys into the company's account."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: StackConfig, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.config = config
+        self.data = Data(self, "Data")
+        self.layer = CommonLayer(self, "CommonLayer")
+        self.functions = fns = Functions(self, "Functions", layer=self.layer.layer)
+        self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin})
+        self.workflows = Workflows(self, "Workflows", tasks=[fns.step, fns.send])
+        self.sending = Sending(self, "Sending", config=config, event_sink=fns.track)
+        self.events = Events(
+            self,
+            "Events",
+            trigger=fns.trigger,
+            state_machine_arn_prefix=self.workflows.state_machine_arn_prefix,
+        )
+        self.schedules = Schedules(self, "Schedules", trigger=fns.trigger)
+        self.link_keys = LinkKeys(self, "LinkKeys", link_key_id=config.link_key_id)
+        self.observability = Observability(self, "Observability", functions=fns.all)
+        self._wire()
+        CfnOutput(self, "ApiUrl", value=self.api.public_url, description="Base URL of the HTTP API")
+
+    def _wire(self) -> None:
+        data, fns, workflows = self.data, self.functions, self.workflows
+
+        # track: the public tracking API (opens, clicks, unsubscribes, site events) and SES events.
+        data.grant(fns.track, read_write=[data.contacts, data.events], read=[data.sends], write=[data.ledger])
+        self.events.grant_publish(fns.track)
+        self.link_keys.configure(fns.track, public_base_url=self.api.public_url)
+        set_env(fns.track, SiteSettings, site_keys=as_json(self.config.site_keys))
+
+        # trigger: enrols contacts and reacts to tracked events, run status changes, the daily run.
+        data.grant(
+            fns.trigger,
+            read_write=[data.workflows, data.runs, data.contacts, data.events],
+            write=[data.ledger],
+        )
+        workflows.grant_run(fns.trigger)
+
+        # step: a workflow task (conditions, scores, contact updates), resuming waits by token.
+        data.grant(fns.step, read_write=[data.contacts, data.runs, data.events])
+        workflows.grant_callback(fns.step)
+
+        # send: a workflow task that renders, checks and sends one email, once (idempotency).
+        data.grant(
+            fns.send,
+            read=[data.contacts, data.templates, data.runs],
+            read_write=[data.sends, data.ledger, data.idempotency],
+        )
+        self.sending.grant_send(fns.send)
+        self.link_keys.configure(fns.send, public_base_url=self.api.public_url)
+
+        # admin: workflows and templates, deploys workflow state machines, reads costs.
+        data.grant(fns.admin, read_write=[data.workflows, data.templates], read=[data.ledger, data.contacts])
+        workflows.grant_manage(fns.admin, step=fns.step, send=fns.send)
+        set_env(fns.admin, AuthSettings, role_token_hashes=as_json(self.config.role_token_hashes))

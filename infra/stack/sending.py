@@ -1,0 +1,90 @@
+"""SES: the configuration set every send goes through, and its events routed to the track function."""
+
+from __future__ import annotations
+
+from aws_cdk import Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_ses as ses
+from constructs import Construct
+
+from infra.stack.config import StackConfig
+from infra.stack.nag import acknowledge
+from infra.stack.settings_env import set_env
+from nurtureflow.settings import SendingSettings
+
+CONFIGURATION_SET = "nurtureflow"
+SES_EVENTS = (
+    ses.EmailSendingEvent.SEND,
+    ses.EmailSendingEvent.DELIVERY,
+    ses.EmailSendingEvent.BOUNCE,
+    ses.EmailSendingEvent.COMPLAINT,
+    ses.EmailSendingEvent.REJECT,
+    ses.EmailSendingEvent.OPEN,
+    ses.EmailSendingEvent.CLICK,
+    ses.EmailSendingEvent.DELIVERY_DELAY,
+    ses.EmailSendingEvent.RENDERING_FAILURE,
+    ses.EmailSendingEvent.SUBSCRIPTION,
+)
+
+
+class Sending(Construct):
+    """Configuration set ``nurtureflow`` with reputation metrics; its events reach ``track``."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StackConfig, event_sink: lambda_.IFunction
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._config = config
+        self.configuration_set = ses.ConfigurationSet(
+            self, "ConfigurationSet", configuration_set_name=CONFIGURATION_SET, reputation_metrics=True
+        )
+        # SES publishes to the default bus only (its EventBridge destination accepts no other).
+        default_bus = events.EventBus.from_event_bus_name(self, "DefaultBus", "default")
+        self.configuration_set.add_event_destination(
+            "ToEventBridge", destination=ses.EventDestination.event_bus(default_bus), events=list(SES_EVENTS)
+        )
+        self.events_rule = events.Rule(
+            self,
+            "SesEventsToTrack",
+            description="SES events of the nurtureflow configuration set -> track function",
+            event_bus=default_bus,
+            event_pattern=events.EventPattern(
+                source=["aws.ses"],
+                detail={"mail": {"tags": {"ses:configuration-set": [CONFIGURATION_SET]}}},
+            ),
+            targets=[targets.LambdaFunction(event_sink)],
+        )
+
+    def grant_send(self, function: lambda_.Function) -> None:
+        """Send from the configured domain through the configuration set, and say so in settings."""
+        stack = Stack.of(self)
+        domain = self._config.sender_domain
+        identities = [
+            stack.format_arn(service="ses", resource="identity", resource_name=name)
+            for name in (domain, f"*@{domain}")
+        ]
+        configuration_set = stack.format_arn(
+            service="ses", resource="configuration-set", resource_name=CONFIGURATION_SET
+        )
+        iam.Grant.add_to_principal(
+            grantee=function,
+            actions=["ses:SendEmail", "ses:SendRawEmail"],
+            resource_arns=[*identities, configuration_set],
+        )
+        if function.role is not None:
+            acknowledge(
+                function.role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:"
+                f"identity/*@{domain}]",
+                "Any address of the verified sender domain may be the From address (domain identity).",
+            )
+        set_env(
+            function,
+            SendingSettings,
+            sender=self._config.sender,
+            configuration_set=CONFIGURATION_SET,
+            postal_address=self._config.postal_address,
+        )

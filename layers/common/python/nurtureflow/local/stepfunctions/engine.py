@@ -1,0 +1,287 @@
+"""The state lifecycle, written once: entered event, InputPath, Parameters, the state type's own work,
+ResultSelector, ResultPath, OutputPath, exited event, next state, with Retry and Catch on failure.
+
+Every method runs under the service lock and returns quickly: task calls are queued as Invocations for the
+driver to make outside the lock, and ended executions are queued for the status listeners.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from nurtureflow.clock import Clock
+
+from .definition import Scope
+from .errors import RUNTIME, TIMEOUT, StatesError
+from .execution import Execution, ExecutionStatus
+from .fanout import child_failed, child_succeeded
+from .history import MAX_EVENTS
+from .paths import build_payload, merge_result, process_result, select, to_json
+from .retry import find_catcher, retry_delay
+from .runs import Done, Invocation, InvocationResult, Run
+from .states import STATE_TYPES
+from .tasks import arm_heartbeat, on_answer
+from .timers import TimerQueue
+from .timestamps import format_timestamp
+from .tokens import TaskAnswer, TaskToken, TokenRegistry
+
+
+class Engine:
+    """Runs executions' states over one timer queue. Not thread-safe: the service serialises calls."""
+
+    def __init__(self, clock: Clock, *, region: str, random: Callable[[], float]) -> None:
+        self.region = region
+        self.timers = TimerQueue()
+        self.tokens = TokenRegistry()
+        self._clock = clock
+        self._random = random
+        self._invocations: deque[Invocation] = deque()
+        self._ended: list[Execution] = []
+
+    # -- what the service calls ------------------------------------------------------------------
+
+    def start(self, execution: Execution) -> None:
+        """Record ExecutionStarted and queue the first state (it runs on the next drive)."""
+        root = Run(execution, execution.definition.root)
+        execution.root = root
+        details = {
+            "input": execution.input_text,
+            "inputDetails": {"truncated": False},
+            "roleArn": execution.role_arn,
+            "stateMachineVersionArn": execution.version_arn,
+        }
+        self.record(root, "ExecutionStarted", details)
+        timeout = execution.definition.timeout_seconds
+        if timeout is not None:
+            self.timers.push(
+                execution.start_date + timedelta(seconds=timeout), lambda: self._time_out(execution)
+            )
+        self.wake_at(self.now(), root, lambda: self._enter(root, root.scope.start_at, execution.input))
+
+    def stop(self, execution: Execution, error: str | None, cause: str | None) -> None:
+        self._close(execution, ExecutionStatus.ABORTED, "ExecutionAborted", error=error, cause=cause)
+
+    def answer(self, token: TaskToken, answer: TaskAnswer) -> None:
+        """Record a token's answer now; the waiting task takes it on the next drive."""
+        token.answer = answer
+        self.wake_at(self.now(), token.run, lambda: on_answer(self, token))
+
+    def heartbeat(self, token: TaskToken) -> None:
+        arm_heartbeat(self, token)
+
+    def take_invocation(self) -> Invocation | None:
+        return self._invocations.popleft() if self._invocations else None
+
+    def finish_invocation(self, invocation: Invocation, result: InvocationResult) -> None:
+        """Hand a task call's result back, unless its run has moved on (stopped, timed out, answered)."""
+        if invocation.run.waiting_on(invocation.epoch):
+            invocation.on_result(result)
+
+    def has_output(self) -> bool:
+        """Whether task calls or ended executions wait for the driver."""
+        return bool(self._invocations or self._ended)
+
+    def take_ended(self) -> list[Execution]:
+        ended, self._ended = self._ended, []
+        return ended
+
+    # -- the Runtime that state types use ----------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def context(self, run: Run) -> dict[str, Any]:
+        """The context object (``$$``) as the run's current state sees it."""
+        execution = run.execution
+        context: dict[str, Any] = {
+            "Execution": {
+                "Id": execution.arn,
+                "Input": execution.input,
+                "Name": execution.name,
+                "RoleArn": execution.role_arn,
+                "StartTime": format_timestamp(execution.start_date),
+                "RedriveCount": 0,
+            },
+            "State": {
+                "EnteredTime": format_timestamp(run.entered_at or self.now()),
+                "Name": run.state_name,
+                "RetryCount": run.retry_count,
+            },
+            "StateMachine": {
+                "Id": execution.state_machine_arn,
+                "Name": execution.state_machine_arn.split(":")[6],
+            },
+        }
+        if run.token is not None and run.token.epoch == run.epoch:
+            context["Task"] = {"Token": run.token.value}
+        return context
+
+    def record(self, run: Run, event_type: str, details: dict[str, Any] | None = None) -> None:
+        run.last_event_id = run.execution.history.record(event_type, self.now(), run.last_event_id, details)
+
+    def wake_at(self, due: datetime, run: Run, callback: Callable[[], None]) -> None:
+        """Run ``callback`` at ``due`` if the run is then still where it is now."""
+        epoch = run.epoch
+
+        def fire() -> None:
+            if run.waiting_on(epoch):
+                callback()
+
+        self.timers.push(due, fire)
+
+    def invoke(
+        self, run: Run, function_name: str, payload: Any, on_result: Callable[[InvocationResult], None]
+    ) -> None:
+        self._invocations.append(Invocation(run, run.epoch, function_name, payload, on_result))
+
+    def spawn(self, parent: Run, scope: Scope, data: Any, index: int) -> Run:
+        child = Run(parent.execution, scope, parent=parent, index=index, last_event_id=parent.last_event_id)
+        self.wake_at(self.now(), child, lambda: self._enter(child, scope.start_at, data))
+        return child
+
+    def abort(self, run: Run) -> None:
+        """Stop a run and everything under it; their timers and task results will be ignored."""
+        run.active = False
+        run.epoch += 1
+        if run.fanout is not None:
+            for child in run.fanout.running.values():
+                self.abort(child)
+            run.fanout = None
+
+    def complete(self, run: Run, result: Any) -> None:
+        self._finish(run, Done(result))
+
+    def fail(self, run: Run, error: StatesError) -> None:
+        """The state failed: retry it, or catch the error, or fail the run."""
+        run.epoch += 1
+        if error.terminal:
+            self._close(
+                run.execution, ExecutionStatus.FAILED, "ExecutionFailed", error=error.name, cause=error.cause
+            )
+            return
+        state = run.state
+        delay = retry_delay(state.get("Retry", []), error.name, run.retries, self._random)
+        if delay is not None:
+            run.retry_count += 1
+            run.execution.transitions += 1  # AWS bills every retry attempt as a transition
+            self.wake_at(self.now() + delay, run, lambda: self._attempt(run))
+            return
+        catcher = find_catcher(state.get("Catch", []), error.name)
+        if catcher is None:
+            self._run_failed(run, error)
+            return
+        try:
+            output = merge_result(catcher, run.raw_input, error.as_output())
+        except StatesError as mismatch:
+            self._run_failed(run, mismatch)
+            return
+        self._exit(run, output, str(catcher["Next"]))
+
+    # -- the lifecycle -----------------------------------------------------------------------------
+
+    def _enter(self, run: Run, name: str, raw_input: Any) -> None:
+        execution = run.execution
+        if len(execution.history) >= MAX_EVENTS:
+            cause = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
+            self._close(execution, ExecutionStatus.FAILED, "ExecutionFailed", error=RUNTIME, cause=cause)
+            return
+        run.state_name, run.raw_input, run.entered_at = name, raw_input, self.now()
+        run.retries, run.retry_count, run.token = {}, 0, None
+        execution.transitions += 1
+        state = run.state
+        details = {"name": name, "input": to_json(raw_input), "inputDetails": {"truncated": False}}
+        self.record(run, f"{state['Type']}StateEntered", details)
+        try:
+            run.effective_input = select(state, "InputPath", raw_input, self.context(run))
+        except StatesError as error:
+            self.fail(run, error)
+            return
+        self._attempt(run)
+
+    def _attempt(self, run: Run) -> None:
+        """The state's own work, for the first time or again after a retrier's wait."""
+        run.epoch += 1
+        state = run.state
+        kind = STATE_TYPES[state["Type"]]
+        try:
+            run.token = self.tokens.issue(run) if kind.needs_token(state) else None
+            work_input = run.effective_input
+            if kind.takes_parameters and "Parameters" in state:
+                work_input = build_payload(state["Parameters"], work_input, self.context(run))
+            outcome = kind.start(self, run, state, work_input)
+        except StatesError as error:
+            self.fail(run, error)
+            return
+        if isinstance(outcome, Done):
+            self._finish(run, outcome)
+
+    def _finish(self, run: Run, outcome: Done) -> None:
+        run.epoch += 1
+        state = run.state
+        context = self.context(run)
+        try:
+            if STATE_TYPES[state["Type"]].has_result:
+                output = process_result(state, run.raw_input, outcome.result, context)
+            else:
+                output = select(state, "OutputPath", outcome.result, context)
+        except StatesError as error:
+            self.fail(run, error)
+            return
+        self._exit(run, output, outcome.next_state or state.get("Next"))
+
+    def _exit(self, run: Run, output: Any, next_state: str | None) -> None:
+        details = {"name": run.state_name, "output": to_json(output), "outputDetails": {"truncated": False}}
+        self.record(run, f"{run.state['Type']}StateExited", details)
+        if next_state is not None:
+            self.wake_at(self.now(), run, lambda: self._enter(run, next_state, output))
+        else:
+            self._run_succeeded(run, output)
+
+    def _run_succeeded(self, run: Run, output: Any) -> None:
+        run.active = False
+        if run.parent is None:
+            self._close(
+                run.execution, ExecutionStatus.SUCCEEDED, "ExecutionSucceeded", output=to_json(output)
+            )
+        else:
+            child_succeeded(self, run.parent, run, output)
+
+    def _run_failed(self, run: Run, error: StatesError) -> None:
+        run.active = False
+        if run.parent is None:
+            self._close(
+                run.execution, ExecutionStatus.FAILED, "ExecutionFailed", error=error.name, cause=error.cause
+            )
+        else:
+            child_failed(self, run.parent, run, error)
+
+    def _time_out(self, execution: Execution) -> None:
+        if execution.running:
+            cause = (
+                f"The execution ran longer than its TimeoutSeconds ({execution.definition.timeout_seconds})."
+            )
+            self._close(execution, ExecutionStatus.TIMED_OUT, "ExecutionTimedOut", error=TIMEOUT, cause=cause)
+
+    def _close(
+        self,
+        execution: Execution,
+        status: ExecutionStatus,
+        event_type: str,
+        *,
+        output: str | None = None,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> None:
+        execution.status, execution.stop_date = status, self.now()
+        execution.output, execution.error, execution.cause = output, error or None, cause
+        if execution.root is not None:
+            self.abort(execution.root)
+        if status is ExecutionStatus.SUCCEEDED:
+            details: dict[str, Any] = {"output": output, "outputDetails": {"truncated": False}}
+        else:
+            details = {"error": error or None, "cause": cause}
+        execution.history.record(event_type, self.now(), len(execution.history), details)
+        self._ended.append(execution)

@@ -1,0 +1,171 @@
+"""State machines and their published versions, and the ARNs that name them."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .definition import Definition, parse_definition
+from .errors import (
+    InvalidArn,
+    InvalidName,
+    StateMachineAlreadyExists,
+    StateMachineDoesNotExist,
+    StateMachineTypeNotSupported,
+)
+
+# AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
+_NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
+TYPES = frozenset({"STANDARD", "EXPRESS"})
+
+
+def check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or _NAME.match(name) is None:
+        raise InvalidName(f"Invalid Name: '{name}' is not a valid {what} name")
+    return name
+
+
+def parse_state_machine_arn(arn: Any) -> tuple[str, int | None]:
+    """The state machine name and version number (None when unqualified) an ARN names."""
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) not in (7, 8) or parts[:3] != ["arn", "aws", "states"] or parts[5] != "stateMachine":
+        raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+    if len(parts) == 8 and not parts[7].isdigit():
+        raise InvalidArn(f"Invalid Arn: 'Only version ARNs are supported as qualified ARNs locally: {arn}'")
+    return parts[6], int(parts[7]) if len(parts) == 8 else None
+
+
+def parse_execution_arn(arn: Any) -> tuple[str, str]:
+    """The state machine name and execution name an execution ARN names."""
+    parts = arn.split(":") if isinstance(arn, str) else []
+    if len(parts) != 8 or parts[:3] != ["arn", "aws", "states"] or parts[5] != "execution":
+        raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+    return parts[6], parts[7]
+
+
+@dataclass(eq=False)
+class Version:
+    number: int
+    arn: str
+    definition: Definition
+    role_arn: str
+    revision_id: str
+    creation_date: datetime
+    description: str | None = None
+
+
+@dataclass(eq=False)
+class StateMachine:
+    name: str
+    arn: str
+    type: str
+    definition: Definition
+    role_arn: str
+    creation_date: datetime
+    revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    versions: dict[int, Version] = field(default_factory=dict)
+
+    def describe(self, version: Version | None = None) -> dict[str, Any]:
+        """The DescribeStateMachine response (of a version when one is given)."""
+        source = version or self
+        description: dict[str, Any] = {
+            "stateMachineArn": version.arn if version else self.arn,
+            "name": self.name,
+            "status": "ACTIVE",
+            "definition": source.definition.text,
+            "roleArn": source.role_arn,
+            "type": self.type,
+            "creationDate": source.creation_date,
+            "loggingConfiguration": {"level": "OFF", "includeExecutionData": False},
+            "tracingConfiguration": {"enabled": False},
+            "revisionId": source.revision_id,
+        }
+        if version is not None and version.description:
+            description["description"] = version.description
+        return description
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "stateMachineArn": self.arn,
+            "name": self.name,
+            "type": self.type,
+            "creationDate": self.creation_date,
+        }
+
+    def publish(self, now: datetime, description: str | None) -> Version:
+        """Publish the current revision; publishing an already published revision returns that version."""
+        latest = self.versions[max(self.versions)] if self.versions else None
+        if latest is not None and latest.revision_id == self.revision_id:
+            return latest
+        number = max(self.versions, default=0) + 1
+        version = Version(
+            number, f"{self.arn}:{number}", self.definition, self.role_arn, self.revision_id, now, description
+        )
+        self.versions[number] = version
+        return version
+
+
+class StateMachineRegistry:
+    """Every state machine by name. Not thread-safe: the service guards it with its lock."""
+
+    def __init__(self, region: str, account_id: str) -> None:
+        self._prefix = f"arn:aws:states:{region}:{account_id}"
+        self._machines: dict[str, StateMachine] = {}
+
+    def arn_for(self, name: str) -> str:
+        return f"{self._prefix}:stateMachine:{name}"
+
+    def execution_arn(self, machine_name: str, execution_name: str) -> str:
+        return f"{self._prefix}:execution:{machine_name}:{execution_name}"
+
+    def create(
+        self, name: str, definition_text: str, role_arn: str, machine_type: str, now: datetime
+    ) -> tuple[StateMachine, bool]:
+        """The new machine and True, or an identical existing one and False (the API is idempotent)."""
+        check_name(name, "state machine")
+        if machine_type not in TYPES:
+            raise StateMachineTypeNotSupported(f"State machine type not supported: {machine_type}")
+        definition = parse_definition(definition_text)
+        existing = self._machines.get(name)
+        if existing is not None:
+            same = (existing.definition.text, existing.role_arn, existing.type) == (
+                definition_text,
+                role_arn,
+                machine_type,
+            )
+            if not same:
+                raise StateMachineAlreadyExists(f"State Machine Already Exists: '{existing.arn}'")
+            return existing, False
+        machine = StateMachine(name, self.arn_for(name), machine_type, definition, role_arn, now)
+        self._machines[name] = machine
+        return machine, True
+
+    def resolve(self, arn: Any) -> tuple[StateMachine, Version | None]:
+        """The machine (and version, for a version ARN) an ARN names; StateMachineDoesNotExist if none."""
+        name, number = parse_state_machine_arn(arn)
+        machine = self._machines.get(name)
+        if machine is None or not arn.startswith(machine.arn):
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        if number is None:
+            return machine, None
+        version = machine.versions.get(number)
+        if version is None:
+            raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+        return machine, version
+
+    def all(self) -> list[StateMachine]:
+        return sorted(self._machines.values(), key=lambda machine: machine.name)
+
+    def delete(self, arn: Any) -> StateMachine | None:
+        name, number = parse_state_machine_arn(arn)
+        if number is not None:
+            raise InvalidArn(
+                "DeleteStateMachine takes an unqualified state machine ARN; use a version delete"
+            )
+        machine = self._machines.get(name)
+        if machine is not None and machine.arn == arn:
+            return self._machines.pop(name)
+        return None

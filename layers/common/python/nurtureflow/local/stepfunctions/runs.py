@@ -1,0 +1,130 @@
+"""Threads of control inside an execution, and the runtime services state types work with.
+
+A *run* walks one scope's states: the machine itself, a Parallel branch, or a Map iteration. A waiting run
+is just data (its state, inputs and an ``epoch``); timers and task results carry the epoch they were made
+for, and are ignored once the run has moved on. No thread ever waits on behalf of a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .definition import Scope
+
+if TYPE_CHECKING:
+    from .errors import StatesError
+    from .execution import Execution
+    from .tokens import TaskToken
+
+
+@dataclass(frozen=True)
+class Done:
+    """A state's own work finished at once with ``result``; Choice also names the next state."""
+
+    result: Any
+    next_state: str | None = None
+
+
+class Pending:
+    """A state's own work goes on later (a timer, a task, branches); the runtime is told when it ends."""
+
+
+PENDING = Pending()
+Outcome = Done | Pending
+
+
+@dataclass(eq=False)
+class FanOut:
+    """The children of a Parallel (one per branch) or Map (one per item) state, and their results."""
+
+    kind: str
+    scopes: list[Scope]
+    inputs: list[Any]
+    max_concurrency: int  # 0: no limit
+    results: list[Any]
+    running: dict[int, Run] = field(default_factory=dict)
+    next_index: int = 0
+    finished: int = 0
+
+
+@dataclass(eq=False)
+class Run:
+    execution: Execution
+    scope: Scope
+    parent: Run | None = None
+    index: int = 0
+    last_event_id: int = 0
+    state_name: str = ""
+    raw_input: Any = None
+    effective_input: Any = None
+    entered_at: datetime | None = None
+    epoch: int = 0
+    active: bool = True
+    retries: dict[int, int] = field(default_factory=dict)
+    retry_count: int = 0
+    token: TaskToken | None = None
+    fanout: FanOut | None = None
+
+    @property
+    def state(self) -> Mapping[str, Any]:
+        return self.scope.states[self.state_name]
+
+    def waiting_on(self, epoch: int) -> bool:
+        """Whether work made at ``epoch`` is still wanted: the run hasn't moved on, been aborted or closed."""
+        return self.active and self.epoch == epoch and self.execution.running
+
+
+@dataclass(frozen=True)
+class InvocationResult:
+    value: Any = None
+    exception: Exception | None = None
+
+
+@dataclass(eq=False)
+class Invocation:
+    """A task call the driver makes outside the service lock, then hands back with its result."""
+
+    run: Run
+    epoch: int
+    function_name: str
+    payload: Any
+    on_result: Callable[[InvocationResult], None]
+
+
+class Runtime(Protocol):
+    """What a state type may ask of the engine while doing its own work."""
+
+    region: str
+
+    def now(self) -> datetime: ...
+
+    def context(self, run: Run) -> dict[str, Any]: ...
+
+    def record(self, run: Run, event_type: str, details: dict[str, Any] | None = None) -> None: ...
+
+    def wake_at(self, due: datetime, run: Run, callback: Callable[[], None]) -> None: ...
+
+    def complete(self, run: Run, result: Any) -> None: ...
+
+    def fail(self, run: Run, error: StatesError) -> None: ...
+
+    def invoke(
+        self, run: Run, function_name: str, payload: Any, on_result: Callable[[InvocationResult], None]
+    ) -> None: ...
+
+    def spawn(self, parent: Run, scope: Scope, data: Any, index: int) -> Run: ...
+
+    def abort(self, run: Run) -> None: ...
+
+
+@dataclass(frozen=True)
+class StateType:
+    """How one ``Type`` does its own work; the engine runs the rest of the lifecycle around it."""
+
+    start: Callable[[Runtime, Run, Mapping[str, Any], Any], Outcome]
+    has_result: bool = False  # ResultSelector/ResultPath apply (else the output is the effective input)
+    takes_parameters: bool = False  # Parameters shape the work's input (Map uses them per item instead)
+    needs_token: Callable[[Mapping[str, Any]], bool] = field(default=lambda state: False)

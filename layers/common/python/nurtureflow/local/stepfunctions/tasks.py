@@ -1,0 +1,213 @@
+"""Task states that call Lambda: ``lambda:invoke``, ``lambda:invoke.waitForTaskToken``, a function ARN."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from .errors import (
+    HEARTBEAT_TIMEOUT,
+    LAMBDA_SERVICE_EXCEPTION,
+    RUNTIME,
+    TIMEOUT,
+    LambdaFunctionError,
+    StatesError,
+)
+from .paths import query, to_json
+from .runs import PENDING, InvocationResult, Outcome, Run, Runtime
+from .tokens import TaskToken
+
+_TOKEN_SUFFIX = ".waitForTaskToken"  # noqa: S105 - a resource suffix, not a secret
+
+
+@dataclass(frozen=True)
+class LambdaResource:
+    optimized: bool  # the lambda:invoke integration (result wrapped as Invoke's response) or a bare ARN
+    wait_for_token: bool
+    label: str  # the history's "resource": "invoke", "invoke.waitForTaskToken" or the function ARN
+
+
+def parse_resource(resource: str) -> LambdaResource:
+    """What a Task's ``Resource`` asks for; States.Runtime for integrations this runtime doesn't run."""
+    parts = resource.split(":")
+    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "states" and parts[5] == "lambda":
+        action = ":".join(parts[6:])
+        if action in ("invoke", "invoke" + _TOKEN_SUFFIX):
+            return LambdaResource(True, action.endswith(_TOKEN_SUFFIX), action)
+    if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "lambda" and parts[5] == "function":
+        return LambdaResource(False, False, resource)
+    raise StatesError(RUNTIME, f"The local Step Functions runtime only runs Lambda tasks, not '{resource}'")
+
+
+def waits_for_token(state: Mapping[str, Any]) -> bool:
+    return str(state.get("Resource", "")).endswith(_TOKEN_SUFFIX)
+
+
+def function_name(identifier: str) -> tuple[str, str]:
+    """A function's name and version from a name, ``name:alias``, partial or full ARN."""
+    parts = identifier.split(":")
+    at = parts.index("function") + 1 if "function" in parts else 0
+    qualifier = parts[at + 1] if len(parts) > at + 1 else ""
+    return parts[at], qualifier or "$LATEST"
+
+
+def invocation_error(exception: Exception) -> StatesError:
+    """The state error for a failed call: the function's own error type, else Lambda.ServiceException."""
+    if isinstance(exception, LambdaFunctionError):
+        cause = json.dumps({"errorMessage": exception.message, "errorType": exception.error_type})
+        return StatesError(exception.error_type, cause)
+    return StatesError(LAMBDA_SERVICE_EXCEPTION, f"{type(exception).__name__}: {exception}")
+
+
+def _seconds(state: Mapping[str, Any], field: str, data: Any, context: Any) -> int | None:
+    if field in state:
+        value = state[field]
+    elif f"{field}Path" in state:
+        value = query(state[f"{field}Path"], data, context)
+    else:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise StatesError(RUNTIME, f"{field} must be a positive integer, got {to_json(value)}")
+    return value
+
+
+def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -> Outcome:
+    """Schedule the call (made by the driver outside the lock) and the token task's timers."""
+    resource = parse_resource(str(state["Resource"]))
+    context = runtime.context(run)
+    timeout = _seconds(state, "TimeoutSeconds", run.effective_input, context)
+    heartbeat = _seconds(state, "HeartbeatSeconds", run.effective_input, context)
+    if resource.optimized:
+        if not isinstance(data, dict) or not isinstance(data.get("FunctionName"), str):
+            raise StatesError(RUNTIME, "lambda:invoke needs Parameters with a FunctionName")
+        target, payload = str(data["FunctionName"]), data.get("Payload", {})
+        scheduled = {"region": runtime.region, "parameters": to_json(data), "heartbeatInSeconds": heartbeat}
+        runtime.record(run, "TaskScheduled", {**_source(resource), **scheduled, "timeoutInSeconds": timeout})
+        runtime.record(run, "TaskStarted", _source(resource))
+    else:
+        target, payload = resource.label, data
+        details = {"resource": target, "input": to_json(data), "timeoutInSeconds": timeout}
+        runtime.record(run, "LambdaFunctionScheduled", details)
+        runtime.record(run, "LambdaFunctionStarted")
+    deadline = runtime.now() + timedelta(seconds=timeout) if timeout else None
+    if resource.wait_for_token and run.token is not None:
+        if deadline is not None:
+            runtime.wake_at(deadline, run, lambda: _time_out(runtime, run, resource, TIMEOUT))
+        if heartbeat is not None:
+            run.token.heartbeat = timedelta(seconds=heartbeat)
+            arm_heartbeat(runtime, run.token)
+    name, version = function_name(target)
+
+    def on_result(result: InvocationResult) -> None:
+        _invoked(runtime, run, resource, version, deadline, result)
+
+    runtime.invoke(run, name, payload, on_result)
+    return PENDING
+
+
+def arm_heartbeat(runtime: Runtime, token: TaskToken) -> None:
+    """(Re)start the heartbeat clock: States.HeartbeatTimeout unless another heartbeat comes in time."""
+    if token.heartbeat is None:
+        return
+    due = runtime.now() + token.heartbeat
+    token.heartbeat_due = due
+    run = token.run
+
+    def check() -> None:
+        if token.heartbeat_due == due:
+            _time_out(runtime, run, parse_resource(str(run.state["Resource"])), HEARTBEAT_TIMEOUT)
+
+    runtime.wake_at(due, run, check)
+
+
+def on_answer(runtime: Runtime, token: TaskToken) -> None:
+    """SendTaskSuccess/SendTaskFailure arrived for the run's waiting token task."""
+    run, answer = token.run, token.answer
+    assert answer is not None
+    resource = parse_resource(str(run.state["Resource"]))
+    if answer.error is not None:
+        _failed(runtime, run, resource, answer.error)
+    else:
+        _succeeded(runtime, run, resource, answer.output)
+
+
+def _invoked(
+    runtime: Runtime,
+    run: Run,
+    resource: LambdaResource,
+    version: str,
+    deadline: datetime | None,
+    result: InvocationResult,
+) -> None:
+    if result.exception is not None:
+        if run.token is not None and run.token.answer is not None:
+            return  # the task's callback came in while the call was still running: it came first, it wins
+        _failed(runtime, run, resource, invocation_error(result.exception))
+        return
+    output = _invoke_response(result.value, version) if resource.optimized else result.value
+    if resource.wait_for_token:
+        runtime.record(run, "TaskSubmitted", {**_source(resource), "output": to_json(output)})
+        return  # now the token's answer, a timeout or a heartbeat timeout decides
+    if deadline is not None and runtime.now() > deadline:
+        _time_out(runtime, run, resource, TIMEOUT)
+        return
+    _succeeded(runtime, run, resource, output)
+
+
+def _invoke_response(payload: Any, version: str) -> dict[str, Any]:
+    """The result of ``lambda:invoke``: Lambda's Invoke response as the AWS SDK integration returns it."""
+    request_id = str(uuid.uuid4())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Amz-Executed-Version": version,
+        "x-amzn-RequestId": request_id,
+    }
+    return {
+        "ExecutedVersion": version,
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {name: [value] for name, value in headers.items()},
+            "HttpHeaders": headers,
+            "HttpStatusCode": 200,
+        },
+        "SdkResponseMetadata": {"RequestId": request_id},
+        "StatusCode": 200,
+    }
+
+
+def _source(resource: LambdaResource) -> dict[str, Any]:
+    return {"resourceType": "lambda", "resource": resource.label}
+
+
+def _succeeded(runtime: Runtime, run: Run, resource: LambdaResource, output: Any) -> None:
+    details = {"output": to_json(output), "outputDetails": {"truncated": False}}
+    if resource.optimized:
+        runtime.record(run, "TaskSucceeded", {**_source(resource), **details})
+    else:
+        runtime.record(run, "LambdaFunctionSucceeded", details)
+    runtime.complete(run, output)
+
+
+def _failed(runtime: Runtime, run: Run, resource: LambdaResource, error: StatesError) -> None:
+    details = {"error": error.name or None, "cause": error.cause}
+    if resource.optimized:
+        runtime.record(run, "TaskFailed", {**_source(resource), **details})
+    else:
+        runtime.record(run, "LambdaFunctionFailed", details)
+    runtime.fail(run, error)
+
+
+def _time_out(runtime: Runtime, run: Run, resource: LambdaResource, error_name: str) -> None:
+    error = StatesError(
+        error_name, "The task timed out" if error_name == TIMEOUT else "The task missed a heartbeat"
+    )
+    details = {"error": error.name, "cause": error.cause}
+    if resource.optimized:
+        runtime.record(run, "TaskTimedOut", {**_source(resource), **details})
+    else:
+        runtime.record(run, "LambdaFunctionTimedOut", details)
+    runtime.fail(run, error)

@@ -1,0 +1,42 @@
+"""Deploy-time choices read from CDK context, checked before anything is synthesised."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from aws_cdk import App
+
+from infra.stack.config import ConfigError, StackConfig
+
+
+def _config(**context: Any) -> StackConfig:
+    return StackConfig.from_context(App(context=context).node)
+
+
+def test_defaults_send_as_hello_at_the_sender_domain() -> None:
+    config = _config(senderDomain="acme.test")
+    assert config.sender == "NurtureFlow <hello@acme.test>"
+    assert config.link_key_id == "k1"
+    assert config.role_token_hashes == {}
+
+
+def test_a_sender_outside_the_sender_domain_is_refused() -> None:
+    with pytest.raises(ConfigError, match="senderDomain"):
+        _config(senderDomain="acme.test", sender="Shop <hi@other.test>")
+
+
+def test_role_token_hashes_may_come_from_the_command_line_as_json() -> None:
+    digest = hashlib.sha256(b"token").hexdigest()
+    assert _config(roleTokenHashes=f'{{"{digest}": "finance"}}').role_token_hashes == {digest: "finance"}
+
+
+@pytest.mark.parametrize(
+    "hashes",
+    [{"not-a-digest": "admin"}, {hashlib.sha256(b"t").hexdigest(): "owner"}],
+    ids=["plain-token", "unknown-role"],
+)
+def test_role_token_hashes_must_be_sha256_digests_of_known_roles(hashes: dict[str, str]) -> None:
+    with pytest.raises(ConfigError, match="roleTokenHashes"):
+        _config(roleTokenHashes=hashes)

@@ -1,0 +1,481 @@
+"""The synthesised NurtureFlow stack: resources, wiring, least privilege and cdk-nag."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from aws_cdk import CfnElement, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks
+
+from infra.stack import NurtureFlowStack
+from infra.stack.settings_env import env_name
+from nurtureflow.api.routes import ROUTES
+from nurtureflow.settings import (
+    AuthSettings,
+    BusSettings,
+    EndpointSettings,
+    PriceSettings,
+    SendingSettings,
+    SiteSettings,
+    TableSettings,
+    TrackingSettings,
+    WorkflowSettings,
+)
+from nurtureflow.store.tables import TABLES
+
+Json = dict[str, Any]
+
+
+# --- helpers over the template JSON -------------------------------------------------------------
+
+
+def _resources(template_json: Json, kind: str) -> dict[str, Json]:
+    return {k: r for k, r in template_json["Resources"].items() if r["Type"] == kind}
+
+
+def _logical_id(construct: Any) -> str:
+    element = construct.node.default_child if not isinstance(construct, CfnElement) else construct
+    return Stack.of(element).resolve(element.logical_id)  # type: ignore[no-any-return]
+
+
+def _role_id(template_json: Json, function: lambda_.Function) -> str:
+    role = template_json["Resources"][_logical_id(function)]["Properties"]["Role"]
+    return role["Fn::GetAtt"][0]  # type: ignore[no-any-return]
+
+
+def _statements(template_json: Json, role_id: str) -> list[Json]:
+    statements: list[Json] = []
+    for policy in _resources(template_json, "AWS::IAM::Policy").values():
+        if {"Ref": role_id} in policy["Properties"]["Roles"]:
+            statements.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    return statements
+
+
+def _actions(statement: Json) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+def _resource_list(statement: Json) -> list[Any]:
+    resources = statement["Resource"]
+    return resources if isinstance(resources, list) else [resources]
+
+
+def _env(template_json: Json, function: lambda_.Function) -> Json:
+    return template_json["Resources"][_logical_id(function)]["Properties"]["Environment"]["Variables"]  # type: ignore[no-any-return]
+
+
+def _flat(value: Any) -> str:
+    """An intrinsic rendered as text, good enough to look for a literal inside it."""
+    if isinstance(value, dict) and "Fn::Join" in value:
+        return "".join(_flat(part) for part in value["Fn::Join"][1])
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        return "<{}.{}>".format(*value["Fn::GetAtt"])
+    if isinstance(value, dict) and "Ref" in value:
+        return f"<{value['Ref']}>"
+    return str(value)
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_json: Json) -> None:
+    def shape(keys: list[tuple[str, str]], ttl: str | None) -> tuple[Any, ...]:
+        return (tuple(keys), ttl)
+
+    expected = Counter(
+        shape([(s.partition_key, "HASH")] + ([(s.sort_key, "RANGE")] if s.sort_key else []), s.ttl_attribute)
+        for s in TABLES
+    )
+    tables = _resources(template_json, "AWS::DynamoDB::Table").values()
+    found = Counter(
+        shape(
+            [(k["AttributeName"], k["KeyType"]) for k in t["Properties"]["KeySchema"]],
+            t["Properties"].get("TimeToLiveSpecification", {}).get("AttributeName"),
+        )
+        for t in tables
+    )
+    assert len(TABLES) == 8
+    assert found == expected
+    for table in tables:
+        assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert all(a["AttributeType"] == "S" for a in table["Properties"]["AttributeDefinitions"])
+
+
+def test_only_the_idempotency_table_is_deleted_with_the_stack(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    policies = {k: t["DeletionPolicy"] for k, t in _resources(template_json, "AWS::DynamoDB::Table").items()}
+    assert policies.pop(_logical_id(stack.data.idempotency)) == "Delete"
+    assert set(policies.values()) == {"Retain"}
+
+
+def test_table_settings_are_exactly_the_table_specs() -> None:
+    assert set(TableSettings.model_fields) == {spec.setting for spec in TABLES}
+
+
+def test_each_table_variable_names_the_table_with_that_settings_key(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    table_keys = {
+        k: [key["AttributeName"] for key in t["Properties"]["KeySchema"]]
+        for k, t in _resources(template_json, "AWS::DynamoDB::Table").items()
+    }
+    for function in stack.functions.all:
+        for spec in TABLES:
+            value = _env(template_json, function).get(env_name(TableSettings, spec.setting))
+            if value is not None:
+                assert table_keys[value["Ref"]][0] == spec.partition_key
+    assert _env(template_json, stack.functions.send)["NURTUREFLOW_IDEMPOTENCY_TABLE"] == {
+        "Ref": _logical_id(stack.data.idempotency)
+    }
+
+
+# --- functions and layer ------------------------------------------------------------------------
+
+
+def test_five_arm64_python312_functions_use_the_common_layer(
+    stack: NurtureFlowStack, template: Template
+) -> None:
+    layer_id = _logical_id(stack.layer.layer)
+    template.resource_count_is("AWS::Lambda::Function", 5)
+    template.resource_properties_count_is(
+        "AWS::Lambda::Function",
+        {
+            "Architectures": ["arm64"],
+            "Runtime": "python3.12",
+            "Handler": "handler.handler",
+            "MemorySize": 256,
+            "TracingConfig": {"Mode": "Active"},
+            "Layers": [{"Ref": layer_id}],
+            "LoggingConfig": {"LogGroup": Match.any_value()},
+            "Environment": {
+                "Variables": Match.object_like(
+                    {
+                        "POWERTOOLS_SERVICE_NAME": Match.any_value(),
+                        "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
+                    }
+                )
+            },
+        },
+        5,
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Environment": {"Variables": Match.object_like({"POWERTOOLS_SERVICE_NAME": "send"})}, "Timeout": 30},
+    )
+
+
+def test_the_layer_is_built_for_arm64_and_python312(template: Template) -> None:
+    template.resource_count_is("AWS::Lambda::LayerVersion", 1)
+    template.has_resource_properties(
+        "AWS::Lambda::LayerVersion",
+        {"CompatibleArchitectures": ["arm64"], "CompatibleRuntimes": ["python3.12"]},
+    )
+
+
+def test_every_function_log_group_has_a_retention(template: Template) -> None:
+    template.all_resources_properties("AWS::Logs::LogGroup", {"RetentionInDays": Match.any_value()})
+
+
+def test_every_settings_variable_is_a_field_of_a_settings_part(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    parts = (
+        TableSettings, EndpointSettings, TrackingSettings, SendingSettings, AuthSettings,
+        SiteSettings, BusSettings, WorkflowSettings, PriceSettings,
+    )  # fmt: skip
+    known = {env_name(part, field) for part in parts for field in part.model_fields}
+    for function in stack.functions.all:
+        ours = {name for name in _env(template_json, function) if name.startswith("NURTUREFLOW_")}
+        assert ours <= known, f"{function.node.id}: {ours - known}"
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def _method_routes(stack: NurtureFlowStack, template_json: Json) -> set[tuple[str, str, str]]:
+    """(method, path, function logical id) of every API method, paths rebuilt from the resources."""
+    resources = _resources(template_json, "AWS::ApiGateway::Resource")
+
+    def path(resource_id: Any) -> str:
+        if "Fn::GetAtt" in resource_id:  # the root resource
+            return ""
+        properties = resources[resource_id["Ref"]]["Properties"]
+        return f"{path(properties['ParentId'])}/{properties['PathPart']}"
+
+    found = set()
+    for method in _resources(template_json, "AWS::ApiGateway::Method").values():
+        properties = method["Properties"]
+        assert properties["Integration"]["Type"] == "AWS_PROXY"
+        uri_parts = properties["Integration"]["Uri"]["Fn::Join"][1]
+        function_id = next(p["Fn::GetAtt"][0] for p in uri_parts if isinstance(p, dict) and "Fn::GetAtt" in p)
+        found.add((properties["HttpMethod"], path(properties["ResourceId"]), function_id))
+    return found
+
+
+def test_the_rest_api_has_one_proxy_method_per_route(stack: NurtureFlowStack, template_json: Json) -> None:
+    handlers = {"track": _logical_id(stack.functions.track), "admin": _logical_id(stack.functions.admin)}
+    expected = {(r.method, r.path, handlers[r.function]) for r in ROUTES}
+    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 16
+    assert _method_routes(stack, template_json) == expected
+    assert ("POST", "/u/{token}", handlers["track"]) in expected
+    assert ("GET", "/admin/costs", handlers["admin"]) in expected
+
+
+def test_the_api_is_regional_with_an_access_logged_throttled_v1_stage(template: Template) -> None:
+    template.resource_count_is("AWS::ApiGateway::RestApi", 1)
+    template.has_resource_properties(
+        "AWS::ApiGateway::RestApi", {"EndpointConfiguration": {"Types": ["REGIONAL"]}}
+    )
+    template.has_resource_properties(
+        "AWS::ApiGateway::Stage",
+        {
+            "StageName": "v1",
+            "AccessLogSetting": {"DestinationArn": Match.any_value(), "Format": Match.any_value()},
+            "MethodSettings": Match.array_with(
+                [
+                    Match.object_like(
+                        {"ThrottlingRateLimit": Match.any_value(), "ThrottlingBurstLimit": Match.any_value()}
+                    )
+                ]
+            ),
+        },
+    )
+
+
+def test_path_parameters_are_validated_before_lambda_runs(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::ApiGateway::Method",
+        {
+            "HttpMethod": "GET",
+            "RequestParameters": {"method.request.path.token": True},
+            "RequestValidatorId": Match.any_value(),
+        },
+    )
+
+
+# --- workflows ----------------------------------------------------------------------------------
+
+
+def test_the_state_machine_role_may_only_invoke_the_step_and_send_functions(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    role_id = _logical_id(stack.workflows.role)
+    trust = template_json["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "states.amazonaws.com"}]
+
+    step, send = _logical_id(stack.functions.step), _logical_id(stack.functions.send)
+    statements = _statements(template_json, role_id)
+    lambda_statements = [s for s in statements if any(a.startswith("lambda:") for a in _actions(s))]
+    assert [_actions(s) for s in lambda_statements] == [["lambda:InvokeFunction"]]
+    invoked = {_flat(r) for r in _resource_list(lambda_statements[0])}
+    assert invoked == {f"<{step}.Arn>", f"<{send}.Arn>", f"<{step}.Arn>:*", f"<{send}.Arn>:*"}
+    others = {a for s in statements if s not in lambda_statements for a in _actions(s)}
+    assert all(a.startswith(("logs:", "xray:")) for a in others)
+
+
+def test_the_admin_function_passes_only_the_workflow_role_to_step_functions(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    statements = _statements(template_json, _role_id(template_json, stack.functions.admin))
+    pass_role = [s for s in statements if "iam:PassRole" in _actions(s)]
+    assert len(pass_role) == 1
+    assert _resource_list(pass_role[0]) == [{"Fn::GetAtt": [_logical_id(stack.workflows.role), "Arn"]}]
+    assert pass_role[0]["Condition"] == {"StringEquals": {"iam:PassedToService": "states.amazonaws.com"}}
+    env = _env(template_json, stack.functions.admin)
+    assert env["NURTUREFLOW_STATE_MACHINE_ROLE_ARN"] == {
+        "Fn::GetAtt": [_logical_id(stack.workflows.role), "Arn"]
+    }
+    assert env["NURTUREFLOW_STEP_FUNCTION_ARN"] == {"Fn::GetAtt": [_logical_id(stack.functions.step), "Arn"]}
+
+
+def test_step_functions_permissions_are_limited_to_the_name_prefix(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    for function in stack.functions.all:
+        for statement in _statements(template_json, _role_id(template_json, function)):
+            if any(a.startswith("states:") for a in _actions(statement)):
+                for resource in _resource_list(statement):
+                    assert _flat(resource).endswith(
+                        (":stateMachine:nurtureflow-*", ":execution:nurtureflow-*")
+                    )
+
+
+# --- least privilege spot checks ----------------------------------------------------------------
+
+
+def _all_actions(template_json: Json, function: lambda_.Function) -> set[str]:
+    return {a for s in _statements(template_json, _role_id(template_json, function)) for a in _actions(s)}
+
+
+def test_functions_have_only_the_services_they_need(stack: NurtureFlowStack, template_json: Json) -> None:
+    fns = stack.functions
+    services = {f.node.id: {a.split(":")[0] for a in _all_actions(template_json, f)} for f in fns.all}
+    base = {"logs", "xray", "dynamodb"}
+    assert services == {
+        "Trigger": base | {"states"},
+        "Step": base | {"states"},
+        "Send": base | {"ses"},
+        "Track": base | {"events"},
+        "Admin": base | {"states", "iam"},
+    }
+    assert (
+        _all_actions(template_json, fns.step) & {"states:StartExecution", "states:CreateStateMachine"}
+        == set()
+    )
+
+
+def test_the_track_function_has_no_step_functions_permission(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    assert not [a for a in _all_actions(template_json, stack.functions.track) if a.startswith("states:")]
+
+
+def test_the_track_function_cannot_write_sends_or_touch_workflows(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    statements = _statements(template_json, _role_id(template_json, stack.functions.track))
+    sends, workflows = _logical_id(stack.data.sends), _logical_id(stack.data.workflows)
+    for statement in statements:
+        targets = {_flat(r) for r in _resource_list(statement)}
+        assert f"<{workflows}.Arn>" not in targets
+        if f"<{sends}.Arn>" in targets:
+            assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & set(
+                _actions(statement)
+            )
+
+
+def test_the_send_function_sends_only_from_the_sender_domain_through_the_configuration_set(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    statements = _statements(template_json, _role_id(template_json, stack.functions.send))
+    ses = [s for s in statements if any(a.startswith("ses:") for a in _actions(s))]
+    assert len(ses) == 1
+    assert sorted(_actions(ses[0])) == ["ses:SendEmail", "ses:SendRawEmail"]
+    suffixes = sorted(_flat(r).rsplit(":", 1)[1] for r in _resource_list(ses[0]))
+    assert suffixes == ["configuration-set/nurtureflow", "identity/*@example.com", "identity/example.com"]
+    env = _env(template_json, stack.functions.send)
+    assert env["NURTUREFLOW_CONFIGURATION_SET"] == "nurtureflow"
+    assert "secretsmanager" in _flat(env["NURTUREFLOW_LINK_KEYS"])  # a dynamic reference, no literal key
+
+
+# --- SES, EventBridge, Scheduler ----------------------------------------------------------------
+
+
+def test_ses_events_of_the_configuration_set_reach_the_track_function(
+    stack: NurtureFlowStack, template: Template
+) -> None:
+    template.has_resource_properties(
+        "AWS::SES::ConfigurationSet",
+        {"Name": "nurtureflow", "ReputationOptions": {"ReputationMetricsEnabled": True}},
+    )
+    template.has_resource_properties(
+        "AWS::SES::ConfigurationSetEventDestination",
+        {
+            "EventDestination": {
+                "Enabled": True,
+                "EventBridgeDestination": {"EventBusArn": Match.any_value()},
+                "MatchingEventTypes": Match.array_equals(
+                    [
+                        "send",
+                        "delivery",
+                        "bounce",
+                        "complaint",
+                        "reject",
+                        "open",
+                        "click",
+                        "deliveryDelay",
+                        "renderingFailure",
+                        "subscription",
+                    ]
+                ),
+            }
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventBusName": "default",
+            "EventPattern": {
+                "source": ["aws.ses"],
+                "detail": {"mail": {"tags": {"ses:configuration-set": ["nurtureflow"]}}},
+            },
+            "Targets": [
+                Match.object_like({"Arn": {"Fn::GetAtt": [_logical_id(stack.functions.track), "Arn"]}})
+            ],
+        },
+    )
+
+
+def test_tracked_events_and_run_status_changes_reach_the_trigger_function(
+    stack: NurtureFlowStack, template: Template
+) -> None:
+    trigger = {"Fn::GetAtt": [_logical_id(stack.functions.trigger), "Arn"]}
+    template.has_resource_properties("AWS::Events::EventBus", {"Name": "nurtureflow"})
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventBusName": {"Ref": _logical_id(stack.events.bus)},
+            "EventPattern": {"source": ["nurtureflow.track"]},
+            "Targets": [Match.object_like({"Arn": trigger})],
+        },
+    )
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": {
+                "source": ["aws.states"],
+                "detail-type": ["Step Functions Execution Status Change"],
+                "detail": {"stateMachineArn": [{"prefix": Match.any_value()}]},
+            },
+            "Targets": [Match.object_like({"Arn": trigger})],
+        },
+    )
+    template.resource_count_is("AWS::Events::Rule", 3)
+
+
+def test_only_the_track_function_may_put_events_on_the_bus(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    publishers = {
+        f.node.id for f in stack.functions.all if "events:PutEvents" in _all_actions(template_json, f)
+    }
+    assert publishers == {"Track"}
+
+
+def test_a_daily_schedule_invokes_the_trigger_function(stack: NurtureFlowStack, template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Scheduler::Schedule",
+        {
+            "ScheduleExpression": Match.string_like_regexp(r"^cron\("),
+            "Target": Match.object_like(
+                {
+                    "Arn": {"Fn::GetAtt": [_logical_id(stack.functions.trigger), "Arn"]},
+                    "Input": '{"action":"daily"}',
+                }
+            ),
+        },
+    )
+
+
+def test_alarms_watch_function_errors_and_ses_reputation(template: Template) -> None:
+    template.resource_count_is("AWS::CloudWatch::Alarm", 5 + 2)
+    for metric in ("Reputation.BounceRate", "Reputation.ComplaintRate"):
+        template.has_resource_properties(
+            "AWS::CloudWatch::Alarm", {"Namespace": "AWS/SES", "MetricName": metric}
+        )
+
+
+# --- cdk-nag ------------------------------------------------------------------------------------
+
+
+def test_cdk_nag_reports_no_unacknowledged_finding(stack: NurtureFlowStack, template: Template) -> None:
+    report = AwsSolutionsChecks().validate_scope(stack)
+    assert [v.rule_name for v in report.violations] == []
+    assert report.success
+    assert Annotations.from_stack(stack).find_error("*", Match.any_value()) == []

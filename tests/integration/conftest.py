@@ -1,0 +1,63 @@
+"""Handlers against moto: one in-process local stack (moto server, runtime, bus) for the session."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nurtureflow.local.settings import LocalSettings
+from nurtureflow.local.stack import LocalStack
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN, MARKETER, FINANCE, SITE = "it-admin", "it-marketer", "it-finance", "it-site"
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Harness:
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        return Answer(*self.stack.gateway.handle(method, path, all_headers, raw, "127.0.0.1"))
+
+    def event(self, body: Any) -> Answer:
+        return self.http("POST", "/v1/events", body, headers={"X-Site-Key": SITE})
+
+    def sent_to(self, address: str) -> list[dict[str, Any]]:
+        return [e for e in self.stack.outbox() if e["to"] == address]
+
+
+@pytest.fixture(scope="session")
+def harness() -> Iterator[Harness]:
+    settings = LocalSettings(
+        port=0, admin_token=ADMIN, marketer_token=MARKETER, finance_token=FINANCE, site_key=SITE
+    )
+    stack = LocalStack(ROOT, settings)
+    stack.start(with_samples=False)
+    yield Harness(stack)
+    stack.stop()

@@ -1,0 +1,74 @@
+"""The admin handler against moto: roles, templates, versions, validation without saving."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.integration.conftest import ADMIN, FINANCE, MARKETER, Harness
+
+TEMPLATE = {"subject": "Hello {{ contact.first_name }}", "html": "<p>Hi</p>"}
+
+
+def _workflow(workflow_id: str) -> dict[str, Any]:
+    return {
+        "schema": "workflow/v1",
+        "id": workflow_id,
+        "name": "Welcome",
+        "trigger": {"event": "form_submitted"},
+        "start": "hello",
+        "steps": {"hello": {"type": "email", "template": "it-hello"}},
+    }
+
+
+def test_roles_guard_the_admin_routes(harness: Harness) -> None:
+    assert harness.http("GET", "/admin/workflows").status == 401
+    assert harness.http("GET", "/admin/workflows", token="wrong").status == 401
+    assert harness.http("PUT", "/admin/templates/it-x", TEMPLATE, token=FINANCE).status == 403
+    assert harness.http("GET", "/admin/costs?from=2026-01-01&to=2026-01-02", token=MARKETER).status == 403
+    assert harness.http("GET", "/admin/workflows", token=FINANCE).status == 200
+
+
+def test_a_template_with_a_syntax_error_is_refused_naming_the_field(harness: Harness) -> None:
+    answer = harness.http(
+        "PUT", "/admin/templates/it-broken", {"subject": "ok", "html": "<p>{{ contact.</p>"}, token=MARKETER
+    )
+    assert answer.status == 422
+    assert answer.json()["details"][0]["field"] == "html"
+    assert harness.http("GET", "/admin/templates/it-broken", token=MARKETER).status == 404
+
+
+def test_uploading_an_id_again_publishes_a_new_version(harness: Harness) -> None:
+    assert harness.http("PUT", "/admin/templates/it-hello", TEMPLATE, token=MARKETER).status == 201
+    first = harness.http("PUT", "/admin/workflows/it-welcome", _workflow("it-welcome"), token=MARKETER)
+    assert first.status == 201
+    assert first.json()["version"] == 1
+    assert first.json()["status"] == "paused"
+    changed = copy.deepcopy(_workflow("it-welcome"))
+    changed["name"] = "Welcome, v2"
+    second = harness.http("PUT", "/admin/workflows/it-welcome", changed, token=ADMIN)
+    assert (second.status, second.json()["version"]) == (200, 2)
+    detail = harness.http("GET", "/admin/workflows/it-welcome", token=FINANCE).json()
+    assert [v["version"] for v in detail["versions"]] == [1, 2]
+    assert detail["versions"][1]["version_arn"].endswith(":2")
+    assert detail["definition"]["StartAt"] == "hello"
+
+
+def test_validate_compiles_without_saving(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-hello", TEMPLATE, token=MARKETER)
+    answer = harness.http("POST", "/admin/workflows/validate", _workflow("it-unsaved"), token=MARKETER).json()
+    assert answer["valid"] is True
+    assert answer["definition"]["States"]["hello"]["Type"] == "Task"
+    assert harness.http("GET", "/admin/workflows/it-unsaved", token=MARKETER).status == 404
+    invalid = harness.http(
+        "POST", "/admin/workflows/validate", {**_workflow("it-bad"), "extra": 1}, token=MARKETER
+    ).json()
+    assert invalid["valid"] is False
+    assert invalid["errors"] == [{"pointer": "/extra", "message": "'extra' is not a known key here"}]
+
+
+def test_the_id_in_the_url_must_match_the_document(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-hello", TEMPLATE, token=MARKETER)
+    answer = harness.http("PUT", "/admin/workflows/other-id", _workflow("it-welcome"), token=MARKETER)
+    assert answer.status == 422
+    assert answer.json()["details"][0]["pointer"] == "/id"

@@ -1,0 +1,125 @@
+"""The send, trigger and step handlers against moto: once-only sends, once-only enrolment,
+consent honoured, branches on live data."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from nurtureflow import wiring
+from nurtureflow.contacts.model import contact_id_for
+from tests.integration.conftest import MARKETER, Harness
+
+TEMPLATE = {
+    "subject": "Hi {{ contact.first_name }}",
+    "html": '<p><a href="https://shop.example/">shop</a> <a href="{{ unsubscribe_url }}">unsubscribe</a></p>',
+}
+
+
+def _contact(harness: Harness, email: str, **traits: Any) -> str:
+    assert harness.event({"type": "page_viewed", "email": email, "traits": traits}).status == 202
+    return contact_id_for(email)
+
+
+def _send_payload(contact_id: str, execution: str) -> dict[str, Any]:
+    return {
+        "action": "email",
+        "step": "hello",
+        "template": "it-run-hello",
+        "entered": "2026-11-23T10:00:00Z",
+        "execution": execution,
+        "run": {"workflow": "it-run", "version": 1, "contact_id": contact_id, "event": {}, "enrolment": "e1"},
+    }
+
+
+def test_a_retried_send_sends_one_email(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-run-hello", TEMPLATE, token=MARKETER)
+    contact_id = _contact(harness, "ivy@example.com", first_name="Ivy")
+    payload = _send_payload(contact_id, "arn:aws:states:us-east-1:123456789012:execution:m:ivy-1")
+    first = harness.stack.lambdas.invoke("send", payload)
+    again = harness.stack.lambdas.invoke("send", payload)
+    assert first["status"] == "sent"
+    assert again == first
+    [email] = harness.sent_to("ivy@example.com")
+    assert email["subject"] == "Hi Ivy"
+
+
+def test_one_click_unsubscribe_is_a_post_and_later_emails_are_skipped(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-run-hello", TEMPLATE, token=MARKETER)
+    contact_id = _contact(harness, "jon@example.com")
+    harness.stack.lambdas.invoke(
+        "send", _send_payload(contact_id, "arn:aws:states:us-east-1:1:execution:m:jon-1")
+    )
+    [email] = harness.sent_to("jon@example.com")
+    unsubscribe = re.search(r"<http://[^/]+(/u/[^>]+)>", email["headers"]["List-Unsubscribe"])
+    assert unsubscribe is not None
+    page = harness.http("GET", unsubscribe.group(1))
+    assert page.status == 200
+    assert b"<form method=post>" in page.body
+    assert wiring.contacts().get(contact_id).unsubscribed is False  # type: ignore[union-attr]
+    assert harness.http("POST", unsubscribe.group(1), b"nothing").status == 400
+    done = harness.http(
+        "POST",
+        unsubscribe.group(1),
+        b"List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status == 200
+    assert wiring.contacts().get(contact_id).unsubscribed is True  # type: ignore[union-attr]
+    later = harness.stack.lambdas.invoke(
+        "send", _send_payload(contact_id, "arn:aws:states:us-east-1:1:execution:m:jon-2")
+    )
+    assert (later["status"], later["reason"]) == ("skipped", "unsubscribed")
+    assert len(harness.sent_to("jon@example.com")) == 1
+
+
+def _activate_welcome(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-run-hello", TEMPLATE, token=MARKETER)
+    workflow = {
+        "schema": "workflow/v1",
+        "id": "it-run-welcome",
+        "name": "Welcome",
+        "trigger": {"event": "consent_confirmed"},
+        "start": "pause",
+        "steps": {
+            "pause": {"type": "wait", "for": "PT5M", "next": "hello"},
+            "hello": {"type": "email", "template": "it-run-hello"},
+        },
+    }
+    assert harness.http("PUT", "/admin/workflows/it-run-welcome", workflow, token=MARKETER).status in (
+        200,
+        201,
+    )
+    harness.http("POST", "/admin/workflows/it-run-welcome/activate", token=MARKETER)
+
+
+def test_a_redelivered_event_enrols_once(harness: Harness) -> None:
+    _activate_welcome(harness)
+    event = {"id": "consent-kim", "type": "consent_confirmed", "email": "kim@example.com"}
+    assert harness.event(event).status == 202
+    assert harness.event(event).status == 202  # the website retried
+    harness.stack.advance(timedelta(minutes=10))
+    assert len(harness.sent_to("kim@example.com")) == 1
+    run = wiring.runs().get(contact_id_for("kim@example.com"), "it-run-welcome")
+    assert run is not None
+    assert run["status"] == "completed"
+
+
+def test_branch_reads_the_contacts_live_score(harness: Harness) -> None:
+    contact_id = _contact(harness, "lea@example.com")
+    run = {"workflow": "w", "version": 1, "contact_id": contact_id, "event": {}, "enrolment": "e"}
+    cases = [{"when": {"field": "contact.score", "op": "gte", "value": 50}, "next": "hot"}]
+    branch = {
+        "action": "branch",
+        "step": "b",
+        "cases": cases,
+        "default": "cold",
+        "run": run,
+        "execution": "x",
+    }
+    assert harness.stack.lambdas.invoke("step", branch) == {"next": "cold"}
+    harness.stack.lambdas.invoke(
+        "step", {"action": "update", "step": "u", "changes": {"score": 60}, "run": run, "execution": "x"}
+    )
+    assert harness.stack.lambdas.invoke("step", branch) == {"next": "hot"}
