@@ -71,7 +71,8 @@ class NurtureFlowStack(Stack):
         data.grant(
             fns.send,
             read=[data.contacts, data.templates, data.runs],
-            read_write=[data.sends, data.ledger, data.idempotency],
+            # events: each send records its email_sent event in the contact's history.
+            read_write=[data.sends, data.ledger, data.idempotency, data.events],
         )
         self.sending.grant_send(fns.send)
         self.link_keys.configure(fns.send, public_base_url=self.api.public_url)

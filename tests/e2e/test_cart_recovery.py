@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import LocalClient
+from tests.support.asl import asl_problems
 
 pytestmark = pytest.mark.e2e
 ADMIN, MARKETER, FINANCE, SITE = (
@@ -74,6 +75,14 @@ def uploaded(stack: LocalClient) -> LocalClient:
         == "active"
     )
     return stack
+
+
+def test_the_stored_definition_is_valid_asl_for_a_standard_workflow(uploaded: LocalClient) -> None:
+    stored = uploaded.call("GET", "/admin/workflows/cart-recovery", token=MARKETER).json()
+    states = stored["definition"]["States"]
+    assert states["wait-1h"]["Type"] == "Wait"
+    assert states["clicked"]["Resource"].endswith(":lambda:invoke.waitForTaskToken")
+    assert asl_problems([stored["definition"]]) == ""
 
 
 def test_cart_event_enrols_and_the_reminder_is_sent_after_an_hour(uploaded: LocalClient) -> None:

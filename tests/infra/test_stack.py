@@ -479,3 +479,19 @@ def test_cdk_nag_reports_no_unacknowledged_finding(stack: NurtureFlowStack, temp
     assert [v.rule_name for v in report.violations] == []
     assert report.success
     assert Annotations.from_stack(stack).find_error("*", Match.any_value()) == []
+
+
+def test_the_send_function_may_record_its_email_sent_events(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    # Delivery writes an email_sent event into the contact's history after each send.
+    events = _logical_id(stack.data.events)
+    env = _env(template_json, stack.functions.send)
+    assert env["NURTUREFLOW_EVENTS_TABLE"] == {"Ref": events}
+    statements = _statements(template_json, _role_id(template_json, stack.functions.send))
+    writes = [
+        s
+        for s in statements
+        if "dynamodb:PutItem" in _actions(s) and f"<{events}.Arn>" in {_flat(r) for r in _resource_list(s)}
+    ]
+    assert writes, "the send function needs to write the events table"

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nurtureflow.workflow.compiler import LAMBDA_CALLBACK, LAMBDA_INVOKE, TaskFunctions, compile_workflow
 from nurtureflow.workflow.validate import validate_workflow
+from tests.support.asl import asl_problems
 
 ROOT = Path(__file__).resolve().parents[3]
-VALIDATOR = ROOT / "node_modules" / ".bin" / "asl-validator"
 FUNCTIONS = TaskFunctions(
     step_arn="arn:aws:lambda:us-east-1:123456789012:function:nurtureflow-step",
     send_arn="arn:aws:lambda:us-east-1:123456789012:function:nurtureflow-send",
@@ -29,12 +28,16 @@ def _compile(document: dict[str, Any]) -> dict[str, Any]:
 
 def assert_valid_asl(definitions: list[dict[str, Any]]) -> None:
     """Every definition passes the npm ``asl-validator``."""
-    assert VALIDATOR.exists() or shutil.which("asl-validator"), "run `make install` for asl-validator"
-    command = [str(VALIDATOR)]
-    for definition in definitions:
-        command += ["--json-definition", json.dumps(definition)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert asl_problems(definitions) == ""
+
+
+@pytest.fixture(scope="module")
+def generated_definitions() -> Iterator[list[dict[str, Any]]]:
+    """Collects what the property test compiles; all of it must pass asl-validator too."""
+    collected: list[dict[str, Any]] = []
+    yield collected
+    assert collected, "the property test compiled nothing"
+    assert_valid_asl(collected)
 
 
 def test_cart_recovery_compiles_to_waits_choices_and_lambda_tasks(cart_recovery: dict[str, Any]) -> None:
@@ -113,10 +116,17 @@ def _linear_workflow(kinds: list[str]) -> dict[str, Any]:
     }
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.sampled_from(["wait", "email", "update", "wait_for", "branch"]), min_size=1, max_size=8))
-def test_generated_workflows_compile_with_one_state_per_simple_step(kinds: list[str]) -> None:
-    states = _compile(_linear_workflow(kinds))["States"]
+STEP_KINDS = st.sampled_from(["wait", "email", "update", "wait_for", "branch"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kinds=st.lists(STEP_KINDS, min_size=1, max_size=8))
+def test_generated_workflows_compile_with_one_state_per_simple_step(
+    kinds: list[str], generated_definitions: list[dict[str, Any]]
+) -> None:
+    definition = _compile(_linear_workflow(kinds))
+    generated_definitions.append(definition)
+    states = definition["States"]
     paired = kinds.count("wait_for") + kinds.count("branch")
     assert len(states) == len(kinds) + paired + 1
     for state in states.values():

@@ -49,11 +49,18 @@ def post_events() -> Response[dict[str, int]]:
 @app.route("/v1/events", method="OPTIONS")
 def preflight() -> Response[str]:
     origin = app.current_event.headers.get("Origin") or app.current_event.headers.get("origin") or "*"
-    return Response(204, "text/plain", "", headers={
-        "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Methods": "POST",
-        "Access-Control-Allow-Headers": "Content-Type, X-Site-Key", "Access-Control-Max-Age": "600",
-        "Vary": "Origin",
-    })
+    return Response(
+        204,
+        "text/plain",
+        "",
+        headers={
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "Content-Type, X-Site-Key",
+            "Access-Control-Max-Age": "600",
+            "Vary": "Origin",
+        },
+    )
 
 
 @app.get("/t/c/<token>")

@@ -28,12 +28,16 @@ class StateMachines:
     """Creates a state machine per workflow and publishes a version per upload."""
 
     def publish(
-        self, name: str, definition: dict[str, Any], role_arn: str, description: str
+        self, name: str, definition: dict[str, Any], role_arn: str, description: str, existing_arn: str | None
     ) -> tuple[str, str]:
-        """(state machine ARN, version ARN) of the newly published definition."""
+        """(state machine ARN, version ARN) of the newly published definition.
+
+        The caller passes the ARN it recorded at the first upload, so no listing (and no
+        account-wide ``ListStateMachines`` permission) is needed to find the machine again.
+        """
         sfn = client("stepfunctions")
         body = json.dumps(definition, sort_keys=True)
-        try:
+        if existing_arn is None:
             created = sfn.create_state_machine(
                 name=name,
                 definition=body,
@@ -42,27 +46,20 @@ class StateMachines:
                 publish=True,
                 versionDescription=description[:256],
             )
-            return created["stateMachineArn"], created["stateMachineVersionArn"]
+            return str(created["stateMachineArn"]), str(created["stateMachineVersionArn"])
+        try:
+            updated = sfn.update_state_machine(
+                stateMachineArn=existing_arn,
+                definition=body,
+                roleArn=role_arn,
+                publish=True,
+                versionDescription=description[:256],
+            )
         except ClientError as error:
-            if _code(error) not in ("StateMachineAlreadyExists", "ConflictException"):
-                raise
-        arn = self._arn_of(name)
-        updated = sfn.update_state_machine(
-            stateMachineArn=arn,
-            definition=body,
-            roleArn=role_arn,
-            publish=True,
-            versionDescription=description[:256],
-        )
-        return arn, updated["stateMachineVersionArn"]
-
-    def _arn_of(self, name: str) -> str:
-        paginator = client("stepfunctions").get_paginator("list_state_machines")
-        for page in paginator.paginate():
-            for machine in page["stateMachines"]:
-                if machine["name"] == name:
-                    return str(machine["stateMachineArn"])
-        raise StateMachineNotFoundError(name)
+            if _code(error) == "StateMachineDoesNotExist":
+                raise StateMachineNotFoundError(existing_arn) from None
+            raise
+        return existing_arn, str(updated["stateMachineVersionArn"])
 
 
 class Executions:

@@ -19,7 +19,7 @@ class WorkflowNotFoundError(Exception):
 
 class Publisher(Protocol):
     def publish(
-        self, name: str, definition: dict[str, Any], role_arn: str, description: str
+        self, name: str, definition: dict[str, Any], role_arn: str, description: str, existing_arn: str | None
     ) -> tuple[str, str]: ...
 
 
@@ -63,7 +63,11 @@ class WorkflowService:
         current = self._workflows.meta(workflow.id) or {}
         version = current.get("version", 0) + 1
         machine_arn, version_arn = self._machines.publish(
-            self._prefix + workflow.id, definition, self._role_arn, f"v{version}: {workflow.name}"
+            self._prefix + workflow.id,
+            definition,
+            self._role_arn,
+            f"v{version}: {workflow.name}",
+            current.get("state_machine_arn"),
         )
         now = self._clock.now().isoformat()
         meta = {
