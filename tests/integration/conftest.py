@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +11,10 @@ import pytest
 
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.stack import LocalStack
+from tests.support.http import Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN, MARKETER, FINANCE, SITE = "it-admin", "it-marketer", "it-finance", "it-site"
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 class Harness:
@@ -38,14 +28,14 @@ class Harness:
         body: Any = None,
         token: str | None = None,
         headers: dict[str, str] | None = None,
-    ) -> Answer:
+    ) -> Reply:
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
         raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-        return Answer(*self.stack.gateway.handle(method, path, all_headers, raw, "127.0.0.1"))
+        return Reply(*self.stack.gateway.handle(method, path, all_headers, raw, "127.0.0.1"))
 
-    def event(self, body: Any) -> Answer:
+    def event(self, body: Any) -> Reply:
         return self.http("POST", "/v1/events", body, headers={"X-Site-Key": SITE})
 
     def sent_to(self, address: str) -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@ from typing import Any
 
 from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.contacts.model import Contact, contact_id_for, normalise_email
-from nurtureflow.store.items import to_dynamo, to_plain
+from nurtureflow.store.expressions import UpdateBuilder
+from nurtureflow.store.items import to_plain
 
 
 class ContactRepository:
@@ -20,42 +21,18 @@ class ContactRepository:
     def upsert(self, email: str, named: dict[str, Any], properties: dict[str, Any], now: str) -> Contact:
         """Create the contact if it is new, then set the given fields; one write either way."""
         contact_id = contact_id_for(email)
-        names = {
-            "#email": "email",
-            "#created": "created_at",
-            "#updated": "updated_at",
-            "#id": "id",
-            "#score": "score",
-            "#stage": "lifecycle_stage",
-            "#props": "properties",
-        }
-        values: dict[str, Any] = {
-            ":email": normalise_email(email),
-            ":now": now,
-            ":id": contact_id,
-            ":zero": 0,
-            ":stage": "subscriber",
-            ":empty": {},
-        }
-        sets = [
-            "#email = :email",
-            "#id = :id",
-            "#updated = :now",
-            "#created = if_not_exists(#created, :now)",
-            "#score = if_not_exists(#score, :zero)",
-            "#stage = if_not_exists(#stage, :stage)",
-            "#props = if_not_exists(#props, :empty)",
-        ]
-        for i, (key, value) in enumerate(named.items()):
-            names[f"#n{i}"] = key
-            values[f":n{i}"] = value
-            sets.append(f"#n{i} = :n{i}")
-        self._table.update_item(
-            Key={"pk": contact_id},
-            UpdateExpression="SET " + ", ".join(sets),
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_dynamo(values),
+        update = (
+            UpdateBuilder()
+            .set("id", contact_id)
+            .set("email", normalise_email(email))
+            .set("updated_at", now)
+            .set("created_at", now, if_absent=True)
+            .set("score", 0, if_absent=True)
+            .set("lifecycle_stage", "subscriber", if_absent=True)
+            .set("properties", {}, if_absent=True)
+            .set_all(named)
         )
+        self._table.update_item(Key={"pk": contact_id}, **update.kwargs())
         if properties:
             self.set_properties(contact_id, properties, now)
         contact = self.get(contact_id)
@@ -63,34 +40,15 @@ class ContactRepository:
         return contact
 
     def set_properties(self, contact_id: str, properties: dict[str, Any], now: str) -> None:
-        names = {"#props": "properties", "#updated": "updated_at"}
-        values: dict[str, Any] = {":now": now}
-        sets = ["#updated = :now"]
-        for i, (key, value) in enumerate(properties.items()):
-            names[f"#p{i}"] = key
-            values[f":p{i}"] = value
-            sets.append(f"#props.#p{i} = :p{i}")
+        """Set keys of ``contact.properties``, leaving the others as they are."""
+        update = UpdateBuilder().set("updated_at", now).set_all(properties, under="properties")
         self._table.update_item(
-            Key={"pk": contact_id},
-            UpdateExpression="SET " + ", ".join(sets),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_dynamo(values),
+            Key={"pk": contact_id}, ConditionExpression="attribute_exists(pk)", **update.kwargs()
         )
 
     def apply(self, contact_id: str, fields: dict[str, Any], score_delta: int, now: str) -> None:
         """Set top-level fields and add to the score in one write (an ``update`` step)."""
-        names = {"#updated": "updated_at", "#score": "score"}
-        values: dict[str, Any] = {":now": now, ":delta": score_delta}
-        sets = ["#updated = :now"]
-        for i, (key, value) in enumerate(fields.items()):
-            names[f"#f{i}"] = key
-            values[f":f{i}"] = value
-            sets.append(f"#f{i} = :f{i}")
+        update = UpdateBuilder().set("updated_at", now).set_all(fields).add("score", score_delta)
         self._table.update_item(
-            Key={"pk": contact_id},
-            UpdateExpression="SET " + ", ".join(sets) + " ADD #score :delta",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=to_dynamo(values),
+            Key={"pk": contact_id}, ConditionExpression="attribute_exists(pk)", **update.kwargs()
         )

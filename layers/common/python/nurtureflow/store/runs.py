@@ -8,6 +8,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from nurtureflow.aws.clients import dynamodb_table
+from nurtureflow.store.expressions import UpdateBuilder
 from nurtureflow.store.items import to_dynamo, to_plain
 
 
@@ -44,15 +45,11 @@ class RunRepository:
 
     def update(self, contact_id: str, workflow_id: str, execution_arn: str, fields: dict[str, Any]) -> bool:
         """Set fields on the run, if it is still the given execution; False if it is not."""
-        names = {f"#f{i}": k for i, k in enumerate(fields)}
-        values = {f":f{i}": v for i, v in enumerate(fields.values())}
         try:
             self._table.update_item(
                 Key={"pk": contact_id, "sk": workflow_id},
-                UpdateExpression="SET " + ", ".join(f"#f{i} = :f{i}" for i in range(len(fields))),
                 ConditionExpression=Attr("execution_arn").eq(execution_arn),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_dynamo(values),
+                **UpdateBuilder().set_all(fields).kwargs(),
             )
         except ClientError as error:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
