@@ -41,10 +41,12 @@ dev: install
 ## test: the whole suite (unit, integration, end-to-end, infra)
 test: install wheels
 	$(BIN)/ruff check .
+	$(BIN)/mypy layers/common/python/nurtureflow
 	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy layers/common/python/nurtureflow
 	$(BIN)/ruff format --check .
 
 format: install

@@ -13,6 +13,7 @@ from nurtureflow.enrolment.dispatch import Dispatcher
 from nurtureflow.enrolment.lifecycle import RunLifecycle
 from nurtureflow.events.email_feedback import EmailFeedback
 from nurtureflow.events.ingest import Ingestion
+from nurtureflow.events.ses_notifications import SesNotifications
 from nurtureflow.runs.actions import StepActions
 from nurtureflow.sending.delivery import Delivery
 from nurtureflow.settings import (
@@ -96,6 +97,11 @@ def feedback() -> EmailFeedback:
         tracking=TrackingSettings(),
         prices=prices(),
     )
+
+
+@cache
+def ses_notifications() -> SesNotifications:
+    return SesNotifications(sends=sends(), contacts=contacts(), events=events(), bus=bus(), clock=clock)
 
 
 @cache

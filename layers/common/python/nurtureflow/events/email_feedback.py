@@ -67,17 +67,7 @@ class EmailFeedback:
         now = self._clock.now().isoformat()
         if mark is not None:
             self._sends.mark(send_id, mark, now)
-        event = TrackedEvent(
-            id=f"e_{uuid.uuid4().hex[:24]}",
-            type=kind,
-            contact_id=send["contact_id"],
-            properties=properties,
-            occurred_at=now,
-            received_at=now,
-            send_id=send_id,
-            workflow=send["workflow"],
-            step=send["step"],
-        )
+        event = TrackedEvent.about_send(send, kind, f"e_{uuid.uuid4().hex[:24]}", now, properties)
         self._events.record(event)
         self._bus.publish([event])
         self._ledger.record(

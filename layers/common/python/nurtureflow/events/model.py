@@ -100,6 +100,23 @@ class TrackedEvent(BaseModel):
     workflow: str | None = None
     step: str | None = None
 
+    @classmethod
+    def about_send(
+        cls, send: dict[str, Any], kind: str, event_id: str, at: str, properties: dict[str, Any] | None = None
+    ) -> TrackedEvent:
+        """A platform email event (open, click, bounce…) attributed to the send it is about."""
+        return cls(
+            id=event_id,
+            type=kind,
+            contact_id=send["contact_id"],
+            properties=properties or {},
+            occurred_at=at,
+            received_at=at,
+            send_id=send["id"],
+            workflow=send["workflow"],
+            step=send["step"],
+        )
+
     def as_condition_data(self) -> dict[str, Any]:
         """The event as conditions and templates see it: ``event.value`` reads ``properties.value``."""
         data: dict[str, Any] = dict(self.properties)

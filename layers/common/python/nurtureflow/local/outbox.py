@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core import DEFAULT_ACCOUNT_ID  # type: ignore[attr-defined]
 from moto.ses.models import ses_backends
 
 from nurtureflow.sending.message import parse_mime

@@ -15,6 +15,7 @@ Service = Callable[[str, bytes], tuple[int, dict[str, Any]]]
 class AwsWireServer:
     def __init__(self, services: dict[str, Service], host: str = "127.0.0.1", port: int = 0) -> None:
         self._services = services
+        self._host = host
         handler = self._handler_class()
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
@@ -22,8 +23,7 @@ class AwsWireServer:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._host}:{self._server.server_port}"
 
     def start(self) -> None:
         self._thread.start()

@@ -16,7 +16,7 @@ def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
         parsed = isodate.parse_duration(body)
     except (isodate.ISO8601Error, ValueError) as error:
         raise ValueError(f"'{text}' is not an ISO 8601 duration such as PT1H, P3D or P1W") from error
-    if isinstance(parsed, isodate.Duration):
+    if not isinstance(parsed, timedelta):
         raise ValueError(f"'{text}' uses months or years, which have no fixed length: write days (P30D)")
     if parsed <= timedelta(0):
         raise ValueError(f"'{text}' must be longer than zero")
