@@ -19,7 +19,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     actions = wiring.step_actions()
     match event["action"]:
         case "branch":
-            return actions.branch(run, event["cases"], event["default"])
+            return actions.branch(run, event["execution"], event["cases"], event["default"])
         case "wait_for":
             return actions.wait_for(
                 run, event["execution"], event["step"], event["event"], event.get("where"), event["token"]

@@ -64,7 +64,8 @@ class NurtureFlowStack(Stack):
         workflows.grant_run(fns.trigger)
 
         # step: a workflow task (conditions, scores, contact updates), resuming waits by token.
-        data.grant(fns.step, read_write=[data.contacts, data.runs, data.events])
+        # sends: engagement conditions check which run sent the email that was opened or clicked.
+        data.grant(fns.step, read_write=[data.contacts, data.runs, data.events], read=[data.sends])
         workflows.grant_callback(fns.step)
 
         # send: a workflow task that renders, checks and sends one email, once (idempotency).

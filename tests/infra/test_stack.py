@@ -495,3 +495,14 @@ def test_the_send_function_may_record_its_email_sent_events(
         if "dynamodb:PutItem" in _actions(s) and f"<{events}.Arn>" in {_flat(r) for r in _resource_list(s)}
     ]
     assert writes, "the send function needs to write the events table"
+
+
+def test_the_step_function_reads_sends_for_engagement_but_cannot_write_them(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    sends = _logical_id(stack.data.sends)
+    assert _env(template_json, stack.functions.step)["NURTUREFLOW_SENDS_TABLE"] == {"Ref": sends}
+    statements = _statements(template_json, _role_id(template_json, stack.functions.step))
+    on_sends = [s for s in statements if f"<{sends}.Arn>" in {_flat(r) for r in _resource_list(s)}]
+    assert any("dynamodb:GetItem" in _actions(s) for s in on_sends)
+    assert not any("dynamodb:PutItem" in _actions(s) for s in on_sends)

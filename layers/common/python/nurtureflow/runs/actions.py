@@ -10,6 +10,7 @@ from nurtureflow.clock import Clock
 from nurtureflow.conditions.evaluate import ConditionContext, evaluate
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.runs.history import RunHistory
 
 
 class RunDocument(BaseModel):
@@ -29,9 +30,11 @@ class ContactGoneError(Exception):
 
 
 class StepActions:
-    def __init__(self, contacts: Any, runs: Any, clock: Clock) -> None:
+    def __init__(self, contacts: Any, runs: Any, events: Any, sends: Any, clock: Clock) -> None:
         self._contacts = contacts
         self._runs = runs
+        self._events = events
+        self._sends = sends
         self._clock = clock
 
     def _contact(self, run: RunDocument) -> dict[str, Any]:
@@ -40,13 +43,13 @@ class StepActions:
             raise ContactGoneError(run.contact_id)
         return contact.as_condition_data()  # type: ignore[no-any-return]
 
-    def branch(self, run: RunDocument, cases: list[dict[str, Any]], default: str) -> dict[str, str]:
+    def branch(
+        self, run: RunDocument, execution_arn: str, cases: list[dict[str, Any]], default: str
+    ) -> dict[str, str]:
         """The first case whose condition holds on live data, else the default."""
-        context = ConditionContext(
-            self._contact(run),
-            TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None,
-            self._clock.now(),
-        )
+        event = TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None
+        history = RunHistory(self._events, self._sends, run.contact_id, execution_arn)
+        context = ConditionContext(self._contact(run), event, self._clock.now(), history)
         for case in cases:
             if evaluate(parse_condition(case["when"]), context):
                 return {"next": case["next"]}
