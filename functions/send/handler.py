@@ -12,7 +12,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.aws.clients import client
-from nurtureflow.runs.actions import RunDocument
 from nurtureflow.sending.delivery import SendRequest, send_id_for
 
 logger = Logger()
@@ -25,16 +24,7 @@ config = IdempotencyConfig(event_key_jmespath="send_id", expires_after_seconds=3
 
 @idempotent_function(data_keyword_argument="request", persistence_store=persistence, config=config)
 def deliver(request: dict[str, Any]) -> dict[str, Any]:
-    return wiring.delivery().send(
-        SendRequest(
-            run=RunDocument.model_validate(request["run"]),
-            step=request["step"],
-            template=request["template"],
-            execution_arn=request["execution"],
-            entered_at=request["entered"],
-            subject=request.get("subject"),
-        )
-    )
+    return wiring.delivery().send(SendRequest.from_payload(request))
 
 
 @logger.inject_lambda_context

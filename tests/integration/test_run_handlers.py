@@ -123,3 +123,31 @@ def test_branch_reads_the_contacts_live_score(harness: Harness) -> None:
         "step", {"action": "update", "step": "u", "changes": {"score": 60}, "run": run, "execution": "x"}
     )
     assert harness.stack.lambdas.invoke("step", branch) == {"next": "hot"}
+
+
+def _capped_payload(contact_id: str, n: int, **extra: Any) -> dict[str, Any]:
+    payload = _send_payload(contact_id, f"arn:aws:states:us-east-1:1:execution:m:cap-{contact_id}-{n}")
+    return {**payload, "cap": {"per_day": 2, "timezone": "UTC"}, **extra}
+
+
+def test_the_daily_cap_skips_the_third_email_of_the_day_and_not_the_next_days(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-run-hello", TEMPLATE, token=MARKETER)
+    contact_id = _contact(harness, "rex@example.com")
+    results = [harness.stack.lambdas.invoke("send", _capped_payload(contact_id, n)) for n in range(3)]
+    assert [r["status"] for r in results] == ["sent", "sent", "skipped"]
+    assert results[2]["reason"] == "capped"
+    harness.stack.advance(timedelta(days=1))
+    assert harness.stack.lambdas.invoke("send", _capped_payload(contact_id, 3))["status"] == "sent"
+    assert len(harness.sent_to("rex@example.com")) == 3
+
+
+def test_a_sender_ses_refuses_is_recorded_and_the_run_goes_on(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-run-hello", TEMPLATE, token=MARKETER)
+    contact_id = _contact(harness, "sam@example.com")
+    payload = {
+        **_send_payload(contact_id, "arn:aws:states:us-east-1:1:execution:m:sam-1"),
+        "from": "someone@unverified.example",
+    }
+    result = harness.stack.lambdas.invoke("send", payload)
+    assert (result["status"], result["reason"]) == ("rejected", "rejected_by_ses")
+    assert harness.sent_to("sam@example.com") == []

@@ -140,3 +140,12 @@ def test_generated_workflows_compile_with_one_state_per_simple_step(
 def test_generated_workflows_pass_asl_validator(seed: int) -> None:
     mixes = [["wait", "email", "wait_for", "branch", "update"], ["email"], ["branch", "branch", "wait"]]
     assert_valid_asl([_compile(_linear_workflow(kinds)) for kinds in mixes])
+
+
+def test_the_daily_cap_and_sender_travel_with_each_email_task(cart_recovery: dict[str, Any]) -> None:
+    cart_recovery["settings"]["from"] = "Shop <deals@shop.example>"
+    payload = _compile(cart_recovery)["States"]["reminder"]["Parameters"]["Payload"]
+    assert payload["cap"] == {"per_day": 2, "timezone": "contact"}
+    assert payload["from"] == "Shop <deals@shop.example>"
+    del cart_recovery["settings"]
+    assert "cap" not in _compile(cart_recovery)["States"]["reminder"]["Parameters"]["Payload"]

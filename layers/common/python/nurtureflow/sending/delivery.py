@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from nurtureflow.aws.mailer import MessageRejectedError
 from nurtureflow.clock import Clock
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
@@ -35,6 +38,23 @@ def send_id_for(execution_arn: str, step: str, entered_at: str) -> str:
 
 
 @dataclass(frozen=True)
+class DailyCap:
+    """At most ``per_day`` emails to a contact per calendar day in ``timezone`` (across workflows)."""
+
+    per_day: int
+    timezone: str  # an IANA name, or "contact" for the contact's own (UTC when it has none)
+
+    def day_start(self, now: datetime, contact_timezone: str | None) -> datetime:
+        name = contact_timezone if self.timezone == "contact" else self.timezone
+        try:
+            zone = ZoneInfo(name or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        local = now.astimezone(zone)
+        return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+@dataclass(frozen=True)
 class SendRequest:
     run: RunDocument
     step: str
@@ -42,6 +62,23 @@ class SendRequest:
     execution_arn: str
     entered_at: str
     subject: str | None = None
+    sender: str | None = None
+    cap: DailyCap | None = None
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> SendRequest:
+        """The request an ``email`` state's payload describes (see ``workflow.compiler._email``)."""
+        cap = payload.get("cap")
+        return cls(
+            run=RunDocument.model_validate(payload["run"]),
+            step=payload["step"],
+            template=payload["template"],
+            execution_arn=payload["execution"],
+            entered_at=payload["entered"],
+            subject=payload.get("subject"),
+            sender=payload.get("from"),
+            cap=DailyCap(per_day=cap["per_day"], timezone=cap["timezone"]) if cap else None,
+        )
 
     @property
     def send_id(self) -> str:
@@ -74,13 +111,18 @@ class Delivery:
         if earlier is not None:
             return {"send_id": request.send_id, "status": earlier["status"], "reason": earlier.get("reason")}
         contact = self._contacts.get(request.run.contact_id)
-        reason = _skip_reason(contact)
+        reason = _skip_reason(contact) or self._over_cap(request, contact)
         record = self._record(request, contact.email if contact else None)
         if reason is not None:
             self._sends.put({**record, "status": "skipped", "reason": reason})
             return {"send_id": request.send_id, "status": "skipped", "reason": reason}
         raw, sender = self._compose(request, contact.as_condition_data())
-        message_id = self._mailer.send(sender, contact.email, raw)
+        try:
+            message_id = self._mailer.send(sender, contact.email, raw)
+        except MessageRejectedError as error:
+            # Retrying cannot help (an unverified sender, a malformed address): record it, go on.
+            self._sends.put({**record, "status": "rejected", "reason": str(error)[:500]})
+            return {"send_id": request.send_id, "status": "rejected", "reason": "rejected_by_ses"}
         self._sends.put({**record, "status": "sent", "message_id": message_id})
         self._events.record(
             TrackedEvent(
@@ -96,6 +138,13 @@ class Delivery:
         )
         self._cost(request, time.perf_counter() - started)
         return {"send_id": request.send_id, "status": "sent", "message_id": message_id}
+
+    def _over_cap(self, request: SendRequest, contact: Any) -> str | None:
+        if request.cap is None:
+            return None
+        since = request.cap.day_start(self._clock.now(), contact.timezone).isoformat()
+        sent_today = [e for e in self._events.history(contact.id, since=since) if e.type == "email_sent"]
+        return "capped" if len(sent_today) >= request.cap.per_day else None
 
     def _record(self, request: SendRequest, email: str | None) -> dict[str, Any]:
         return {
@@ -131,7 +180,7 @@ class Delivery:
             },
         )
         tracked = track_links(rendered.html, request.send_id, self._tracking)
-        sender = self._sending.sender
+        sender = request.sender or self._sending.sender
         raw = build_mime(
             sender=sender,
             to=contact["email"],

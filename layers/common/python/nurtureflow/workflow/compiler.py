@@ -20,6 +20,7 @@ from nurtureflow.workflow.models import (
     BranchStep,
     EmailStep,
     ExitStep,
+    Settings,
     UpdateStep,
     WaitForStep,
     WaitStep,
@@ -53,8 +54,16 @@ class TaskFunctions:
     send_arn: str
 
 
+@dataclass(frozen=True)
+class _Target:
+    """What every emitter may need beside its step: the task functions and the workflow's settings."""
+
+    functions: TaskFunctions
+    settings: Settings
+
+
 State = dict[str, Any]
-Emitter = Callable[[str, Any, "TaskFunctions"], dict[str, State]]
+Emitter = Callable[[str, Any, _Target], dict[str, State]]
 
 
 def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions) -> dict[str, Any]:
@@ -66,10 +75,11 @@ def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions)
     ]
     if unsupported:
         raise WorkflowInvalidError(unsupported)
+    target = _Target(functions, workflow.settings)
     states: dict[str, State] = {}
     for step_id in sorted(workflow.steps):
         step = workflow.steps[step_id]
-        states.update(_EMITTERS[type(step)](step_id, step, functions))
+        states.update(_EMITTERS[type(step)](step_id, step, target))
     if any(_goes_to(state, END_STATE) for state in states.values()):
         states[END_STATE] = {"Type": "Succeed", "Comment": "the last step had no next"}
     return {
@@ -111,17 +121,20 @@ def _dump(model: BaseModel | None) -> Any:
     return None if model is None else model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _email(step_id: str, step: EmailStep, functions: TaskFunctions) -> dict[str, State]:
-    extra = {
-        "template": step.template,
-        **({"subject": step.subject} if step.subject else {}),
-        "entered.$": "$$.State.EnteredTime",
-    }
-    task = _lambda_task(functions.send_arn, _payload("email", step_id, extra))
+def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
+    extra: dict[str, Any] = {"template": step.template, "entered.$": "$$.State.EnteredTime"}
+    if step.subject:
+        extra["subject"] = step.subject
+    if target.settings.max_emails_per_day is not None:
+        # The cap is counted in the workflow's timezone; "contact" means the contact's own.
+        extra["cap"] = {"per_day": target.settings.max_emails_per_day, "timezone": target.settings.timezone}
+    if target.settings.from_:
+        extra["from"] = target.settings.from_
+    task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra))
     return {step_id: _then({**task, "ResultPath": None}, step.next)}
 
 
-def _wait(step_id: str, step: WaitStep, functions: TaskFunctions) -> dict[str, State]:
+def _wait(step_id: str, step: WaitStep, target: _Target) -> dict[str, State]:
     if step.for_ is None:
         raise WorkflowInvalidError(
             [ValidationIssue(f"/steps/{step_id}", "only 'for' waits are supported by this release yet")]
@@ -129,13 +142,13 @@ def _wait(step_id: str, step: WaitStep, functions: TaskFunctions) -> dict[str, S
     return {step_id: _then({"Type": "Wait", "Seconds": seconds(step.for_)}, step.next)}
 
 
-def _wait_for(step_id: str, step: WaitForStep, functions: TaskFunctions) -> dict[str, State]:
+def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, State]:
     extra: dict[str, Any] = {"event": step.event, "token.$": "$$.Task.Token"}
     if step.where is not None:
         extra["where"] = _dump(step.where)
     outcome = f"{step_id}.outcome"
     task = {
-        **_lambda_task(functions.step_arn, _payload("wait_for", step_id, extra), callback=True),
+        **_lambda_task(target.functions.step_arn, _payload("wait_for", step_id, extra), callback=True),
         "TimeoutSeconds": seconds(step.timeout),
         "ResultPath": "$.waited",
         "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": outcome}],
@@ -150,12 +163,12 @@ def _wait_for(step_id: str, step: WaitForStep, functions: TaskFunctions) -> dict
     return {step_id: task, outcome: route}
 
 
-def _branch(step_id: str, step: BranchStep, functions: TaskFunctions) -> dict[str, State]:
+def _branch(step_id: str, step: BranchStep, target: _Target) -> dict[str, State]:
     route = f"{step_id}.route"
     cases = [{"when": _dump(case.when), "next": case.next} for case in step.cases]
     task = {
         **_lambda_task(
-            functions.step_arn, _payload("branch", step_id, {"cases": cases, "default": step.default})
+            target.functions.step_arn, _payload("branch", step_id, {"cases": cases, "default": step.default})
         ),
         "ResultSelector": {"next.$": "$.Payload.next"},
         "ResultPath": "$.branch",
@@ -170,13 +183,13 @@ def _branch(step_id: str, step: BranchStep, functions: TaskFunctions) -> dict[st
     return {step_id: task, route: choice}
 
 
-def _update(step_id: str, step: UpdateStep, functions: TaskFunctions) -> dict[str, State]:
+def _update(step_id: str, step: UpdateStep, target: _Target) -> dict[str, State]:
     changes = step.model_dump(mode="json", exclude={"type", "next"}, exclude_none=True)
-    task = _lambda_task(functions.step_arn, _payload("update", step_id, {"changes": changes}))
+    task = _lambda_task(target.functions.step_arn, _payload("update", step_id, {"changes": changes}))
     return {step_id: _then({**task, "ResultPath": None}, step.next)}
 
 
-def _exit(step_id: str, step: ExitStep, functions: TaskFunctions) -> dict[str, State]:
+def _exit(step_id: str, step: ExitStep, target: _Target) -> dict[str, State]:
     return {step_id: {"Type": "Succeed"}}
 
 
