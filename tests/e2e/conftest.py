@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.asl import asl_problems
 from tests.support.http import Reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,6 +93,11 @@ def stack() -> Iterator[LocalClient]:
                 raise RuntimeError("the local stack did not become ready in 120 s")
             time.sleep(0.2)
         yield client
+        # Every definition these tests compiled (through uploads) must pass asl-validator too.
+        admin = {"token": "local-admin-token"}
+        ids = [w["id"] for w in client.call("GET", "/admin/workflows", **admin).json()["workflows"]]
+        definitions = [client.call("GET", f"/admin/workflows/{i}", **admin).json()["definition"] for i in ids]
+        assert asl_problems(definitions) == ""
     finally:
         process.terminate()
         try:

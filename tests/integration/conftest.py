@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from nurtureflow import wiring
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.stack import LocalStack
+from tests.support.asl import asl_problems
 from tests.support.http import Reply
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,5 +51,11 @@ def harness() -> Iterator[Harness]:
     )
     stack = LocalStack(ROOT, settings)
     stack.start(with_samples=False)
-    yield Harness(stack)
+    harness = Harness(stack)
+    yield harness
+    # Every definition these tests compiled (through uploads) must pass asl-validator too.
+    definitions = [
+        v["definition"] for w in wiring.workflows().all_meta() for v in wiring.workflows().versions(w["id"])
+    ]
     stack.stop()
+    assert asl_problems(definitions) == ""
