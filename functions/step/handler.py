@@ -1,4 +1,4 @@
-"""Workflow steps that need live data: branch, wait_for and update."""
+"""Workflow steps that need live data: branch, split, timed waits, wait_for and update."""
 
 from typing import Any
 
@@ -26,4 +26,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             )
         case "update":
             return actions.update(run, event["changes"])
+        case "split":
+            return actions.split(run, event["step"], event["paths"])
+        case "wait_until":
+            return actions.wait_until(run, event["wait"], event["timezone"])
     raise ValueError(f"unknown action {event['action']!r}")

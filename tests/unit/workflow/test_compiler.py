@@ -99,6 +99,9 @@ def _linear_workflow(kinds: list[str]) -> dict[str, Any]:
                 "next": nxt,
                 "on_timeout": nxt,
             },
+            "split": {"type": "split", "paths": [{"percent": 30, "next": nxt}, {"percent": 70, "next": nxt}]},
+            "until_time": {"type": "wait", "until_time": {"time": "09:30", "days": ["mon"]}, "next": nxt},
+            "best_time": {"type": "wait", "best_time": {"within": "P1D"}, "next": nxt},
             "branch": {
                 "type": "branch",
                 "cases": [{"when": {"field": "contact.score", "op": "gt", "value": i}, "next": nxt}],
@@ -116,7 +119,9 @@ def _linear_workflow(kinds: list[str]) -> dict[str, Any]:
     }
 
 
-STEP_KINDS = st.sampled_from(["wait", "email", "update", "wait_for", "branch"])
+SIMPLE_KINDS = ["wait", "email", "update"]
+PAIRED_KINDS = ["wait_for", "branch", "split", "until_time", "best_time"]  # two states each
+STEP_KINDS = st.sampled_from(SIMPLE_KINDS + PAIRED_KINDS)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -127,7 +132,7 @@ def test_generated_workflows_compile_with_one_state_per_simple_step(
     definition = _compile(_linear_workflow(kinds))
     generated_definitions.append(definition)
     states = definition["States"]
-    paired = kinds.count("wait_for") + kinds.count("branch")
+    paired = sum(kinds.count(kind) for kind in PAIRED_KINDS)
     assert len(states) == len(kinds) + paired + 1
     for state in states.values():
         for target in [state.get("Next"), state.get("Default")] + [
@@ -138,7 +143,7 @@ def test_generated_workflows_compile_with_one_state_per_simple_step(
 
 @pytest.mark.parametrize("seed", [0])
 def test_generated_workflows_pass_asl_validator(seed: int) -> None:
-    mixes = [["wait", "email", "wait_for", "branch", "update"], ["email"], ["branch", "branch", "wait"]]
+    mixes = [["wait", "email", "wait_for", "branch", "update"], ["email"], ["branch", "split", "until_time"]]
     assert_valid_asl([_compile(_linear_workflow(kinds)) for kinds in mixes])
 
 
@@ -149,3 +154,12 @@ def test_the_daily_cap_and_sender_travel_with_each_email_task(cart_recovery: dic
     assert payload["from"] == "Shop <deals@shop.example>"
     del cart_recovery["settings"]
     assert "cap" not in _compile(cart_recovery)["States"]["reminder"]["Parameters"]["Payload"]
+
+
+def test_split_and_timed_waits_compile_to_a_task_and_a_routing_or_waiting_state() -> None:
+    states = _compile(_linear_workflow(["split", "until_time"]))["States"]
+    assert states["s0"]["Parameters"]["Payload"]["action"] == "split"
+    assert states["s0.route"]["Type"] == "Choice"
+    assert states["s1"]["Parameters"]["Payload"]["wait"] == {"until_time": {"time": "09:30", "days": ["mon"]}}
+    assert states["s1"]["Next"] == "s1.timer"
+    assert states["s1.timer"] == {"Type": "Wait", "TimestampPath": "$.wait.until", "Next": "end-step"}

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from nurtureflow.clock import Clock
-from nurtureflow.conditions.evaluate import ConditionContext, evaluate
+from nurtureflow.conditions.evaluate import ConditionContext, evaluate, resolve
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.history import RunHistory
+from nurtureflow.workflow.durations import parse_duration
+from nurtureflow.workflow.schedule import best_hour, best_time, date_slot, next_slot, zone_for
 
 
 class RunDocument(BaseModel):
@@ -54,6 +58,43 @@ class StepActions:
             if evaluate(parse_condition(case["when"]), context):
                 return {"next": case["next"]}
         return {"next": default}
+
+    def split(self, run: RunDocument, step: str, paths: list[dict[str, Any]]) -> dict[str, str]:
+        """The path of the contact's stable bucket (0-99): the same contact always takes the same path."""
+        bucket = int(hashlib.sha256(f"{run.workflow}|{step}|{run.contact_id}".encode()).hexdigest(), 16) % 100
+        ceiling = 0
+        for path in paths:
+            ceiling += int(path["percent"])
+            if bucket < ceiling:
+                return {"next": path["next"]}
+        return {"next": paths[-1]["next"]}
+
+    def wait_until(self, run: RunDocument, wait: dict[str, Any], timezone: str) -> dict[str, str]:
+        """When a timed wait ends, as a Wait state's timestamp; now when the moment is unknown or past."""
+        contact = self._contact(run)
+        now = self._clock.now()
+        zone = zone_for(timezone, contact.get("timezone"))
+        until: datetime | None = None
+        if "until_time" in wait:
+            until = next_slot(now, zone, wait["until_time"]["time"], wait["until_time"].get("days"))
+        elif "until_date" in wait:
+            spec = wait["until_date"]
+            held = resolve(spec["field"], ConditionContext(contact, None, now))
+            offset = (
+                parse_duration(spec["offset"], allow_negative=True) if spec.get("offset") else timedelta(0)
+            )
+            until = date_slot(held, offset, spec.get("at", "09:00"), zone) if isinstance(held, str) else None
+        elif "best_time" in wait:
+            engaged = [
+                datetime.fromisoformat(e.occurred_at)
+                for e in self._events.history(run.contact_id)
+                if e.type in ("email_opened", "email_clicked")
+            ]
+            until = best_time(
+                now, zone, best_hour(engaged, zone), parse_duration(wait["best_time"]["within"])
+            )
+        moment = max(until or now, now)
+        return {"until": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
     def wait_for(
         self, run: RunDocument, execution_arn: str, step: str, event: str, where: Any, token: str

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from nurtureflow.aws.mailer import MessageRejectedError
 from nurtureflow.clock import Clock
@@ -20,6 +19,7 @@ from nurtureflow.sending.links import track_links, unsubscribe_url
 from nurtureflow.sending.message import build_mime
 from nurtureflow.sending.templates import EmailTemplate, render_template
 from nurtureflow.settings import SendingSettings, TrackingSettings
+from nurtureflow.workflow.schedule import zone_for
 
 # The DynamoDB work of one send: reads of contact and template; writes of the send record, the
 # ledger line, the email_sent event with its id marker, and the idempotency record (twice).
@@ -45,12 +45,7 @@ class DailyCap:
     timezone: str  # an IANA name, or "contact" for the contact's own (UTC when it has none)
 
     def day_start(self, now: datetime, contact_timezone: str | None) -> datetime:
-        name = contact_timezone if self.timezone == "contact" else self.timezone
-        try:
-            zone = ZoneInfo(name or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
-        local = now.astimezone(zone)
+        local = now.astimezone(zone_for(self.timezone, contact_timezone))
         return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 

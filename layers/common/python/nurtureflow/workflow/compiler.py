@@ -2,8 +2,9 @@
 
 State names are the step ids; a step that needs a second state (the Choice that routes a
 ``branch`` or the outcome of a ``wait_for``) gets ``<id>.route`` / ``<id>.outcome``. Transitions
-per step: email 1, wait 1, update 1, exit 1, branch 2 (evaluate on live data, then route),
-wait_for 2 (the token task, then its outcome).
+per step: email 1, wait ``for`` 1, other waits 2 (work out the moment, then wait), update 1,
+exit 1, branch and split 2 (decide on live data, then route), wait_for 2 (the token task, then
+its outcome).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from nurtureflow.workflow.models import (
     EmailStep,
     ExitStep,
     Settings,
+    SplitStep,
     UpdateStep,
     WaitForStep,
     WaitStep,
@@ -135,11 +137,47 @@ def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
 
 
 def _wait(step_id: str, step: WaitStep, target: _Target) -> dict[str, State]:
-    if step.for_ is None:
-        raise WorkflowInvalidError(
-            [ValidationIssue(f"/steps/{step_id}", "only 'for' waits are supported by this release yet")]
-        )
-    return {step_id: _then({"Type": "Wait", "Seconds": seconds(step.for_)}, step.next)}
+    if step.for_ is not None:
+        return {step_id: _then({"Type": "Wait", "Seconds": seconds(step.for_)}, step.next)}
+    # The end of a timed wait depends on the contact (timezone, dates, habits): the step function
+    # works it out, a Wait state waits for it.
+    spec = step.model_dump(mode="json", by_alias=True, exclude={"type", "next"}, exclude_none=True)
+    timer = f"{step_id}.timer"
+    extra = {"wait": spec, "timezone": target.settings.timezone}
+    task = {
+        **_lambda_task(target.functions.step_arn, _payload("wait_until", step_id, extra)),
+        "ResultSelector": {"until.$": "$.Payload.until"},
+        "ResultPath": "$.wait",
+        "Next": timer,
+    }
+    return {step_id: task, timer: _then({"Type": "Wait", "TimestampPath": "$.wait.until"}, step.next)}
+
+
+def _routed(
+    step_id: str, action: str, extra: dict[str, Any], targets: list[str], default: str, target: _Target
+) -> dict[str, State]:
+    """A step function task that answers which step comes next, and the Choice that goes there."""
+    route = f"{step_id}.route"
+    task = {
+        **_lambda_task(target.functions.step_arn, _payload(action, step_id, extra)),
+        "ResultSelector": {"next.$": "$.Payload.next"},
+        "ResultPath": "$.branch",
+        "Next": route,
+    }
+    choice = {
+        "Type": "Choice",
+        "Choices": [
+            {"Variable": "$.branch.next", "StringEquals": t, "Next": t} for t in dict.fromkeys(targets)
+        ],
+        "Default": default,
+    }
+    return {step_id: task, route: choice}
+
+
+def _split(step_id: str, step: SplitStep, target: _Target) -> dict[str, State]:
+    paths = [{"percent": p.percent, "next": p.next} for p in step.paths]
+    nexts = [p.next for p in step.paths]
+    return _routed(step_id, "split", {"paths": paths}, nexts[:-1], nexts[-1], target)
 
 
 def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, State]:
@@ -164,23 +202,9 @@ def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, Sta
 
 
 def _branch(step_id: str, step: BranchStep, target: _Target) -> dict[str, State]:
-    route = f"{step_id}.route"
     cases = [{"when": _dump(case.when), "next": case.next} for case in step.cases]
-    task = {
-        **_lambda_task(
-            target.functions.step_arn, _payload("branch", step_id, {"cases": cases, "default": step.default})
-        ),
-        "ResultSelector": {"next.$": "$.Payload.next"},
-        "ResultPath": "$.branch",
-        "Next": route,
-    }
-    targets = dict.fromkeys(case.next for case in step.cases)
-    choice = {
-        "Type": "Choice",
-        "Choices": [{"Variable": "$.branch.next", "StringEquals": t, "Next": t} for t in targets],
-        "Default": step.default,
-    }
-    return {step_id: task, route: choice}
+    extra = {"cases": cases, "default": step.default}
+    return _routed(step_id, "branch", extra, [case.next for case in step.cases], step.default, target)
 
 
 def _update(step_id: str, step: UpdateStep, target: _Target) -> dict[str, State]:
@@ -198,6 +222,7 @@ _EMITTERS: dict[type, Emitter] = {
     WaitStep: _wait,
     WaitForStep: _wait_for,
     BranchStep: _branch,
+    SplitStep: _split,
     UpdateStep: _update,
     ExitStep: _exit,
 }
