@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: dev test lint format synth wheels layer install clean
+.PHONY: dev test lint format synth schema wheels layer install clean
 
 ## install: the virtual environment and the npm tools (only what is missing or changed)
 install: $(BIN)/.installed node_modules/.installed
@@ -52,6 +52,10 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## schema: regenerate docs/workflow.schema.json from the models
+schema: install
+	$(BIN)/python -m nurtureflow.workflow.schema > docs/workflow.schema.json
 
 ## synth: the CloudFormation template, offline, without Docker
 synth: install wheels

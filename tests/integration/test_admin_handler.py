@@ -72,3 +72,11 @@ def test_the_id_in_the_url_must_match_the_document(harness: Harness) -> None:
     answer = harness.http("PUT", "/admin/workflows/other-id", _workflow("it-welcome"), token=MARKETER)
     assert answer.status == 422
     assert answer.json()["details"][0]["pointer"] == "/id"
+
+
+def test_the_workflow_schema_is_served_to_every_role(harness: Harness) -> None:
+    answer = harness.http("GET", "/admin/schema/workflow", token=FINANCE)
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "application/schema+json"
+    assert answer.json()["$id"].endswith("workflow-v1.json")
+    assert "steps" in answer.json()["properties"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -16,6 +17,7 @@ from nurtureflow.costs.report import ReportQueryError, build_report, parse_repor
 from nurtureflow.sending.templates import EmailTemplate, render_template, validate_template
 from nurtureflow.settings import AuthSettings
 from nurtureflow.workflow.errors import WorkflowInvalidError
+from nurtureflow.workflow.schema import workflow_json_schema
 
 app = APIGatewayRestResolver()
 errors.install(app)
@@ -33,6 +35,12 @@ def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> 
 
 
 app.use(middlewares=[_authorise])
+
+
+@app.get("/admin/schema/workflow")
+def workflow_schema() -> Response[str]:
+    # Powertools serialises dict bodies for application/json only.
+    return Response(200, "application/schema+json", json.dumps(workflow_json_schema()))
 
 
 @app.post("/admin/workflows/validate")

@@ -32,6 +32,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/t/c/{token}", "track"),
     Route("GET", "/u/{token}", "track"),
     Route("POST", "/u/{token}", "track"),
+    Route("GET", "/admin/schema/workflow", "admin", ALL_ROLES),
     Route("POST", "/admin/workflows/validate", "admin", EDITORS),
     Route("GET", "/admin/workflows", "admin", ALL_ROLES),
     Route("PUT", "/admin/workflows/{id}", "admin", EDITORS),
