@@ -1,4 +1,4 @@
-"""Workflow steps that need live data: branch, split, timed waits, wait_for and update."""
+"""Workflow steps that need live data: branch, split, timed waits, wait_for, update and task."""
 
 from typing import Any
 
@@ -28,6 +28,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             return actions.update(run, event["changes"])
         case "split":
             return actions.split(run, event["step"], event["paths"])
+        case "task":
+            return actions.task(run, event["execution"], event["step"], event["entered"], event["task"])
         case "wait_until":
             return actions.wait_until(run, event["wait"], event["timezone"])
     raise ValueError(f"unknown action {event['action']!r}")

@@ -67,6 +67,8 @@ class NurtureFlowStack(Stack):
         # sends: engagement conditions check which run sent the email that was opened or clicked.
         data.grant(fns.step, read_write=[data.contacts, data.runs, data.events], read=[data.sends])
         workflows.grant_callback(fns.step)
+        # task steps publish task_created on the bus, for the owner's tools to pick up.
+        self.events.grant_publish(fns.step)
 
         # send: a workflow task that renders, checks and sends one email, once (idempotency).
         data.grant(

@@ -166,3 +166,40 @@ def test_split_is_stable_per_contact_and_near_its_percents(harness: Harness) -> 
     # The bucket only hashes the id, so ids need no stored contact here.
     picks = [path_of(f"c_{n:024x}") for n in range(400)]
     assert 0.12 < picks.count("a") / 400 < 0.28
+
+
+def test_a_task_step_creates_one_rendered_task_per_visit(harness: Harness) -> None:
+    contact_id = _contact(harness, "val@example.com", first_name="Val")
+    run = {
+        "workflow": "it-drip",
+        "version": 1,
+        "contact_id": contact_id,
+        "event": {
+            "id": "e",
+            "type": "form_submitted",
+            "occurred_at": "2026-11-23T10:00:00+00:00",
+            "received_at": "2026-11-23T10:00:00+00:00",
+            "properties": {"plan": "pro"},
+        },
+        "enrolment": "e",
+    }
+    payload = {
+        "action": "task",
+        "step": "call",
+        "run": run,
+        "execution": "arn:x:val",
+        "entered": "t1",
+        "task": {
+            "title": "Call {{ contact.first_name }} about {{ event.plan }}",
+            "due": "P1D",
+            "assignee": "sales@shop.example",
+            "notes": "Interested in <pro>",
+        },
+    }
+    first = harness.stack.lambdas.invoke("step", payload)
+    assert harness.stack.lambdas.invoke("step", payload) == first  # a retry
+    [task] = [e for e in wiring.events().history(contact_id) if e.type == "task_created"]
+    assert task.properties["title"] == "Call Val about pro"
+    assert task.properties["notes"] == "Interested in <pro>"
+    assert task.properties["assignee"] == "sales@shop.example"
+    assert task.step == "call"

@@ -163,3 +163,21 @@ def test_split_and_timed_waits_compile_to_a_task_and_a_routing_or_waiting_state(
     assert states["s1"]["Parameters"]["Payload"]["wait"] == {"until_time": {"time": "09:30", "days": ["mon"]}}
     assert states["s1"]["Next"] == "s1.timer"
     assert states["s1.timer"] == {"Type": "Wait", "TimestampPath": "$.wait.until", "Next": "end-step"}
+
+
+def test_a_task_step_is_one_lambda_task_with_its_spec(cart_recovery: dict[str, Any]) -> None:
+    cart_recovery["steps"]["done"] = {
+        "type": "task",
+        "title": "Call {{ contact.first_name }}",
+        "due": "P1D",
+        "assignee": "sales@shop.example",
+    }
+    state = _compile(cart_recovery)["States"]["done"]
+    assert state["Parameters"]["Payload"]["action"] == "task"
+    assert state["Parameters"]["Payload"]["task"] == {
+        "title": "Call {{ contact.first_name }}",
+        "due": "P1D",
+        "assignee": "sales@shop.example",
+    }
+    assert state["End"] is True
+    assert_valid_asl([_compile(cart_recovery)])

@@ -98,3 +98,9 @@ def test_months_are_refused_as_durations(cart_recovery: dict[str, Any]) -> None:
 def test_not_a_json_object_is_refused() -> None:
     with pytest.raises(WorkflowInvalidError):
         validate_workflow(["not", "a", "workflow"], lambda t: True)
+
+
+def test_a_task_title_that_is_not_a_valid_template_is_pointed_at(cart_recovery: dict[str, Any]) -> None:
+    cart_recovery["steps"]["done"] = {"type": "task", "title": "Call {{ contact.first_name "}
+    errors = _errors(cart_recovery)
+    assert errors["/steps/done/title"].startswith("the title is not a valid template: line 1:")

@@ -116,7 +116,7 @@ def lifecycle() -> RunLifecycle:
 
 @cache
 def step_actions() -> StepActions:
-    return StepActions(contacts(), runs(), events(), sends(), clock)
+    return StepActions(contacts(), runs(), events(), sends(), bus(), clock)
 
 
 @cache

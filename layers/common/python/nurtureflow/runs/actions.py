@@ -11,8 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from nurtureflow.clock import Clock
 from nurtureflow.conditions.evaluate import ConditionContext, evaluate, resolve
 from nurtureflow.conditions.model import parse_condition
+from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.history import RunHistory
+from nurtureflow.sending.templates import render_text
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.schedule import best_hour, best_time, date_slot, next_slot, zone_for
 
@@ -34,11 +36,14 @@ class ContactGoneError(Exception):
 
 
 class StepActions:
-    def __init__(self, contacts: Any, runs: Any, events: Any, sends: Any, clock: Clock) -> None:
+    def __init__(
+        self, contacts: Any, runs: Any, events: Any, sends: Any, bus: Publisher, clock: Clock
+    ) -> None:
         self._contacts = contacts
         self._runs = runs
         self._events = events
         self._sends = sends
+        self._bus = bus
         self._clock = clock
 
     def _contact(self, run: RunDocument) -> dict[str, Any]:
@@ -106,6 +111,36 @@ class StepActions:
         if not self._runs.update(run.contact_id, run.workflow, execution_arn, {"waiting": waiting}):
             raise ContactGoneError(f"run {execution_arn} is no longer the contact's run")
         return {"waiting": event}
+
+    def task(
+        self, run: RunDocument, execution_arn: str, step: str, entered: str, task: dict[str, Any]
+    ) -> dict[str, str]:
+        """Create a sales task: a ``task_created`` event in the contact's history, published on the
+        bus where the owner's tools (CRM, chat) subscribe. Once per visit, whatever the retries."""
+        contact = self._contact(run)
+        event = TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None
+        now = self._clock.now()
+        properties: dict[str, Any] = {"title": " ".join(render_text(task["title"], contact, event).split())}
+        if task.get("notes"):
+            properties["notes"] = render_text(task["notes"], contact, event)
+        if task.get("assignee"):
+            properties["assignee"] = task["assignee"]
+        if task.get("due"):
+            properties["due_at"] = (now + parse_duration(task["due"])).isoformat()
+        task_id = "t_" + hashlib.sha256(f"{execution_arn}|{step}|{entered}".encode()).hexdigest()[:24]
+        created = TrackedEvent(
+            id=task_id,
+            type="task_created",
+            contact_id=run.contact_id,
+            properties=properties,
+            occurred_at=now.isoformat(),
+            received_at=now.isoformat(),
+            workflow=run.workflow,
+            step=step,
+        )
+        if self._events.record(created):
+            self._bus.publish([created])
+        return {"task_id": task_id}
 
     def update(self, run: RunDocument, changes: dict[str, Any]) -> dict[str, str]:
         """Apply an ``update`` step: set fields, lists, score and lifecycle stage."""

@@ -196,6 +196,21 @@ def render_template(
     return RenderedEmail(subject=subject, html=html, text=text)
 
 
+def template_syntax_error(source: str) -> str | None:
+    """The syntax error of a plain-text template string (a task's title), or None."""
+    try:
+        _compiled("text", source)
+    except TemplateSyntaxError as exc:
+        return f"line {exc.lineno}: {exc.message}"
+    return None
+
+
+def render_text(source: str, contact: Mapping[str, Any], event: Mapping[str, Any] | None) -> str:
+    """A plain-text template string (a task's title or notes) rendered for a contact, unescaped."""
+    context = {"contact": _DataView(contact), "event": _DataView(_event_data(event))}
+    return _render("text", source, context)
+
+
 _SKIPPED = frozenset({"script", "style", "head", "title"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SECTIONS = frozenset({"section", "article", "header", "footer", "address", "blockquote", "pre", "hr"})

@@ -2,7 +2,7 @@
 
 State names are the step ids; a step that needs a second state (the Choice that routes a
 ``branch`` or the outcome of a ``wait_for``) gets ``<id>.route`` / ``<id>.outcome``. Transitions
-per step: email 1, wait ``for`` 1, other waits 2 (work out the moment, then wait), update 1,
+per step: email 1, wait ``for`` 1, other waits 2 (work out the moment, then wait), update 1, task 1,
 exit 1, branch and split 2 (decide on live data, then route), wait_for 2 (the token task, then
 its outcome).
 """
@@ -23,6 +23,7 @@ from nurtureflow.workflow.models import (
     ExitStep,
     Settings,
     SplitStep,
+    TaskStep,
     UpdateStep,
     WaitForStep,
     WaitStep,
@@ -213,6 +214,13 @@ def _update(step_id: str, step: UpdateStep, target: _Target) -> dict[str, State]
     return {step_id: _then({**task, "ResultPath": None}, step.next)}
 
 
+def _task(step_id: str, step: TaskStep, target: _Target) -> dict[str, State]:
+    spec = step.model_dump(mode="json", exclude={"type", "next"}, exclude_none=True)
+    extra = {"task": spec, "entered.$": "$$.State.EnteredTime"}
+    task = _lambda_task(target.functions.step_arn, _payload("task", step_id, extra))
+    return {step_id: _then({**task, "ResultPath": None}, step.next)}
+
+
 def _exit(step_id: str, step: ExitStep, target: _Target) -> dict[str, State]:
     return {step_id: {"Type": "Succeed"}}
 
@@ -224,5 +232,6 @@ _EMITTERS: dict[type, Emitter] = {
     BranchStep: _branch,
     SplitStep: _split,
     UpdateStep: _update,
+    TaskStep: _task,
     ExitStep: _exit,
 }

@@ -9,9 +9,10 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from nurtureflow.conditions.model import FIELD_PATTERN, AllOf, AnyOf, Condition, Engagement, History, NotOf
+from nurtureflow.sending.templates import template_syntax_error
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
 from nurtureflow.workflow.graph import StepGraph
-from nurtureflow.workflow.models import CLOCK_TIME, BranchStep, EmailStep, WaitForStep, Workflow
+from nurtureflow.workflow.models import CLOCK_TIME, BranchStep, EmailStep, TaskStep, WaitForStep, Workflow
 
 STEP_TAGS = frozenset({"email", "wait", "wait_for", "branch", "split", "update", "task", "exit"})
 # Python names that pydantic models carry for keys that are reserved words.
@@ -36,6 +37,7 @@ def validate_workflow(document: Any, template_exists: Callable[[str], bool]) -> 
     if workflow is not None:
         for step_id, step in workflow.steps.items():
             issues += _engagement_issues(step, f"/steps/{step_id}", workflow.steps)
+            issues += _task_template_issues(step, f"/steps/{step_id}")
     if issues or workflow is None:
         raise WorkflowInvalidError(sorted(set(issues), key=lambda i: (i.pointer, i.message)))
     return workflow
@@ -105,6 +107,15 @@ def _graph_issues(graph: StepGraph, template_exists: Callable[[str], bool]) -> I
             yield ValidationIssue(
                 f"/steps/{loop}", f"the loop through '{loop}' has no 'wait' or 'wait_for' in it"
             )
+
+
+def _task_template_issues(step: Any, base: str) -> Iterator[ValidationIssue]:
+    if isinstance(step, TaskStep):
+        for key in ("title", "notes"):
+            source = getattr(step, key)
+            problem = template_syntax_error(source) if source else None
+            if problem:
+                yield ValidationIssue(f"{base}/{key}", f"the {key} is not a valid template: {problem}")
 
 
 def _engagement_issues(step: Any, base: str, steps: dict[str, Any]) -> Iterator[ValidationIssue]:
