@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.aws.eventbus import DETAIL_TYPE
+from nurtureflow.enrolment.manual import DETAIL_TYPE as MANUAL
 from nurtureflow.events.model import TrackedEvent
 
 logger = Logger()
@@ -22,6 +23,13 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
     if event.detail_type == DETAIL_TYPE:
         outcome = wiring.dispatcher().handle(TrackedEvent.model_validate(event.detail))
         return {"enrolled": outcome.enrolled, "resumed": outcome.resumed, "exited": outcome.exited}
+    if event.detail_type == MANUAL:
+        detail = event.detail
+        return {
+            "enrolled": wiring.dispatcher().enrol_manually(
+                detail["workflow"], detail["contacts"], detail["key"]
+            )
+        }
     if event.detail_type == STATUS_CHANGE:
         wiring.lifecycle().ended(event.detail)
         return {"recorded": event.detail.get("executionArn")}

@@ -83,4 +83,6 @@ class NurtureFlowStack(Stack):
         # admin: workflows and templates, deploys workflow state machines, reads costs.
         data.grant(fns.admin, read_write=[data.workflows, data.templates], read=[data.ledger, data.contacts])
         workflows.grant_manage(fns.admin, step=fns.step, send=fns.send)
+        # manual enrolments go to the trigger function through the bus.
+        self.events.grant_publish(fns.admin)
         set_env(fns.admin, AuthSettings, role_token_hashes=as_json(self.config.role_token_hashes))

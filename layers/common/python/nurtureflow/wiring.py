@@ -11,6 +11,7 @@ from nurtureflow.aws.time import AmbientClock
 from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.enrolment.dispatch import Dispatcher
 from nurtureflow.enrolment.lifecycle import RunLifecycle
+from nurtureflow.enrolment.manual import ManualEnrolment
 from nurtureflow.events.email_feedback import EmailFeedback
 from nurtureflow.events.ingest import Ingestion
 from nurtureflow.events.ses_notifications import SesNotifications
@@ -134,6 +135,11 @@ def delivery() -> Delivery:
         sending=sending,
         prices=prices(),
     )
+
+
+@cache
+def manual_enrolment() -> ManualEnrolment:
+    return ManualEnrolment(workflows(), contacts(), bus())
 
 
 @cache

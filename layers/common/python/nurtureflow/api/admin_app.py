@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from pydantic import ValidationError
 
 from nurtureflow import wiring
 from nurtureflow.api import errors
@@ -14,6 +15,7 @@ from nurtureflow.api.errors import NotFoundError, RequestInvalidError
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.roles import require, role_of
 from nurtureflow.costs.report import ReportQueryError, build_report, parse_report_query, report_to_csv
+from nurtureflow.enrolment.manual import EnrolmentRefusedError, EnrolRequest
 from nurtureflow.sending.templates import EmailTemplate, render_template, validate_template
 from nurtureflow.settings import AuthSettings
 from nurtureflow.workflow.errors import WorkflowInvalidError
@@ -82,6 +84,20 @@ def activate(workflow_id: str) -> dict[str, Any]:
 @app.post("/admin/workflows/<workflow_id>/pause")
 def pause(workflow_id: str) -> dict[str, Any]:
     return wiring.workflow_service().set_status(workflow_id, "paused")
+
+
+@app.post("/admin/workflows/<workflow_id>/enroll")
+def enroll(workflow_id: str) -> Response[dict[str, Any]]:
+    try:
+        request = EnrolRequest.model_validate(errors.json_body(app))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise RequestInvalidError(field, str(first["msg"]), status=422) from None
+    try:
+        return Response(202, "application/json", wiring.manual_enrolment().request(workflow_id, request))
+    except EnrolmentRefusedError as exc:
+        raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
 
 
 def _template_from_body() -> EmailTemplate:

@@ -39,6 +39,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/admin/workflows/{id}", "admin", ALL_ROLES),
     Route("POST", "/admin/workflows/{id}/activate", "admin", EDITORS),
     Route("POST", "/admin/workflows/{id}/pause", "admin", EDITORS),
+    Route("POST", "/admin/workflows/{id}/enroll", "admin", EDITORS),
     Route("PUT", "/admin/templates/{id}", "admin", EDITORS),
     Route("GET", "/admin/templates/{id}", "admin", EDITORS),
     Route("POST", "/admin/templates/{id}/preview", "admin", EDITORS),

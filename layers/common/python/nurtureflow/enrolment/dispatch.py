@@ -73,6 +73,37 @@ class Dispatcher:
                 outcome.enrolled.append(workflow["id"])
         return outcome
 
+    def enrol_manually(self, workflow_id: str, contact_ids: list[str], key: str) -> list[str]:
+        """Enrol contacts into a ``manual`` workflow; the ids enrolled (reentry rules apply).
+
+        ``key`` names the request: the same request delivered twice enrols each contact once.
+        """
+        workflow = self._workflows.meta(workflow_id)
+        if workflow is None or workflow.get("status") != "active":
+            logger.warning("manual enrolment into an inactive workflow", extra={"workflow": workflow_id})
+            return []
+        enrolled = []
+        for contact_id in contact_ids:
+            contact: Contact | None = self._contacts.get(contact_id)
+            if contact is None:
+                continue
+            now = self._clock.now().isoformat()
+            event = TrackedEvent(
+                id=f"m_{key}",
+                type="manual_enrolment",
+                contact_id=contact.id,
+                occurred_at=now,
+                received_at=now,
+                workflow=workflow_id,
+            )
+            previous = self._runs.get(contact.id, workflow_id)
+            if _same(previous, event) or may_reenter(
+                workflow.get("reentry", {}), previous, self._clock.now()
+            ):
+                self._enrol(workflow, contact, event, previous)
+                enrolled.append(contact.id)
+        return enrolled
+
     def _exit(self, run: dict[str, Any], event: TrackedEvent) -> None:
         ended = self._clock.now().isoformat()
         self._runs.update(
