@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: dev test lint format synth schema wheels layer install clean
+.PHONY: dev test lint format synth schema bench wheels layer install clean
 
 ## install: the virtual environment and the npm tools (only what is missing or changed)
 install: $(BIN)/.installed node_modules/.installed
@@ -56,6 +56,10 @@ format: install
 ## schema: regenerate docs/workflow.schema.json from the models
 schema: install
 	$(BIN)/python -m nurtureflow.workflow.schema > docs/workflow.schema.json
+
+## bench: the benchmarks, each against its baseline in the same process
+bench: install
+	$(BIN)/python -m bench
 
 ## synth: the CloudFormation template, offline, without Docker
 synth: install wheels

@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its baseline, its figure and their ratio (machines here are noisy)."""
