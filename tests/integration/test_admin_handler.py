@@ -80,3 +80,17 @@ def test_the_workflow_schema_is_served_to_every_role(harness: Harness) -> None:
     assert answer.headers["Content-Type"] == "application/schema+json"
     assert answer.json()["$id"].endswith("workflow-v1.json")
     assert "steps" in answer.json()["properties"]
+
+
+def test_the_diagram_is_served_as_svg_mermaid_or_both(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-hello", TEMPLATE, token=MARKETER)
+    harness.http("PUT", "/admin/workflows/it-drawn", _workflow("it-drawn"), token=MARKETER)
+    svg = harness.http(
+        "GET", "/admin/workflows/it-drawn/diagram", token=FINANCE, headers={"Accept": "image/svg+xml"}
+    )
+    assert svg.status == 200
+    assert svg.headers["Content-Type"] == "image/svg+xml"
+    assert svg.body.startswith(b"<svg")
+    both = harness.http("GET", "/admin/workflows/it-drawn/diagram", token=FINANCE).json()
+    assert both["mermaid"].startswith("flowchart TD")
+    assert harness.http("GET", "/admin/workflows/nope/diagram", token=FINANCE).status == 404

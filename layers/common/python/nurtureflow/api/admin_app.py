@@ -18,6 +18,7 @@ from nurtureflow.costs.report import ReportQueryError, build_report, parse_repor
 from nurtureflow.enrolment.manual import EnrolmentRefusedError, EnrolRequest
 from nurtureflow.sending.templates import EmailTemplate, render_template, validate_template
 from nurtureflow.settings import AuthSettings
+from nurtureflow.workflow.diagram import to_mermaid, to_svg
 from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.schema import workflow_json_schema
 
@@ -74,6 +75,17 @@ def put_workflow(workflow_id: str) -> Response[dict[str, Any]]:
 @app.get("/admin/workflows/<workflow_id>")
 def get_workflow(workflow_id: str) -> dict[str, Any]:
     return wiring.workflow_service().get(workflow_id)
+
+
+@app.get("/admin/workflows/<workflow_id>/diagram")
+def diagram(workflow_id: str) -> Response[Any]:
+    workflow = wiring.workflow_service().current(workflow_id)
+    accept = app.current_event.headers.get("Accept") or app.current_event.headers.get("accept") or ""
+    if "image/svg+xml" in accept:
+        return Response(200, "image/svg+xml", to_svg(workflow))
+    if "text/plain" in accept or "text/vnd.mermaid" in accept:
+        return Response(200, "text/plain; charset=utf-8", to_mermaid(workflow))
+    return Response(200, "application/json", {"mermaid": to_mermaid(workflow), "svg": to_svg(workflow)})
 
 
 @app.post("/admin/workflows/<workflow_id>/activate")

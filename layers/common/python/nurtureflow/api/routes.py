@@ -37,6 +37,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/admin/workflows", "admin", ALL_ROLES),
     Route("PUT", "/admin/workflows/{id}", "admin", EDITORS),
     Route("GET", "/admin/workflows/{id}", "admin", ALL_ROLES),
+    Route("GET", "/admin/workflows/{id}/diagram", "admin", ALL_ROLES),
     Route("POST", "/admin/workflows/{id}/activate", "admin", EDITORS),
     Route("POST", "/admin/workflows/{id}/pause", "admin", EDITORS),
     Route("POST", "/admin/workflows/{id}/enroll", "admin", EDITORS),

@@ -114,6 +114,10 @@ class WorkflowService:
             ],
         }
 
+    def current(self, workflow_id: str) -> Workflow:
+        """The current version's document, parsed (it was valid when uploaded)."""
+        return Workflow.model_validate(self.get(workflow_id)["document"])
+
     def list(self) -> list[dict[str, Any]]:
         return [_summary(meta) for meta in self._workflows.all_meta()]
 
