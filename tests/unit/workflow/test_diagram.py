@@ -26,7 +26,7 @@ def test_svg_is_well_formed_with_a_box_per_step_and_an_arrow_per_edge(cart_recov
     root = ET.fromstring(to_svg(workflow))
     groups = {g.get("id") for g in root.iter(f"{SVG}g")}
     assert groups == {f"step-{s}" for s in cart_recovery["steps"]}
-    assert len(list(root.iter(f"{SVG}line"))) == len(edges_of(workflow)) == 8
+    assert len(list(root.iter(f"{SVG}polyline"))) == len(edges_of(workflow)) == 8
 
 
 def test_text_from_the_document_is_escaped_in_the_svg(cart_recovery: dict[str, Any]) -> None:

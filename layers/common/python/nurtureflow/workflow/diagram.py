@@ -119,21 +119,57 @@ def _mermaid_text(text: str) -> str:
 
 
 def _layers(workflow: Workflow) -> dict[str, int]:
-    """Each step's row: its distance from the start along the shortest path."""
-    rows = {workflow.start: 0}
-    frontier = [workflow.start]
+    """Each step's row: its longest distance from the start, loops left out, so exits sink."""
     targets: dict[str, list[str]] = {}
     for edge in edges_of(workflow):
         targets.setdefault(edge.source, []).append(edge.target)
-    while frontier:
-        following = []
-        for step_id in frontier:
-            for target in targets.get(step_id, []):
-                if target not in rows:
-                    rows[target] = rows[step_id] + 1
-                    following.append(target)
-        frontier = following
+    order: list[str] = []  # reverse post-order of a depth-first walk: a topological order
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    forward: dict[str, list[str]] = {}
+
+    def walk(node: str) -> None:
+        state[node] = 1
+        for target in targets.get(node, []):
+            if state.get(target) == 1:
+                continue  # an edge back to a step on the path: a loop, drawn as an arrow upwards
+            forward.setdefault(node, []).append(target)
+            if target not in state:
+                walk(target)
+        state[node] = 2
+        order.append(node)
+
+    walk(workflow.start)
+    rows = dict.fromkeys(order, 0)
+    for node in reversed(order):
+        for target in forward.get(node, []):
+            rows[target] = max(rows[target], rows[node] + 1)
     return rows
+
+
+def _arrow(edge: Edge, place: dict[str, tuple[float, float]], lane: float, skips: bool) -> list[str]:
+    (sx, sy), (tx, ty) = place[edge.source], place[edge.target]
+    x1, y1, x2 = sx + BOX_W / 2, sy + BOX_H, tx + BOX_W / 2
+    if ty <= sy:  # a loop: from the source's side up to the target's side
+        points = [
+            (sx + BOX_W, sy + BOX_H / 2),
+            (lane, sy + BOX_H / 2),
+            (lane, ty + BOX_H / 2),
+            (tx + BOX_W, ty + BOX_H / 2),
+        ]
+    elif skips:
+        bend, land = y1 + GAP_Y / 3, ty - GAP_Y / 3
+        points = [(x1, y1), (x1, bend), (lane, bend), (lane, land), (x2, land), (x2, ty)]
+    else:
+        points = [(x1, y1), (x2, ty)]
+    path = " ".join(f"{x:.0f},{y:.0f}" for x, y in points)
+    drawn = [f'<polyline points="{path}" fill="none" stroke="#555" marker-end="url(#arrow)"/>']
+    if edge.label:
+        (ax, ay), (bx, by) = points[0], points[1] if len(points) == 2 else points[2]
+        drawn.append(
+            f'<text x="{(ax + bx) / 2 + 4:.0f}" y="{(ay + by) / 2 + 12:.0f}" fill="#333">'
+            f"{escape(edge.label)}</text>"
+        )
+    return drawn
 
 
 def to_svg(workflow: Workflow) -> str:
@@ -143,7 +179,7 @@ def to_svg(workflow: Workflow) -> str:
     for step_id in workflow.steps:
         by_row.setdefault(rows.get(step_id, max(rows.values(), default=0) + 1), []).append(step_id)
     widest = max(len(ids) for ids in by_row.values())
-    width = MARGIN * 2 + widest * BOX_W + (widest - 1) * GAP_X
+    width = MARGIN * 3 + widest * BOX_W + (widest - 1) * GAP_X
     height = MARGIN * 2 + len(by_row) * BOX_H + (len(by_row) - 1) * GAP_Y
     place: dict[str, tuple[float, float]] = {}
     for row_index, row in enumerate(sorted(by_row)):
@@ -159,19 +195,9 @@ def to_svg(workflow: Workflow) -> str:
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker></defs>',
     ]
+    lane = width - MARGIN / 2  # edges that skip rows run down this lane, clear of the boxes
     for edge in edges_of(workflow):
-        (sx, sy), (tx, ty) = place[edge.source], place[edge.target]
-        x1, y1, x2 = sx + BOX_W / 2, sy + BOX_H, tx + BOX_W / 2
-        y2 = ty if ty > sy else ty + BOX_H  # an arrow back up (a loop) ends under its target
-        parts.append(
-            f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#555" '
-            'marker-end="url(#arrow)"/>'
-        )
-        if edge.label:
-            parts.append(
-                f'<text x="{(x1 + x2) / 2 + 4:.0f}" y="{(y1 + y2) / 2:.0f}" fill="#333">'
-                f"{escape(edge.label)}</text>"
-            )
+        parts += _arrow(edge, place, lane, skips=abs(rows.get(edge.target, 0) - rows.get(edge.source, 0)) > 1)
     for step_id, step in workflow.steps.items():
         x, y = place[step_id]
         parts.append(
