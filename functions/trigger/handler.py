@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.aws.eventbus import DETAIL_TYPE
+from nurtureflow.enrolment.manual import BACKFILL
 from nurtureflow.enrolment.manual import DETAIL_TYPE as MANUAL
 from nurtureflow.events.model import TrackedEvent
 
@@ -30,6 +31,8 @@ def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
                 detail["workflow"], detail["contacts"], detail["key"]
             )
         }
+    if event.detail_type == BACKFILL:
+        return {"enrolled": wiring.dispatcher().backfill_segment(event.detail["workflow"])}
     if event.detail_type == STATUS_CHANGE:
         wiring.lifecycle().ended(event.detail)
         return {"recorded": event.detail.get("executionArn")}

@@ -59,6 +59,8 @@ class NurtureFlowStack(Stack):
         data.grant(
             fns.trigger,
             read_write=[data.workflows, data.runs, data.contacts, data.events],
+            # sends: segment conditions may look at engagement history.
+            read=[data.sends],
             write=[data.ledger],
         )
         workflows.grant_run(fns.trigger)

@@ -107,7 +107,7 @@ def ses_notifications() -> SesNotifications:
 
 @cache
 def dispatcher() -> Dispatcher:
-    return Dispatcher(contacts(), runs(), workflows(), Executions(), clock)
+    return Dispatcher(contacts(), runs(), workflows(), events(), sends(), Executions(), clock)
 
 
 @cache

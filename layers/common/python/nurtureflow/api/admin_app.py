@@ -90,7 +90,8 @@ def diagram(workflow_id: str) -> Response[Any]:
 
 @app.post("/admin/workflows/<workflow_id>/activate")
 def activate(workflow_id: str) -> dict[str, Any]:
-    return wiring.workflow_service().set_status(workflow_id, "active")
+    activated = wiring.workflow_service().set_status(workflow_id, "active")
+    return {**activated, "backfilling": wiring.manual_enrolment().after_activation(workflow_id)}
 
 
 @app.post("/admin/workflows/<workflow_id>/pause")

@@ -13,6 +13,7 @@ from nurtureflow.clock import Clock
 from nurtureflow.contacts.model import Contact
 from nurtureflow.enrolment.policy import matches, may_reenter
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.runs.history import RunHistory
 from nurtureflow.store.runs import RunClaimedError
 
 logger = Logger(child=True)
@@ -40,10 +41,14 @@ def execution_name(contact_id: str, enrolment_key: str) -> str:
 
 
 class Dispatcher:
-    def __init__(self, contacts: Any, runs: Any, workflows: Any, runner: Runner, clock: Clock) -> None:
+    def __init__(
+        self, contacts: Any, runs: Any, workflows: Any, events: Any, sends: Any, runner: Runner, clock: Clock
+    ) -> None:
         self._contacts = contacts
         self._runs = runs
         self._workflows = workflows
+        self._events = events
+        self._sends = sends
         self._runner = runner
         self._clock = clock
 
@@ -135,14 +140,55 @@ class Dispatcher:
         event_data: dict[str, Any],
         previous: dict[str, Any] | None,
     ) -> bool:
-        trigger = workflow.get("trigger", {})
-        if workflow.get("status") != "active" or trigger.get("event") != event.type:
-            return False
-        if not matches(trigger.get("where"), data, event_data, self._clock.now()):
+        if workflow.get("status") != "active" or not self._trigger_holds(
+            workflow.get("trigger", {}), event, data, event_data
+        ):
             return False
         if previous is not None and previous.get("enrolment") == event.id:
             return True  # our own earlier attempt: finish it (the start is idempotent)
         return may_reenter(workflow.get("reentry", {}), previous, self._clock.now())
+
+    def _trigger_holds(
+        self, trigger: dict[str, Any], event: TrackedEvent, data: dict[str, Any], event_data: dict[str, Any]
+    ) -> bool:
+        """An event trigger on this event type whose ``where`` holds, or a segment the contact matches.
+
+        Segments are evaluated whenever something happens to the contact (every tracked event,
+        and ``contact_updated`` from update steps), with the contact's history at hand.
+        """
+        now = self._clock.now()
+        if "segment" in trigger:
+            history = RunHistory(self._events, self._sends, str(event.contact_id), execution_arn="")
+            return matches(trigger["segment"], data, event_data, now, history)
+        return trigger.get("event") == event.type and matches(trigger.get("where"), data, event_data, now)
+
+    def backfill_segment(self, workflow_id: str) -> list[str]:
+        """``include_existing``: enrol every contact that already matches the segment."""
+        workflow = self._workflows.meta(workflow_id)
+        if (
+            workflow is None
+            or workflow.get("status") != "active"
+            or "segment" not in workflow.get("trigger", {})
+        ):
+            return []
+        enrolled = []
+        now = self._clock.now().isoformat()
+        for contact in self._contacts.scan():
+            # One enrolment key per workflow version: a redelivered backfill enrols nobody twice.
+            event = TrackedEvent(
+                id=f"b_{workflow_id}_{workflow['version']}",
+                type="segment_backfill",
+                contact_id=contact.id,
+                occurred_at=now,
+                received_at=now,
+                workflow=workflow_id,
+            )
+            data = contact.as_condition_data()
+            previous = self._runs.get(contact.id, workflow_id)
+            if self._should_enrol(workflow, event, data, event.as_condition_data(), previous):
+                self._enrol(workflow, contact, event, previous)
+                enrolled.append(contact.id)
+        return enrolled
 
     def _enrol(
         self, workflow: dict[str, Any], contact: Contact, event: TrackedEvent, previous: dict[str, Any] | None

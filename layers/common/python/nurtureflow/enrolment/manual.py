@@ -1,4 +1,5 @@
-"""``POST /admin/workflows/{id}/enroll``: checked here, enrolled by the trigger function.
+"""Enrolments the admin API asks for (``POST …/enroll``, a segment's ``include_existing`` on
+activation): checked here, enrolled by the trigger function.
 
 The admin function only validates and publishes a "Manual Enrolment" event; the trigger function
 enrols, so enrolment has one home with one set of permissions, and a retried publish is harmless.
@@ -14,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from nurtureflow.contacts.model import InvalidEmailError, contact_id_for
 
 DETAIL_TYPE = "Manual Enrolment"
+BACKFILL = "Segment Backfill"
 MAX_CONTACTS = 1000
 
 
@@ -64,6 +66,14 @@ class ManualEnrolment:
         if accepted:
             self._bus.put(DETAIL_TYPE, {"workflow": workflow_id, "contacts": accepted, "key": key})
         return {"accepted": len(accepted), "contacts": accepted, "unknown": unknown, "id": key}
+
+    def after_activation(self, workflow_id: str) -> bool:
+        """A segment workflow with ``include_existing`` enrols those already matching: ask the trigger."""
+        trigger = (self._workflows.meta(workflow_id) or {}).get("trigger") or {}
+        if "segment" in trigger and trigger.get("include_existing"):
+            self._bus.put(BACKFILL, {"workflow": workflow_id})
+            return True
+        return False
 
 
 def _contact_id(reference: str) -> str | None:

@@ -5,18 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from nurtureflow.conditions.evaluate import ConditionContext, evaluate
+from nurtureflow.conditions.evaluate import ConditionContext, ConditionHistory, evaluate
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.workflow.durations import parse_duration
 
 
 def matches(
-    condition: dict[str, Any] | None, contact: dict[str, Any], event: dict[str, Any] | None, now: datetime
+    condition: dict[str, Any] | None,
+    contact: dict[str, Any],
+    event: dict[str, Any] | None,
+    now: datetime,
+    history: ConditionHistory | None = None,
 ) -> bool:
     """Whether a stored (JSON) condition holds; no condition always holds."""
     if condition is None:
         return True
-    return evaluate(parse_condition(condition), ConditionContext(contact, event, now))
+    return evaluate(parse_condition(condition), ConditionContext(contact, event, now, history))
 
 
 def may_reenter(reentry: dict[str, Any], previous: dict[str, Any] | None, now: datetime) -> bool:

@@ -33,6 +33,10 @@ PLATFORM_TYPES = frozenset(
         "email_bounced",
         "email_complained",
         "unsubscribed",
+        "task_created",
+        "contact_updated",
+        "manual_enrolment",
+        "segment_backfill",
     }
 )
 MAX_BATCH = 100

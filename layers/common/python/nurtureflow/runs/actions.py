@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -161,7 +162,19 @@ class StepActions:
             fields["lists"] = lists
         if "lifecycle_stage" in changes:
             fields["lifecycle_stage"] = changes["lifecycle_stage"]
-        self._contacts.apply(
-            run.contact_id, fields, int(changes.get("score", 0)), self._clock.now().isoformat()
+        now = self._clock.now().isoformat()
+        self._contacts.apply(run.contact_id, fields, int(changes.get("score", 0)), now)
+        # Segments are re-evaluated when a contact changes: tell the trigger function it did.
+        self._bus.publish(
+            [
+                TrackedEvent(
+                    id=f"u_{uuid.uuid4().hex[:24]}",
+                    type="contact_updated",
+                    contact_id=run.contact_id,
+                    occurred_at=now,
+                    received_at=now,
+                    workflow=run.workflow,
+                )
+            ]
         )
         return {"updated": run.contact_id}

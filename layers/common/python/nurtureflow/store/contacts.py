@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from nurtureflow.aws.clients import dynamodb_table
@@ -17,6 +18,17 @@ class ContactRepository:
     def get(self, contact_id: str) -> Contact | None:
         item = self._table.get_item(Key={"pk": contact_id}).get("Item")
         return None if item is None else Contact.model_validate(to_plain(item))
+
+    def scan(self) -> Iterator[Contact]:
+        """Every contact, page by page (segment backfills, date triggers)."""
+        kwargs: dict[str, Any] = {}
+        while True:
+            page = self._table.scan(**kwargs)
+            for item in page["Items"]:
+                yield Contact.model_validate(to_plain(item))
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def upsert(self, email: str, named: dict[str, Any], properties: dict[str, Any], now: str) -> Contact:
         """Create the contact if it is new, then set the given fields; one write either way."""
