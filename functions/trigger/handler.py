@@ -1,9 +1,10 @@
-"""Enrolment: tracked events enrol, resume and end runs; ended runs are recorded and costed."""
+"""Enrolment: tracked events enrol, resume and end runs; the daily run enrols on dates; ended runs
+are recorded and costed."""
 
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent, event_source
+from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
@@ -19,8 +20,10 @@ STATUS_CHANGE = "Step Functions Execution Status Change"
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-@event_source(data_class=EventBridgeEvent)
-def handler(event: EventBridgeEvent, context: LambdaContext) -> dict[str, Any]:
+def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if raw.get("action") == "daily":  # EventBridge Scheduler's daily run (date triggers)
+        return {"enrolled": wiring.dispatcher().daily()}
+    event = EventBridgeEvent(raw)
     if event.detail_type == DETAIL_TYPE:
         outcome = wiring.dispatcher().handle(TrackedEvent.model_validate(event.detail))
         return {"enrolled": outcome.enrolled, "resumed": outcome.resumed, "exited": outcome.exited}

@@ -10,6 +10,7 @@ from aws_cdk import aws_scheduler_targets as scheduler_targets
 from constructs import Construct
 
 from infra.stack.nag import acknowledge, function_versions_finding
+from nurtureflow.enrolment.dates import DAILY_RUN_UTC
 
 DAILY_INPUT = {"action": "daily"}
 
@@ -32,7 +33,9 @@ class Schedules(Construct):
             self,
             "Daily",
             description="Daily NurtureFlow run: date triggers",
-            schedule=scheduler.ScheduleExpression.cron(minute="0", hour="6"),
+            schedule=scheduler.ScheduleExpression.cron(
+                minute=str(DAILY_RUN_UTC.minute), hour=str(DAILY_RUN_UTC.hour)
+            ),
             target=scheduler_targets.LambdaInvoke(
                 trigger,
                 input=scheduler.ScheduleTargetInput.from_object(DAILY_INPUT),

@@ -181,3 +181,17 @@ def test_a_task_step_is_one_lambda_task_with_its_spec(cart_recovery: dict[str, A
     }
     assert state["End"] is True
     assert_valid_asl([_compile(cart_recovery)])
+
+
+def test_a_date_triggered_run_first_waits_for_its_start_time(cart_recovery: dict[str, Any]) -> None:
+    cart_recovery["trigger"] = {
+        "date": {"field": "contact.properties.birthday", "every": "year", "at": "09:00"}
+    }
+    definition = _compile(cart_recovery)
+    assert definition["StartAt"] == "trigger.at"
+    assert definition["States"]["trigger.at"] == {
+        "Type": "Wait",
+        "TimestampPath": "$.run.start_at",
+        "Next": "wait-1h",
+    }
+    assert_valid_asl([definition])

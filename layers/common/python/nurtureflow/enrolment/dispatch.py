@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
 from nurtureflow.aws.stepfunctions import AlreadyEnrolledError
 from nurtureflow.clock import Clock
+from nurtureflow.conditions.evaluate import ConditionContext, resolve
 from nurtureflow.contacts.model import Contact
+from nurtureflow.enrolment.dates import due_today, start_at
 from nurtureflow.enrolment.policy import matches, may_reenter
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.history import RunHistory
 from nurtureflow.store.runs import RunClaimedError
+from nurtureflow.workflow.durations import parse_duration
+from nurtureflow.workflow.schedule import zone_for
 
 logger = Logger(child=True)
 
@@ -162,6 +167,53 @@ class Dispatcher:
             return matches(trigger["segment"], data, event_data, now, history)
         return trigger.get("event") == event.type and matches(trigger.get("where"), data, event_data, now)
 
+    def daily(self) -> dict[str, list[str]]:
+        """The daily run: enrol contacts whose date (plus offset) is today, per date workflow.
+
+        Each occurrence of a date is its own enrolment (a birthday comes every year), keyed by the
+        day, so a repeated daily run enrols nobody twice; a run still going blocks the next one.
+        """
+        enrolled: dict[str, list[str]] = {}
+        date_workflows = [
+            w
+            for w in self._workflows.all_meta()
+            if w.get("status") == "active" and "date" in (w.get("trigger") or {})
+        ]
+        if not date_workflows:
+            return enrolled
+        now = self._clock.now()
+        for contact in self._contacts.scan():
+            for workflow in date_workflows:
+                if self._enrol_on_date(workflow, contact, now):
+                    enrolled.setdefault(workflow["id"], []).append(contact.id)
+        return enrolled
+
+    def _enrol_on_date(self, workflow: dict[str, Any], contact: Contact, now: datetime) -> bool:
+        spec = workflow["trigger"]["date"]
+        data = contact.as_condition_data()
+        value = resolve(spec["field"], ConditionContext(data, None, now))
+        offset = parse_duration(spec["offset"], allow_negative=True) if spec.get("offset") else timedelta(0)
+        zone = zone_for(workflow.get("timezone", "UTC"), contact.timezone)
+        today = now.astimezone(zone).date()
+        if not isinstance(value, str) or not due_today(value, spec["every"], offset, today):
+            return False
+        event = TrackedEvent(
+            id=f"d_{today.isoformat()}",
+            type="date_reached",
+            contact_id=contact.id,
+            properties={"field": spec["field"], "date": value},
+            occurred_at=now.isoformat(),
+            received_at=now.isoformat(),
+            workflow=workflow["id"],
+        )
+        previous = self._runs.get(contact.id, workflow["id"])
+        if previous is not None and (
+            previous.get("status") == "running" or previous.get("enrolment") == event.id
+        ):
+            return False
+        self._enrol(workflow, contact, event, previous, start_at(today, spec.get("at", "09:00"), zone))
+        return True
+
     def backfill_segment(self, workflow_id: str) -> list[str]:
         """``include_existing``: enrol every contact that already matches the segment."""
         workflow = self._workflows.meta(workflow_id)
@@ -191,7 +243,12 @@ class Dispatcher:
         return enrolled
 
     def _enrol(
-        self, workflow: dict[str, Any], contact: Contact, event: TrackedEvent, previous: dict[str, Any] | None
+        self,
+        workflow: dict[str, Any],
+        contact: Contact,
+        event: TrackedEvent,
+        previous: dict[str, Any] | None,
+        starts_at: str | None = None,
     ) -> None:
         name = execution_name(contact.id, event.id)
         run_doc = {
@@ -200,6 +257,8 @@ class Dispatcher:
             "contact_id": contact.id,
             "event": event.model_dump(mode="json", exclude_none=True),
             "enrolment": event.id,
+            # Date triggers: the state machine's first state waits until then.
+            **({"start_at": starts_at} if starts_at else {}),
         }
         arn = workflow["state_machine_arn"].replace(":stateMachine:", ":execution:") + f":{name}"
         run = {

@@ -15,6 +15,7 @@ from moto.server import ThreadedMotoServer
 
 from nurtureflow.auth.roles import token_hash
 from nurtureflow.clock import VirtualClock
+from nurtureflow.enrolment.dates import next_daily_run
 from nurtureflow.local.eventbus import LocalEventBus
 from nurtureflow.local.gateway import LocalGateway
 from nurtureflow.local.lambdas import LocalLambdas
@@ -36,6 +37,7 @@ class LocalStack:
         self.root = root
         self.settings = settings or LocalSettings()
         self.clock = VirtualClock()
+        self._next_daily = next_daily_run(self.clock.now())
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 
     # -- start-up ---------------------------------------------------------------------------
@@ -168,15 +170,30 @@ class LocalStack:
                 return
 
     def advance(self, delta: timedelta) -> None:
-        """Move the clock, running every timer in order of its time, with deliveries in between."""
+        """Move the clock, running every timer and daily schedule in order of its time, with
+        deliveries in between, as they would happen in AWS."""
         target = self.clock.now() + delta
         self.drain()
-        while (due := self.runtime.next_due()) is not None and due <= target:
-            if due > self.clock.now():
-                self.clock.set(due)
+        while True:
+            due = [t for t in (self.runtime.next_due(), self._next_daily) if t is not None]
+            moment = min(due)
+            if moment > target:
+                break
+            if moment > self.clock.now():
+                self.clock.set(moment)
+            if self._next_daily <= self.clock.now():
+                self._next_daily = next_daily_run(self.clock.now())
+                self._invoke_daily()
             self.drain()
         self.clock.set(target)
         self.drain()
+
+    def _invoke_daily(self) -> None:
+        """EventBridge Scheduler's daily call of the trigger function (date triggers)."""
+        try:
+            self.lambdas.invoke("trigger", {"action": "daily"})
+        except Exception:
+            logger.exception("the daily run failed")
 
     # -- local-only routes ---------------------------------------------------------------
     def _local_routes(self) -> dict[tuple[str, str], Any]:

@@ -30,6 +30,7 @@ class RunDocument(BaseModel):
     contact_id: str
     event: dict[str, Any] = Field(default_factory=dict)
     enrolment: str
+    start_at: str | None = None  # date triggers: when the run's first state lets it start
 
 
 class ContactGoneError(Exception):

@@ -47,6 +47,7 @@ LAMBDA_RETRY = {
     "JitterStrategy": "FULL",
 }
 END_STATE = "end"
+TRIGGER_AT = "trigger.at"
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,14 @@ def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions)
         states.update(_EMITTERS[type(step)](step_id, step, target))
     if any(_goes_to(state, END_STATE) for state in states.values()):
         states[END_STATE] = {"Type": "Succeed", "Comment": "the last step had no next"}
+    start = workflow.start
+    if workflow.trigger.date is not None:
+        # Enrolled by the daily run on the day; the run itself starts at the trigger's local time.
+        states[TRIGGER_AT] = {"Type": "Wait", "TimestampPath": "$.run.start_at", "Next": start}
+        start = TRIGGER_AT
     return {
         "Comment": f"NurtureFlow workflow {workflow.id} v{version}: {workflow.name}",
-        "StartAt": workflow.start,
+        "StartAt": start,
         "States": states,
     }
 

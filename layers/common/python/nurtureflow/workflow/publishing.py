@@ -80,6 +80,7 @@ class WorkflowService:
             "trigger": _json(workflow.trigger),
             "reentry": _json(workflow.reentry),
             "exit_when": [_json(goal) for goal in workflow.exit_when],
+            "timezone": workflow.settings.timezone,
             "created_at": current.get("created_at", now),
             "updated_at": now,
         }
