@@ -18,7 +18,7 @@ def _contract_example() -> dict[str, Any]:
     if CONTRACT.exists():
         text = CONTRACT.read_text()
         return json.loads(text.split("```json", 1)[1].split("```", 1)[0])  # type: ignore[no-any-return]
-    return json.loads((ROOT / "samples" / "workflows" / "cart-recovery.json").read_text())  # type: ignore[no-any-return]
+    return json.loads((ROOT / "catalog" / "cart-recovery" / "workflow.json").read_text())  # type: ignore[no-any-return]
 
 
 @pytest.fixture

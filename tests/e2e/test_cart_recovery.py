@@ -43,7 +43,7 @@ def _workflow() -> dict[str, Any]:
     if CONTRACT.exists():
         return json.loads(CONTRACT.read_text().split("```json", 1)[1].split("```", 1)[0])  # type: ignore[no-any-return]
     root = Path(__file__).resolve().parents[2]
-    return json.loads((root / "samples" / "workflows" / "cart-recovery.json").read_text())  # type: ignore[no-any-return]
+    return json.loads((root / "catalog" / "cart-recovery" / "workflow.json").read_text())  # type: ignore[no-any-return]
 
 
 def _event(stack: LocalClient, body: dict[str, Any]) -> None:

@@ -78,7 +78,8 @@ def test_same_document_gives_the_same_definition(cart_recovery: dict[str, Any]) 
 
 
 def test_contract_example_and_samples_pass_asl_validator(cart_recovery: dict[str, Any]) -> None:
-    samples = [json.loads(p.read_text()) for p in sorted((ROOT / "samples" / "workflows").glob("*.json"))]
+    samples = [json.loads(p.read_text()) for p in sorted((ROOT / "catalog").glob("*/workflow.json"))]
+    assert len(samples) == 9
     assert_valid_asl([_compile(cart_recovery)] + [_compile(s) for s in samples])
 
 
@@ -100,6 +101,7 @@ def _linear_workflow(kinds: list[str]) -> dict[str, Any]:
                 "on_timeout": nxt,
             },
             "split": {"type": "split", "paths": [{"percent": 30, "next": nxt}, {"percent": 70, "next": nxt}]},
+            "wait_for_or_end": {"type": "wait_for", "event": "email_clicked", "timeout": "PT6H", "next": nxt},
             "until_time": {"type": "wait", "until_time": {"time": "09:30", "days": ["mon"]}, "next": nxt},
             "best_time": {"type": "wait", "best_time": {"within": "P1D"}, "next": nxt},
             "branch": {
@@ -120,7 +122,14 @@ def _linear_workflow(kinds: list[str]) -> dict[str, Any]:
 
 
 SIMPLE_KINDS = ["wait", "email", "update"]
-PAIRED_KINDS = ["wait_for", "branch", "split", "until_time", "best_time"]  # two states each
+PAIRED_KINDS = [
+    "wait_for",
+    "wait_for_or_end",
+    "branch",
+    "split",
+    "until_time",
+    "best_time",
+]  # two states each
 STEP_KINDS = st.sampled_from(SIMPLE_KINDS + PAIRED_KINDS)
 
 
@@ -133,7 +142,9 @@ def test_generated_workflows_compile_with_one_state_per_simple_step(
     generated_definitions.append(definition)
     states = definition["States"]
     paired = sum(kinds.count(kind) for kind in PAIRED_KINDS)
-    assert len(states) == len(kinds) + paired + 1
+    ends = "end" in states  # the shared Succeed state, when a timeout without on_timeout ends the run
+    assert len(states) == len(kinds) + paired + 1 + ends
+    assert ends == ("wait_for_or_end" in kinds)
     for state in states.values():
         for target in [state.get("Next"), state.get("Default")] + [
             c["Next"] for c in state.get("Choices", [])
@@ -194,4 +205,14 @@ def test_a_date_triggered_run_first_waits_for_its_start_time(cart_recovery: dict
         "TimestampPath": "$.run.start_at",
         "Next": "wait-1h",
     }
+    assert_valid_asl([definition])
+
+
+def test_a_wait_for_without_on_timeout_ends_the_run_on_timeout(cart_recovery: dict[str, Any]) -> None:
+    del cart_recovery["steps"]["clicked"]["on_timeout"]
+    cart_recovery["steps"]["clicked"]["next"] = "offer"
+    cart_recovery["steps"]["offer-10"]["next"] = "done"
+    definition = _compile(cart_recovery)
+    assert definition["States"]["clicked.outcome"]["Choices"][0]["Next"] == "end"
+    assert definition["States"]["end"] == {"Type": "Succeed", "Comment": "the last step had no next"}
     assert_valid_asl([definition])

@@ -12,9 +12,9 @@ from nurtureflow.local.stack import LocalStack
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="nurtureflow local", description=__doc__)
     parser.add_argument(
-        "--root", type=Path, default=Path.cwd(), help="the project folder (functions/, samples/)"
+        "--root", type=Path, default=Path.cwd(), help="the project folder (functions/, catalog/)"
     )
-    parser.add_argument("--no-samples", action="store_true", help="start empty")
+    parser.add_argument("--no-samples", action="store_true", help="start without the catalog")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -64,7 +64,7 @@ class LocalStack:
         self.lambdas = LocalLambdas(self.root / "functions", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:")
         self.bus.target = self._deliver_to_trigger
         if with_samples:
-            self.load_samples(self.root / "samples")
+            self.load_catalog(self.root / "catalog")
 
     def _runtime(self) -> Any:
         from nurtureflow.local.stepfunctions import LocalStepFunctions
@@ -232,16 +232,20 @@ class LocalStack:
         return emails
 
     # -- sample data ---------------------------------------------------------------------
-    def load_samples(self, folder: Path) -> None:
-        """Templates, then workflows (validated against them), through the admin API itself.
+    def load_catalog(self, folder: Path) -> list[str]:
+        """Every catalog workflow with its templates, through the admin API itself; their ids.
 
         Workflows load paused, as every new workflow starts: a user's own workflow on the same
         trigger would otherwise get a sample's emails beside its own.
         """
-        for path in sorted((folder / "templates").glob("*.json")):
-            self._admin("PUT", f"/admin/templates/{path.stem}", path.read_bytes())
-        for path in sorted((folder / "workflows").glob("*.json")):
-            self._admin("PUT", f"/admin/workflows/{path.stem}", path.read_bytes())
+        loaded = []
+        for entry in sorted(p for p in folder.iterdir() if (p / "workflow.json").exists()):
+            for template in sorted((entry / "templates").glob("*.json")):
+                self._admin("PUT", f"/admin/templates/{template.stem}", template.read_bytes())
+            workflow_id = json.loads((entry / "workflow.json").read_text())["id"]
+            self._admin("PUT", f"/admin/workflows/{workflow_id}", (entry / "workflow.json").read_bytes())
+            loaded.append(workflow_id)
+        return loaded
 
     def _admin(self, method: str, path: str, body: bytes) -> None:
         headers = {"Authorization": f"Bearer {self.settings.admin_token}", "Content-Type": "application/json"}

@@ -99,7 +99,8 @@ def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions)
 
 
 def _goes_to(state: State, name: str) -> bool:
-    return state.get("Next") == name or state.get("Default") == name
+    rules = [rule.get("Next") for rule in state.get("Choices", [])]
+    return name in [state.get("Next"), state.get("Default"), *rules]
 
 
 def _then(state: State, next_step: str | None) -> State:
