@@ -94,3 +94,11 @@ def test_the_diagram_is_served_as_svg_mermaid_or_both(harness: Harness) -> None:
     both = harness.http("GET", "/admin/workflows/it-drawn/diagram", token=FINANCE).json()
     assert both["mermaid"].startswith("flowchart TD")
     assert harness.http("GET", "/admin/workflows/nope/diagram", token=FINANCE).status == 404
+
+
+def test_documents_that_are_not_objects_get_422_and_nothing_is_stored(harness: Harness) -> None:
+    for body in (b"[1, 2]", b'"workflow"', b"null", b"42"):
+        answer = harness.http("PUT", "/admin/workflows/it-shapeless", body, token=MARKETER)
+        assert answer.status == 422, body
+        assert answer.json()["details"]
+    assert harness.http("GET", "/admin/workflows/it-shapeless", token=MARKETER).status == 404

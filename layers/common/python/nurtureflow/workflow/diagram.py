@@ -123,22 +123,23 @@ def _layers(workflow: Workflow) -> dict[str, int]:
     targets: dict[str, list[str]] = {}
     for edge in edges_of(workflow):
         targets.setdefault(edge.source, []).append(edge.target)
-    order: list[str] = []  # reverse post-order of a depth-first walk: a topological order
-    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    order: list[str] = []  # post-order of a depth-first walk; reversed, a topological order
+    state: dict[str, int] = {workflow.start: 1}  # 1 on the current path, 2 done
     forward: dict[str, list[str]] = {}
-
-    def walk(node: str) -> None:
-        state[node] = 1
-        for target in targets.get(node, []):
-            if state.get(target) == 1:
-                continue  # an edge back to a step on the path: a loop, drawn as an arrow upwards
+    stack = [(workflow.start, iter(targets.get(workflow.start, [])))]
+    while stack:  # an explicit stack: a document may chain a thousand steps
+        node, pending = stack[-1]
+        target = next(pending, None)
+        if target is None:
+            state[node] = 2
+            order.append(node)
+            stack.pop()
+        elif state.get(target) != 1:  # an edge back to a step on the path is a loop, drawn upwards
             forward.setdefault(node, []).append(target)
             if target not in state:
-                walk(target)
-        state[node] = 2
-        order.append(node)
+                state[target] = 1
+                stack.append((target, iter(targets.get(target, []))))
 
-    walk(workflow.start)
     rows = dict.fromkeys(order, 0)
     for node in reversed(order):
         for target in forward.get(node, []):

@@ -63,20 +63,23 @@ class StepGraph:
     def loop_without_pause(self) -> str | None:
         """A step on a cycle that never pauses: such a run would spin, and bill, without end."""
         state: dict[str, int] = {}  # 1: on the current path, 2: finished
-
-        def visit(node: str) -> str | None:
-            state[node] = 1
-            for target in self.targets(node):
-                if self.kinds.get(target) in PAUSING:
+        for root in sorted(self.edges):
+            if self.kinds.get(root) in PAUSING or root in state:
+                continue
+            # An explicit stack, not recursion: a document may chain a thousand steps.
+            stack = [(root, iter(self.targets(root)))]
+            state[root] = 1
+            while stack:
+                node, pending = stack[-1]
+                target = next(pending, None)
+                if target is None:
+                    state[node] = 2
+                    stack.pop()
+                elif self.kinds.get(target) in PAUSING:
                     continue
-                if state.get(target) == 1:
+                elif state.get(target) == 1:
                     return target
-                if target not in state and (found := visit(target)):
-                    return found
-            state[node] = 2
-            return None
-
-        for node in sorted(self.edges):
-            if self.kinds.get(node) not in PAUSING and node not in state and (entry := visit(node)):
-                return entry
+                elif target not in state:
+                    state[target] = 1
+                    stack.append((target, iter(self.targets(target))))
         return None

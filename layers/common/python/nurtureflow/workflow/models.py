@@ -11,6 +11,7 @@ from nurtureflow.conditions.model import Condition
 from nurtureflow.workflow.durations import Duration, SignedDuration
 
 STEP_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+MAX_STEPS = 1000
 WORKFLOW_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -190,7 +191,8 @@ class Workflow(_Strict):
     exit_when: list[ExitWhen] = Field(default_factory=list)
     settings: Settings = Settings()
     start: str
-    steps: dict[Annotated[str, Field(pattern=STEP_ID)], Step] = Field(min_length=1)
+    # At most 1,000 steps: the compiled definition stays well inside Step Functions' 1 MB limit.
+    steps: dict[Annotated[str, Field(pattern=STEP_ID)], Step] = Field(min_length=1, max_length=MAX_STEPS)
 
 
 def successors(step: BaseModel) -> list[tuple[str, str]]:
