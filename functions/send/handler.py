@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.aws.clients import client
+from nurtureflow.aws.errors import transient_as_retryable
 from nurtureflow.sending.delivery import SendRequest, send_id_for
 
 logger = Logger()
@@ -32,4 +33,5 @@ def deliver(request: dict[str, Any]) -> dict[str, Any]:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     config.register_lambda_context(context)
     send_id = send_id_for(event["execution"], event["step"], event["entered"])
-    return deliver(request={**event, "send_id": send_id})
+    with transient_as_retryable():  # passing AWS failures: the state machine retries them
+        return deliver(request={**event, "send_id": send_id})

@@ -48,6 +48,33 @@ class StepActions:
         self._bus = bus
         self._clock = clock
 
+    def perform(self, payload: dict[str, Any]) -> dict[str, str]:
+        """Do what a compiled state's payload asks (see ``workflow.compiler``)."""
+        run = RunDocument.model_validate(payload["run"])
+        match payload["action"]:
+            case "branch":
+                return self.branch(run, payload["execution"], payload["cases"], payload["default"])
+            case "wait_for":
+                return self.wait_for(
+                    run,
+                    payload["execution"],
+                    payload["step"],
+                    payload["event"],
+                    payload.get("where"),
+                    payload["token"],
+                )
+            case "update":
+                return self.update(run, payload["changes"])
+            case "split":
+                return self.split(run, payload["step"], payload["paths"])
+            case "task":
+                return self.task(
+                    run, payload["execution"], payload["step"], payload["entered"], payload["task"]
+                )
+            case "wait_until":
+                return self.wait_until(run, payload["wait"], payload["timezone"])
+        raise ValueError(f"unknown action {payload['action']!r}")
+
     def _contact(self, run: RunDocument) -> dict[str, Any]:
         contact = self._contacts.get(run.contact_id)
         if contact is None:

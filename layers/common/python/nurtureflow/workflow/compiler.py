@@ -46,6 +46,15 @@ LAMBDA_RETRY = {
     "MaxDelaySeconds": 60,
     "JitterStrategy": "FULL",
 }
+# Our own handlers raise RetryableError for throttling and passing AWS failures (aws/errors.py).
+PLATFORM_RETRY = {
+    "ErrorEquals": ["RetryableError"],
+    "IntervalSeconds": 1,
+    "MaxAttempts": 5,
+    "BackoffRate": 2.0,
+    "MaxDelaySeconds": 30,
+    "JitterStrategy": "FULL",
+}
 END_STATE = "end"
 TRIGGER_AT = "trigger.at"
 
@@ -123,7 +132,7 @@ def _lambda_task(function_arn: str, payload: dict[str, Any], *, callback: bool =
         "Type": "Task",
         "Resource": LAMBDA_CALLBACK if callback else LAMBDA_INVOKE,
         "Parameters": {"FunctionName": function_arn, "Payload": payload},
-        "Retry": [LAMBDA_RETRY],
+        "Retry": [LAMBDA_RETRY, PLATFORM_RETRY],
     }
 
 
