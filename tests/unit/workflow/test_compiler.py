@@ -216,3 +216,19 @@ def test_a_wait_for_without_on_timeout_ends_the_run_on_timeout(cart_recovery: di
     assert definition["States"]["clicked.outcome"]["Choices"][0]["Next"] == "end"
     assert definition["States"]["end"] == {"Type": "Succeed", "Comment": "the last step had no next"}
     assert_valid_asl([definition])
+
+
+def test_quiet_hours_add_a_check_and_a_wait_that_comes_back_to_the_email(
+    cart_recovery: dict[str, Any],
+) -> None:
+    states = _compile(cart_recovery)["States"]
+    assert states["reminder"]["Next"] == "reminder.quiet"
+    assert states["reminder.quiet"]["Choices"][0] == {
+        "Variable": "$.sent.status",
+        "StringEquals": "deferred",
+        "Next": "reminder.later",
+    }
+    assert states["reminder.quiet"]["Default"] == "clicked"
+    assert states["reminder.later"] == {"Type": "Wait", "TimestampPath": "$.sent.until", "Next": "reminder"}
+    del cart_recovery["settings"]["quiet_hours"]
+    assert _compile(cart_recovery)["States"]["reminder"]["Next"] == "clicked", "one transition without them"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import time
+import time as timer
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ from nurtureflow.sending.links import track_links, unsubscribe_url
 from nurtureflow.sending.message import build_mime
 from nurtureflow.sending.templates import EmailTemplate, render_template
 from nurtureflow.settings import SendingSettings, TrackingSettings
-from nurtureflow.workflow.schedule import zone_for
+from nurtureflow.workflow.schedule import next_slot, zone_for
 
 # The DynamoDB work of one send: reads of contact and template; writes of the send record, the
 # ledger line, the email_sent event with its id marker, and the idempotency record (twice).
@@ -50,6 +50,29 @@ class DailyCap:
 
 
 @dataclass(frozen=True)
+class QuietHours:
+    """No email between ``start`` and ``end`` local time (HH:MM; the span may cross midnight)."""
+
+    start: str
+    end: str
+    timezone: str  # an IANA name, or "contact"
+
+    def deferred_until(self, now: datetime, contact_timezone: str | None) -> datetime | None:
+        """When the quiet hours end if ``now`` is inside them, else None.
+
+        With ``"contact"`` and a contact whose timezone is unknown there is no local night to keep
+        quiet: the email goes now.
+        """
+        if self.timezone == "contact" and not contact_timezone:
+            return None
+        zone = zone_for(self.timezone, contact_timezone)
+        local = now.astimezone(zone).time()
+        start, end = time.fromisoformat(self.start), time.fromisoformat(self.end)
+        inside = start <= local < end if start <= end else (local >= start or local < end)
+        return next_slot(now, zone, self.end) if inside else None
+
+
+@dataclass(frozen=True)
 class SendRequest:
     run: RunDocument
     step: str
@@ -59,11 +82,12 @@ class SendRequest:
     subject: str | None = None
     sender: str | None = None
     cap: DailyCap | None = None
+    quiet: QuietHours | None = None
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> SendRequest:
         """The request an ``email`` state's payload describes (see ``workflow.compiler._email``)."""
-        cap = payload.get("cap")
+        cap, quiet = payload.get("cap"), payload.get("quiet_hours")
         return cls(
             run=RunDocument.model_validate(payload["run"]),
             step=payload["step"],
@@ -73,6 +97,7 @@ class SendRequest:
             subject=payload.get("subject"),
             sender=payload.get("from"),
             cap=DailyCap(per_day=cap["per_day"], timezone=cap["timezone"]) if cap else None,
+            quiet=QuietHours(quiet["from"], quiet["to"], quiet["timezone"]) if quiet else None,
         )
 
     @property
@@ -100,12 +125,26 @@ class Delivery:
         self._tracking, self._sending, self._prices = tracking, sending, prices
 
     def send(self, request: SendRequest) -> dict[str, Any]:
-        """Send the email once. A second call for the same send id answers the first outcome."""
-        started = time.perf_counter()
+        """Send the email once. A second call for the same send id answers the first outcome.
+
+        Every answer has ``until`` (null unless deferred): the state machine reads it by path.
+        """
+        return {"until": None, **self._send(request)}
+
+    def _send(self, request: SendRequest) -> dict[str, Any]:
+        started = timer.perf_counter()
         earlier = self._sends.get(request.send_id)
         if earlier is not None:
             return {"send_id": request.send_id, "status": earlier["status"], "reason": earlier.get("reason")}
         contact = self._contacts.get(request.run.contact_id)
+        until = (
+            request.quiet.deferred_until(self._clock.now(), contact.timezone)
+            if request.quiet and contact
+            else None
+        )
+        if until is not None and _skip_reason(contact) is None:
+            # Nothing is recorded: the run waits until then and comes back as a new visit.
+            return {"send_id": request.send_id, "status": "deferred", "until": _timestamp(until)}
         reason = _skip_reason(contact) or self._over_cap(request, contact)
         record = self._record(request, contact.email if contact else None)
         if reason is not None:
@@ -131,7 +170,7 @@ class Delivery:
                 step=request.step,
             )
         )
-        self._cost(request, time.perf_counter() - started)
+        self._cost(request, timer.perf_counter() - started)
         return {"send_id": request.send_id, "status": "sent", "message_id": message_id}
 
     def _over_cap(self, request: SendRequest, contact: Any) -> str | None:
@@ -211,6 +250,10 @@ class Delivery:
                 usd=cost_usage(usage, self._prices),
             )
         )
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _skip_reason(contact: Any) -> str | None:

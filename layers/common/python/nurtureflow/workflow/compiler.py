@@ -150,7 +150,28 @@ def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
     if target.settings.from_:
         extra["from"] = target.settings.from_
     task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra))
-    return {step_id: _then({**task, "ResultPath": None}, step.next)}
+    quiet = target.settings.quiet_hours
+    if quiet is None:
+        return {step_id: _then({**task, "ResultPath": None}, step.next)}
+    # Quiet hours: the send function may answer "deferred" with the moment they end; the run
+    # waits for it and comes back. Two transitions per email when nothing is deferred.
+    extra["quiet_hours"] = {"from": quiet.from_, "to": quiet.to, "timezone": target.settings.timezone}
+    task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra))
+    check, later = f"{step_id}.quiet", f"{step_id}.later"
+    return {
+        step_id: {
+            **task,
+            "ResultSelector": {"status.$": "$.Payload.status", "until.$": "$.Payload.until"},
+            "ResultPath": "$.sent",
+            "Next": check,
+        },
+        check: {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$.sent.status", "StringEquals": "deferred", "Next": later}],
+            "Default": step.next or END_STATE,
+        },
+        later: {"Type": "Wait", "TimestampPath": "$.sent.until", "Next": step_id},
+    }
 
 
 def _wait(step_id: str, step: WaitStep, target: _Target) -> dict[str, State]:
