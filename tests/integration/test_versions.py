@@ -39,3 +39,11 @@ def test_runs_in_flight_keep_their_version(harness: Harness) -> None:
     assert [e["subject"] for e in harness.sent_to("yan@example.com")] == ["it-v1"]
     assert [e["subject"] for e in harness.sent_to("zoe@example.com")] == ["it-v2"]
     assert wiring.runs().get(contact_id_for("yan@example.com"), "it-versions")["version"] == 1  # type: ignore[index]
+
+
+def test_new_runs_start_on_the_live_alias(harness: Harness) -> None:
+    detail = harness.http("GET", "/admin/workflows/it-versions", token=MARKETER).json()
+    assert detail["alias_arn"] == f"{detail['state_machine_arn']}:live"
+    run = wiring.runs().get(contact_id_for("zoe@example.com"), "it-versions")
+    assert run is not None
+    assert run["version"] == 2

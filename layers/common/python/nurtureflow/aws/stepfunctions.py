@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -24,16 +25,27 @@ def _code(error: ClientError) -> str:
     return str(error.response["Error"]["Code"])
 
 
+LIVE_ALIAS = "live"
+
+
+@dataclass(frozen=True)
+class PublishedMachine:
+    machine_arn: str
+    version_arn: str
+    alias_arn: str  # where new runs start: it always routes to the newest version
+
+
 class StateMachines:
     """Creates a state machine per workflow and publishes a version per upload."""
 
     def publish(
         self, name: str, definition: dict[str, Any], role_arn: str, description: str, existing_arn: str | None
-    ) -> tuple[str, str]:
-        """(state machine ARN, version ARN) of the newly published definition.
+    ) -> PublishedMachine:
+        """Publish the definition as a new version and point the ``live`` alias at it.
 
         The caller passes the ARN it recorded at the first upload, so no listing (and no
         account-wide ``ListStateMachines`` permission) is needed to find the machine again.
+        New runs start on the alias; runs in flight keep the version they started on.
         """
         sfn = client("stepfunctions")
         body = json.dumps(definition, sort_keys=True)
@@ -46,7 +58,10 @@ class StateMachines:
                 publish=True,
                 versionDescription=description[:256],
             )
-            return str(created["stateMachineArn"]), str(created["stateMachineVersionArn"])
+            machine_arn, version_arn = str(created["stateMachineArn"]), str(created["stateMachineVersionArn"])
+            route = [{"stateMachineVersionArn": version_arn, "weight": 100}]
+            alias = sfn.create_state_machine_alias(name=LIVE_ALIAS, routingConfiguration=route)
+            return PublishedMachine(machine_arn, version_arn, str(alias["stateMachineAliasArn"]))
         try:
             updated = sfn.update_state_machine(
                 stateMachineArn=existing_arn,
@@ -59,7 +74,11 @@ class StateMachines:
             if _code(error) == "StateMachineDoesNotExist":
                 raise StateMachineNotFoundError(existing_arn) from None
             raise
-        return existing_arn, str(updated["stateMachineVersionArn"])
+        version_arn = str(updated["stateMachineVersionArn"])
+        alias_arn = f"{existing_arn}:{LIVE_ALIAS}"
+        route = [{"stateMachineVersionArn": version_arn, "weight": 100}]
+        sfn.update_state_machine_alias(stateMachineAliasArn=alias_arn, routingConfiguration=route)
+        return PublishedMachine(existing_arn, version_arn, alias_arn)
 
 
 class Executions:

@@ -279,7 +279,8 @@ class Dispatcher:
                 logger.info("run claimed concurrently", extra={"workflow": workflow["id"]})
                 return
         try:
-            self._runner.start(workflow["version_arn"], name, {"run": run_doc})
+            # The live alias routes to the newest version; the run keeps it to its end.
+            self._runner.start(workflow["alias_arn"], name, {"run": run_doc})
         except AlreadyEnrolledError:
             logger.info("already enrolled", extra={"workflow": workflow["id"], "name": name})
 

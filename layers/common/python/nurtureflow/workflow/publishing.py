@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from nurtureflow.aws.stepfunctions import PublishedMachine
 from nurtureflow.clock import Clock
 from nurtureflow.workflow.compiler import TaskFunctions, compile_workflow
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
@@ -20,7 +21,7 @@ class WorkflowNotFoundError(Exception):
 class Publisher(Protocol):
     def publish(
         self, name: str, definition: dict[str, Any], role_arn: str, description: str, existing_arn: str | None
-    ) -> tuple[str, str]: ...
+    ) -> PublishedMachine: ...
 
 
 @dataclass(frozen=True)
@@ -62,19 +63,21 @@ class WorkflowService:
         workflow, definition = self.check(document)
         current = self._workflows.meta(workflow.id) or {}
         version = current.get("version", 0) + 1
-        machine_arn, version_arn = self._machines.publish(
+        machine = self._machines.publish(
             self._prefix + workflow.id,
             definition,
             self._role_arn,
             f"v{version}: {workflow.name}",
             current.get("state_machine_arn"),
         )
+        machine_arn, version_arn = machine.machine_arn, machine.version_arn
         now = self._clock.now().isoformat()
         meta = {
             "id": workflow.id,
             "name": workflow.name,
             "version": version,
             "version_arn": version_arn,
+            "alias_arn": machine.alias_arn,
             "state_machine_arn": machine_arn,
             "status": current.get("status", "paused"),
             "trigger": _json(workflow.trigger),
@@ -128,5 +131,5 @@ def _json(model: Any) -> Any:
 
 
 def _summary(meta: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "name", "version", "status", "state_machine_arn", "created_at", "updated_at")
+    keys = ("id", "name", "version", "status", "state_machine_arn", "alias_arn", "created_at", "updated_at")
     return {k: meta.get(k) for k in keys}

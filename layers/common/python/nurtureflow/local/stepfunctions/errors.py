@@ -128,6 +128,14 @@ class StateMachineDoesNotExist(StepFunctionsApiError):
     code = "StateMachineDoesNotExist"
 
 
+class ConflictException(StepFunctionsApiError):
+    code = "ConflictException"
+
+
+class ResourceNotFound(StepFunctionsApiError):
+    code = "ResourceNotFound"
+
+
 class StateMachineTypeNotSupported(StepFunctionsApiError):
     code = "StateMachineTypeNotSupported"
 

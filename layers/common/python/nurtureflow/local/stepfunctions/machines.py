@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .aliases import Alias
 from .definition import Definition, parse_definition
 from .errors import (
     InvalidArn,
     InvalidName,
+    ResourceNotFound,
     StateMachineAlreadyExists,
     StateMachineDoesNotExist,
     StateMachineTypeNotSupported,
@@ -28,14 +31,14 @@ def check_name(name: Any, what: str) -> str:
     return name
 
 
-def parse_state_machine_arn(arn: Any) -> tuple[str, int | None]:
-    """The state machine name and version number (None when unqualified) an ARN names."""
+def parse_state_machine_arn(arn: Any) -> tuple[str, int | str | None]:
+    """The state machine name and its qualifier: a version number, an alias name, or None."""
     parts = arn.split(":") if isinstance(arn, str) else []
     if len(parts) not in (7, 8) or parts[:3] != ["arn", "aws", "states"] or parts[5] != "stateMachine":
         raise InvalidArn(f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
-    if len(parts) == 8 and not parts[7].isdigit():
-        raise InvalidArn(f"Invalid Arn: 'Only version ARNs are supported as qualified ARNs locally: {arn}'")
-    return parts[6], int(parts[7]) if len(parts) == 8 else None
+    if len(parts) == 7:
+        return parts[6], None
+    return parts[6], int(parts[7]) if parts[7].isdigit() else check_name(parts[7], "alias")
 
 
 def parse_execution_arn(arn: Any) -> tuple[str, str]:
@@ -67,6 +70,7 @@ class StateMachine:
     creation_date: datetime
     revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     versions: dict[int, Version] = field(default_factory=dict)
+    aliases: dict[str, Alias] = field(default_factory=dict)
 
     def describe(self, version: Version | None = None) -> dict[str, Any]:
         """The DescribeStateMachine response (of a version when one is given)."""
@@ -111,8 +115,9 @@ class StateMachine:
 class StateMachineRegistry:
     """Every state machine by name. Not thread-safe: the service guards it with its lock."""
 
-    def __init__(self, region: str, account_id: str) -> None:
+    def __init__(self, region: str, account_id: str, draw: Callable[[], float]) -> None:
         self._prefix = f"arn:aws:states:{region}:{account_id}"
+        self._draw = draw  # routes executions started on an alias with two weighted versions
         self._machines: dict[str, StateMachine] = {}
 
     def arn_for(self, name: str) -> str:
@@ -151,10 +156,24 @@ class StateMachineRegistry:
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
         if number is None:
             return machine, None
+        if isinstance(number, str):
+            alias = machine.aliases.get(number)
+            if alias is None:
+                raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
+            number = alias.pick(self._draw)
         version = machine.versions.get(number)
         if version is None:
             raise StateMachineDoesNotExist(f"State Machine Does Not Exist: '{arn}'")
         return machine, version
+
+    def alias(self, arn: Any) -> tuple[StateMachine, Alias]:
+        """The machine and alias an alias ARN names; ResourceNotFound if none."""
+        name, qualifier = parse_state_machine_arn(arn)
+        machine = self._machines.get(name)
+        alias = machine.aliases.get(qualifier) if machine is not None and isinstance(qualifier, str) else None
+        if machine is None or alias is None:
+            raise ResourceNotFound(f"Resource not found: '{arn}'")
+        return machine, alias
 
     def all(self) -> list[StateMachine]:
         return sorted(self._machines.values(), key=lambda machine: machine.name)

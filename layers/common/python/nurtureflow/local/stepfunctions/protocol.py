@@ -49,6 +49,15 @@ _OPERATIONS: dict[str, Operation] = {
         r["stateMachineArn"], r.get("description")
     ),
     "DescribeStateMachine": lambda service, r: service.describe_state_machine(r["stateMachineArn"]),
+    "CreateStateMachineAlias": lambda service, r: service.create_state_machine_alias(
+        r["name"], r["routingConfiguration"], r.get("description")
+    ),
+    "UpdateStateMachineAlias": lambda service, r: service.update_state_machine_alias(
+        r["stateMachineAliasArn"], r.get("routingConfiguration"), r.get("description")
+    ),
+    "DescribeStateMachineAlias": lambda service, r: service.describe_state_machine_alias(
+        r["stateMachineAliasArn"]
+    ),
     "ListStateMachines": lambda service, r: service.list_state_machines(_page_size(r), r.get("nextToken")),
     "ListStateMachineVersions": lambda service, r: service.list_state_machine_versions(
         r["stateMachineArn"], _page_size(r), r.get("nextToken")

@@ -18,10 +18,12 @@ from typing import Any
 
 from nurtureflow.clock import Clock, VirtualClock
 
+from .aliases import Alias, parse_routes
 from .definition import parse_definition
 from .driver import Driver, StatusListener, TaskInvoker
 from .engine import Engine
 from .errors import (
+    ConflictException,
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
     InvalidExecutionInput,
@@ -62,8 +64,9 @@ class LocalStepFunctions:
         self._listeners: list[StatusListener] = [on_status_change] if on_status_change else []
         self._lock = threading.Lock()
         # Not for security: jitter for retry delays, injectable so tests can pin it.
-        self._engine = Engine(self._clock, region=region, random=random or _random.Random().random)  # noqa: S311
-        self._machines = StateMachineRegistry(region, account_id)
+        draw = random or _random.Random().random  # noqa: S311
+        self._engine = Engine(self._clock, region=region, random=draw)
+        self._machines = StateMachineRegistry(region, account_id, draw)
         self._executions: dict[str, Execution] = {}
         self._driver = Driver(self._engine, self._lock, self._clock, invoke, self._listeners)
 
@@ -129,6 +132,42 @@ class LocalStepFunctions:
             machine, _version = self._machines.resolve(state_machine_arn)
             version = machine.publish(self._clock.now(), description)
             return {"creationDate": version.creation_date, "stateMachineVersionArn": version.arn}
+
+    def create_state_machine_alias(
+        self, name: str, routing_configuration: list[dict[str, Any]], description: str | None = None
+    ) -> dict[str, Any]:
+        """CreateStateMachineAlias: ``{"stateMachineAliasArn", "creationDate"}``."""
+        check_name(name, "alias")
+        with self._lock:
+            first = routing_configuration[0].get("stateMachineVersionArn") if routing_configuration else None
+            machine, _version = self._machines.resolve(first)
+            routes = parse_routes(routing_configuration, machine.arn, set(machine.versions))
+            if name in machine.aliases:
+                raise ConflictException(f"Alias already exists: '{machine.aliases[name].arn}'")
+            now = self._clock.now()
+            alias = Alias(name, f"{machine.arn}:{name}", routes, machine.arn, now, now, description)
+            machine.aliases[name] = alias
+            return {"stateMachineAliasArn": alias.arn, "creationDate": now}
+
+    def update_state_machine_alias(
+        self,
+        alias_arn: str,
+        routing_configuration: list[dict[str, Any]] | None = None,
+        description: str | None = None,
+    ) -> dict[str, Any]:
+        """UpdateStateMachineAlias: new executions on the alias go to the new routes."""
+        with self._lock:
+            machine, alias = self._machines.alias(alias_arn)
+            if routing_configuration is not None:
+                alias.routes = parse_routes(routing_configuration, machine.arn, set(machine.versions))
+            if description is not None:
+                alias.description = description
+            alias.update_date = self._clock.now()
+            return {"updateDate": alias.update_date}
+
+    def describe_state_machine_alias(self, alias_arn: str) -> dict[str, Any]:
+        with self._lock:
+            return self._machines.alias(alias_arn)[1].describe()
 
     def describe_state_machine(self, state_machine_arn: str) -> dict[str, Any]:
         with self._lock:
