@@ -66,11 +66,26 @@ def test_lambda_tasks_retry_transient_errors_with_backoff_and_jitter(cart_recove
     assert retry["JitterStrategy"] == "FULL"
 
 
-def test_wait_for_timeout_routes_to_on_timeout(cart_recovery: dict[str, Any]) -> None:
+def test_wait_for_timeout_routes_to_on_timeout_and_other_errors_to_the_failure_path(
+    cart_recovery: dict[str, Any],
+) -> None:
     clicked = _compile(cart_recovery)["States"]["clicked"]
     assert clicked["Catch"] == [
-        {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": "clicked.outcome"}
+        {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": "clicked.outcome"},
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "run.failed"},
     ]
+
+
+def test_every_task_ends_in_the_failure_path_that_records_it(cart_recovery: dict[str, Any]) -> None:
+    states = _compile(cart_recovery)["States"]
+    failed = states["run.failed"]
+    assert failed["Parameters"]["Payload"]["action"] == "fail"
+    assert failed["End"] is True
+    for name, state in states.items():
+        if state["Type"] == "Task" and name != "run.failed":
+            assert {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "run.failed"} in state[
+                "Catch"
+            ]
 
 
 def test_same_document_gives_the_same_definition(cart_recovery: dict[str, Any]) -> None:
@@ -143,7 +158,9 @@ def test_generated_workflows_compile_with_one_state_per_simple_step(
     states = definition["States"]
     paired = sum(kinds.count(kind) for kind in PAIRED_KINDS)
     ends = "end" in states  # the shared Succeed state, when a timeout without on_timeout ends the run
-    assert len(states) == len(kinds) + paired + 1 + ends
+    failure_path = "run.failed" in states  # present whenever there is a task to fail
+    assert failure_path == any(kind != "wait" for kind in kinds)
+    assert len(states) == len(kinds) + paired + 1 + ends + failure_path
     assert ends == ("wait_for_or_end" in kinds)
     for state in states.values():
         for target in [state.get("Next"), state.get("Default")] + [

@@ -73,7 +73,24 @@ class StepActions:
                 )
             case "wait_until":
                 return self.wait_until(run, payload["wait"], payload["timezone"])
+            case "fail":
+                return self.fail(run, payload["execution"], payload["failure"])
         raise ValueError(f"unknown action {payload['action']!r}")
+
+    def fail(self, run: RunDocument, execution_arn: str, failure: dict[str, Any]) -> dict[str, str]:
+        """Record on the run that a step failed for good; the run then ends."""
+        self._runs.update(
+            run.contact_id,
+            run.workflow,
+            execution_arn,
+            {
+                "status": "failed",
+                "error": str(failure.get("Error", ""))[:256],
+                "cause": str(failure.get("Cause", ""))[:2000],
+                "ended_at": self._clock.now().isoformat(),
+            },
+        )
+        return {"failed": str(failure.get("Error", ""))}
 
     def _contact(self, run: RunDocument) -> dict[str, Any]:
         contact = self._contacts.get(run.contact_id)

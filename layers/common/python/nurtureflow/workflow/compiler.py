@@ -56,6 +56,9 @@ PLATFORM_RETRY = {
     "JitterStrategy": "FULL",
 }
 END_STATE = "end"
+FAILED_STATE = "run.failed"
+# After retries: any error ends the run through the failure path (which records it).
+FAILURE_CATCH = {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": FAILED_STATE}
 TRIGGER_AT = "trigger.at"
 
 
@@ -95,6 +98,8 @@ def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions)
         states.update(_EMITTERS[type(step)](step_id, step, target))
     if any(_goes_to(state, END_STATE) for state in states.values()):
         states[END_STATE] = {"Type": "Succeed", "Comment": "the last step had no next"}
+    if any(state["Type"] == "Task" for state in states.values()):
+        states.update(_failure_path(target))
     start = workflow.start
     if workflow.trigger.date is not None:
         # Enrolled by the daily run on the day; the run itself starts at the trigger's local time.
@@ -133,7 +138,30 @@ def _lambda_task(function_arn: str, payload: dict[str, Any], *, callback: bool =
         "Resource": LAMBDA_CALLBACK if callback else LAMBDA_INVOKE,
         "Parameters": {"FunctionName": function_arn, "Payload": payload},
         "Retry": [LAMBDA_RETRY, PLATFORM_RETRY],
+        "Catch": [FAILURE_CATCH],
     }
+
+
+def _failure_path(target: _Target) -> dict[str, State]:
+    """Where any task's unrecoverable error goes: record it on the run, then end the run."""
+    record = {
+        "Type": "Task",
+        "Comment": "a step failed for good: record it on the run",
+        "Resource": LAMBDA_INVOKE,
+        "Parameters": {
+            "FunctionName": target.functions.step_arn,
+            "Payload": {
+                "action": "fail",
+                "failure.$": "$.failure",
+                "run.$": "$.run",
+                "execution.$": "$$.Execution.Id",
+            },
+        },
+        "Retry": [LAMBDA_RETRY, PLATFORM_RETRY],
+        "ResultPath": None,
+        "End": True,
+    }
+    return {FAILED_STATE: record}
 
 
 def _dump(model: BaseModel | None) -> Any:
@@ -227,7 +255,10 @@ def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, Sta
         **_lambda_task(target.functions.step_arn, _payload("wait_for", step_id, extra), callback=True),
         "TimeoutSeconds": seconds(step.timeout),
         "ResultPath": "$.waited",
-        "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": outcome}],
+        "Catch": [
+            {"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": outcome},
+            FAILURE_CATCH,
+        ],
         "Next": outcome,
     }
     route = {

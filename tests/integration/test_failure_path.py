@@ -1,0 +1,37 @@
+"""A step that fails for good is recorded on the run, which then ends: no run is left hanging."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from nurtureflow import wiring
+from nurtureflow.contacts.model import contact_id_for
+from tests.integration.conftest import MARKETER, Harness
+
+
+def test_a_missing_template_at_send_time_fails_the_run_cleanly(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-doomed", {"subject": "x", "html": "<p>x</p>"}, token=MARKETER)
+    workflow = {
+        "schema": "workflow/v1",
+        "id": "it-doomed",
+        "name": "Doomed",
+        "trigger": {"event": "cta_clicked"},
+        "start": "pause",
+        "steps": {
+            "pause": {"type": "wait", "for": "PT1H", "next": "mail"},
+            "mail": {"type": "email", "template": "it-doomed"},
+        },
+    }
+    assert harness.http("PUT", "/admin/workflows/it-doomed", workflow, token=MARKETER).status == 201
+    harness.http("POST", "/admin/workflows/it-doomed/activate", token=MARKETER)
+    harness.event({"type": "cta_clicked", "email": "hal@example.com"})
+    # The template disappears while the run waits (an operator deleted it in the table).
+    wiring.templates()._table.delete_item(Key={"pk": "it-doomed"})
+    harness.stack.advance(timedelta(hours=2))
+    run = wiring.runs().get(contact_id_for("hal@example.com"), "it-doomed")
+    assert run is not None
+    assert run["status"] == "failed"
+    assert run["error"] == "LookupError"
+    assert "it-doomed" in run["cause"]
+    assert harness.sent_to("hal@example.com") == []
+    harness.http("POST", "/admin/workflows/it-doomed/pause", token=MARKETER)
