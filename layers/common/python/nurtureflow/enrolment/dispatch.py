@@ -97,15 +97,7 @@ class Dispatcher:
             contact: Contact | None = self._contacts.get(contact_id)
             if contact is None:
                 continue
-            now = self._clock.now().isoformat()
-            event = TrackedEvent(
-                id=f"m_{key}",
-                type="manual_enrolment",
-                contact_id=contact.id,
-                occurred_at=now,
-                received_at=now,
-                workflow=workflow_id,
-            )
+            event = self._enrolling_event(f"m_{key}", "manual_enrolment", contact.id, workflow_id)
             previous = self._runs.get(contact.id, workflow_id)
             if _same(previous, event) or may_reenter(
                 workflow.get("reentry", {}), previous, self._clock.now()
@@ -113,6 +105,21 @@ class Dispatcher:
                 self._enrol(workflow, contact, event, previous)
                 enrolled.append(contact.id)
         return enrolled
+
+    def _enrolling_event(
+        self, key: str, kind: str, contact_id: str, workflow_id: str, properties: dict[str, Any] | None = None
+    ) -> TrackedEvent:
+        """The event a run is enrolled by when no tracked event did it (manual, backfill, date)."""
+        now = self._clock.now().isoformat()
+        return TrackedEvent(
+            id=key,
+            type=kind,
+            contact_id=contact_id,
+            properties=properties or {},
+            occurred_at=now,
+            received_at=now,
+            workflow=workflow_id,
+        )
 
     def _exit(self, run: dict[str, Any], event: TrackedEvent) -> None:
         ended = self._clock.now().isoformat()
@@ -197,14 +204,12 @@ class Dispatcher:
         today = now.astimezone(zone).date()
         if not isinstance(value, str) or not due_today(value, spec["every"], offset, today):
             return False
-        event = TrackedEvent(
-            id=f"d_{today.isoformat()}",
-            type="date_reached",
-            contact_id=contact.id,
-            properties={"field": spec["field"], "date": value},
-            occurred_at=now.isoformat(),
-            received_at=now.isoformat(),
-            workflow=workflow["id"],
+        event = self._enrolling_event(
+            f"d_{today.isoformat()}",
+            "date_reached",
+            contact.id,
+            workflow["id"],
+            {"field": spec["field"], "date": value},
         )
         previous = self._runs.get(contact.id, workflow["id"])
         if previous is not None and (
@@ -224,17 +229,10 @@ class Dispatcher:
         ):
             return []
         enrolled = []
-        now = self._clock.now().isoformat()
+        # One enrolment key per workflow version: a redelivered backfill enrols nobody twice.
+        key = f"b_{workflow_id}_{workflow['version']}"
         for contact in self._contacts.scan():
-            # One enrolment key per workflow version: a redelivered backfill enrols nobody twice.
-            event = TrackedEvent(
-                id=f"b_{workflow_id}_{workflow['version']}",
-                type="segment_backfill",
-                contact_id=contact.id,
-                occurred_at=now,
-                received_at=now,
-                workflow=workflow_id,
-            )
+            event = self._enrolling_event(key, "segment_backfill", contact.id, workflow_id)
             data = contact.as_condition_data()
             previous = self._runs.get(contact.id, workflow_id)
             if self._should_enrol(workflow, event, data, event.as_condition_data(), previous):
