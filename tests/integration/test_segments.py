@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from nurtureflow import wiring
+from nurtureflow.contacts.model import contact_id_for
 from tests.integration.conftest import MARKETER, Harness
 
 HOT = {"field": "contact.score", "op": "gte", "value": 50}
@@ -68,3 +71,21 @@ def test_include_existing_enrols_contacts_already_matching_on_activation(harness
     assert activated["backfilling"] is True
     assert [e["subject"] for e in harness.sent_to("bea@example.com")] == ["Hot"]
     assert harness.sent_to("cal@example.com") == []
+
+
+def test_the_daily_run_sweeps_segments_that_time_alone_makes_true(harness: Harness) -> None:
+    quiet_for_a_while = {
+        "all": [
+            {"in_list": "it-sweep"},
+            {"not": {"field": "contact.created_at", "op": "within", "value": "P3D"}},
+        ]
+    }
+    _upload(harness, _workflow("it-swept", quiet_for_a_while))
+    harness.event({"type": "page_viewed", "email": "dov@example.com"})
+    contact_id = contact_id_for("dov@example.com")
+    wiring.contacts().apply(contact_id, {"lists": ["it-sweep"]}, 0, harness.stack.clock.now().isoformat())
+    harness.stack.advance(timedelta(days=2))
+    assert harness.sent_to("dov@example.com") == [], "a fresh contact is not in the segment"
+    harness.stack.advance(timedelta(days=3))  # no activity: only the daily sweep can see it
+    assert [e["subject"] for e in harness.sent_to("dov@example.com")] == ["Hot"]
+    harness.http("POST", "/admin/workflows/it-swept/pause", token=MARKETER)

@@ -175,12 +175,19 @@ class Dispatcher:
         return trigger.get("event") == event.type and matches(trigger.get("where"), data, event_data, now)
 
     def daily(self) -> dict[str, list[str]]:
-        """The daily run: enrol contacts whose date (plus offset) is today, per date workflow.
+        """The daily run: sweep the segments, and enrol contacts whose date (plus offset) is today.
 
         Each occurrence of a date is its own enrolment (a birthday comes every year), keyed by the
         day, so a repeated daily run enrols nobody twice; a run still going blocks the next one.
         """
         enrolled: dict[str, list[str]] = {}
+        # Segments are swept too: time alone (90 days without an open) can bring a contact in.
+        today = self._clock.now().date().isoformat()
+        for workflow in self._workflows.all_meta():
+            if workflow.get("status") == "active" and "segment" in (workflow.get("trigger") or {}):
+                swept = self._sweep(workflow, f"s_{today}", "segment_sweep")
+                if swept:
+                    enrolled[workflow["id"]] = swept
         date_workflows = [
             w
             for w in self._workflows.all_meta()
@@ -228,14 +235,18 @@ class Dispatcher:
             or "segment" not in workflow.get("trigger", {})
         ):
             return []
-        enrolled = []
         # One enrolment key per workflow version: a redelivered backfill enrols nobody twice.
-        key = f"b_{workflow_id}_{workflow['version']}"
+        return self._sweep(workflow, f"b_{workflow_id}_{workflow['version']}", "segment_backfill")
+
+    def _sweep(self, workflow: dict[str, Any], key: str, kind: str) -> list[str]:
+        """Enrol every contact the segment matches now, under the reentry policy."""
+        enrolled = []
         for contact in self._contacts.scan():
-            event = self._enrolling_event(key, "segment_backfill", contact.id, workflow_id)
-            data = contact.as_condition_data()
-            previous = self._runs.get(contact.id, workflow_id)
-            if self._should_enrol(workflow, event, data, event.as_condition_data(), previous):
+            event = self._enrolling_event(key, kind, contact.id, workflow["id"])
+            previous = self._runs.get(contact.id, workflow["id"])
+            if self._should_enrol(
+                workflow, event, contact.as_condition_data(), event.as_condition_data(), previous
+            ):
                 self._enrol(workflow, contact, event, previous)
                 enrolled.append(contact.id)
         return enrolled

@@ -37,6 +37,7 @@ PLATFORM_TYPES = frozenset(
         "contact_updated",
         "manual_enrolment",
         "segment_backfill",
+        "segment_sweep",
         "date_reached",
     }
 )
