@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from nurtureflow.aws.eventbus import EventBus
-from nurtureflow.aws.mailer import SesMailer
-from nurtureflow.aws.stepfunctions import Executions, StateMachines
 from nurtureflow.aws.time import AmbientClock
 from nurtureflow.costs.prices import PriceTable, load_price_table
-from nurtureflow.enrolment.dispatch import Dispatcher
-from nurtureflow.enrolment.lifecycle import RunLifecycle
-from nurtureflow.enrolment.manual import ManualEnrolment
-from nurtureflow.events.email_feedback import EmailFeedback
-from nurtureflow.events.ingest import Ingestion
-from nurtureflow.events.ses_notifications import SesNotifications
-from nurtureflow.runs.actions import StepActions
-from nurtureflow.sending.delivery import Delivery
 from nurtureflow.settings import (
     BusSettings,
     PriceSettings,
@@ -32,8 +23,17 @@ from nurtureflow.store.runs import RunRepository
 from nurtureflow.store.sends import SendRepository
 from nurtureflow.store.templates import TemplateRepository
 from nurtureflow.store.workflows import WorkflowRepository
-from nurtureflow.workflow.compiler import TaskFunctions
-from nurtureflow.workflow.publishing import WorkflowService
+
+if TYPE_CHECKING:  # the services load in their factories: a function imports only what it builds
+    from nurtureflow.enrolment.dispatch import Dispatcher
+    from nurtureflow.enrolment.lifecycle import RunLifecycle
+    from nurtureflow.enrolment.manual import ManualEnrolment
+    from nurtureflow.events.email_feedback import EmailFeedback
+    from nurtureflow.events.ingest import Ingestion
+    from nurtureflow.events.ses_notifications import SesNotifications
+    from nurtureflow.runs.actions import StepActions
+    from nurtureflow.sending.delivery import Delivery
+    from nurtureflow.workflow.publishing import WorkflowService
 
 clock = AmbientClock()
 
@@ -83,11 +83,15 @@ def bus() -> EventBus:
 
 @cache
 def ingestion() -> Ingestion:
+    from nurtureflow.events.ingest import Ingestion
+
     return Ingestion(contacts(), events(), bus(), clock)
 
 
 @cache
 def feedback() -> EmailFeedback:
+    from nurtureflow.events.email_feedback import EmailFeedback
+
     return EmailFeedback(
         sends=sends(),
         contacts=contacts(),
@@ -102,26 +106,39 @@ def feedback() -> EmailFeedback:
 
 @cache
 def ses_notifications() -> SesNotifications:
+    from nurtureflow.events.ses_notifications import SesNotifications
+
     return SesNotifications(sends=sends(), contacts=contacts(), events=events(), bus=bus(), clock=clock)
 
 
 @cache
 def dispatcher() -> Dispatcher:
+    from nurtureflow.aws.stepfunctions import Executions
+    from nurtureflow.enrolment.dispatch import Dispatcher
+
     return Dispatcher(contacts(), runs(), workflows(), events(), sends(), Executions(), clock)
 
 
 @cache
 def lifecycle() -> RunLifecycle:
+    from nurtureflow.aws.stepfunctions import Executions
+    from nurtureflow.enrolment.lifecycle import RunLifecycle
+
     return RunLifecycle(runs(), ledger(), Executions(), prices())
 
 
 @cache
 def step_actions() -> StepActions:
+    from nurtureflow.runs.actions import StepActions
+
     return StepActions(contacts(), runs(), events(), sends(), bus(), clock)
 
 
 @cache
 def delivery() -> Delivery:
+    from nurtureflow.aws.mailer import SesMailer
+    from nurtureflow.sending.delivery import Delivery
+
     sending = SendingSettings()
     return Delivery(
         contacts=contacts(),
@@ -139,11 +156,17 @@ def delivery() -> Delivery:
 
 @cache
 def manual_enrolment() -> ManualEnrolment:
+    from nurtureflow.enrolment.manual import ManualEnrolment
+
     return ManualEnrolment(workflows(), contacts(), bus())
 
 
 @cache
 def workflow_service() -> WorkflowService:
+    from nurtureflow.aws.stepfunctions import StateMachines
+    from nurtureflow.workflow.compiler import TaskFunctions
+    from nurtureflow.workflow.publishing import WorkflowService
+
     settings = WorkflowSettings()
     functions = TaskFunctions(step_arn=settings.step_function_arn, send_arn=settings.send_function_arn)
     return WorkflowService(
