@@ -1,0 +1,1 @@
+"""Forecasting a workflow before launch: synthetic contacts walked through it in virtual time."""
