@@ -104,3 +104,25 @@ def test_extra_headers_cannot_add_recipients_or_replace_ours(name: str) -> None:
 def test_unsubscribe_url_must_be_a_plain_http_url(url: str) -> None:
     with pytest.raises(ValueError, match="unsubscribe URL"):
         build(unsubscribe_url=url)
+
+
+@pytest.mark.parametrize(
+    "subject", ["word " * 400, "Ünïcödé " * 150, "x" * 1500], ids=["long ascii", "long unicode", "no spaces"]
+)
+def test_long_subjects_are_folded_and_come_back_whole(subject: str) -> None:
+    raw = build(subject=subject)
+    assert raw.isascii()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert parse_mime(raw)["subject"] == subject
+
+
+def test_a_non_ascii_display_name_is_encoded_and_the_address_kept() -> None:
+    parsed = parse_mime(build(sender="Zoë’s Shop <hello@example.com>"))
+    assert parsed["from"] == "Zoë’s Shop <hello@example.com>"
+
+
+def test_bodies_come_back_exactly_even_with_long_lines_and_trailing_newlines() -> None:
+    html = "<p>" + "ligne très longue " * 40 + "</p>\n\n"
+    parsed = parse_mime(build(html=html, text="a=b\n.\nend\n"))
+    assert parsed["html"] == html
+    assert parsed["text"] == "a=b\n.\nend\n"

@@ -88,23 +88,34 @@ class Dispatcher:
 
         ``key`` names the request: the same request delivered twice enrols each contact once.
         """
+        return [
+            contact_id
+            for contact_id in contact_ids
+            if self.enrol(
+                workflow_id, self._enrolling_event(f"m_{key}", "manual_enrolment", contact_id, workflow_id)
+            )
+        ]
+
+    def enrol(self, workflow_id: str, event: TrackedEvent, starts_at: str | None = None) -> bool:
+        """Enrol the event's contact whatever the trigger says (manual enrolment, simulations).
+
+        The workflow must be active and the reentry policy must let the contact in; the same event
+        delivered twice enrols once. ``starts_at`` is when a date trigger's run may begin.
+        """
         workflow = self._workflows.meta(workflow_id)
         if workflow is None or workflow.get("status") != "active":
-            logger.warning("manual enrolment into an inactive workflow", extra={"workflow": workflow_id})
-            return []
-        enrolled = []
-        for contact_id in contact_ids:
-            contact: Contact | None = self._contacts.get(contact_id)
-            if contact is None:
-                continue
-            event = self._enrolling_event(f"m_{key}", "manual_enrolment", contact.id, workflow_id)
-            previous = self._runs.get(contact.id, workflow_id)
-            if _same(previous, event) or may_reenter(
-                workflow.get("reentry", {}), previous, self._clock.now()
-            ):
-                self._enrol(workflow, contact, event, previous)
-                enrolled.append(contact.id)
-        return enrolled
+            logger.warning("enrolment into an inactive workflow", extra={"workflow": workflow_id})
+            return False
+        contact: Contact | None = self._contacts.get(str(event.contact_id))
+        if contact is None:
+            return False
+        previous = self._runs.get(contact.id, workflow_id)
+        if not (
+            _same(previous, event) or may_reenter(workflow.get("reentry", {}), previous, self._clock.now())
+        ):
+            return False
+        self._enrol(workflow, contact, event, previous, starts_at)
+        return True
 
     def _enrolling_event(
         self, key: str, kind: str, contact_id: str, workflow_id: str, properties: dict[str, Any] | None = None

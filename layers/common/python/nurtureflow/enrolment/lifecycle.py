@@ -37,14 +37,7 @@ class RunLifecycle:
             if detail.get("error"):
                 fields["error"] = str(detail["error"])[:256]
             self._runs.update(run["contact_id"], run["workflow"], arn, fields)
-        transitions, lambdas = self._history.transitions(arn)
-        # The run's own Lambda requests (step and send tasks) and the trigger that started it.
-        usage = Usage(
-            transitions=transitions,
-            lambda_requests=lambdas + 1,
-            dynamodb_write_units=2,
-            dynamodb_read_units=2,
-        )
+        usage = run_usage(*self._history.transitions(arn))
         self._ledger.record(
             LedgerEntry(
                 entry_id="run#" + hashlib.sha256(arn.encode()).hexdigest()[:24],
@@ -56,3 +49,14 @@ class RunLifecycle:
                 usd=cost_usage(usage, self._prices),
             )
         )
+
+
+def run_usage(transitions: int, lambdas: int) -> Usage:
+    """What a run consumed beyond its sends: its state transitions, its own Lambda requests (step and
+    send tasks) and the trigger's that started it, and the run record's reads and writes."""
+    return Usage(
+        transitions=transitions,
+        lambda_requests=lambdas + 1,
+        dynamodb_write_units=2,
+        dynamodb_read_units=2,
+    )

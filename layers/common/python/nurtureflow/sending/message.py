@@ -12,14 +12,36 @@ recipient (Cc, Bcc).
 from __future__ import annotations
 
 import re
+import secrets
 from email import message_from_bytes
+from email.charset import QP, Charset
+from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.policy import default as default_policy
+from email.utils import formataddr, parseaddr
 from typing import Any
 
-# "none": the List-Unsubscribe value is stored raw (see below) and must reach the wire as it is.
-_POLICY = SMTP.clone(refold_source="none")
+# CRLF line ends, as SMTP and SES want. The message is built with the email package's compat32 API:
+# its modern API re-parses every header it sets and made building one message take milliseconds.
+
+
+class _Wire(Compat32):
+    """CRLF line ends; ASCII header values written as they are. They were checked free of line breaks
+    and short enough for one line, and a List-Unsubscribe URL must stay whole. Non-ASCII values are
+    ``Header`` objects, which encode (RFC 2047) and fold themselves."""
+
+    def _fold(self, name: str, value: Any, sanitize: bool) -> str:
+        if isinstance(value, str) and value.isascii():
+            return f"{name}: {value}{self.linesep}"
+        return str(super()._fold(name, value, sanitize))  # type: ignore[misc]  # private, so not in the stubs
+
+
+_WIRE = _Wire(linesep="\r\n")
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP  # both parts quoted-printable: readable, and the message stays 7-bit clean
 _FIELD_NAME = re.compile(r"^[!-9;-~]{1,76}$")  # RFC 5322: printable ASCII except ":"
 _URL = re.compile(r"^https?://[!-~]+$", re.IGNORECASE)  # printable ASCII, no spaces
 _MAX_URL_LENGTH = 900  # one header line stays under RFC 5322's 998 characters
@@ -55,28 +77,44 @@ def build_mime(
         if not _FIELD_NAME.match(name) or name.lower() in _SET_HERE:
             raise ValueError(f"'{name}' cannot be added as an extra header")
     _check_unsubscribe_url(unsubscribe_url)
-    message = EmailMessage(policy=_POLICY)
-    message["From"] = sender
+    message = MIMEMultipart("alternative")
+    message["From"] = _address(sender)
     message["To"] = to
-    message["Subject"] = subject
-    # Stored raw: the policy would fold a long URL into RFC 2047 encoded words, which no mailbox
-    # provider reads as a URL. The URL is checked to be short, printable ASCII without spaces.
-    message.set_raw("List-Unsubscribe", f"<{unsubscribe_url}>")
+    message["Subject"] = _header_value("Subject", subject)  # type: ignore[assignment]  # compat32 takes Headers
+    # Never folded nor encoded: a mailbox provider reads the value as a URL. The URL is checked to
+    # be short, printable ASCII without spaces, so it fits on one line as it is.
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in headers.items():
-        message[name] = value
-    message.set_content(text, cte="quoted-printable")
-    message.add_alternative(html, subtype="html", cte="quoted-printable")
-    return message.as_bytes()
+        message[name] = _header_value(name, value)  # type: ignore[assignment]
+    for body, subtype in ((text, "plain"), (html, "html")):
+        part = MIMEText(body, subtype, _UTF8)  # type: ignore[arg-type]  # a Charset picks the encoding
+        del part["MIME-Version"]  # once, at the top
+        message.attach(part)
+    # "=" never appears unencoded in a quoted-printable body, so this boundary can't occur in one
+    # (and the generator need not compile a regex per message to make sure).
+    message.set_boundary(f"==nf_{secrets.token_hex(12)}==")
+    return message.as_bytes(policy=_WIRE)
+
+
+def _header_value(name: str, value: str) -> str | Header:
+    """Short ASCII as it is; anything else as a Header, which encodes (RFC 2047) and folds it."""
+    if value.isascii() and len(name) + len(value) < _MAX_URL_LENGTH:
+        return value
+    return Header(value, _UTF8, header_name=name)  # encoded words fold anywhere, even without spaces
+
+
+def _address(mailbox: str) -> str:
+    """A From value with a non-ASCII display name encoded (RFC 2047), the address left as it is."""
+    name, address = parseaddr(mailbox)
+    return formataddr((name, address), charset="utf-8") if address else mailbox
 
 
 def _body(message: EmailMessage, subtype: str) -> str:
     part = message.get_body(preferencelist=(subtype,))
     if part is None or part.get_content_type() != f"text/{subtype}":
         return ""
-    content = str(part.get_content()).replace("\r\n", "\n")
-    # set_content ends every part with a newline of its own: give back what was put in.
-    return content[:-1] if content.endswith("\n") else content
+    return str(part.get_content()).replace("\r\n", "\n")
 
 
 def parse_mime(raw: bytes) -> dict[str, Any]:

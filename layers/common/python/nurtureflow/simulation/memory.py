@@ -1,0 +1,232 @@
+"""In-memory stand-ins for the DynamoDB repositories, with the same methods and the same conditions.
+
+A simulation walks tens of thousands of contacts through the real step logic; DynamoDB (or moto) would
+cost a network round trip per read. These keep the repositories' contracts (idempotent event ids,
+conditional run claims, first-open marks) so the domain code cannot tell the difference. Stored values
+are treated as immutable: updates replace them, so a value handed out never changes under its reader.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from nurtureflow.contacts.model import Contact, contact_id_for, normalise_email
+from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts
+from nurtureflow.events.model import TrackedEvent
+from nurtureflow.store.runs import RunClaimedError
+
+
+class MissingItemError(LookupError):
+    """An update's ``attribute_exists`` condition failed: the item is not there."""
+
+
+class MemoryContacts:
+    def __init__(self) -> None:
+        self._items: dict[str, Contact] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, contact: Contact) -> None:
+        self._items[contact.id] = contact
+
+    def get(self, contact_id: str) -> Contact | None:
+        return self._items.get(contact_id)
+
+    def scan(self) -> Iterator[Contact]:
+        yield from list(self._items.values())
+
+    def upsert(self, email: str, named: dict[str, Any], properties: dict[str, Any], now: str) -> Contact:
+        contact_id = contact_id_for(email)
+        current = self._items.get(contact_id)
+        base: dict[str, Any] = (
+            current.model_dump()
+            if current is not None
+            else {"id": contact_id, "created_at": now, "score": 0, "lifecycle_stage": "subscriber"}
+        )
+        merged = {**base, **named, "email": normalise_email(email), "updated_at": now}
+        merged["properties"] = {**base.get("properties", {}), **properties}
+        self._items[contact_id] = Contact.model_validate(merged)
+        return self._items[contact_id]
+
+    def set_properties(self, contact_id: str, properties: dict[str, Any], now: str) -> None:
+        current = self._existing(contact_id)
+        self._items[contact_id] = current.model_copy(
+            update={"properties": {**current.properties, **properties}, "updated_at": now}
+        )
+
+    def apply(self, contact_id: str, fields: dict[str, Any], score_delta: int, now: str) -> None:
+        current = self._existing(contact_id)
+        merged = {**current.model_dump(), **fields, "updated_at": now}
+        merged["score"] = int(merged.get("score", 0)) + score_delta
+        self._items[contact_id] = Contact.model_validate(merged)
+
+    def _existing(self, contact_id: str) -> Contact:
+        current = self._items.get(contact_id)
+        if current is None:
+            raise MissingItemError(contact_id)
+        return current
+
+
+class MemoryRuns:
+    """Runs by (contact, workflow), with the conditional writes enrolment and resumption rely on."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def get(self, contact_id: str, workflow_id: str) -> dict[str, Any] | None:
+        run = self._items.get(contact_id, {}).get(workflow_id)
+        return None if run is None else dict(run)
+
+    def of_contact(self, contact_id: str) -> list[dict[str, Any]]:
+        return [dict(run) for run in self._items.get(contact_id, {}).values()]
+
+    def all(self) -> Iterator[dict[str, Any]]:
+        for runs in self._items.values():
+            yield from runs.values()
+
+    def claim(self, run: dict[str, Any], previous_key: str | None) -> None:
+        current = self._items.get(run["contact_id"], {}).get(run["workflow"])
+        held = (
+            current is not None if previous_key is None else (current or {}).get("enrolment") != previous_key
+        )
+        if held:
+            raise RunClaimedError(run["contact_id"])
+        self._items.setdefault(run["contact_id"], {})[run["workflow"]] = dict(run)
+
+    def update(self, contact_id: str, workflow_id: str, execution_arn: str, fields: dict[str, Any]) -> bool:
+        current = self._items.get(contact_id, {}).get(workflow_id)
+        if current is None or current.get("execution_arn") != execution_arn:
+            return False
+        self._items[contact_id][workflow_id] = {**current, **fields}
+        return True
+
+    def clear_wait(self, contact_id: str, workflow_id: str, token: str) -> bool:
+        current = self._items.get(contact_id, {}).get(workflow_id)
+        if current is None or (current.get("waiting") or {}).get("token") != token:
+            return False
+        self._items[contact_id][workflow_id] = {k: v for k, v in current.items() if k != "waiting"}
+        return True
+
+
+class MemoryEvents:
+    """A contact's history in time order, and each event id recorded once."""
+
+    def __init__(self) -> None:
+        self._histories: dict[str, list[tuple[str, TrackedEvent]]] = {}
+        self._ids: set[str] = set()
+
+    def record(self, event: TrackedEvent) -> bool:
+        if event.id in self._ids:
+            return False
+        self._ids.add(event.id)
+        owner = event.contact_id or f"anon#{event.anonymous_id}"
+        history = self._histories.setdefault(owner, [])
+        key = f"{event.occurred_at}#{event.id}"
+        if history and history[-1][0] > key:
+            bisect.insort(history, (key, event), key=lambda entry: entry[0])
+        else:
+            history.append((key, event))  # the usual case: events arrive in time order
+        return True
+
+    def history(self, owner: str, since: str | None = None) -> list[TrackedEvent]:
+        history = self._histories.get(owner, [])
+        start = 0 if since is None else bisect.bisect_left(history, since, key=lambda entry: entry[0])
+        return [event for _, event in history[start:]]
+
+
+class MemorySends:
+    def __init__(self) -> None:
+        self._items: dict[str, dict[str, Any]] = {}
+
+    def get(self, send_id: str) -> dict[str, Any] | None:
+        send = self._items.get(send_id)
+        return None if send is None else dict(send)
+
+    def put(self, send: dict[str, Any]) -> None:
+        self._items[send["id"]] = dict(send)
+
+    def mark(self, send_id: str, field: str, at: str) -> None:
+        current = self._items.get(send_id)
+        if current is None:
+            raise MissingItemError(send_id)
+        if field not in current:
+            self._items[send_id] = {**current, field: at}
+
+    def all(self) -> Iterator[dict[str, Any]]:
+        yield from self._items.values()
+
+
+class MemoryLedger:
+    """Ledger lines by id (a repeated id replaces its line, as the table's put does)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, LedgerEntry] = {}
+
+    def record(self, entry: LedgerEntry) -> None:
+        self._entries[entry.entry_id] = entry
+
+    def between(self, start: date, end: date) -> Iterator[LedgerEntry]:
+        yield from (e for e in self._entries.values() if start <= e.day <= end)
+
+    def total(self) -> ServiceCosts:
+        total = ServiceCosts()
+        for entry in self._entries.values():
+            total += entry.usd
+        return total
+
+    def emails(self) -> int:
+        return sum(entry.usage.emails for entry in self._entries.values())
+
+
+class MemoryTemplates:
+    def __init__(self) -> None:
+        self._items: dict[str, dict[str, Any]] = {}
+
+    def get(self, template_id: str) -> dict[str, Any] | None:
+        template = self._items.get(template_id)
+        return None if template is None else dict(template)
+
+    def exists(self, template_id: str) -> bool:
+        return template_id in self._items
+
+    def put(self, template_id: str, template: dict[str, Any]) -> bool:
+        created = template_id not in self._items
+        self._items[template_id] = {**template, "id": template_id}
+        return created
+
+
+class MemoryWorkflows:
+    def __init__(self) -> None:
+        self._meta: dict[str, dict[str, Any]] = {}
+        self._versions: dict[str, dict[int, dict[str, Any]]] = {}
+
+    def meta(self, workflow_id: str) -> dict[str, Any] | None:
+        meta = self._meta.get(workflow_id)
+        return None if meta is None else dict(meta)
+
+    def publish(self, meta: dict[str, Any], version: dict[str, Any], expected_version: int) -> None:
+        current = self._meta.get(meta["id"], {}).get("version", 0)
+        if current != expected_version:
+            raise RuntimeError(f"workflow {meta['id']} moved to version {current} meanwhile")
+        self._versions.setdefault(meta["id"], {})[int(version["version"])] = dict(version)
+        self._meta[meta["id"]] = dict(meta)
+
+    def set_status(self, workflow_id: str, status: str, now: str) -> dict[str, Any]:
+        if workflow_id not in self._meta:
+            raise MissingItemError(workflow_id)
+        self._meta[workflow_id] = {**self._meta[workflow_id], "status": status, "updated_at": now}
+        return dict(self._meta[workflow_id])
+
+    def version(self, workflow_id: str, version: int) -> dict[str, Any] | None:
+        found = self._versions.get(workflow_id, {}).get(version)
+        return None if found is None else dict(found)
+
+    def versions(self, workflow_id: str) -> list[dict[str, Any]]:
+        return [dict(v) for v in self._versions.get(workflow_id, {}).values()]
+
+    def all_meta(self) -> list[dict[str, Any]]:
+        return [dict(self._meta[key]) for key in sorted(self._meta)]
