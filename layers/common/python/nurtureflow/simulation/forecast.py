@@ -64,6 +64,8 @@ FUNCTIONS = TaskFunctions(
 ROLE_ARN = f"arn:aws:iam::{_ACCOUNT}:role/nurtureflow-simulated-workflows"
 # Contacts arrive over the first hour, not all in the same millisecond, as a campaign's traffic does.
 ARRIVALS = timedelta(hours=1)
+# What a send costs in Lambda time in AWS: the SES call and five DynamoDB writes, about 120 ms.
+SEND_SECONDS = 0.12
 MAX_CONTACTS = 200_000
 MAX_DAYS = 365
 
@@ -196,6 +198,7 @@ class Simulation:
             tracking=tracking,
             sending=SendingSettings(),
             prices=self._prices,
+            billed_seconds=SEND_SECONDS,
         )
         self._lifecycle = RunLifecycle(self._runs, self._ledger, self._executions, self._prices)
 
@@ -287,11 +290,16 @@ class Simulation:
         self._populate()
         end = self._start + timedelta(days=self.request.days)
         span = (end - self._start).total_seconds()
-        while self._queue and self._queue[0][0] <= end:
-            at, _, action = heapq.heappop(self._queue)
+        while True:
+            # The next thing to happen: a contact's action, or a timer of the runtime (a wait ending).
+            due = [at for at in (self._queue[0][0] if self._queue else None, self._runtime.next_due()) if at]
+            if not due or min(due) > end:
+                break
+            at = min(due)
             self._runtime.advance(max(at - self._clock.now(), timedelta(0)))
-            action()
-            self._runtime.run_due()
+            while self._queue and self._queue[0][0] <= self._clock.now():
+                heapq.heappop(self._queue)[2]()
+                self._runtime.run_due()
             if progress is not None:
                 progress((self._clock.now() - self._start).total_seconds() / span)
         self._runtime.advance(max(end - self._clock.now(), timedelta(0)))

@@ -1,0 +1,150 @@
+"""The forecast: the funnel follows the rates asked for, through the real step logic, reproducibly."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from nurtureflow.costs.prices import load_price_table
+from nurtureflow.simulation.forecast import SimulationRequest, simulate
+from nurtureflow.workflow.errors import WorkflowInvalidError
+
+CATALOG = Path(__file__).parents[3] / "catalog"
+MONDAY_9AM = datetime(2026, 11, 30, 9, tzinfo=UTC)
+TEMPLATES = {
+    "hello": {
+        "subject": "Hello {{ contact.first_name }}",
+        "html": '<p>Hi <a href="https://shop.example/a">A</a></p>',
+    },
+    "again": {"subject": "Again", "html": '<p><a href="https://shop.example/b">B</a></p>'},
+}
+
+
+def drip(**extra: Any) -> dict[str, Any]:
+    """Two emails two days apart, ended early by a purchase."""
+    return {
+        "schema": "workflow/v1",
+        "id": "drip",
+        "name": "Drip",
+        "trigger": {"event": "signed_up"},
+        "exit_when": [{"event": "order_completed"}],
+        "start": "first",
+        "steps": {
+            "first": {"type": "email", "template": "hello", "next": "pause"},
+            "pause": {"type": "wait", "for": "P2D", "next": "second"},
+            "second": {"type": "email", "template": "again", "next": "end"},
+            "end": {"type": "exit"},
+        },
+        **extra,
+    }
+
+
+def request(**fields: Any) -> SimulationRequest:
+    return SimulationRequest.model_validate({"seed": 7, "start": MONDAY_9AM, **fields})
+
+
+def near(observed: int, trials: int, rate: float) -> bool:
+    """Within four standard deviations of a binomial's mean: fails by chance about once in 16,000."""
+    return abs(observed - trials * rate) <= 4 * math.sqrt(trials * rate * (1 - rate)) + 1
+
+
+def test_the_funnel_follows_the_rates_asked_for() -> None:
+    result = simulate(
+        drip(), TEMPLATES, request(contacts=1500, days=5, open_rate=0.4, click_rate=0.1, goal_rate=0)
+    )
+    first, second = result["steps"]["first"], result["steps"]["second"]
+    assert first["entered"] == first["sent"] == 1500
+    assert near(first["opened"], 1500, 0.4)
+    assert near(first["clicked"], 1500, 0.1)
+    assert second["entered"] == second["sent"] == 1500
+    assert near(second["opened"], 1500, 0.4)
+    assert near(second["clicked"], 1500, 0.1)
+    assert result["emails"] == 3000
+    assert list(result["steps"]) == ["first", "pause", "second", "end"]
+
+
+def test_goals_end_runs_where_the_contact_was() -> None:
+    result = simulate(drip(), TEMPLATES, request(contacts=1500, days=5, goal_rate=0.2))
+    steps = result["steps"]
+    exited = sum(step["exited"] for step in steps.values())
+    assert near(exited, 1500, 0.2)
+    assert steps["pause"]["exited"] > 0  # most of the run is the two-day pause
+    assert steps["second"]["entered"] == 1500 - steps["first"]["exited"] - steps["pause"]["exited"]
+    assert steps["second"]["sent"] == steps["second"]["entered"]
+
+
+def test_the_same_seed_gives_the_same_forecast() -> None:
+    once = simulate(drip(), TEMPLATES, request(contacts=200, days=3, goal_rate=0.1))
+    again = simulate(drip(), TEMPLATES, request(contacts=200, days=3, goal_rate=0.1))
+    other = simulate(drip(), TEMPLATES, request(contacts=200, days=3, goal_rate=0.1, seed=8))
+    assert once == again
+    assert once["steps"] != other["steps"]
+
+
+def test_costs_are_the_price_table_applied_to_what_ran() -> None:
+    result = simulate(drip(), TEMPLATES, request(contacts=300, days=3, goal_rate=0))
+    prices = load_price_table()
+    usd = result["cost"]["usd"]
+    assert usd["ses"] == pytest.approx(float(prices.ses_price.cost(result["emails"])), abs=1e-6)
+    assert usd["stepfunctions"] == pytest.approx(
+        float(prices.stepfunctions_transition.cost(result["transitions"])), abs=1e-6
+    )
+    assert result["cost"]["total_usd"] == pytest.approx(sum(usd.values()), abs=1e-5)
+    assert result["cost"]["usd_per_1000_contacts"] == pytest.approx(
+        result["cost"]["total_usd"] * 1000 / 300, rel=1e-3
+    )
+    assert usd["apigateway"] > 0  # the opens and clicks came through the tracking API
+
+
+def test_quiet_hours_hold_an_email_without_counting_the_contact_twice() -> None:
+    night = drip(settings={"timezone": "UTC", "quiet_hours": {"from": "08:00", "to": "20:00"}})
+    result = simulate(night, TEMPLATES, request(contacts=50, days=2, goal_rate=0))
+    assert result["steps"]["first"]["entered"] == result["steps"]["first"]["sent"] == 50
+
+
+def test_engagement_branches_see_the_simulated_opens() -> None:
+    document = drip()
+    document["steps"]["pause"] = {"type": "wait", "for": "P1D", "next": "opened"}
+    document["steps"]["opened"] = {
+        "type": "branch",
+        "cases": [{"when": {"email": "first", "opened": True}, "next": "end"}],
+        "default": "second",
+    }
+    result = simulate(
+        document, TEMPLATES, request(contacts=1000, days=3, open_rate=0.3, click_rate=0, goal_rate=0)
+    )
+    steps = result["steps"]
+    assert steps["second"]["entered"] == 1000 - steps["first"]["opened"]
+    assert near(steps["first"]["opened"], 1000, 0.3)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CATALOG.iterdir() if (p / "workflow.json").exists()))
+def test_every_catalog_workflow_simulates(name: str) -> None:
+    root = CATALOG / name
+    templates = {p.stem: json.loads(p.read_text()) for p in (root / "templates").glob("*.json")}
+    document = json.loads((root / "workflow.json").read_text())
+    result = simulate(document, templates, request(contacts=40, days=10))
+    assert result["steps"][document["start"]]["entered"] == 40
+    assert result["transitions"] > 0
+    assert result["cost"]["total_usd"] > 0
+
+
+def test_rates_are_checked() -> None:
+    with pytest.raises(ValidationError, match="click_rate"):
+        SimulationRequest(open_rate=0.1, click_rate=0.2)
+    with pytest.raises(ValidationError, match="contacts"):
+        SimulationRequest(contacts=0)
+
+
+def test_an_invalid_workflow_is_refused_with_its_errors() -> None:
+    document = drip()
+    document["steps"]["first"]["template"] = "missing"
+    with pytest.raises(WorkflowInvalidError) as refused:
+        simulate(document, TEMPLATES, request(contacts=5))
+    assert any(issue.pointer == "/steps/first/template" for issue in refused.value.issues)
