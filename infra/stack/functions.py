@@ -27,6 +27,7 @@ class _Spec:
     name: str
     timeout: Duration
     description: str
+    memory_mb: int = 256
 
 
 _SPECS = (
@@ -35,7 +36,8 @@ _SPECS = (
     _Spec("step", Duration.seconds(30), "Workflow task: conditions, scoring, contact updates"),
     _Spec("send", Duration.seconds(30), "Workflow task: renders and sends one email through SES"),
     _Spec("track", Duration.seconds(10), "Public tracking API and SES event intake"),
-    _Spec("admin", Duration.seconds(30), "Admin API: workflows, templates, costs"),
+    # A full vCPU (1,769 MB): forecasts (POST …/simulate) run the workflow in-process for seconds.
+    _Spec("admin", Duration.seconds(30), "Admin API: workflows, templates, costs, forecasts", 1769),
 )
 
 
@@ -78,7 +80,7 @@ class Functions(Construct):
             handler="handler.handler",
             code=lambda_.Code.from_asset(str(code), exclude=["__pycache__", "*.pyc"]),
             layers=[self._layer],
-            memory_size=256,
+            memory_size=spec.memory_mb,
             timeout=spec.timeout,
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,

@@ -113,6 +113,17 @@ def enroll(workflow_id: str) -> Response[dict[str, Any]]:
         raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
 
 
+@app.post("/admin/workflows/<workflow_id>/simulate")
+def simulate(workflow_id: str) -> dict[str, Any]:
+    from nurtureflow.simulation.service import SimulationRefusedError, simulate_stored
+
+    body = errors.json_body(app) if app.current_event.body else {}
+    try:
+        return simulate_stored(workflow_id, body, wiring.workflows(), wiring.templates())
+    except SimulationRefusedError as exc:
+        raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
+
+
 def _template_from_body() -> EmailTemplate:
     body = errors.json_body(app)
     try:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from nurtureflow.clock import VirtualClock
 from nurtureflow.contacts.model import Contact
@@ -85,13 +85,19 @@ class SimulationRequest(BaseModel):
     seed: int | None = None
     start: datetime | None = None
 
-    @model_validator(mode="after")
-    def _clicks_follow_opens(self) -> SimulationRequest:
-        if self.click_rate > self.open_rate:
+    @field_validator("click_rate")
+    @classmethod
+    def _clicks_follow_opens(cls, click_rate: float, info: ValidationInfo) -> float:
+        if click_rate > info.data.get("open_rate", 1.0):
             raise ValueError("click_rate can't exceed open_rate: every click follows an open")
-        if self.start is not None and self.start.tzinfo is None:
+        return click_rate
+
+    @field_validator("start")
+    @classmethod
+    def _zoned(cls, start: datetime | None) -> datetime | None:
+        if start is not None and start.tzinfo is None:
             raise ValueError("start needs a time zone offset, such as 2026-01-05T09:00:00Z")
-        return self
+        return start
 
 
 def default_start(now: datetime) -> datetime:

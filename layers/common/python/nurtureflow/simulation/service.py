@@ -1,0 +1,49 @@
+"""``POST /admin/workflows/{id}/simulate``: the forecast of a stored workflow, with its stored templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from nurtureflow.simulation.forecast import SimulationRequest, simulate
+from nurtureflow.workflow.errors import WorkflowInvalidError
+from nurtureflow.workflow.publishing import WorkflowNotFoundError
+
+# The API answers within API Gateway's 29 seconds: larger forecasts run from the command line.
+API_MAX_CONTACTS = 5_000
+
+
+class SimulationRefusedError(Exception):
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.field, self.status = field, status
+
+
+def simulate_stored(workflow_id: str, body: Any, workflows: Any, templates: Any) -> dict[str, Any]:
+    """Simulate the workflow's current version; the body holds the ``SimulationRequest`` fields."""
+    if not isinstance(body, dict):
+        raise SimulationRefusedError("body", "the body is a JSON object of simulation settings")
+    try:
+        request = SimulationRequest.model_validate(body)
+    except ValidationError as invalid:
+        first = invalid.errors()[0]
+        raise SimulationRefusedError(".".join(str(p) for p in first["loc"]) or "body", first["msg"]) from None
+    if request.contacts > API_MAX_CONTACTS:
+        raise SimulationRefusedError(
+            "contacts",
+            f"the API simulates at most {API_MAX_CONTACTS:,} contacts; "
+            "`nurtureflow simulate` on the command line goes further",
+        )
+    meta = workflows.meta(workflow_id)
+    stored = None if meta is None else workflows.version(workflow_id, int(meta["version"]))
+    if stored is None:
+        raise WorkflowNotFoundError(workflow_id)
+    document = stored["document"]
+    wanted = {step["template"] for step in document.get("steps", {}).values() if step.get("type") == "email"}
+    found = {name: templates.get(name) for name in sorted(wanted)}
+    try:
+        return simulate(document, {k: v for k, v in found.items() if v is not None}, request)
+    except WorkflowInvalidError as invalid:  # a template deleted since the upload, say
+        issue = invalid.issues[0]
+        raise SimulationRefusedError(issue.pointer, issue.message) from None
