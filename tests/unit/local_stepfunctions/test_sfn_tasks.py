@@ -243,6 +243,21 @@ def test_a_token_task_times_out_into_its_catcher(
         sfn.send_task_success(tokens[0], "{}")
 
 
+def test_a_task_timeout_has_no_cause_and_its_catcher_gets_an_empty_one(
+    sfn: LocalStepFunctions, machine: MachineFactory, tokens: list[str], output: Output
+) -> None:
+    """As AWS records it: TaskTimedOut carries only the error; the error output's Cause is ""."""
+    task = token_task(
+        TimeoutSeconds=60,
+        Catch=[{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.waited", "Next": "Caught"}],
+    )
+    execution = sfn.start_execution(machine(with_fallback(task)), input='{"who": "ed"}')["executionArn"]
+    sfn.advance(timedelta(minutes=2))
+    assert output(sfn.describe_execution(execution))["waited"] == {"Error": "States.Timeout", "Cause": ""}
+    (timed_out,) = events_of(sfn, execution, "TaskTimedOut")
+    assert "cause" not in timed_out["taskTimedOutEventDetails"]
+
+
 def test_heartbeats_keep_a_token_task_alive_until_they_stop(
     sfn: LocalStepFunctions, machine: MachineFactory, tokens: list[str], start: datetime
 ) -> None:

@@ -202,10 +202,10 @@ def _failed(runtime: Runtime, run: Run, resource: LambdaResource, error: StatesE
 
 
 def _time_out(runtime: Runtime, run: Run, resource: LambdaResource, error_name: str) -> None:
-    error = StatesError(
-        error_name, "The task timed out" if error_name == TIMEOUT else "The task missed a heartbeat"
-    )
-    details = {"error": error.name, "cause": error.cause}
+    # AWS records a task timeout with no cause, and its catchers see "Cause": "" (docs/runtime-fidelity.md).
+    cause = "" if error_name == TIMEOUT else "The task missed a heartbeat"
+    error = StatesError(error_name, cause)
+    details = {"error": error.name, "cause": cause or None}
     if resource.optimized:
         runtime.record(run, "TaskTimedOut", {**_source(resource), **details})
     else:
