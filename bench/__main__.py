@@ -3,3 +3,8 @@
 from bench import compile as compile_bench
 
 compile_bench.main([])
+
+from bench.engine import simulation, versus_moto  # noqa: E402 - after the first benchmark's output
+
+versus_moto.main([])
+simulation.main(["--contacts", "20000"])
