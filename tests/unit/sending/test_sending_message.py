@@ -123,6 +123,7 @@ def test_a_non_ascii_display_name_is_encoded_and_the_address_kept() -> None:
 
 def test_bodies_come_back_exactly_even_with_long_lines_and_trailing_newlines() -> None:
     html = "<p>" + "ligne très longue " * 40 + "</p>\n\n"
-    parsed = parse_mime(build(html=html, text="a=b\n.\nend\n"))
+    text = "a=b\n.\nFrom here on, trailing space \n\tend\n"
+    parsed = parse_mime(build(html=html, text=text))
     assert parsed["html"] == html
-    assert parsed["text"] == "a=b\n.\nend\n"
+    assert parsed["text"] == text

@@ -11,14 +11,14 @@ recipient (Cc, Bcc).
 
 from __future__ import annotations
 
+import binascii
 import re
 import secrets
 from email import message_from_bytes
-from email.charset import QP, Charset
+from email.charset import Charset
 from email.header import Header
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.policy import Compat32
 from email.policy import default as default_policy
 from email.utils import formataddr, parseaddr
@@ -41,7 +41,6 @@ class _Wire(Compat32):
 
 _WIRE = _Wire(linesep="\r\n")
 _UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP  # both parts quoted-printable: readable, and the message stays 7-bit clean
 _FIELD_NAME = re.compile(r"^[!-9;-~]{1,76}$")  # RFC 5322: printable ASCII except ":"
 _URL = re.compile(r"^https?://[!-~]+$", re.IGNORECASE)  # printable ASCII, no spaces
 _MAX_URL_LENGTH = 900  # one header line stays under RFC 5322's 998 characters
@@ -88,13 +87,25 @@ def build_mime(
     for name, value in headers.items():
         message[name] = _header_value(name, value)  # type: ignore[assignment]
     for body, subtype in ((text, "plain"), (html, "html")):
-        part = MIMEText(body, subtype, _UTF8)  # type: ignore[arg-type]  # a Charset picks the encoding
-        del part["MIME-Version"]  # once, at the top
-        message.attach(part)
+        message.attach(_quoted_printable_part(body, subtype))
     # "=" never appears unencoded in a quoted-printable body, so this boundary can't occur in one
     # (and the generator need not compile a regex per message to make sure).
     message.set_boundary(f"==nf_{secrets.token_hex(12)}==")
     return message.as_bytes(policy=_WIRE)
+
+
+def _quoted_printable_part(body: str, subtype: str) -> Message:
+    """A UTF-8 text part, quoted-printable: readable, and the message stays 7-bit clean.
+
+    Encoded by ``binascii`` (C) rather than the email package's pure-Python encoder, which took a
+    third of the time of building a message. Line breaks become CRLF, as the wire wants them.
+    """
+    part = Message()
+    part["Content-Type"] = f'text/{subtype}; charset="utf-8"'
+    part["Content-Transfer-Encoding"] = "quoted-printable"
+    lines = body.replace("\r\n", "\n").split("\n")
+    part.set_payload("\r\n".join(binascii.b2a_qp(line.encode(), istext=False).decode() for line in lines))
+    return part
 
 
 def _header_value(name: str, value: str) -> str | Header:
