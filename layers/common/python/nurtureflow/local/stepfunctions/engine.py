@@ -8,17 +8,18 @@ driver to make outside the lock, and ended executions are queued for the status 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from nurtureflow.clock import Clock
 
+from .context import LazyContext
 from .definition import Scope
 from .errors import RUNTIME, TIMEOUT, StatesError
 from .execution import Execution, ExecutionStatus
 from .fanout import child_failed, child_succeeded
-from .history import MAX_EVENTS
+from .history import MAX_EVENTS, NOT_TRUNCATED, LazyJson
 from .paths import build_payload, merge_result, process_result, select, to_json
 from .retry import find_catcher, retry_delay
 from .runs import Done, Invocation, InvocationResult, Run
@@ -28,12 +29,23 @@ from .timers import TimerQueue
 from .timestamps import format_timestamp
 from .tokens import TaskAnswer, TaskToken, TokenRegistry
 
+# Called with the execution and the state's name whenever a state is entered (the service's option).
+StateEnteredListener = Callable[[Execution, str], None]
+
 
 class Engine:
     """Runs executions' states over one timer queue. Not thread-safe: the service serialises calls."""
 
-    def __init__(self, clock: Clock, *, region: str, random: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        region: str,
+        random: Callable[[], float],
+        on_state_entered: StateEnteredListener | None = None,
+    ) -> None:
         self.region = region
+        self._on_state_entered = on_state_entered
         self.timers = TimerQueue()
         self.tokens = TokenRegistry()
         self._clock = clock
@@ -49,7 +61,7 @@ class Engine:
         execution.root = root
         details = {
             "input": execution.input_text,
-            "inputDetails": {"truncated": False},
+            "inputDetails": NOT_TRUNCATED,
             "roleArn": execution.role_arn,
             "stateMachineVersionArn": execution.version_arn,
         }
@@ -93,8 +105,11 @@ class Engine:
     def now(self) -> datetime:
         return self._clock.now()
 
-    def context(self, run: Run) -> dict[str, Any]:
-        """The context object (``$$``) as the run's current state sees it."""
+    def context(self, run: Run) -> LazyContext:
+        """The context object (``$$``) as the run's current state sees it, built if a path reads it."""
+        return LazyContext(lambda: self._context_object(run))
+
+    def _context_object(self, run: Run) -> dict[str, Any]:
         execution = run.execution
         context: dict[str, Any] = {
             "Execution": {
@@ -119,7 +134,7 @@ class Engine:
             context["Task"] = {"Token": run.token.value}
         return context
 
-    def record(self, run: Run, event_type: str, details: dict[str, Any] | None = None) -> None:
+    def record(self, run: Run, event_type: str, details: Mapping[str, Any] | None = None) -> None:
         run.last_event_id = run.execution.history.record(event_type, self.now(), run.last_event_id, details)
 
     def wake_at(self, due: datetime, run: Run, callback: Callable[[], None]) -> None:
@@ -192,8 +207,10 @@ class Engine:
         run.retries, run.retry_count, run.token = {}, 0, None
         execution.transitions += 1
         state = run.state
-        details = {"name": name, "input": to_json(raw_input), "inputDetails": {"truncated": False}}
+        details = {"name": name, "input": LazyJson(raw_input), "inputDetails": NOT_TRUNCATED}
         self.record(run, f"{state['Type']}StateEntered", details)
+        if self._on_state_entered is not None:
+            self._on_state_entered(execution, name)
         try:
             run.effective_input = select(state, "InputPath", raw_input, self.context(run))
         except StatesError as error:
@@ -233,7 +250,7 @@ class Engine:
         self._exit(run, output, outcome.next_state or state.get("Next"))
 
     def _exit(self, run: Run, output: Any, next_state: str | None) -> None:
-        details = {"name": run.state_name, "output": to_json(output), "outputDetails": {"truncated": False}}
+        details = {"name": run.state_name, "output": LazyJson(output), "outputDetails": NOT_TRUNCATED}
         self.record(run, f"{run.state['Type']}StateExited", details)
         if next_state is not None:
             self.wake_at(self.now(), run, lambda: self._enter(run, next_state, output))
@@ -280,7 +297,7 @@ class Engine:
         if execution.root is not None:
             self.abort(execution.root)
         if status is ExecutionStatus.SUCCEEDED:
-            details: dict[str, Any] = {"output": output, "outputDetails": {"truncated": False}}
+            details: dict[str, Any] = {"output": output, "outputDetails": NOT_TRUNCATED}
         else:
             details = {"error": error or None, "cause": cause}
         execution.history.record(event_type, self.now(), len(execution.history), details)

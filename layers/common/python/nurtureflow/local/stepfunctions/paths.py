@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .context import context_object
 from .errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, StatesError
 from .intrinsics import evaluate_intrinsic, is_intrinsic
 from .jsonpath import PathMismatch, PathNotFound, PathSyntaxError, parse_path
@@ -27,7 +28,7 @@ def query(path: str, data: Any, context: Any) -> Any:
     """
     try:
         parsed = parse_path(path)
-        return parsed.get(context if parsed.root == "$$" else data)
+        return parsed.get(context_object(context) if parsed.root == "$$" else data)
     except PathSyntaxError as error:
         raise StatesError(RUNTIME, f"Invalid path '{path}': {error}") from None
     except PathNotFound:

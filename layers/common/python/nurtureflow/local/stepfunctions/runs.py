@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .definition import Scope
 
 if TYPE_CHECKING:
+    from .context import LazyContext
     from .errors import StatesError
     from .execution import Execution
     from .tokens import TaskToken
@@ -101,9 +102,9 @@ class Runtime(Protocol):
 
     def now(self) -> datetime: ...
 
-    def context(self, run: Run) -> dict[str, Any]: ...
+    def context(self, run: Run) -> LazyContext: ...
 
-    def record(self, run: Run, event_type: str, details: dict[str, Any] | None = None) -> None: ...
+    def record(self, run: Run, event_type: str, details: Mapping[str, Any] | None = None) -> None: ...
 
     def wake_at(self, due: datetime, run: Run, callback: Callable[[], None]) -> None: ...
 

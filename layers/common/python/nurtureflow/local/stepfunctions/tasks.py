@@ -17,6 +17,7 @@ from .errors import (
     LambdaFunctionError,
     StatesError,
 )
+from .history import NOT_TRUNCATED, LazyJson
 from .paths import query, to_json
 from .runs import PENDING, InvocationResult, Outcome, Run, Runtime
 from .tokens import TaskToken
@@ -85,12 +86,12 @@ def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) 
         if not isinstance(data, dict) or not isinstance(data.get("FunctionName"), str):
             raise StatesError(RUNTIME, "lambda:invoke needs Parameters with a FunctionName")
         target, payload = str(data["FunctionName"]), data.get("Payload", {})
-        scheduled = {"region": runtime.region, "parameters": to_json(data), "heartbeatInSeconds": heartbeat}
+        scheduled = {"region": runtime.region, "parameters": LazyJson(data), "heartbeatInSeconds": heartbeat}
         runtime.record(run, "TaskScheduled", {**_source(resource), **scheduled, "timeoutInSeconds": timeout})
         runtime.record(run, "TaskStarted", _source(resource))
     else:
         target, payload = resource.label, data
-        details = {"resource": target, "input": to_json(data), "timeoutInSeconds": timeout}
+        details = {"resource": target, "input": LazyJson(data), "timeoutInSeconds": timeout}
         runtime.record(run, "LambdaFunctionScheduled", details)
         runtime.record(run, "LambdaFunctionStarted")
     deadline = runtime.now() + timedelta(seconds=timeout) if timeout else None
@@ -150,7 +151,7 @@ def _invoked(
         return
     output = _invoke_response(result.value, version) if resource.optimized else result.value
     if resource.wait_for_token:
-        runtime.record(run, "TaskSubmitted", {**_source(resource), "output": to_json(output)})
+        runtime.record(run, "TaskSubmitted", {**_source(resource), "output": LazyJson(output)})
         return  # now the token's answer, a timeout or a heartbeat timeout decides
     if deadline is not None and runtime.now() > deadline:
         _time_out(runtime, run, resource, TIMEOUT)
@@ -184,7 +185,7 @@ def _source(resource: LambdaResource) -> dict[str, Any]:
 
 
 def _succeeded(runtime: Runtime, run: Run, resource: LambdaResource, output: Any) -> None:
-    details = {"output": to_json(output), "outputDetails": {"truncated": False}}
+    details = {"output": LazyJson(output), "outputDetails": NOT_TRUNCATED}
     if resource.optimized:
         runtime.record(run, "TaskSucceeded", {**_source(resource), **details})
     else:
