@@ -14,6 +14,7 @@ from .context import context_object
 from .errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, StatesError
 from .intrinsics import evaluate_intrinsic, is_intrinsic
 from .jsonpath import PathMismatch, PathNotFound, PathSyntaxError, parse_path
+from .templates import compiled
 
 
 def to_json(value: Any) -> str:
@@ -62,18 +63,12 @@ def resolve_dynamic(key: str, expression: Any, data: Any, context: Any) -> Any:
 
 
 def build_payload(template: Any, data: Any, context: Any) -> Any:
-    """Evaluate a payload template (Parameters, ResultSelector, ItemSelector): ``.$`` keys are dynamic."""
-    if isinstance(template, dict):
-        payload: dict[str, Any] = {}
-        for key, value in template.items():
-            if key.endswith(".$"):
-                payload[key[:-2]] = resolve_dynamic(key, value, data, context)
-            else:
-                payload[key] = build_payload(value, data, context)
-        return payload
-    if isinstance(template, list):
-        return [build_payload(item, data, context) for item in template]
-    return template
+    """Evaluate a payload template (Parameters, ResultSelector, ItemSelector): ``.$`` keys are dynamic.
+
+    The template is compiled on first use and must not change afterwards (a definition's never do); the
+    payload shares the template's static parts.
+    """
+    return compiled(template, resolve_dynamic)(data, context)
 
 
 def merge_result(state: Mapping[str, Any], raw_input: Any, result: Any) -> Any:
