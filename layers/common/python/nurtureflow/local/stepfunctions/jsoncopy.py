@@ -8,6 +8,7 @@ trip itself, so the result, or the error, is the round trip's.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
@@ -39,3 +40,13 @@ def _copy(value: Any) -> Any:
     if kind in _SCALARS:
         return value
     raise _NotPlainJson
+
+
+def with_shared_keys(value: Any) -> Any:
+    """A JSON document just parsed, its object keys interned: the inputs of 100,000 executions, alike in
+    shape, then keep one copy of each key rather than 100,000 (``json.loads`` makes new ones every time)."""
+    if type(value) is dict:
+        return {sys.intern(key): with_shared_keys(item) for key, item in value.items()}
+    if type(value) is list:
+        return [with_shared_keys(item) for item in value]
+    return value

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .tokens import TaskToken
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Done:
     """A state's own work finished at once with ``result``; Choice also names the next state."""
 
@@ -37,7 +37,7 @@ PENDING = Pending()
 Outcome = Done | Pending
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class FanOut:
     """The children of a Parallel (one per branch) or Map (one per item) state, and their results."""
 
@@ -51,7 +51,7 @@ class FanOut:
     finished: int = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Run:
     execution: Execution
     scope: Scope
@@ -78,13 +78,13 @@ class Run:
         return self.active and self.epoch == epoch and self.execution.running
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InvocationResult:
     value: Any = None
     exception: Exception | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Invocation:
     """A task call the driver makes outside the service lock, then hands back with its result."""
 
@@ -121,7 +121,7 @@ class Runtime(Protocol):
     def abort(self, run: Run) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateType:
     """How one ``Type`` does its own work; the engine runs the rest of the lifecycle around it."""
 

@@ -33,6 +33,7 @@ from .errors import (
 )
 from .execution import Execution, ExecutionStatus
 from .history import History
+from .jsoncopy import with_shared_keys
 from .machines import StateMachineRegistry, check_name, parse_execution_arn
 from .pagination import paginate
 from .tokens import TaskAnswer, TaskToken
@@ -230,7 +231,7 @@ class LocalStepFunctions:
         """
         name = check_name(name if name is not None else str(uuid.uuid4()), "execution")
         try:
-            value = json.loads(input)
+            value = with_shared_keys(json.loads(input))
         except (TypeError, ValueError) as error:
             raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
         with self._lock:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache, partial
 from typing import Any
 
 from .errors import (
@@ -32,6 +33,7 @@ class LambdaResource:
     label: str  # the history's "resource": "invoke", "invoke.waitForTaskToken" or the function ARN
 
 
+@lru_cache(maxsize=256)
 def parse_resource(resource: str) -> LambdaResource:
     """What a Task's ``Resource`` asks for; States.Runtime for integrations this runtime doesn't run."""
     parts = resource.split(":")
@@ -95,18 +97,15 @@ def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) 
         runtime.record(run, "LambdaFunctionScheduled", details)
         runtime.record(run, "LambdaFunctionStarted")
     deadline = runtime.now() + timedelta(seconds=timeout) if timeout else None
+    # partial, not closures: a waiting run's callbacks are half the size
     if resource.wait_for_token and run.token is not None:
         if deadline is not None:
-            runtime.wake_at(deadline, run, lambda: _time_out(runtime, run, resource, TIMEOUT))
+            runtime.wake_at(deadline, run, partial(_time_out, runtime, run, resource, TIMEOUT))
         if heartbeat is not None:
             run.token.heartbeat = timedelta(seconds=heartbeat)
             arm_heartbeat(runtime, run.token)
     name, version = function_name(target)
-
-    def on_result(result: InvocationResult) -> None:
-        _invoked(runtime, run, resource, version, deadline, result)
-
-    runtime.invoke(run, name, payload, on_result)
+    runtime.invoke(run, name, payload, partial(_invoked, runtime, run, resource, version, deadline))
     return PENDING
 
 
