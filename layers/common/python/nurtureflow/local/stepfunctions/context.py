@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runs import Run
 
 
 class LazyContext:
     """The context object as it is when first read. Read it at once: the run moves on."""
 
-    __slots__ = ("_build", "_value")
+    __slots__ = ("_build", "_run", "_value")
 
-    def __init__(self, build: Callable[[], dict[str, Any]]) -> None:
-        self._build = build
+    def __init__(self, build: Callable[[Run], dict[str, Any]], run: Run) -> None:
+        self._build, self._run = build, run
         self._value: dict[str, Any] | None = None
 
     @property
     def value(self) -> dict[str, Any]:
         if self._value is None:
-            self._value = self._build()
+            self._value = self._build(self._run)
         return self._value
 
 

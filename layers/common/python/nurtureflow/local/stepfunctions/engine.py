@@ -19,7 +19,7 @@ from .definition import Scope
 from .errors import RUNTIME, TIMEOUT, StatesError
 from .execution import Execution, ExecutionStatus
 from .fanout import child_failed, child_succeeded
-from .history import MAX_EVENTS, NOT_TRUNCATED, LazyJson
+from .history import MAX_EVENTS, NOT_TRUNCATED
 from .paths import build_payload, merge_result, process_result, select, to_json
 from .retry import find_catcher, retry_delay
 from .runs import Done, Invocation, InvocationResult, Run
@@ -31,6 +31,10 @@ from .tokens import TaskAnswer, TaskToken, TokenRegistry
 
 # Called with the execution and the state's name whenever a state is entered (the service's option).
 StateEnteredListener = Callable[[Execution, str], None]
+
+
+_ENTERED = {kind: f"{kind}StateEntered" for kind in STATE_TYPES}
+_EXITED = {kind: f"{kind}StateExited" for kind in STATE_TYPES}
 
 
 class _Wake:
@@ -120,7 +124,7 @@ class Engine:
 
     def context(self, run: Run) -> LazyContext:
         """The context object (``$$``) as the run's current state sees it, built if a path reads it."""
-        return LazyContext(lambda: self._context_object(run))
+        return LazyContext(self._context_object, run)
 
     def _context_object(self, run: Run) -> dict[str, Any]:
         execution = run.execution
@@ -214,15 +218,19 @@ class Engine:
         run.retries, run.retry_count, run.token = {}, 0, None
         execution.transitions += 1
         state = run.state
-        details = {"name": name, "input": LazyJson(raw_input), "inputDetails": NOT_TRUNCATED}
-        self.record(run, f"{state['Type']}StateEntered", details)
+        run.last_event_id = execution.history.record_state(
+            _ENTERED[state["Type"]], self.now(), run.last_event_id, name, raw_input
+        )
         if self._on_state_entered is not None:
             self._on_state_entered(execution, name)
-        try:
-            run.effective_input = select(state, "InputPath", raw_input, self.context(run))
-        except StatesError as error:
-            self.fail(run, error)
-            return
+        if "InputPath" in state:
+            try:
+                run.effective_input = select(state, "InputPath", raw_input, self.context(run))
+            except StatesError as error:
+                self.fail(run, error)
+                return
+        else:
+            run.effective_input = raw_input
         self._attempt(run)
 
     def _attempt(self, run: Run) -> None:
@@ -257,8 +265,9 @@ class Engine:
         self._exit(run, output, outcome.next_state or state.get("Next"))
 
     def _exit(self, run: Run, output: Any, next_state: str | None) -> None:
-        details = {"name": run.state_name, "output": LazyJson(output), "outputDetails": NOT_TRUNCATED}
-        self.record(run, f"{run.state['Type']}StateExited", details)
+        run.last_event_id = run.execution.history.record_state(
+            _EXITED[run.state["Type"]], self.now(), run.last_event_id, run.state_name, output
+        )
         if next_state is not None:
             self.wake_at(self.now(), run, lambda: self._enter(run, next_state, output))
         else:

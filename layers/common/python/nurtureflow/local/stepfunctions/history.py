@@ -25,10 +25,14 @@ NOT_TRUNCATED: Mapping[str, bool] = MappingProxyType({"truncated": False})
 class LazyJson:
     """A value recorded now, written as compact JSON text when the history is read."""
 
-    __slots__ = ("value",)
+    __slots__ = ("_value",)
 
     def __init__(self, value: Any) -> None:
-        self.value = value
+        self._value = value
+
+    @property
+    def value(self) -> Any:
+        return self._value
 
 
 def details_key(event_type: str) -> str:
@@ -42,7 +46,8 @@ def details_key(event_type: str) -> str:
 
 
 # (type, timestamp, previousEventId, details): a tuple is a fifth of the size of the event's dict.
-_Record = tuple[str, datetime, int, Mapping[str, Any] | None]
+# State events, most of any history, are (type, timestamp, previousEventId, state name, input or output).
+_Record = tuple[str, datetime, int, Mapping[str, Any] | None] | tuple[str, datetime, int, str, Any]
 
 
 class History:
@@ -75,6 +80,14 @@ class History:
             self._records.append((event_type, at, previous_id, details))
         return self._count
 
+    def record_state(self, event_type: str, at: datetime, previous_id: int, name: str, data: Any) -> int:
+        """Append a ``…StateEntered`` event (``data`` is the state's input) or ``…StateExited`` (its
+        output), and return its id."""
+        self._count += 1
+        if self._records is not None:
+            self._records.append((event_type, at, previous_id, name, data))
+        return self._count
+
     @property
     def events(self) -> list[dict[str, Any]]:
         """The events as GetExecutionHistory returns them, freshly built: callers may change them."""
@@ -88,13 +101,19 @@ class History:
 
 
 def _event(number: int, record: _Record) -> dict[str, Any]:
-    event_type, at, previous_id, details = record
+    event_type, at, previous_id = record[0], record[1], record[2]
     event: dict[str, Any] = {
         "timestamp": at,
         "type": event_type,
         "id": number,
         "previousEventId": previous_id,
     }
+    details: Mapping[str, Any] | None
+    if len(record) == 5:
+        key = "input" if event_type.endswith("Entered") else "output"
+        details = {"name": record[3], key: LazyJson(record[4]), f"{key}Details": NOT_TRUNCATED}
+    else:
+        details = record[3]
     if details is not None:
         event[details_key(event_type)] = {
             key: _read(value) for key, value in details.items() if value is not None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -148,19 +148,37 @@ def _invoked(
             return  # the task's callback came in while the call was still running: it came first, it wins
         _failed(runtime, run, resource, invocation_error(result.exception))
         return
-    output = _invoke_response(result.value, version) if resource.optimized else result.value
+    output, recorded = result.value, LazyJson(result.value)
+    if resource.optimized:
+        request_id = _request_id()
+        output = _invoke_response(result.value, version, request_id)
+        recorded = _RecordedInvokeResponse(result.value, version, request_id)
     if resource.wait_for_token:
-        runtime.record(run, "TaskSubmitted", {**_source(resource), "output": LazyJson(output)})
+        runtime.record(run, "TaskSubmitted", {**_source(resource), "output": recorded})
         return  # now the token's answer, a timeout or a heartbeat timeout decides
     if deadline is not None and runtime.now() > deadline:
         _time_out(runtime, run, resource, TIMEOUT)
         return
-    _succeeded(runtime, run, resource, output)
+    _succeeded(runtime, run, resource, output, recorded)
 
 
-def _invoke_response(payload: Any, version: str) -> dict[str, Any]:
+class _RecordedInvokeResponse(LazyJson):
+    """An Invoke response in the history: rebuilt when read, so the history keeps only the function's result
+    and not eight containers a call (the state's data usually drops the rest at once, by ResultSelector)."""
+
+    __slots__ = ("_request_id", "_version")
+
+    def __init__(self, payload: Any, version: str, request_id: str) -> None:
+        super().__init__(payload)
+        self._version, self._request_id = version, request_id
+
+    @property
+    def value(self) -> Any:
+        return _invoke_response(self._value, self._version, self._request_id)
+
+
+def _invoke_response(payload: Any, version: str, request_id: str) -> dict[str, Any]:
     """The result of ``lambda:invoke``: Lambda's Invoke response as the AWS SDK integration returns it."""
-    request_id = str(uuid.uuid4())
     headers = {
         "Content-Type": "application/json",
         "X-Amz-Executed-Version": version,
@@ -179,12 +197,22 @@ def _invoke_response(payload: Any, version: str) -> dict[str, Any]:
     }
 
 
+def _request_id() -> str:
+    """A random version-4 UUID's text, as ``str(uuid.uuid4())`` makes it, in a third of the time."""
+    digits = os.urandom(16).hex()
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
+
+
 def _source(resource: LambdaResource) -> dict[str, Any]:
     return {"resourceType": "lambda", "resource": resource.label}
 
 
-def _succeeded(runtime: Runtime, run: Run, resource: LambdaResource, output: Any) -> None:
-    details = {"output": LazyJson(output), "outputDetails": NOT_TRUNCATED}
+def _succeeded(
+    runtime: Runtime, run: Run, resource: LambdaResource, output: Any, recorded: LazyJson | None = None
+) -> None:
+    """The task succeeded with ``output``; ``recorded`` is the output as the history keeps it."""
+    details = {"output": recorded or LazyJson(output), "outputDetails": NOT_TRUNCATED}
     if resource.optimized:
         runtime.record(run, "TaskSucceeded", {**_source(resource), **details})
     else:
