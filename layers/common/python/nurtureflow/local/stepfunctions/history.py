@@ -45,9 +45,10 @@ def details_key(event_type: str) -> str:
     return event_type[0].lower() + event_type[1:] + "EventDetails"
 
 
-# (type, timestamp, previousEventId, details): a tuple is a fifth of the size of the event's dict.
-# State events, most of any history, are (type, timestamp, previousEventId, state name, input or output).
-_Record = tuple[str, datetime, int, Mapping[str, Any] | None] | tuple[str, datetime, int, str, Any]
+# Events are kept flat, five slots each, in one list per execution: no object per event for the memory and
+# the garbage collector to carry. A state event (most of any history) is type, timestamp, previousEventId,
+# the state's name and its input or output; any other is type, timestamp, previousEventId, details, None.
+_SLOTS = 5
 
 
 class History:
@@ -57,11 +58,11 @@ class History:
     ``events`` is empty, as for an Express workflow.
     """
 
-    __slots__ = ("_count", "_records")
+    __slots__ = ("_count", "_slots")
 
     def __init__(self, keep: bool = True) -> None:
         self._count = 0
-        self._records: list[_Record] | None = [] if keep else None
+        self._slots: list[Any] | None = [] if keep else None
 
     def __len__(self) -> int:
         """How many events were recorded (kept or not)."""
@@ -69,51 +70,52 @@ class History:
 
     @property
     def keeping(self) -> bool:
-        return self._records is not None
+        return self._slots is not None
 
     def record(
         self, event_type: str, at: datetime, previous_id: int, details: Mapping[str, Any] | None = None
     ) -> int:
         """Append an event and return its id. ``details`` is kept as given: don't change it afterwards."""
         self._count += 1
-        if self._records is not None:
-            self._records.append((event_type, at, previous_id, details))
+        if self._slots is not None:
+            self._slots += (event_type, at, previous_id, details, None)
         return self._count
 
     def record_state(self, event_type: str, at: datetime, previous_id: int, name: str, data: Any) -> int:
         """Append a ``…StateEntered`` event (``data`` is the state's input) or ``…StateExited`` (its
         output), and return its id."""
         self._count += 1
-        if self._records is not None:
-            self._records.append((event_type, at, previous_id, name, data))
+        if self._slots is not None:
+            self._slots += (event_type, at, previous_id, name, data)
         return self._count
 
     @property
     def events(self) -> list[dict[str, Any]]:
         """The events as GetExecutionHistory returns them, freshly built: callers may change them."""
-        if self._records is None:
-            return []
-        return [_event(number, record) for number, record in enumerate(self._records, start=1)]
+        slots = self._slots or []
+        return [
+            _event(start // _SLOTS + 1, *slots[start : start + _SLOTS])
+            for start in range(0, len(slots), _SLOTS)
+        ]
 
     def types(self) -> list[str]:
         """The event types in order (handy in tests and logs)."""
-        return [record[0] for record in self._records or ()]
+        return [str(event_type) for event_type in (self._slots or [])[::_SLOTS]]
 
 
-def _event(number: int, record: _Record) -> dict[str, Any]:
-    event_type, at, previous_id = record[0], record[1], record[2]
+def _event(
+    number: int, event_type: str, at: datetime, previous_id: int, fourth: Any, fifth: Any
+) -> dict[str, Any]:
     event: dict[str, Any] = {
         "timestamp": at,
         "type": event_type,
         "id": number,
         "previousEventId": previous_id,
     }
-    details: Mapping[str, Any] | None
-    if len(record) == 5:
+    details: Mapping[str, Any] | None = fourth
+    if isinstance(fourth, str):  # a state event: the state's name, and its input or output
         key = "input" if event_type.endswith("Entered") else "output"
-        details = {"name": record[3], key: LazyJson(record[4]), f"{key}Details": NOT_TRUNCATED}
-    else:
-        details = record[3]
+        details = {"name": fourth, key: LazyJson(fifth), f"{key}Details": NOT_TRUNCATED}
     if details is not None:
         event[details_key(event_type)] = {
             key: _read(value) for key, value in details.items() if value is not None
