@@ -214,12 +214,13 @@ class Engine:
             cause = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
             self._close(execution, ExecutionStatus.FAILED, "ExecutionFailed", error=RUNTIME, cause=cause)
             return
-        run.state_name, run.raw_input, run.entered_at = name, raw_input, self.now()
+        run.state_name, run.state = name, run.scope.states[name]
+        run.raw_input, run.entered_at = raw_input, self._clock.now()
         run.retries, run.retry_count, run.token = {}, 0, None
         execution.transitions += 1
         state = run.state
         run.last_event_id = execution.history.record_state(
-            _ENTERED[state["Type"]], self.now(), run.last_event_id, name, raw_input
+            _ENTERED[state["Type"]], run.entered_at, run.last_event_id, name, raw_input
         )
         if self._on_state_entered is not None:
             self._on_state_entered(execution, name)

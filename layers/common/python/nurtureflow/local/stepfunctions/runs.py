@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .definition import Scope
+from .execution import ExecutionStatus
 
 if TYPE_CHECKING:
     from .context import LazyContext
@@ -59,6 +60,7 @@ class Run:
     index: int = 0
     last_event_id: int = 0
     state_name: str = ""
+    state: Mapping[str, Any] = field(default_factory=dict)  # the definition of the state named state_name
     raw_input: Any = None
     effective_input: Any = None
     entered_at: datetime | None = None
@@ -69,13 +71,9 @@ class Run:
     token: TaskToken | None = None
     fanout: FanOut | None = None
 
-    @property
-    def state(self) -> Mapping[str, Any]:
-        return self.scope.states[self.state_name]
-
     def waiting_on(self, epoch: int) -> bool:
         """Whether work made at ``epoch`` is still wanted: the run hasn't moved on, been aborted or closed."""
-        return self.active and self.epoch == epoch and self.execution.running
+        return self.active and self.epoch == epoch and self.execution.status is ExecutionStatus.RUNNING
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ def waits_for_token(state: Mapping[str, Any]) -> bool:
     return str(state.get("Resource", "")).endswith(_TOKEN_SUFFIX)
 
 
+@lru_cache(maxsize=256)
 def function_name(identifier: str) -> tuple[str, str]:
     """A function's name and version from a name, ``name:alias``, partial or full ARN."""
     parts = identifier.split(":")
