@@ -38,16 +38,17 @@ _EXITED = {kind: f"{kind}StateExited" for kind in STATE_TYPES}
 
 
 class _Wake:
-    """A timer's callback, run only if its run is still where it was (a third of a closure's size)."""
+    """A timer's callback, run only if its run is still where it was. Arguments rather than a closure:
+    half the objects, and so half the work for the garbage collector while 100,000 runs wait."""
 
-    __slots__ = ("callback", "epoch", "run")
+    __slots__ = ("args", "callback", "epoch", "run")
 
-    def __init__(self, run: Run, epoch: int, callback: Callable[[], None]) -> None:
-        self.run, self.epoch, self.callback = run, epoch, callback
+    def __init__(self, run: Run, epoch: int, callback: Callable[..., None], args: tuple[Any, ...]) -> None:
+        self.run, self.epoch, self.callback, self.args = run, epoch, callback, args
 
     def __call__(self) -> None:
         if self.run.waiting_on(self.epoch):
-            self.callback()
+            self.callback(*self.args)
 
 
 class Engine:
@@ -88,7 +89,7 @@ class Engine:
             self.timers.push(
                 execution.start_date + timedelta(seconds=timeout), lambda: self._time_out(execution)
             )
-        self.wake_at(self.now(), root, lambda: self._enter(root, root.scope.start_at, execution.input))
+        self.wake_at(self.now(), root, self._enter, root, root.scope.start_at, execution.input)
 
     def stop(self, execution: Execution, error: str | None, cause: str | None) -> None:
         self._close(execution, ExecutionStatus.ABORTED, "ExecutionAborted", error=error, cause=cause)
@@ -154,9 +155,9 @@ class Engine:
     def record(self, run: Run, event_type: str, details: Mapping[str, Any] | None = None) -> None:
         run.last_event_id = run.execution.history.record(event_type, self.now(), run.last_event_id, details)
 
-    def wake_at(self, due: datetime, run: Run, callback: Callable[[], None]) -> None:
-        """Run ``callback`` at ``due`` if the run is then still where it is now."""
-        self.timers.push(due, _Wake(run, run.epoch, callback))
+    def wake_at(self, due: datetime, run: Run, callback: Callable[..., None], *args: Any) -> None:
+        """Call ``callback(*args)`` at ``due`` if the run is then still where it is now."""
+        self.timers.push(due, _Wake(run, run.epoch, callback, args))
 
     def invoke(
         self, run: Run, function_name: str, payload: Any, on_result: Callable[[InvocationResult], None]
@@ -165,7 +166,7 @@ class Engine:
 
     def spawn(self, parent: Run, scope: Scope, data: Any, index: int) -> Run:
         child = Run(parent.execution, scope, parent=parent, index=index, last_event_id=parent.last_event_id)
-        self.wake_at(self.now(), child, lambda: self._enter(child, scope.start_at, data))
+        self.wake_at(self.now(), child, self._enter, child, scope.start_at, data)
         return child
 
     def abort(self, run: Run) -> None:
@@ -193,7 +194,7 @@ class Engine:
         if delay is not None:
             run.retry_count += 1
             run.execution.transitions += 1  # AWS bills every retry attempt as a transition
-            self.wake_at(self.now() + delay, run, lambda: self._attempt(run))
+            self.wake_at(self.now() + delay, run, self._attempt, run)
             return
         catcher = find_catcher(state.get("Catch", []), error.name)
         if catcher is None:
@@ -270,7 +271,7 @@ class Engine:
             _EXITED[run.state["Type"]], self.now(), run.last_event_id, run.state_name, output
         )
         if next_state is not None:
-            self.wake_at(self.now(), run, lambda: self._enter(run, next_state, output))
+            self.wake_at(self.now(), run, self._enter, run, next_state, output)
         else:
             self._run_succeeded(run, output)
 

@@ -101,7 +101,7 @@ def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) 
     # partial, not closures: a waiting run's callbacks are half the size
     if resource.wait_for_token and run.token is not None:
         if deadline is not None:
-            runtime.wake_at(deadline, run, partial(_time_out, runtime, run, resource, TIMEOUT))
+            runtime.wake_at(deadline, run, _time_out, runtime, run, resource, TIMEOUT)
         if heartbeat is not None:
             run.token.heartbeat = timedelta(seconds=heartbeat)
             arm_heartbeat(runtime, run.token)
