@@ -70,6 +70,9 @@ class Engine:
         self._random = random
         self._invocations: deque[Invocation] = deque()
         self._ended: list[Execution] = []
+        # Bound once: every transition waits on a timer, and a fresh bound method for each is one more
+        # object for the garbage collector to walk while many runs wait.
+        self._enter_later = self._enter
 
     # -- what the service calls ------------------------------------------------------------------
 
@@ -89,7 +92,7 @@ class Engine:
             self.timers.push(
                 execution.start_date + timedelta(seconds=timeout), lambda: self._time_out(execution)
             )
-        self.wake_at(self.now(), root, self._enter, root, root.scope.start_at, execution.input)
+        self.wake_at(self.now(), root, self._enter_later, root, root.scope.start_at, execution.input)
 
     def stop(self, execution: Execution, error: str | None, cause: str | None) -> None:
         self._close(execution, ExecutionStatus.ABORTED, "ExecutionAborted", error=error, cause=cause)
@@ -108,7 +111,7 @@ class Engine:
     def finish_invocation(self, invocation: Invocation, result: InvocationResult) -> None:
         """Hand a task call's result back, unless its run has moved on (stopped, timed out, answered)."""
         if invocation.run.waiting_on(invocation.epoch):
-            invocation.on_result(result)
+            invocation.on_result(*invocation.args, result)
 
     def has_output(self) -> bool:
         """Whether task calls or ended executions wait for the driver."""
@@ -160,13 +163,14 @@ class Engine:
         self.timers.push(due, _Wake(run, run.epoch, callback, args))
 
     def invoke(
-        self, run: Run, function_name: str, payload: Any, on_result: Callable[[InvocationResult], None]
+        self, run: Run, function_name: str, payload: Any, on_result: Callable[..., None], *args: Any
     ) -> None:
-        self._invocations.append(Invocation(run, run.epoch, function_name, payload, on_result))
+        """Queue a task call; ``on_result(*args, result)`` gets its InvocationResult."""
+        self._invocations.append(Invocation(run, run.epoch, function_name, payload, on_result, args))
 
     def spawn(self, parent: Run, scope: Scope, data: Any, index: int) -> Run:
         child = Run(parent.execution, scope, parent=parent, index=index, last_event_id=parent.last_event_id)
-        self.wake_at(self.now(), child, self._enter, child, scope.start_at, data)
+        self.wake_at(self.now(), child, self._enter_later, child, scope.start_at, data)
         return child
 
     def abort(self, run: Run) -> None:
@@ -190,6 +194,8 @@ class Engine:
             )
             return
         state = run.state
+        if run.retries is None:
+            run.retries = {}
         delay = retry_delay(state.get("Retry", []), error.name, run.retries, self._random)
         if delay is not None:
             run.retry_count += 1
@@ -217,7 +223,7 @@ class Engine:
             return
         run.state_name, run.state = name, run.scope.states[name]
         run.raw_input, run.entered_at = raw_input, self._clock.now()
-        run.retries, run.retry_count, run.token = {}, 0, None
+        run.retries, run.retry_count, run.token = None, 0, None
         execution.transitions += 1
         state = run.state
         run.last_event_id = execution.history.record_state(
@@ -271,7 +277,7 @@ class Engine:
             _EXITED[run.state["Type"]], self.now(), run.last_event_id, run.state_name, output
         )
         if next_state is not None:
-            self.wake_at(self.now(), run, self._enter, run, next_state, output)
+            self.wake_at(self.now(), run, self._enter_later, run, next_state, output)
         else:
             self._run_succeeded(run, output)
 

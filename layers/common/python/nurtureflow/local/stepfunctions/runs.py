@@ -66,7 +66,7 @@ class Run:
     entered_at: datetime | None = None
     epoch: int = 0
     active: bool = True
-    retries: dict[int, int] = field(default_factory=dict)
+    retries: dict[int, int] | None = None  # per retrier, made on the state's first failure
     retry_count: int = 0
     token: TaskToken | None = None
     fanout: FanOut | None = None
@@ -90,7 +90,8 @@ class Invocation:
     epoch: int
     function_name: str
     payload: Any
-    on_result: Callable[[InvocationResult], None]
+    on_result: Callable[..., None]  # called with ``args`` and the InvocationResult
+    args: tuple[Any, ...] = ()
 
 
 class Runtime(Protocol):
@@ -111,7 +112,7 @@ class Runtime(Protocol):
     def fail(self, run: Run, error: StatesError) -> None: ...
 
     def invoke(
-        self, run: Run, function_name: str, payload: Any, on_result: Callable[[InvocationResult], None]
+        self, run: Run, function_name: str, payload: Any, on_result: Callable[..., None], *args: Any
     ) -> None: ...
 
     def spawn(self, parent: Run, scope: Scope, data: Any, index: int) -> Run: ...
