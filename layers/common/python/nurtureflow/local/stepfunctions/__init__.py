@@ -24,7 +24,7 @@ from .errors import (
 )
 from .execution import Execution, ExecutionStatus
 from .protocol import StepFunctionsProtocol, handle_request
-from .service import LocalStepFunctions, StatusListener, TaskInvoker
+from .service import LocalStepFunctions, StateEnteredListener, StatusListener, TaskInvoker
 
 __all__ = [
     "Execution",
@@ -39,6 +39,7 @@ __all__ = [
     "InvalidToken",
     "LambdaFunctionError",
     "LocalStepFunctions",
+    "StateEnteredListener",
     "StateMachineAlreadyExists",
     "StateMachineDoesNotExist",
     "StatesError",

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from .context import context_object
 from .errors import NO_CHOICE_MATCHED, StatesError
 from .jsonpath import PathSyntaxError, parse_path
 from .paths import query, to_json
@@ -125,7 +126,7 @@ def _exists(variable: str, data: Any, context: Any) -> bool:
         path = parse_path(variable)
     except PathSyntaxError:
         return False
-    return path.exists(context if path.root == "$$" else data)
+    return path.exists(context_object(context) if path.root == "$$" else data)
 
 
 @lru_cache(maxsize=256)

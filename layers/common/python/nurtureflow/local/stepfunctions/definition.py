@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from .choice import operator_of
@@ -36,7 +37,7 @@ class Definition:
     text: str
     document: Mapping[str, Any]
 
-    @property
+    @cached_property
     def root(self) -> Scope:
         return Scope.of(self.document)
 

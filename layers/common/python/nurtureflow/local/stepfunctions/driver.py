@@ -7,7 +7,6 @@ StartExecution...) from this or another thread without deadlocking.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -18,6 +17,7 @@ from nurtureflow.clock import Clock
 
 from .engine import Engine
 from .errors import LambdaFunctionError
+from .jsoncopy import json_copy
 from .runs import Invocation, InvocationResult
 
 TaskInvoker = Callable[[str, Any], Any]
@@ -130,14 +130,14 @@ class Driver:
                 self._engine.finish_invocation(invocation, result)
 
     def _call(self, invocation: Invocation) -> InvocationResult:
-        # JSON round trips: the handler gets its own copy, and a result Lambda couldn't serialise fails
-        # the way Lambda's runtime fails it.
+        # Copies as JSON round trips make them: the handler gets its own copy, the runtime keeps its own of
+        # the result, and a result Lambda couldn't serialise fails the way Lambda's runtime fails it.
         try:
-            value = self._invoke(invocation.function_name, json.loads(json.dumps(invocation.payload)))
+            value = self._invoke(invocation.function_name, json_copy(invocation.payload))
         except Exception as error:  # whatever the call raised is the task's failure, not the driver's
             return InvocationResult(exception=error)
         try:
-            return InvocationResult(value=json.loads(json.dumps(value)))
+            return InvocationResult(value=json_copy(value))
         except (TypeError, ValueError) as error:
             return InvocationResult(exception=LambdaFunctionError("Runtime.MarshalError", str(error)))
 

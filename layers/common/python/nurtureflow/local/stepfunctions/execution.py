@@ -23,7 +23,7 @@ class ExecutionStatus(StrEnum):
     ABORTED = "ABORTED"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Execution:
     """One execution. ``transitions`` counts state transitions as AWS bills them: every state entered
     (in branches and iterations too) and every retry attempt."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .context import context_object
 from .definition import Scope
 from .errors import RUNTIME, StatesError
 from .paths import build_payload, query
@@ -29,8 +30,9 @@ def start_map(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -
     selector = state.get("ItemSelector", state.get("Parameters"))
     inputs = items
     if selector is not None:
+        base = context_object(context)
         inputs = [
-            build_payload(selector, data, {**context, "Map": {"Item": {"Index": index, "Value": item}}})
+            build_payload(selector, data, {**base, "Map": {"Item": {"Index": index, "Value": item}}})
             for index, item in enumerate(items)
         ]
     runtime.record(run, "MapStateStarted", {"length": len(items)})

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from .context import context_object
 from .errors import INTRINSIC_FAILURE, RUNTIME, StatesError
 from .intrinsic_functions import FUNCTIONS
 from .jsonpath import JsonPath, PathNotFound, PathSyntaxError, parse_path
@@ -181,7 +182,7 @@ def _value(arg: Literal | PathArg | Call, data: Any, context: Any) -> Any:
     if isinstance(arg, Call):
         return _evaluate(arg, data, context)
     try:
-        return arg.path.get(context if arg.path.root == "$$" else data)
+        return arg.path.get(context_object(context) if arg.path.root == "$$" else data)
     except PathNotFound:
         raise StatesError(RUNTIME, f"The JSONPath {arg.path.text} could not be found in the input") from None
 

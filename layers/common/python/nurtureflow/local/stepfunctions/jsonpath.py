@@ -13,7 +13,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 
@@ -85,7 +85,7 @@ class JsonPath:
     root: str
     segments: tuple[Segment, ...]
 
-    @property
+    @cached_property
     def definite(self) -> bool:
         return all(isinstance(segment, Field | Index) for segment in self.segments)
 
@@ -103,12 +103,20 @@ class JsonPath:
 
     def get(self, document: Any) -> Any:
         """The one value of a definite path (PathNotFound if absent), or the list of an indefinite one."""
-        matches = self.find(document)
         if not self.definite:
-            return matches
-        if not matches:
-            raise PathNotFound(f"No results for path: {self.text}")
-        return matches[0]
+            return self.find(document)
+        value = document
+        for segment in self.segments:  # names and indices only: one step down each, no lists of matches
+            if isinstance(segment, Field):
+                if not isinstance(value, dict) or segment.name not in value:
+                    raise PathNotFound(f"No results for path: {self.text}")
+                value = value[segment.name]
+            else:
+                assert isinstance(segment, Index)
+                if not isinstance(value, list) or not -len(value) <= segment.index < len(value):
+                    raise PathNotFound(f"No results for path: {self.text}")
+                value = value[segment.index]
+        return value
 
     def exists(self, document: Any) -> bool:
         return bool(self.find(document))

@@ -10,9 +10,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .context import context_object
 from .errors import RESULT_PATH_MATCH_FAILURE, RUNTIME, StatesError
 from .intrinsics import evaluate_intrinsic, is_intrinsic
 from .jsonpath import PathMismatch, PathNotFound, PathSyntaxError, parse_path
+from .templates import compiled
 
 
 def to_json(value: Any) -> str:
@@ -27,7 +29,7 @@ def query(path: str, data: Any, context: Any) -> Any:
     """
     try:
         parsed = parse_path(path)
-        return parsed.get(context if parsed.root == "$$" else data)
+        return parsed.get(context_object(context) if parsed.root == "$$" else data)
     except PathSyntaxError as error:
         raise StatesError(RUNTIME, f"Invalid path '{path}': {error}") from None
     except PathNotFound:
@@ -61,18 +63,12 @@ def resolve_dynamic(key: str, expression: Any, data: Any, context: Any) -> Any:
 
 
 def build_payload(template: Any, data: Any, context: Any) -> Any:
-    """Evaluate a payload template (Parameters, ResultSelector, ItemSelector): ``.$`` keys are dynamic."""
-    if isinstance(template, dict):
-        payload: dict[str, Any] = {}
-        for key, value in template.items():
-            if key.endswith(".$"):
-                payload[key[:-2]] = resolve_dynamic(key, value, data, context)
-            else:
-                payload[key] = build_payload(value, data, context)
-        return payload
-    if isinstance(template, list):
-        return [build_payload(item, data, context) for item in template]
-    return template
+    """Evaluate a payload template (Parameters, ResultSelector, ItemSelector): ``.$`` keys are dynamic.
+
+    The template is compiled on first use and must not change afterwards (a definition's never do); the
+    payload shares the template's static parts.
+    """
+    return compiled(template, resolve_dynamic)(data, context)
 
 
 def merge_result(state: Mapping[str, Any], raw_input: Any, result: Any) -> Any:

@@ -13,14 +13,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .definition import Scope
+from .execution import ExecutionStatus
 
 if TYPE_CHECKING:
+    from .context import LazyContext
     from .errors import StatesError
     from .execution import Execution
     from .tokens import TaskToken
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Done:
     """A state's own work finished at once with ``result``; Choice also names the next state."""
 
@@ -36,7 +38,7 @@ PENDING = Pending()
 Outcome = Done | Pending
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class FanOut:
     """The children of a Parallel (one per branch) or Map (one per item) state, and their results."""
 
@@ -50,7 +52,7 @@ class FanOut:
     finished: int = 0
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Run:
     execution: Execution
     scope: Scope
@@ -58,32 +60,29 @@ class Run:
     index: int = 0
     last_event_id: int = 0
     state_name: str = ""
+    state: Mapping[str, Any] = field(default_factory=dict)  # the definition of the state named state_name
     raw_input: Any = None
     effective_input: Any = None
     entered_at: datetime | None = None
     epoch: int = 0
     active: bool = True
-    retries: dict[int, int] = field(default_factory=dict)
+    retries: dict[int, int] | None = None  # per retrier, made on the state's first failure
     retry_count: int = 0
     token: TaskToken | None = None
     fanout: FanOut | None = None
 
-    @property
-    def state(self) -> Mapping[str, Any]:
-        return self.scope.states[self.state_name]
-
     def waiting_on(self, epoch: int) -> bool:
         """Whether work made at ``epoch`` is still wanted: the run hasn't moved on, been aborted or closed."""
-        return self.active and self.epoch == epoch and self.execution.running
+        return self.active and self.epoch == epoch and self.execution.status is ExecutionStatus.RUNNING
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InvocationResult:
     value: Any = None
     exception: Exception | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Invocation:
     """A task call the driver makes outside the service lock, then hands back with its result."""
 
@@ -91,7 +90,8 @@ class Invocation:
     epoch: int
     function_name: str
     payload: Any
-    on_result: Callable[[InvocationResult], None]
+    on_result: Callable[..., None]  # called with ``args`` and the InvocationResult
+    args: tuple[Any, ...] = ()
 
 
 class Runtime(Protocol):
@@ -101,18 +101,18 @@ class Runtime(Protocol):
 
     def now(self) -> datetime: ...
 
-    def context(self, run: Run) -> dict[str, Any]: ...
+    def context(self, run: Run) -> LazyContext: ...
 
-    def record(self, run: Run, event_type: str, details: dict[str, Any] | None = None) -> None: ...
+    def record(self, run: Run, event_type: str, details: Mapping[str, Any] | None = None) -> None: ...
 
-    def wake_at(self, due: datetime, run: Run, callback: Callable[[], None]) -> None: ...
+    def wake_at(self, due: datetime, run: Run, callback: Callable[..., None], *args: Any) -> None: ...
 
     def complete(self, run: Run, result: Any) -> None: ...
 
     def fail(self, run: Run, error: StatesError) -> None: ...
 
     def invoke(
-        self, run: Run, function_name: str, payload: Any, on_result: Callable[[InvocationResult], None]
+        self, run: Run, function_name: str, payload: Any, on_result: Callable[..., None], *args: Any
     ) -> None: ...
 
     def spawn(self, parent: Run, scope: Scope, data: Any, index: int) -> Run: ...
@@ -120,7 +120,7 @@ class Runtime(Protocol):
     def abort(self, run: Run) -> None: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StateType:
     """How one ``Type`` does its own work; the engine runs the rest of the lifecycle around it."""
 

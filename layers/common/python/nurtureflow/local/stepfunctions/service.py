@@ -7,7 +7,6 @@ timers and runs them; it calls the task invoker and the status listeners without
 
 from __future__ import annotations
 
-import copy
 import json
 import random as _random
 import threading
@@ -21,7 +20,7 @@ from nurtureflow.clock import Clock, VirtualClock
 from .aliases import Alias, parse_routes
 from .definition import parse_definition
 from .driver import Driver, StatusListener, TaskInvoker
-from .engine import Engine
+from .engine import Engine, StateEnteredListener
 from .errors import (
     ConflictException,
     ExecutionAlreadyExists,
@@ -33,11 +32,13 @@ from .errors import (
     ValidationException,
 )
 from .execution import Execution, ExecutionStatus
+from .history import History
+from .jsoncopy import with_shared_keys
 from .machines import StateMachineRegistry, check_name, parse_execution_arn
 from .pagination import paginate
 from .tokens import TaskAnswer, TaskToken
 
-__all__ = ["LocalStepFunctions", "StatusListener", "TaskInvoker"]
+__all__ = ["LocalStepFunctions", "StateEnteredListener", "StatusListener", "TaskInvoker"]
 
 
 class LocalStepFunctions:
@@ -46,6 +47,14 @@ class LocalStepFunctions:
     ``invoke(function_name, payload)`` runs a Lambda handler and returns its result, or raises
     LambdaFunctionError for a function error. ``on_status_change`` is called with the detail of an
     EventBridge "Step Functions Execution Status Change" event whenever an execution ends.
+
+    Two options for simulators, which run many executions and watch them in-process:
+
+    - ``history=False``: executions keep no event history (GetExecutionHistory returns no events, as for
+      an AWS Express workflow); transitions are still counted, and the history-size limit still applies.
+    - ``on_state_entered(execution, state_name)`` is called each time any state (in branches and
+      iterations too) is entered, under the service lock: it must be quick, must not raise and must not
+      call this API.
     """
 
     def __init__(
@@ -57,6 +66,8 @@ class LocalStepFunctions:
         account_id: str = "000000000000",
         on_status_change: StatusListener | None = None,
         random: Callable[[], float] | None = None,
+        history: bool = True,
+        on_state_entered: StateEnteredListener | None = None,
     ) -> None:
         self.region = region
         self.account_id = account_id
@@ -65,7 +76,8 @@ class LocalStepFunctions:
         self._lock = threading.Lock()
         # Not for security: jitter for retry delays, injectable so tests can pin it.
         draw = random or _random.Random().random  # noqa: S311
-        self._engine = Engine(self._clock, region=region, random=draw)
+        self._engine = Engine(self._clock, region=region, random=draw, on_state_entered=on_state_entered)
+        self._keep_history = history
         self._machines = StateMachineRegistry(region, account_id, draw)
         self._executions: dict[str, Execution] = {}
         self._driver = Driver(self._engine, self._lock, self._clock, invoke, self._listeners)
@@ -219,7 +231,7 @@ class LocalStepFunctions:
         """
         name = check_name(name if name is not None else str(uuid.uuid4()), "execution")
         try:
-            value = json.loads(input)
+            value = with_shared_keys(json.loads(input))
         except (TypeError, ValueError) as error:
             raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
         with self._lock:
@@ -241,6 +253,7 @@ class LocalStepFunctions:
                 input_text=input,
                 input=value,
                 start_date=self._clock.now(),
+                history=History(keep=self._keep_history),
             )
             self._executions[arn] = execution
             self._engine.start(execution)
@@ -252,7 +265,8 @@ class LocalStepFunctions:
             return self._execution(execution_arn).describe()
 
     def get_execution(self, execution_arn: str) -> Execution:
-        """The execution record itself (read, don't change): ``.transitions``, ``.history``, ``.status``."""
+        """The execution record itself (read, don't change): ``.transitions``, ``.history``, ``.status``,
+        and ``.root.state_name``, the state the execution is in (or ended in)."""
         with self._lock:
             return self._execution(execution_arn)
 
@@ -301,7 +315,7 @@ class LocalStepFunctions:
         if reverse_order:
             events.reverse()
         page, token = paginate(events, max_results, next_token)
-        return _with_token({"events": copy.deepcopy(page)}, token)  # callers can't alter the record
+        return _with_token({"events": page}, token)  # built afresh from the record: callers may change it
 
     # -- task callbacks ----------------------------------------------------------------------------
 

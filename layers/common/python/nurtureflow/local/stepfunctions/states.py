@@ -42,7 +42,7 @@ def _fail(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -> Ou
 
 def _wait(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -> Outcome:
     due = max(wait_until(state, data, runtime.now(), runtime.context(run)), runtime.now())
-    runtime.wake_at(due, run, lambda: runtime.complete(run, data))
+    runtime.wake_at(due, run, runtime.complete, run, data)
     return PENDING
 
 

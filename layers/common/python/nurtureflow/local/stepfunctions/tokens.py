@@ -17,7 +17,7 @@ _PREFIX = b"nurtureflow-sfn:"
 _NONCE_BYTES = 24
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TaskAnswer:
     """What SendTaskSuccess or SendTaskFailure delivered for a token."""
 
@@ -25,7 +25,7 @@ class TaskAnswer:
     error: StatesError | None = None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class TaskToken:
     value: str
     run: Run
