@@ -1,8 +1,10 @@
-"""``python -m bench.engine``: our runtime against moto's interpreter, then the simulator at scale."""
+"""``python -m bench.engine``: our runtime against moto's interpreter, the runtime at 100,000 runs,
+then the whole simulator."""
 
 import sys
 
-from bench.engine import simulation, versus_moto
+from bench.engine import scale, simulation, versus_moto
 
 versus_moto.main([])
+scale.main([])
 simulation.main(sys.argv[1:])

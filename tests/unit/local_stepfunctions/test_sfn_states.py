@@ -150,7 +150,9 @@ def test_history_and_transitions_of_wait_task_choice_succeed(
     ]
     events = sfn.get_execution_history(execution)["events"]
     assert [event["id"] for event in events] == list(range(1, len(events) + 1))
-    assert all(event["previousEventId"] == event["id"] - 1 for event in events)
+    # As AWS records it: ExecutionStarted and the first state's entry both follow event 0.
+    assert [event["previousEventId"] for event in events[:2]] == [0, 0]
+    assert all(event["previousEventId"] == event["id"] - 1 for event in events[2:])
     assert events[1]["stateEnteredEventDetails"] == {
         "name": "Wait",
         "input": '{"n":4}',

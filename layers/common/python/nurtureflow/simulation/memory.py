@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 from nurtureflow.contacts.model import Contact, contact_id_for, normalise_email
@@ -161,25 +160,25 @@ class MemorySends:
 
 
 class MemoryLedger:
-    """Ledger lines by id (a repeated id replaces its line, as the table's put does)."""
+    """The ledger's totals. A line recorded again under its id (a retried send) counts once, as the
+    table's put keeps one line per id; lines are summed as they come, not kept."""
 
     def __init__(self) -> None:
-        self._entries: dict[str, LedgerEntry] = {}
+        self._ids: set[str] = set()
+        self._total = ServiceCosts()
+        self._emails = 0
 
     def record(self, entry: LedgerEntry) -> None:
-        self._entries[entry.entry_id] = entry
-
-    def between(self, start: date, end: date) -> Iterator[LedgerEntry]:
-        yield from (e for e in self._entries.values() if start <= e.day <= end)
+        if entry.entry_id not in self._ids:
+            self._ids.add(entry.entry_id)
+            self._total += entry.usd
+            self._emails += entry.usage.emails
 
     def total(self) -> ServiceCosts:
-        total = ServiceCosts()
-        for entry in self._entries.values():
-            total += entry.usd
-        return total
+        return self._total
 
     def emails(self) -> int:
-        return sum(entry.usage.emails for entry in self._entries.values())
+        return self._emails
 
 
 class MemoryTemplates:

@@ -87,6 +87,7 @@ class Engine:
             "stateMachineVersionArn": execution.version_arn,
         }
         self.record(root, "ExecutionStarted", details)
+        root.last_event_id = 0  # AWS's first state entry follows event 0, as ExecutionStarted does
         timeout = execution.definition.timeout_seconds
         if timeout is not None:
             self.timers.push(
