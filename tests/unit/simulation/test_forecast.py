@@ -74,6 +74,7 @@ def test_goals_end_runs_where_the_contact_was() -> None:
     steps = result["steps"]
     exited = sum(step["exited"] for step in steps.values())
     assert near(exited, 1500, 0.2)
+    assert result["conversions"] == exited  # a straight line: every goal lands while its run goes on
     assert steps["pause"]["exited"] > 0  # most of the run is the two-day pause
     assert steps["second"]["entered"] == 1500 - steps["first"]["exited"] - steps["pause"]["exited"]
     assert steps["second"]["sent"] == steps["second"]["entered"]

@@ -127,6 +127,7 @@ class Simulation:
         self._clock = VirtualClock(self._start)
         self._prices = prices or load_price_table()
         self._queue: list[tuple[datetime, int, Callable[[], None]]] = []
+        self._conversions = 0  # goal events, whether or not the contact's run was still going
         self._sequence = itertools.count()
         self._build_stores(templates)
         self._runtime = LocalStepFunctions(
@@ -277,6 +278,7 @@ class Simulation:
         def convert() -> None:
             event = self._event(kind, contact_id, event_properties(properties))
             if self._events.record(event):
+                self._conversions += 1
                 self.publish([event])
 
         return convert
@@ -348,6 +350,7 @@ class Simulation:
             },
             "steps": self._funnel.report(self._sends.all()),
             "emails": self._inbox.accepted,
+            "conversions": self._conversions,
             "transitions": transitions,
             "cost": {
                 "usd": _dollars(costs),

@@ -15,6 +15,7 @@ from typing import Any
 from nurtureflow.contacts.model import Contact
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.models import Trigger, WaitForStep, WaitStep, Workflow, successors
+from nurtureflow.workflow.schedule import WEEKDAYS
 
 # Where synthetic contacts live: a spread of the time zones an international list has.
 TIMEZONES = (
@@ -160,7 +161,20 @@ def _longest_wait(step: Any) -> timedelta:
             return parse_duration(step.for_)
         if step.best_time is not None:
             return parse_duration(step.best_time.within)
-        return timedelta(days=7)  # until a time of day (on given weekdays), or a contact's date
+        if step.until_time is not None:
+            return _longest_gap(step.until_time.days)
+        return timedelta(0)  # a contact's date: synthetic contacts have none, so the wait ends at once
     if isinstance(step, WaitForStep):
         return parse_duration(step.timeout)
     return timedelta(0)
+
+
+def _longest_gap(days: list[str] | None) -> timedelta:
+    """The longest wait for a time of day on one of ``days``: a day, or the widest gap between them."""
+    if not days:
+        return timedelta(days=1)
+    allowed = sorted(WEEKDAYS.index(day) for day in set(days))
+    gaps = [
+        (later - earlier) % 7 or 7 for earlier, later in zip(allowed, allowed[1:] + allowed[:1], strict=True)
+    ]
+    return timedelta(days=max(gaps))
