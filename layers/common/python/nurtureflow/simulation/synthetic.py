@@ -9,6 +9,7 @@ conditions are left to chance). Everything else keeps the defaults a new contact
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -169,7 +170,7 @@ def _longest_wait(step: Any) -> timedelta:
     return timedelta(0)
 
 
-def _longest_gap(days: list[str] | None) -> timedelta:
+def _longest_gap(days: Sequence[str] | None) -> timedelta:
     """The longest wait for a time of day on one of ``days``: a day, or the widest gap between them."""
     if not days:
         return timedelta(days=1)
