@@ -28,6 +28,7 @@ ROUTES: tuple[Route, ...] = (
     # The browser's CORS preflight carries no X-Site-Key: it is answered for any origin, and the
     # POST itself then checks the origin against the site key.
     Route("OPTIONS", "/v1/events", "track"),
+    Route("GET", "/v1/tracker.js", "track"),
     Route("GET", "/t/o/{token}", "track"),
     Route("GET", "/t/c/{token}", "track"),
     Route("GET", "/u/{token}", "track"),

@@ -13,6 +13,7 @@ from nurtureflow.api import errors
 from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
 from nurtureflow.settings import SiteSettings
+from nurtureflow.tracker import tracker_script
 
 app = APIGatewayRestResolver()
 errors.install(app)
@@ -23,10 +24,23 @@ MAX_BODY_BYTES = 256 * 1024
 
 
 def _site_origins() -> tuple[str, list[str]]:
+    """The site key, from ``X-Site-Key`` or, for ``tracker.js``'s beacons (which can't set headers),
+    the ``site_key`` query parameter; and the origins it allows."""
     key = app.current_event.headers.get("X-Site-Key") or app.current_event.headers.get("x-site-key")
+    key = key or app.current_event.get_query_string_value("site_key")
     if not key or key not in _sites.site_keys:
         raise RequestInvalidError("X-Site-Key", "a valid X-Site-Key header is required", status=401)
     return key, _sites.site_keys[key]
+
+
+@app.get("/v1/tracker.js")
+def tracker() -> Response[str]:
+    return Response(
+        200,
+        "application/javascript; charset=utf-8",
+        tracker_script(),
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 @app.post("/v1/events")
