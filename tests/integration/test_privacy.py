@@ -16,7 +16,7 @@ WORKFLOW = {
     "schema": "workflow/v1",
     "id": "it-privacy",
     "name": "Signup follow-up",
-    "trigger": {"event": "form_submitted"},
+    "trigger": {"event": "privacy_signup"},
     "start": "hello",
     "steps": {
         "hello": {"type": "email", "template": "it-privacy-hello", "next": "call"},
@@ -50,7 +50,7 @@ def _signup(harness: Harness, email: str, anonymous_id: str) -> str:
     harness.http("PUT", "/admin/workflows/it-privacy", WORKFLOW, token=MARKETER)
     harness.http("POST", "/admin/workflows/it-privacy/activate", token=MARKETER)
     assert harness.event({"type": "page_viewed", "anonymous_id": anonymous_id}).status == 202
-    signup = {"type": "form_submitted", "email": email, "anonymous_id": anonymous_id,
+    signup = {"type": "privacy_signup", "email": email, "anonymous_id": anonymous_id,
               "traits": {"first_name": "Pia", "company": "Acme"}}  # fmt: skip
     assert harness.event(signup).status == 202
     harness.stack.drain()
@@ -65,7 +65,7 @@ def test_the_export_holds_the_contact_events_tasks_sends_and_the_waiting_run(har
     assert body["contact"]["id"] == contact_id
     assert body["contact"]["properties"] == {"company": "Acme"}
     assert body["score"] == 0
-    assert {e["type"] for e in body["events"]} >= {"form_submitted", "email_sent", "task_created"}
+    assert {e["type"] for e in body["events"]} >= {"privacy_signup", "email_sent", "task_created"}
     assert [e["type"] for e in body["anonymous_events"]] == ["page_viewed"]
     assert [t["properties"]["title"] for t in body["tasks"]] == ["Call Pia"]
     [send] = body["sends"]
