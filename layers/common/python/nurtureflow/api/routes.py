@@ -47,4 +47,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/admin/templates/{id}", "admin", EDITORS),
     Route("POST", "/admin/templates/{id}/preview", "admin", EDITORS),
     Route("GET", "/admin/costs", "admin", ("finance", "admin")),
+    # GDPR export and erasure: everything held on one person, so admins only.
+    Route("GET", "/admin/contacts/{id}", "admin", ("admin",)),
+    Route("DELETE", "/admin/contacts/{id}", "admin", ("admin",)),
 )
