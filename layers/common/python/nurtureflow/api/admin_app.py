@@ -186,3 +186,13 @@ def costs() -> Response[Any]:
     if "text/csv" in accept:
         return Response(200, "text/csv", report_to_csv(report))
     return Response(200, "application/json", report.model_dump(mode="json", by_alias=True))
+
+
+@app.get("/admin/scoring")
+def get_scoring() -> dict[str, Any]:
+    return wiring.scoring().document()
+
+
+@app.put("/admin/scoring")
+def put_scoring() -> dict[str, Any]:
+    return wiring.scoring().upload(errors.json_body(app))

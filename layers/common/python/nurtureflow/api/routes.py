@@ -46,4 +46,6 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/admin/templates/{id}", "admin", EDITORS),
     Route("POST", "/admin/templates/{id}/preview", "admin", EDITORS),
     Route("GET", "/admin/costs", "admin", ("finance", "admin")),
+    Route("GET", "/admin/scoring", "admin", ALL_ROLES),
+    Route("PUT", "/admin/scoring", "admin", EDITORS),
 )
