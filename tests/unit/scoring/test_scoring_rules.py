@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,3 +90,10 @@ def test_meaning_errors_are_all_listed_with_their_pointers() -> None:
 
 def test_a_document_that_is_not_an_object_is_refused() -> None:
     assert "/" in pointers(["rules"])
+
+
+def test_the_example_in_the_scoring_doc_is_valid() -> None:
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "scoring.md").read_text()
+    example = re.search(r"```json\n(.*?)```", doc, re.DOTALL)
+    assert example is not None
+    assert validate_rules(json.loads(example.group(1))).rules[0].id == "pricing-page"
