@@ -78,6 +78,7 @@ def test_an_opened_welcome_leads_to_thanks_and_an_unopened_one_to_a_nudge(active
     assert pixel is not None
     assert active.call("GET", pixel.group(1)).status == 200
     active.call("POST", "/_local/clock", {"advance": "P3D"})
-    assert _subjects(active, "ola@example.com") == ["Welcome Ola", "Thanks for reading, score 10"]
+    # The step's 10 points, plus the default scoring rules' 10 for the form and 1 for the open.
+    assert _subjects(active, "ola@example.com") == ["Welcome Ola", "Thanks for reading, score 21"]
     assert _subjects(active, "pia@example.com") == ["Welcome Pia", "Did you miss us?"]
     assert _subjects(active, "quin@example.com") == [], "another form does not match the trigger's where"

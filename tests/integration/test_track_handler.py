@@ -25,8 +25,10 @@ def test_traits_create_the_contact_and_a_retried_event_is_stored_once(harness: H
         {"plan": "pro"},
     )
     history = wiring.events().history(contact.id)
-    assert [e.type for e in history] == ["form_submitted"]
-    assert history[0].properties == {"form": "newsletter"}
+    # The default scoring rules record the form's points beside it, once for the retried event too.
+    assert sorted(e.type for e in history) == ["form_submitted", "score_changed"]
+    assert contact.score == 10
+    assert next(e for e in history if e.type == "form_submitted").properties == {"form": "newsletter"}
 
 
 def test_a_batch_with_one_bad_event_is_refused_whole(harness: Harness) -> None:

@@ -21,6 +21,7 @@ from nurtureflow.store.contacts import ContactRepository
 from nurtureflow.store.events import EventRepository
 from nurtureflow.store.ledger import LedgerRepository
 from nurtureflow.store.runs import RunRepository
+from nurtureflow.store.scoring import ScoringRulesRepository
 from nurtureflow.store.sends import SendRepository
 from nurtureflow.store.templates import TemplateRepository
 from nurtureflow.store.workflows import WorkflowRepository
@@ -34,6 +35,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from nurtureflow.events.ses_notifications import SesNotifications
     from nurtureflow.privacy.contact_data import ContactData
     from nurtureflow.runs.actions import StepActions
+    from nurtureflow.scoring.service import Scoring
     from nurtureflow.sending.delivery import Delivery
     from nurtureflow.workflow.publishing import WorkflowService
 
@@ -83,6 +85,17 @@ def workflows() -> WorkflowRepository:
     return WorkflowRepository(tables().workflows_table)
 
 
+def scoring_rules() -> ScoringRulesRepository:
+    return ScoringRulesRepository(tables().workflows_table)
+
+
+@cache
+def scoring() -> Scoring:
+    from nurtureflow.scoring.service import Scoring
+
+    return Scoring(scoring_rules(), contacts(), events(), clock)
+
+
 @cache
 def bus() -> EventBus:
     return EventBus(BusSettings().event_bus_name)
@@ -123,7 +136,7 @@ def dispatcher() -> Dispatcher:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.enrolment.dispatch import Dispatcher
 
-    return Dispatcher(contacts(), runs(), workflows(), events(), sends(), Executions(), clock)
+    return Dispatcher(contacts(), runs(), workflows(), events(), sends(), Executions(), clock, scoring())
 
 
 @cache
@@ -138,7 +151,7 @@ def lifecycle() -> RunLifecycle:
 def step_actions() -> StepActions:
     from nurtureflow.runs.actions import StepActions
 
-    return StepActions(contacts(), runs(), events(), sends(), bus(), clock)
+    return StepActions(contacts(), runs(), events(), sends(), bus(), clock, scoring())
 
 
 @cache

@@ -207,3 +207,13 @@ def erase_contact(contact: str) -> dict[str, Any]:
     except ContactUnknownError:
         raise NotFoundError(f"nothing is held on '{unquote(contact)}'") from None
     return {"erased": erased.as_dict()}
+
+
+@app.get("/admin/scoring")
+def get_scoring() -> dict[str, Any]:
+    return wiring.scoring().document()
+
+
+@app.put("/admin/scoring")
+def put_scoring() -> dict[str, Any]:
+    return wiring.scoring().upload(errors.json_body(app))

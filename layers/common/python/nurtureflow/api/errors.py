@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
+from nurtureflow.scoring.validate import ScoringInvalidError
 from nurtureflow.sending.tokens import InvalidTokenError
 from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.publishing import WorkflowNotFoundError
@@ -59,6 +60,15 @@ def install(app: APIGatewayRestResolver) -> None:
             422,
             "invalid_workflow",
             f"the workflow has {len(exc.issues)} error(s); nothing was saved",
+            [i.as_dict() for i in exc.issues],
+        )
+
+    @app.exception_handler(ScoringInvalidError)
+    def _scoring(exc: ScoringInvalidError) -> Response[str]:
+        return error(
+            422,
+            "invalid_scoring",
+            f"the scoring rules have {len(exc.issues)} error(s); nothing was saved",
             [i.as_dict() for i in exc.issues],
         )
 

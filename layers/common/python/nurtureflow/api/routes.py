@@ -50,4 +50,6 @@ ROUTES: tuple[Route, ...] = (
     # GDPR export and erasure: everything held on one person, so admins only.
     Route("GET", "/admin/contacts/{id}", "admin", ("admin",)),
     Route("DELETE", "/admin/contacts/{id}", "admin", ("admin",)),
+    Route("GET", "/admin/scoring", "admin", ALL_ROLES),
+    Route("PUT", "/admin/scoring", "admin", EDITORS),
 )

@@ -40,6 +40,7 @@ class Contact(BaseModel):
     locale: str | None = None
     score: int = 0
     lifecycle_stage: str = "subscriber"
+    score_updated_at: str | None = None  # when the score last changed: decay runs from there
     properties: dict[str, Any] = Field(default_factory=dict)
     lists: list[str] = Field(default_factory=list)
     unsubscribed: bool = False

@@ -17,6 +17,7 @@ from nurtureflow.enrolment.dates import due_today, start_at
 from nurtureflow.enrolment.policy import matches, may_reenter
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.history import RunHistory
+from nurtureflow.scoring.service import Scoring
 from nurtureflow.store.runs import RunClaimedError
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.schedule import zone_for
@@ -47,7 +48,15 @@ def execution_name(contact_id: str, enrolment_key: str) -> str:
 
 class Dispatcher:
     def __init__(
-        self, contacts: Any, runs: Any, workflows: Any, events: Any, sends: Any, runner: Runner, clock: Clock
+        self,
+        contacts: Any,
+        runs: Any,
+        workflows: Any,
+        events: Any,
+        sends: Any,
+        runner: Runner,
+        clock: Clock,
+        scoring: Scoring | None = None,
     ) -> None:
         self._contacts = contacts
         self._runs = runs
@@ -56,6 +65,7 @@ class Dispatcher:
         self._sends = sends
         self._runner = runner
         self._clock = clock
+        self._scoring = scoring
 
     def handle(self, event: TrackedEvent) -> Outcome:
         outcome = Outcome([], [], [])
@@ -64,6 +74,8 @@ class Dispatcher:
         contact: Contact | None = self._contacts.get(event.contact_id)
         if contact is None:
             return outcome
+        if self._scoring is not None:  # first: goals, waits and triggers see the new score and stage
+            contact = self._scoring.score_event(contact, event)
         data, event_data, now = contact.as_condition_data(), event.as_condition_data(), self._clock.now()
         runs = {run["workflow"]: run for run in self._runs.of_contact(contact.id)}
         for run in runs.values():

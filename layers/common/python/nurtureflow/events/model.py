@@ -39,6 +39,7 @@ PLATFORM_TYPES = frozenset(
         "segment_backfill",
         "segment_sweep",
         "date_reached",
+        "score_changed",
     }
 )
 MAX_BATCH = 100

@@ -15,6 +15,7 @@ from nurtureflow.conditions.model import parse_condition
 from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.history import RunHistory
+from nurtureflow.scoring.service import Scoring
 from nurtureflow.sending.templates import render_text
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.schedule import best_hour, best_time, date_slot, next_slot, zone_for
@@ -39,7 +40,14 @@ class ContactGoneError(Exception):
 
 class StepActions:
     def __init__(
-        self, contacts: Any, runs: Any, events: Any, sends: Any, bus: Publisher, clock: Clock
+        self,
+        contacts: Any,
+        runs: Any,
+        events: Any,
+        sends: Any,
+        bus: Publisher,
+        clock: Clock,
+        scoring: Scoring | None = None,
     ) -> None:
         self._contacts = contacts
         self._runs = runs
@@ -47,6 +55,7 @@ class StepActions:
         self._sends = sends
         self._bus = bus
         self._clock = clock
+        self._scoring = scoring
 
     def perform(self, payload: dict[str, Any]) -> dict[str, str]:
         """Do what a compiled state's payload asks (see ``workflow.compiler``)."""
@@ -64,7 +73,7 @@ class StepActions:
                     payload["token"],
                 )
             case "update":
-                return self.update(run, payload["changes"])
+                return self.update(run, payload["changes"], payload.get("step", "update"))
             case "split":
                 return self.split(run, payload["step"], payload["paths"])
             case "task":
@@ -188,7 +197,7 @@ class StepActions:
             self._bus.publish([created])
         return {"task_id": task_id}
 
-    def update(self, run: RunDocument, changes: dict[str, Any]) -> dict[str, str]:
+    def update(self, run: RunDocument, changes: dict[str, Any], step: str = "update") -> dict[str, str]:
         """Apply an ``update`` step: set fields, lists, score and lifecycle stage."""
         contact = self._contact(run)
         fields: dict[str, Any] = {}
@@ -208,7 +217,13 @@ class StepActions:
         if "lifecycle_stage" in changes:
             fields["lifecycle_stage"] = changes["lifecycle_stage"]
         now = self._clock.now().isoformat()
-        self._contacts.apply(run.contact_id, fields, int(changes.get("score", 0)), now)
+        points = int(changes.get("score", 0))
+        if self._scoring is not None and points:
+            # Scored like a rule's points (decay, history, stages); a stage the step names wins.
+            advance = "lifecycle_stage" not in changes
+            self._scoring.score_step(run.contact_id, points, run.workflow, step, advance=advance)
+            points = 0
+        self._contacts.apply(run.contact_id, fields, points, now)
         # Segments are re-evaluated when a contact changes: tell the trigger function it did.
         self._bus.publish(
             [

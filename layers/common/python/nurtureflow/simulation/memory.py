@@ -66,6 +66,16 @@ class MemoryContacts:
         merged["score"] = int(merged.get("score", 0)) + score_delta
         self._items[contact_id] = Contact.model_validate(merged)
 
+    def set_score(self, contact_id: str, score: int, stage: str | None, now: str, expected: Contact) -> bool:
+        current = self._existing(contact_id)
+        if (current.score, current.score_updated_at) != (expected.score, expected.score_updated_at):
+            return False
+        changes: dict[str, Any] = {"score": score, "score_updated_at": now, "updated_at": now}
+        self._items[contact_id] = current.model_copy(
+            update={**changes, **({"lifecycle_stage": stage} if stage is not None else {})}
+        )
+        return True
+
     def _existing(self, contact_id: str) -> Contact:
         current = self._items.get(contact_id)
         if current is None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
+
 from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.contacts.model import Contact, contact_id_for, normalise_email
 from nurtureflow.store.expressions import UpdateBuilder
@@ -69,3 +72,22 @@ class ContactRepository:
         """Remove the contact item; False when there was none."""
         result = self._table.delete_item(Key={"pk": contact_id}, ReturnValues="ALL_OLD")
         return "Attributes" in result
+
+    def set_score(self, contact_id: str, score: int, stage: str | None, now: str, expected: Contact) -> bool:
+        """Write a new score (and stage) unless the score moved since ``expected`` was read: the
+        caller recomputes decay from the fresh value. False when it moved."""
+        update = UpdateBuilder().set("updated_at", now).set("score", score).set("score_updated_at", now)
+        if stage is not None:
+            update.set("lifecycle_stage", stage)
+        unchanged = Attr("score").eq(expected.score) & (
+            Attr("score_updated_at").not_exists()
+            if expected.score_updated_at is None
+            else Attr("score_updated_at").eq(expected.score_updated_at)
+        )
+        try:
+            self._table.update_item(Key={"pk": contact_id}, ConditionExpression=unchanged, **update.kwargs())
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
