@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -88,3 +89,27 @@ def test_the_preflight_is_refused_for_an_origin_no_site_allows(harness: Harness)
     assert answer.status == 403
     assert "Access-Control-Allow-Origin" not in answer.headers
     assert _fields(answer.json()) == ["Origin"]
+
+
+def test_occurred_at_beyond_a_day_ahead_or_the_retention_is_refused_naming_it(harness: Harness) -> None:
+    now = wiring.clock.now()
+    ahead, old = now + timedelta(hours=25), now - timedelta(days=401)
+    single = harness.event(
+        {"type": "page_viewed", "email": "when@example.com", "occurred_at": ahead.isoformat()}
+    )
+    assert single.status == 422
+    assert _fields(single.json()) == ["occurred_at"]
+    batch = [
+        {
+            "type": "page_viewed",
+            "email": "when@example.com",
+            "occurred_at": (now + timedelta(hours=23)).isoformat(),
+        },
+        {"type": "page_viewed", "email": "when@example.com", "occurred_at": old.isoformat()},
+        {"type": "page_viewed", "email": "when@example.com", "occurred_at": ahead.isoformat()},
+    ]
+    answer = harness.event({"batch": batch})
+    assert answer.status == 422
+    assert _fields(answer.json()) == ["batch.1.occurred_at", "batch.2.occurred_at"]
+    assert wiring.contacts().get(contact_id_for("when@example.com")) is None
+    assert harness.event({"batch": batch[:1]}).status == 202

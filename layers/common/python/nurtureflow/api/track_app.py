@@ -52,7 +52,7 @@ def post_events() -> Response[dict[str, int]]:
     # Counted in bytes, as sent: a character count lets multi-byte text through at up to 4x the limit.
     if len((app.current_event.decoded_body or "").encode()) > MAX_BODY_BYTES:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
-    accepted = wiring.ingestion().accept(site_key, parse_post(errors.json_body(app)))
+    accepted = wiring.ingestion().accept(site_key, parse_post(errors.json_body(app), wiring.clock.now()))
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 

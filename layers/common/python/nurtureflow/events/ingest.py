@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from nurtureflow.clock import Clock
 from nurtureflow.contacts.model import split_traits
-from nurtureflow.events.model import EventBatch, IncomingEvent, TrackedEvent
+from nurtureflow.events.model import (
+    EVENT_RETENTION,
+    MAX_CLOCK_AHEAD,
+    EventBatch,
+    IncomingEvent,
+    TrackedEvent,
+)
 
 
 class EventsInvalidError(Exception):
@@ -25,12 +32,14 @@ class Publisher(Protocol):
     def publish(self, events: list[TrackedEvent]) -> None: ...
 
 
-def parse_post(body: Any) -> list[IncomingEvent]:
-    """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored)."""
+def parse_post(body: Any, now: datetime | None = None) -> list[IncomingEvent]:
+    """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored).
+
+    With ``now``, each ``occurred_at`` must also lie within the retention and at most a day ahead.
+    """
+    batched = isinstance(body, dict) and "batch" in body
     try:
-        if isinstance(body, dict) and "batch" in body:
-            return EventBatch.model_validate(body).batch
-        return [IncomingEvent.model_validate(body)]
+        events = EventBatch.model_validate(body).batch if batched else [IncomingEvent.model_validate(body)]
     except ValidationError as error:
         raise EventsInvalidError(
             [
@@ -41,6 +50,26 @@ def parse_post(body: Any) -> list[IncomingEvent]:
                 for e in error.errors()
             ]
         ) from None
+    if now is not None:
+        details = [
+            {"field": f"batch.{i}.occurred_at" if batched else "occurred_at", "message": problem}
+            for i, event in enumerate(events)
+            if (problem := occurred_at_problem(event.occurred_at, now)) is not None
+        ]
+        if details:
+            raise EventsInvalidError(details)
+    return events
+
+
+def occurred_at_problem(occurred_at: datetime | None, now: datetime) -> str | None:
+    """Why a time cannot be an event's, or None: a clock days ahead, or older than we keep events."""
+    if occurred_at is None:
+        return None
+    if occurred_at > now + MAX_CLOCK_AHEAD:
+        return f"occurred_at is more than {MAX_CLOCK_AHEAD.total_seconds() / 3600:g} hours in the future"
+    if occurred_at < now - EVENT_RETENTION:
+        return f"occurred_at is older than the event retention ({EVENT_RETENTION.days} days)"
+    return None
 
 
 def event_id(site_key: str, client_id: str | None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -42,6 +42,9 @@ PLATFORM_TYPES = frozenset(
     }
 )
 MAX_BATCH = 100
+# How long the events table keeps an event (its TTL), and how far ahead a website's clock may run.
+EVENT_RETENTION = timedelta(days=400)
+MAX_CLOCK_AHEAD = timedelta(hours=24)
 
 
 class IncomingEvent(BaseModel):

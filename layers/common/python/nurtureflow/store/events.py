@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeSerializer
 
 from nurtureflow.aws.clients import client, dynamodb_table
-from nurtureflow.events.model import TrackedEvent
+from nurtureflow.events.model import EVENT_RETENTION, TrackedEvent
 from nurtureflow.store.items import to_dynamo, to_plain
+
+
+def _expiry(occurred_at: str) -> int:
+    """The table's TTL (epoch seconds): events are kept for ``EVENT_RETENTION`` after they occurred."""
+    return int((datetime.fromisoformat(occurred_at) + EVENT_RETENTION).timestamp())
 
 
 class EventRepository:
@@ -28,8 +34,15 @@ class EventRepository:
             "pk": self._owner(event),
             "sk": f"{event.occurred_at}#{event.id}",
             **event.model_dump(mode="json", exclude_none=True),
+            "expires_at": _expiry(event.occurred_at),
         }
-        marker = {"pk": f"id#{event.id}", "sk": "-", "owner": item["pk"], "at": item["sk"]}
+        marker = {
+            "pk": f"id#{event.id}",
+            "sk": "-",
+            "owner": item["pk"],
+            "at": item["sk"],
+            "expires_at": item["expires_at"],
+        }
         try:
             client("dynamodb").transact_write_items(
                 TransactItems=[
