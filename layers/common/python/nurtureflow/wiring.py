@@ -16,6 +16,7 @@ from nurtureflow.settings import (
     TrackingSettings,
     WorkflowSettings,
 )
+from nurtureflow.store.aliases import AliasRepository
 from nurtureflow.store.contacts import ContactRepository
 from nurtureflow.store.events import EventRepository
 from nurtureflow.store.ledger import LedgerRepository
@@ -56,6 +57,11 @@ def events() -> EventRepository:
     return EventRepository(tables().events_table)
 
 
+def aliases() -> AliasRepository:
+    """Anonymous ids joined to contacts; the items live in the events table."""
+    return AliasRepository(tables().events_table)
+
+
 def runs() -> RunRepository:
     return RunRepository(tables().runs_table)
 
@@ -83,9 +89,10 @@ def bus() -> EventBus:
 
 @cache
 def ingestion() -> Ingestion:
+    from nurtureflow.events.identity import IdentityJoin
     from nurtureflow.events.ingest import Ingestion
 
-    return Ingestion(contacts(), events(), bus(), clock)
+    return Ingestion(contacts(), events(), bus(), clock, IdentityJoin(contacts(), events(), aliases()))
 
 
 @cache

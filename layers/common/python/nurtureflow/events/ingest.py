@@ -80,21 +80,34 @@ def event_id(site_key: str, client_id: str | None) -> str:
 
 
 class Ingestion:
-    def __init__(self, contacts: Any, events: Any, bus: Publisher, clock: Clock) -> None:
+    def __init__(
+        self, contacts: Any, events: Any, bus: Publisher, clock: Clock, identities: Any = None
+    ) -> None:
         self._contacts, self._events, self._bus, self._clock = contacts, events, bus, clock
+        # ``events.identity.IdentityJoin``; without one, anonymous events stay anonymous.
+        self._identities = identities
+
+    def _contact_id(self, event: IncomingEvent, now: str) -> str | None:
+        """Upsert the contact an email names (joining the anonymous id to it), or find a joined one."""
+        if event.email is not None:
+            named, others = split_traits(event.traits)
+            contact = self._contacts.upsert(event.email, named, others, now)
+            if event.anonymous_id is not None and self._identities is not None:
+                self._identities.join(event.anonymous_id, contact, now)
+            return str(contact.id)
+        if event.anonymous_id is not None and self._identities is not None:
+            joined: str | None = self._identities.contact_of(event.anonymous_id)
+            return joined
+        return None
 
     def accept(self, site_key: str, incoming: list[IncomingEvent]) -> int:
         now = self._clock.now().isoformat()
         tracked: list[TrackedEvent] = []
         for event in incoming:
-            contact_id = None
-            if event.email is not None:
-                named, others = split_traits(event.traits)
-                contact_id = self._contacts.upsert(event.email, named, others, now).id
             item = TrackedEvent(
                 id=event_id(site_key, event.id),
                 type=event.type,
-                contact_id=contact_id,
+                contact_id=self._contact_id(event, now),
                 anonymous_id=event.anonymous_id,
                 properties=event.properties,
                 occurred_at=(event.occurred_at.isoformat() if event.occurred_at else now),

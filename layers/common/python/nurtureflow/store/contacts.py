@@ -64,3 +64,10 @@ class ContactRepository:
         self._table.update_item(
             Key={"pk": contact_id}, ConditionExpression="attribute_exists(pk)", **update.kwargs()
         )
+
+    def set_anonymous_ids(self, contact_id: str, anonymous_ids: list[str], now: str) -> None:
+        """Replace the contact's list of joined anonymous ids."""
+        update = UpdateBuilder().set("updated_at", now).set("anonymous_ids", anonymous_ids)
+        self._table.update_item(
+            Key={"pk": contact_id}, ConditionExpression="attribute_exists(pk)", **update.kwargs()
+        )

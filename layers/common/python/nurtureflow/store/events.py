@@ -18,6 +18,10 @@ def _expiry(occurred_at: str) -> int:
     return int((datetime.fromisoformat(occurred_at) + EVENT_RETENTION).timestamp())
 
 
+def _serialized(item: dict[str, Any], serializer: TypeSerializer) -> dict[str, Any]:
+    return {k: serializer.serialize(v) for k, v in item.items()}
+
+
 class EventRepository:
     def __init__(self, table_name: str) -> None:
         self._name = table_name
@@ -67,6 +71,44 @@ class EventRepository:
                 return False
             raise
         return True
+
+    def rehome(self, owner: str, contact_id: str) -> int:
+        """Move every event stored under ``owner`` (``anon#…``) to the contact, keeping ids and times.
+
+        Each event moves in one transaction (copy, id marker repointed, original deleted); a retry
+        rewrites the same keys, so nothing is duplicated.
+        """
+        serializer = TypeSerializer()
+        moved = 0
+        for item in self._items(Key("pk").eq(owner)):
+            copy = {**item, "pk": contact_id, "contact_id": contact_id}
+            marker = {"pk": f"id#{item['id']}", "sk": "-", "owner": contact_id, "at": item["sk"]}
+            if "expires_at" in item:
+                marker["expires_at"] = item["expires_at"]
+            client("dynamodb").transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._name, "Item": _serialized(copy, serializer)}},
+                    {"Put": {"TableName": self._name, "Item": _serialized(marker, serializer)}},
+                    {
+                        "Delete": {
+                            "TableName": self._name,
+                            "Key": _serialized({"pk": owner, "sk": item["sk"]}, serializer),
+                        }
+                    },
+                ]
+            )
+            moved += 1
+        return moved
+
+    def _items(self, condition: Any) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
+        while True:
+            page = self._table.query(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def history(self, owner: str, since: str | None = None) -> list[TrackedEvent]:
         condition = Key("pk").eq(owner)
