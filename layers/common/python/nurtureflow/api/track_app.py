@@ -12,6 +12,7 @@ from nurtureflow import wiring
 from nurtureflow.api import errors
 from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
+from nurtureflow.events.machine_opens import OpenRequest
 from nurtureflow.settings import SiteSettings
 
 app = APIGatewayRestResolver()
@@ -84,7 +85,11 @@ def click(token: str) -> Response[str]:
 
 @app.get("/t/o/<token>")
 def open_pixel(token: str) -> Response[bytes]:
-    wiring.feedback().open(token)
+    identity = (app.current_event.get("requestContext") or {}).get("identity") or {}
+    who = OpenRequest(
+        user_agent=identity.get("userAgent") or _header("User-Agent"), source_ip=identity.get("sourceIp")
+    )
+    wiring.feedback().open(token, who)
     return Response(200, "image/gif", PIXEL, headers={"Cache-Control": "no-store"})
 
 
