@@ -44,9 +44,11 @@ class ContactRepository:
             .set("properties", {}, if_absent=True)
             .set_all(named)
         )
-        self._table.update_item(Key={"pk": contact_id}, **update.kwargs())
-        if properties:
-            self.set_properties(contact_id, properties, now)
+        # The written item comes back with the write: no second read (unless properties follow).
+        written = self._table.update_item(Key={"pk": contact_id}, ReturnValues="ALL_NEW", **update.kwargs())
+        if not properties:
+            return Contact.model_validate(to_plain(written["Attributes"]))
+        self.set_properties(contact_id, properties, now)
         contact = self.get(contact_id)
         assert contact is not None
         return contact
