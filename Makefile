@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: dev test lint format synth schema bench wheels layer install clean
+.PHONY: dev test lint format synth schema bench wheels layer install browser clean
 
 ## install: the virtual environment and the npm tools (only what is missing or changed)
 install: $(BIN)/.installed node_modules/.installed
@@ -38,8 +38,13 @@ layer: install wheels
 dev: install
 	$(BIN)/python -m nurtureflow.local
 
-## test: the whole suite (unit, integration, end-to-end, infra)
-test: install wheels
+## browser: Debian's Chromium for the tracker's browser tests (Playwright drives it; its own download
+## is not used). Installed with apt when missing, which needs root, as on CI.
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## test: the whole suite (unit, integration, end-to-end with a browser, infra)
+test: install wheels browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy layers/common/python/nurtureflow
 	$(BIN)/pytest -q

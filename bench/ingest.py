@@ -18,7 +18,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -100,7 +99,7 @@ def _stored_items(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The items the handler stores for ``events``: same keys, ids and attributes."""
     from nurtureflow.contacts.model import contact_id_for
     from nurtureflow.events.ingest import event_id
-    from nurtureflow.events.model import EVENT_RETENTION
+    from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS, expires_at
 
     items = []
     for event in events:
@@ -115,9 +114,7 @@ def _stored_items(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "properties": event["properties"],
                 "occurred_at": event["occurred_at"],
                 "received_at": event["occurred_at"],
-                "expires_at": int(
-                    (datetime.fromisoformat(event["occurred_at"]) + EVENT_RETENTION).timestamp()
-                ),
+                "expires_at": expires_at(event["occurred_at"], event["occurred_at"], DEFAULT_RETENTION_DAYS),
             }
         )
     return items

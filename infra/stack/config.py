@@ -9,6 +9,8 @@ Context keys:
   The keys themselves live in a Secrets Manager secret the stack creates (see ``link_keys.py``).
 * ``roleTokenHashes``: ``{sha256 hex of a bearer token: role}`` for the admin API. Only hashes
   are stored, so context (and the Lambda environment) never holds a usable token.
+* ``eventRetentionDays``: how long raw events are kept before DynamoDB's TTL removes them
+  (default 400; see ``docs/privacy.md``).
 * ``siteKeys``: ``{publishable site key: [allowed origins]}`` for the tracking API; public by
   design, like any browser key.
 """
@@ -40,8 +42,11 @@ class StackConfig:
     link_key_id: str = "k1"
     role_token_hashes: dict[str, str] = field(default_factory=dict)
     site_keys: dict[str, list[str]] = field(default_factory=dict)
+    event_retention_days: int = 400
 
     def __post_init__(self) -> None:
+        if not 1 <= self.event_retention_days <= 3650:
+            raise ConfigError(f"eventRetentionDays {self.event_retention_days} is not 1-3650")
         _, address = parseaddr(self.sender)
         if not address.lower().endswith("@" + self.sender_domain.lower()):
             raise ConfigError(
@@ -63,7 +68,13 @@ class StackConfig:
             link_key_id=str(node.try_get_context("linkKeyId") or cls.link_key_id),
             role_token_hashes=_mapping(node, "roleTokenHashes"),
             site_keys=_mapping(node, "siteKeys"),
+            event_retention_days=_days(node, "eventRetentionDays", cls.event_retention_days),
         )
+
+
+def _days(node: Node, key: str, default: int) -> int:
+    value = node.try_get_context(key)
+    return default if value is None or value == "" else int(value)
 
 
 def _mapping(node: Node, key: str) -> dict[str, Any]:

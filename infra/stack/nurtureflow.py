@@ -19,7 +19,7 @@ from infra.stack.schedules import Schedules
 from infra.stack.sending import Sending
 from infra.stack.settings_env import as_json, set_env
 from infra.stack.workflows import Workflows
-from nurtureflow.settings import AuthSettings, SiteSettings
+from nurtureflow.settings import AuthSettings, RetentionSettings, SiteSettings
 
 
 class NurtureFlowStack(Stack):
@@ -88,3 +88,10 @@ class NurtureFlowStack(Stack):
         # manual enrolments go to the trigger function through the bus.
         self.events.grant_publish(fns.admin)
         set_env(fns.admin, AuthSettings, role_token_hashes=as_json(self.config.role_token_hashes))
+        # GDPR: export and erase a contact everywhere, stopping its runs.
+        data.grant(fns.admin, read_write=[data.contacts, data.events, data.runs, data.sends])
+        workflows.grant_stop(fns.admin)
+
+        # Every function that records events stamps them with the retention (their TTL).
+        for function in (fns.track, fns.trigger, fns.step, fns.send, fns.admin):
+            set_env(function, RetentionSettings, event_retention_days=str(self.config.event_retention_days))

@@ -103,6 +103,10 @@ class Workflows(Construct):
         self.grant_callback(function)
         set_env(function, WorkflowSettings, state_machine_prefix=PREFIX)
 
+    def grant_stop(self, function: lambda_.Function) -> None:
+        """Stop workflow executions, and nothing else on them (admin: a contact's erasure)."""
+        self._grant(function, ("states:StopExecution",), "execution")
+
     def grant_callback(self, function: lambda_.Function) -> None:
         """Resume a task waiting for a token (``.waitForTaskToken``)."""
         self._grant(function, _CALLBACK_ACTIONS, "stateMachine")

@@ -40,3 +40,10 @@ def test_role_token_hashes_may_come_from_the_command_line_as_json() -> None:
 def test_role_token_hashes_must_be_sha256_digests_of_known_roles(hashes: dict[str, str]) -> None:
     with pytest.raises(ConfigError, match="roleTokenHashes"):
         _config(roleTokenHashes=hashes)
+
+
+def test_event_retention_defaults_to_400_days_and_may_be_set() -> None:
+    assert _config().event_retention_days == 400
+    assert _config(eventRetentionDays="30").event_retention_days == 30
+    with pytest.raises(ConfigError, match="eventRetentionDays"):
+        _config(eventRetentionDays=0)

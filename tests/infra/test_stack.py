@@ -18,6 +18,7 @@ from nurtureflow.settings import (
     BusSettings,
     EndpointSettings,
     PriceSettings,
+    RetentionSettings,
     SendingSettings,
     SiteSettings,
     TableSettings,
@@ -196,7 +197,7 @@ def test_every_settings_variable_is_a_field_of_a_settings_part(
 ) -> None:
     parts = (
         TableSettings, EndpointSettings, TrackingSettings, SendingSettings, AuthSettings,
-        SiteSettings, BusSettings, WorkflowSettings, PriceSettings,
+        SiteSettings, BusSettings, WorkflowSettings, PriceSettings, RetentionSettings,
     )  # fmt: skip
     known = {env_name(part, field) for part in parts for field in part.model_fields}
     for function in stack.functions.all:
@@ -230,7 +231,7 @@ def _method_routes(stack: NurtureFlowStack, template_json: Json) -> set[tuple[st
 def test_the_rest_api_has_one_proxy_method_per_route(stack: NurtureFlowStack, template_json: Json) -> None:
     handlers = {"track": _logical_id(stack.functions.track), "admin": _logical_id(stack.functions.admin)}
     expected = {(r.method, r.path, handlers[r.function]) for r in ROUTES}
-    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 20
+    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 23
     assert _method_routes(stack, template_json) == expected
     assert ("POST", "/u/{token}", handlers["track"]) in expected
     assert ("GET", "/admin/costs", handlers["admin"]) in expected

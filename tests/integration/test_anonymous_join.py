@@ -5,7 +5,7 @@ from __future__ import annotations
 from nurtureflow import wiring
 from nurtureflow.contacts.model import contact_id_for
 from nurtureflow.events.identity import MAX_ANONYMOUS_IDS
-from tests.integration.conftest import MARKETER, Harness
+from tests.integration.conftest import ADMIN, MARKETER, Harness
 
 
 def _views(harness: Harness, anonymous_id: str, paths: list[str]) -> None:
@@ -15,28 +15,28 @@ def _views(harness: Harness, anonymous_id: str, paths: list[str]) -> None:
 
 
 def test_a_signup_with_both_ids_moves_the_anonymous_history_to_the_contact(harness: Harness) -> None:
-    _views(harness, "anon-lea", ["/", "/pricing"])
-    before = wiring.events().history("anon#anon-lea")
+    _views(harness, "anon-liv", ["/", "/pricing"])
+    before = wiring.events().history("anon#anon-liv")
     signup = {
-        "id": "lea-signup",
+        "id": "liv-signup",
         "type": "form_submitted",
-        "email": "lea@example.com",
-        "anonymous_id": "anon-lea",
+        "email": "liv@example.com",
+        "anonymous_id": "anon-liv",
     }
     assert harness.event(signup).status == 202
     assert harness.event(signup).status == 202  # a retried join moves nothing twice
-    contact_id = contact_id_for("lea@example.com")
+    contact_id = contact_id_for("liv@example.com")
     history = wiring.events().history(contact_id)
     assert sorted(e.type for e in history) == ["form_submitted", "page_viewed", "page_viewed"]
     moved = {(e.id, e.occurred_at) for e in history if e.type == "page_viewed"}
     assert moved == {(e.id, e.occurred_at) for e in before}
     assert all(e.contact_id == contact_id for e in history)
-    assert wiring.events().history("anon#anon-lea") == []
+    assert wiring.events().history("anon#anon-liv") == []
     contact = wiring.contacts().get(contact_id)
     assert contact is not None
-    assert contact.anonymous_ids == ["anon-lea"]
+    assert contact.anonymous_ids == ["anon-liv"]
     # A retried anonymous view (same id) stays counted once, now on the contact.
-    _views(harness, "anon-lea", ["/"])
+    _views(harness, "anon-liv", ["/"])
     assert len(wiring.events().history(contact_id)) == 3
 
 
@@ -91,3 +91,18 @@ def test_the_trigger_function_sees_the_joined_history_in_segment_conditions(harn
         == 202
     )
     assert [e["subject"] for e in harness.sent_to("ora@example.com")] == ["Pricing"]
+
+
+def test_erasing_the_contact_unlinks_its_anonymous_ids(harness: Harness) -> None:
+    assert (
+        harness.event(
+            {"type": "form_submitted", "email": "pat@example.com", "anonymous_id": "anon-pat"}
+        ).status
+        == 202
+    )
+    assert wiring.aliases().contact_of("anon-pat") == contact_id_for("pat@example.com")
+    assert harness.http("DELETE", "/admin/contacts/pat@example.com", token=ADMIN).status == 200
+    assert wiring.aliases().contact_of("anon-pat") is None
+    _views(harness, "anon-pat", ["/after"])
+    assert wiring.events().history(contact_id_for("pat@example.com")) == []
+    assert [e.properties["path"] for e in wiring.events().history("anon#anon-pat")] == ["/after"]

@@ -12,7 +12,7 @@ from tests.integration.conftest import MARKETER, Harness
 
 BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)"
 GMAIL_PROXY = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
-EXECUTION = "arn:aws:states:us-east-1:1:execution:m:pia-1"
+EXECUTION = "arn:aws:states:us-east-1:1:execution:m:pim-1"
 
 
 def _send(harness: Harness, email: str) -> tuple[str, str]:
@@ -46,8 +46,8 @@ def _opens(contact_id: str) -> list[dict[str, object]]:
 
 
 def test_opens_too_soon_or_through_a_proxy_are_machine_opens_and_do_not_count(harness: Harness) -> None:
-    send_id, pixel = _send(harness, "pia@example.com")
-    contact_id = contact_id_for("pia@example.com")
+    send_id, pixel = _send(harness, "pim@example.com")
+    contact_id = contact_id_for("pim@example.com")
     history = RunHistory(wiring.events(), wiring.sends(), contact_id, EXECUTION)
 
     assert harness.http("GET", pixel, headers={"User-Agent": BROWSER}).status == 200  # at delivery: a scanner

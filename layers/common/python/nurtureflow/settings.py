@@ -27,6 +27,12 @@ class TableSettings(_Part):
     idempotency_table: str = "nurtureflow-idempotency"
 
 
+class RetentionSettings(_Part):
+    """How long raw events are kept: DynamoDB's TTL removes them (and their id markers) after this."""
+
+    event_retention_days: int = Field(default=400, ge=1, le=3650)
+
+
 class EndpointSettings(_Part):
     """Where AWS APIs answer. Unset in AWS; the local stack points them at moto and its runtime."""
 

@@ -11,6 +11,7 @@ from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.settings import (
     BusSettings,
     PriceSettings,
+    RetentionSettings,
     SendingSettings,
     TableSettings,
     TrackingSettings,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from nurtureflow.events.email_feedback import EmailFeedback
     from nurtureflow.events.ingest import Ingestion
     from nurtureflow.events.ses_notifications import SesNotifications
+    from nurtureflow.privacy.contact_data import ContactData
     from nurtureflow.runs.actions import StepActions
     from nurtureflow.sending.delivery import Delivery
     from nurtureflow.workflow.publishing import WorkflowService
@@ -53,8 +55,13 @@ def contacts() -> ContactRepository:
     return ContactRepository(tables().contacts_table)
 
 
+@cache
+def retention() -> RetentionSettings:
+    return RetentionSettings()
+
+
 def events() -> EventRepository:
-    return EventRepository(tables().events_table)
+    return EventRepository(tables().events_table, retention().event_retention_days)
 
 
 def aliases() -> AliasRepository:
@@ -185,3 +192,11 @@ def workflow_service() -> WorkflowService:
         settings.state_machine_prefix,
         clock,
     )
+
+
+@cache
+def contact_data() -> ContactData:
+    from nurtureflow.aws.stepfunctions import Executions
+    from nurtureflow.privacy.contact_data import ContactData
+
+    return ContactData(contacts(), events(), runs(), sends(), Executions(), aliases())

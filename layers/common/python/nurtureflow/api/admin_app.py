@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -16,6 +17,7 @@ from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.roles import require, role_of
 from nurtureflow.costs.report import ReportQueryError, build_report, parse_report_query, report_to_csv
 from nurtureflow.enrolment.manual import EnrolmentRefusedError, EnrolRequest
+from nurtureflow.privacy.contact_data import ContactUnknownError
 from nurtureflow.sending.templates import EmailTemplate, render_template, validate_template
 from nurtureflow.settings import AuthSettings
 from nurtureflow.workflow.diagram import to_mermaid, to_svg
@@ -186,3 +188,22 @@ def costs() -> Response[Any]:
     if "text/csv" in accept:
         return Response(200, "text/csv", report_to_csv(report))
     return Response(200, "application/json", report.model_dump(mode="json", by_alias=True))
+
+
+@app.get("/admin/contacts/<contact>")
+def export_contact(contact: str) -> dict[str, Any]:
+    """Everything held on the contact (by id or email): the GDPR export."""
+    try:
+        return wiring.contact_data().export(unquote(contact))
+    except ContactUnknownError:
+        raise NotFoundError(f"no contact is '{unquote(contact)}'") from None
+
+
+@app.delete("/admin/contacts/<contact>")
+def erase_contact(contact: str) -> dict[str, Any]:
+    """Erase the contact everywhere (GDPR); 404 once nothing is left, so a repeat says it is done."""
+    try:
+        erased = wiring.contact_data().erase(unquote(contact))
+    except ContactUnknownError:
+        raise NotFoundError(f"nothing is held on '{unquote(contact)}'") from None
+    return {"erased": erased.as_dict()}

@@ -28,6 +28,7 @@ ROUTES: tuple[Route, ...] = (
     # The browser's CORS preflight carries no X-Site-Key: it is answered for any origin, and the
     # POST itself then checks the origin against the site key.
     Route("OPTIONS", "/v1/events", "track"),
+    Route("GET", "/v1/tracker.js", "track"),
     Route("GET", "/t/o/{token}", "track"),
     Route("GET", "/t/c/{token}", "track"),
     Route("GET", "/u/{token}", "track"),
@@ -46,4 +47,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/admin/templates/{id}", "admin", EDITORS),
     Route("POST", "/admin/templates/{id}/preview", "admin", EDITORS),
     Route("GET", "/admin/costs", "admin", ("finance", "admin")),
+    # GDPR export and erasure: everything held on one person, so admins only.
+    Route("GET", "/admin/contacts/{id}", "admin", ("admin",)),
+    Route("DELETE", "/admin/contacts/{id}", "admin", ("admin",)),
 )

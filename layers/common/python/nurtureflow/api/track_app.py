@@ -14,6 +14,7 @@ from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
 from nurtureflow.events.machine_opens import OpenRequest
 from nurtureflow.settings import SiteSettings
+from nurtureflow.tracker import tracker_script
 
 app = APIGatewayRestResolver()
 errors.install(app)
@@ -33,10 +34,22 @@ def _allowed(origin: str, patterns: list[str]) -> bool:
 
 
 def _site_origins() -> tuple[str, list[str]]:
-    key = _header("X-Site-Key")
+    """The site key, from ``X-Site-Key`` or, for ``tracker.js``'s beacons (which can't set headers),
+    the ``site_key`` query parameter; and the origins it allows."""
+    key = _header("X-Site-Key") or app.current_event.get_query_string_value("site_key")
     if not key or key not in _sites.site_keys:
         raise RequestInvalidError("X-Site-Key", "a valid X-Site-Key header is required", status=401)
     return key, _sites.site_keys[key]
+
+
+@app.get("/v1/tracker.js")
+def tracker() -> Response[str]:
+    return Response(
+        200,
+        "application/javascript; charset=utf-8",
+        tracker_script(),
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 @app.post("/v1/events")
@@ -53,7 +66,8 @@ def post_events() -> Response[dict[str, int]]:
     # Counted in bytes, as sent: a character count lets multi-byte text through at up to 4x the limit.
     if len((app.current_event.decoded_body or "").encode()) > MAX_BODY_BYTES:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
-    accepted = wiring.ingestion().accept(site_key, parse_post(errors.json_body(app), wiring.clock.now()))
+    events = parse_post(errors.json_body(app), wiring.clock.now(), wiring.retention().event_retention_days)
+    accepted = wiring.ingestion().accept(site_key, events)
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import ValidationError
@@ -12,12 +12,12 @@ from pydantic import ValidationError
 from nurtureflow.clock import Clock
 from nurtureflow.contacts.model import split_traits
 from nurtureflow.events.model import (
-    EVENT_RETENTION,
     MAX_CLOCK_AHEAD,
     EventBatch,
     IncomingEvent,
     TrackedEvent,
 )
+from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS
 
 
 class EventsInvalidError(Exception):
@@ -32,7 +32,9 @@ class Publisher(Protocol):
     def publish(self, events: list[TrackedEvent]) -> None: ...
 
 
-def parse_post(body: Any, now: datetime | None = None) -> list[IncomingEvent]:
+def parse_post(
+    body: Any, now: datetime | None = None, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> list[IncomingEvent]:
     """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored).
 
     With ``now``, each ``occurred_at`` must also lie within the retention and at most a day ahead.
@@ -54,21 +56,23 @@ def parse_post(body: Any, now: datetime | None = None) -> list[IncomingEvent]:
         details = [
             {"field": f"batch.{i}.occurred_at" if batched else "occurred_at", "message": problem}
             for i, event in enumerate(events)
-            if (problem := occurred_at_problem(event.occurred_at, now)) is not None
+            if (problem := occurred_at_problem(event.occurred_at, now, retention_days)) is not None
         ]
         if details:
             raise EventsInvalidError(details)
     return events
 
 
-def occurred_at_problem(occurred_at: datetime | None, now: datetime) -> str | None:
+def occurred_at_problem(
+    occurred_at: datetime | None, now: datetime, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> str | None:
     """Why a time cannot be an event's, or None: a clock days ahead, or older than we keep events."""
     if occurred_at is None:
         return None
     if occurred_at > now + MAX_CLOCK_AHEAD:
         return f"occurred_at is more than {MAX_CLOCK_AHEAD.total_seconds() / 3600:g} hours in the future"
-    if occurred_at < now - EVENT_RETENTION:
-        return f"occurred_at is older than the event retention ({EVENT_RETENTION.days} days)"
+    if occurred_at < now - timedelta(days=retention_days):
+        return f"occurred_at is older than the event retention ({retention_days} days)"
     return None
 
 

@@ -42,8 +42,7 @@ PLATFORM_TYPES = frozenset(
     }
 )
 MAX_BATCH = 100
-# How long the events table keeps an event (its TTL), and how far ahead a website's clock may run.
-EVENT_RETENTION = timedelta(days=400)
+# How far ahead of ours a website's clock may run.
 MAX_CLOCK_AHEAD = timedelta(hours=24)
 
 

@@ -9,11 +9,21 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from nurtureflow.api.routes import ROUTES, Route
+
+
+@dataclass(frozen=True)
+class LocalPage:
+    """A local route's answer that is a page, not JSON."""
+
+    body: str
+    content_type: str = "text/html; charset=utf-8"
+
 
 Invoke = Callable[[str, dict[str, Any]], dict[str, Any]]
 LocalRoute = Callable[[str, bytes], tuple[int, Any]]
@@ -102,6 +112,8 @@ class LocalGateway:
             local = self._local.get((method, urlsplit(path).path))
             if local is not None:
                 status, answer = local(method, body)
+                if isinstance(answer, LocalPage):
+                    return status, {"Content-Type": answer.content_type}, answer.body.encode()
                 return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
             matched = proxy_event(method, path, headers, body, source_ip)
             if matched is None:

@@ -3,6 +3,7 @@ the real handlers in-process, behind a local gateway with the contract's routes.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -17,11 +18,12 @@ from nurtureflow.auth.roles import token_hash
 from nurtureflow.clock import VirtualClock
 from nurtureflow.enrolment.dates import next_daily_run
 from nurtureflow.local.eventbus import LocalEventBus
-from nurtureflow.local.gateway import LocalGateway
+from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.lambdas import LocalLambdas
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.wire import AwsWireServer
 from nurtureflow.store.tables import TABLES
+from nurtureflow.tracker import demo_shop_page
 from nurtureflow.workflow.durations import parse_duration
 
 ACCOUNT = "123456789012"
@@ -205,6 +207,11 @@ class LocalStack:
             ("POST", "/_local/clock"): self._clock_route,
             ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
             ("GET", "/_local/outbox"): lambda m, b: (200, {"emails": self.outbox()}),
+            # A shop page using tracker.js as a website would (same origin, the local site key).
+            ("GET", "/_local/demo-shop"): lambda m, b: (
+                200,
+                LocalPage(demo_shop_page().replace("{site_key}", html.escape(self.settings.site_key))),
+            ),
         }
 
     def _clock_route(self, method: str, body: bytes) -> tuple[int, Any]:

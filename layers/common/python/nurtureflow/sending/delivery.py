@@ -149,8 +149,11 @@ class Delivery:
         if until is not None and _skip_reason(contact) is None:
             # Nothing is recorded: the run waits until then and comes back as a new visit.
             return {"send_id": request.send_id, "status": "deferred", "until": _timestamp(until)}
+        if contact is None:
+            # Erased (GDPR): no send record, which would name the contact again after its erasure.
+            return {"send_id": request.send_id, "status": "skipped", "reason": "contact_erased"}
         reason = _skip_reason(contact) or self._over_cap(request, contact)
-        record = self._record(request, contact.email if contact else None)
+        record = self._record(request, contact.email)
         if reason is not None:
             self._sends.put({**record, "status": "skipped", "reason": reason})
             return {"send_id": request.send_id, "status": "skipped", "reason": reason}

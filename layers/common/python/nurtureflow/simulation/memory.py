@@ -51,6 +51,9 @@ class MemoryContacts:
         self._items[contact_id] = Contact.model_validate(merged)
         return self._items[contact_id]
 
+    def delete(self, contact_id: str) -> bool:
+        return self._items.pop(contact_id, None) is not None
+
     def set_properties(self, contact_id: str, properties: dict[str, Any], now: str) -> None:
         current = self._existing(contact_id)
         self._items[contact_id] = current.model_copy(
@@ -103,6 +106,9 @@ class MemoryRuns:
         self._items[contact_id][workflow_id] = {**current, **fields}
         return True
 
+    def delete(self, contact_id: str, workflow_id: str) -> None:
+        self._items.get(contact_id, {}).pop(workflow_id, None)
+
     def clear_wait(self, contact_id: str, workflow_id: str, token: str) -> bool:
         current = self._items.get(contact_id, {}).get(workflow_id)
         if current is None or (current.get("waiting") or {}).get("token") != token:
@@ -136,6 +142,11 @@ class MemoryEvents:
         start = 0 if since is None else bisect.bisect_left(history, since, key=lambda entry: entry[0])
         return [event for _, event in history[start:]]
 
+    def erase(self, owner: str) -> int:
+        history = self._histories.pop(owner, [])
+        self._ids.difference_update(event.id for _, event in history)
+        return len(history)
+
 
 class MemorySends:
     def __init__(self) -> None:
@@ -144,6 +155,9 @@ class MemorySends:
     def get(self, send_id: str) -> dict[str, Any] | None:
         send = self._items.get(send_id)
         return None if send is None else dict(send)
+
+    def delete(self, send_id: str) -> bool:
+        return self._items.pop(send_id, None) is not None
 
     def put(self, send: dict[str, Any]) -> None:
         self._items[send["id"]] = dict(send)

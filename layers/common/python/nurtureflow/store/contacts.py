@@ -73,3 +73,8 @@ class ContactRepository:
         self._table.update_item(
             Key={"pk": contact_id}, ConditionExpression="attribute_exists(pk)", **update.kwargs()
         )
+
+    def delete(self, contact_id: str) -> bool:
+        """Remove the contact item; False when there was none."""
+        result = self._table.delete_item(Key={"pk": contact_id}, ReturnValues="ALL_OLD")
+        return "Attributes" in result

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeSerializer
 
 from nurtureflow.aws.clients import client, dynamodb_table
-from nurtureflow.events.model import EVENT_RETENTION, TrackedEvent
+from nurtureflow.events.model import TrackedEvent
+from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS, TTL_ATTRIBUTE, expires_at
 from nurtureflow.store.items import to_dynamo, to_plain
-
-
-def _expiry(occurred_at: str) -> int:
-    """The table's TTL (epoch seconds): events are kept for ``EVENT_RETENTION`` after they occurred."""
-    return int((datetime.fromisoformat(occurred_at) + EVENT_RETENTION).timestamp())
 
 
 def _serialized(item: dict[str, Any], serializer: TypeSerializer) -> dict[str, Any]:
@@ -23,9 +18,10 @@ def _serialized(item: dict[str, Any], serializer: TypeSerializer) -> dict[str, A
 
 
 class EventRepository:
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
         self._name = table_name
         self._table = dynamodb_table(table_name)
+        self._retention_days = retention_days
 
     @staticmethod
     def _owner(event: TrackedEvent) -> str:
@@ -34,19 +30,15 @@ class EventRepository:
     def record(self, event: TrackedEvent) -> bool:
         """Store the event once: False when its id was already recorded (a retried post)."""
         serializer = TypeSerializer()
+        # The marker expires with its event: an idempotency marker must not outlive what it guards.
+        expiry = {TTL_ATTRIBUTE: expires_at(event.occurred_at, event.received_at, self._retention_days)}
         item = {
             "pk": self._owner(event),
             "sk": f"{event.occurred_at}#{event.id}",
             **event.model_dump(mode="json", exclude_none=True),
-            "expires_at": _expiry(event.occurred_at),
+            **expiry,
         }
-        marker = {
-            "pk": f"id#{event.id}",
-            "sk": "-",
-            "owner": item["pk"],
-            "at": item["sk"],
-            "expires_at": item["expires_at"],
-        }
+        marker = {"pk": f"id#{event.id}", "sk": "-", "owner": item["pk"], "at": item["sk"], **expiry}
         try:
             client("dynamodb").transact_write_items(
                 TransactItems=[
@@ -80,11 +72,11 @@ class EventRepository:
         """
         serializer = TypeSerializer()
         moved = 0
-        for item in self._items(Key("pk").eq(owner)):
+        for item in self._query(Key("pk").eq(owner)):
             copy = {**item, "pk": contact_id, "contact_id": contact_id}
             marker = {"pk": f"id#{item['id']}", "sk": "-", "owner": contact_id, "at": item["sk"]}
-            if "expires_at" in item:
-                marker["expires_at"] = item["expires_at"]
+            if TTL_ATTRIBUTE in item:
+                marker[TTL_ATTRIBUTE] = item[TTL_ATTRIBUTE]
             client("dynamodb").transact_write_items(
                 TransactItems=[
                     {"Put": {"TableName": self._name, "Item": _serialized(copy, serializer)}},
@@ -100,26 +92,29 @@ class EventRepository:
             moved += 1
         return moved
 
-    def _items(self, condition: Any) -> list[dict[str, Any]]:
+    def history(self, owner: str, since: str | None = None) -> list[TrackedEvent]:
+        condition = Key("pk").eq(owner)
+        if since is not None:
+            condition = condition & Key("sk").gte(since)
+        return [TrackedEvent.model_validate(to_plain(i)) for i in self._query(condition)]
+
+    def erase(self, owner: str) -> int:
+        """Delete every event of ``owner`` and its id marker; how many events there were."""
+        items = self._query(Key("pk").eq(owner), projection="pk, sk, id")
+        with self._table.batch_writer() as batch:
+            for item in items:
+                batch.delete_item(Key={"pk": f"id#{item['id']}", "sk": "-"})
+                batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        return len(items)
+
+    def _query(self, condition: Any, projection: str | None = None) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
+        if projection is not None:
+            kwargs["ProjectionExpression"] = projection
         while True:
             page = self._table.query(**kwargs)
             items += page["Items"]
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def history(self, owner: str, since: str | None = None) -> list[TrackedEvent]:
-        condition = Key("pk").eq(owner)
-        if since is not None:
-            condition = condition & Key("sk").gte(since)
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": condition}
-        while True:
-            page = self._table.query(**kwargs)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return [TrackedEvent.model_validate(to_plain(i)) for i in items]

@@ -27,8 +27,17 @@ class RunRepository:
         return None if item is None else to_plain(item)
 
     def of_contact(self, contact_id: str) -> list[dict[str, Any]]:
-        page = self._table.query(KeyConditionExpression=Key("pk").eq(contact_id), ConsistentRead=True)
-        return [to_plain(i) for i in page["Items"]]
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(contact_id), "ConsistentRead": True}
+        while True:
+            page = self._table.query(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return [to_plain(i) for i in items]
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def delete(self, contact_id: str, workflow_id: str) -> None:
+        self._table.delete_item(Key={"pk": contact_id, "sk": workflow_id})
 
     def claim(self, run: dict[str, Any], previous_key: str | None) -> None:
         """Record a new run, only if the item still holds the run the caller decided from."""

@@ -16,6 +16,11 @@ class SendRepository:
         item = self._table.get_item(Key={"pk": send_id}).get("Item")
         return None if item is None else to_plain(item)
 
+    def delete(self, send_id: str) -> bool:
+        """Remove the send record; False when there was none."""
+        result = self._table.delete_item(Key={"pk": send_id}, ReturnValues="ALL_OLD")
+        return "Attributes" in result
+
     def put(self, send: dict[str, Any]) -> None:
         self._table.put_item(Item=to_dynamo({**send, "pk": send["id"]}))
 
