@@ -8,3 +8,7 @@ from bench.engine import simulation, versus_moto  # noqa: E402 - after the first
 
 versus_moto.main([])
 simulation.main(["--contacts", "20000"])
+
+from bench import ingest  # noqa: E402
+
+ingest.main([])

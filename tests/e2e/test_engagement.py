@@ -76,6 +76,8 @@ def test_an_opened_welcome_leads_to_thanks_and_an_unopened_one_to_a_nudge(active
     ]
     pixel = re.search(r'<img src="http://127\.0\.0\.1:\d+(/t/o/[^"]+)"', welcome["html"])
     assert pixel is not None
+    # A person opens a minute later: an open within seconds of the send is a scanner's (machine open).
+    active.call("POST", "/_local/clock", {"advance": "PT1M"})
     assert active.call("GET", pixel.group(1)).status == 200
     active.call("POST", "/_local/clock", {"advance": "P3D"})
     # The step's 10 points, plus the default scoring rules' 10 for the form and 1 for the open.

@@ -17,6 +17,7 @@ from nurtureflow.settings import (
     TrackingSettings,
     WorkflowSettings,
 )
+from nurtureflow.store.aliases import AliasRepository
 from nurtureflow.store.contacts import ContactRepository
 from nurtureflow.store.events import EventRepository
 from nurtureflow.store.ledger import LedgerRepository
@@ -65,6 +66,11 @@ def events() -> EventRepository:
     return EventRepository(tables().events_table, retention().event_retention_days)
 
 
+def aliases() -> AliasRepository:
+    """Anonymous ids joined to contacts; the items live in the events table."""
+    return AliasRepository(tables().events_table)
+
+
 def runs() -> RunRepository:
     return RunRepository(tables().runs_table)
 
@@ -103,9 +109,10 @@ def bus() -> EventBus:
 
 @cache
 def ingestion() -> Ingestion:
+    from nurtureflow.events.identity import IdentityJoin
     from nurtureflow.events.ingest import Ingestion
 
-    return Ingestion(contacts(), events(), bus(), clock)
+    return Ingestion(contacts(), events(), bus(), clock, IdentityJoin(contacts(), events(), aliases()))
 
 
 @cache
@@ -205,4 +212,4 @@ def contact_data() -> ContactData:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.privacy.contact_data import ContactData
 
-    return ContactData(contacts(), events(), runs(), sends(), Executions())
+    return ContactData(contacts(), events(), runs(), sends(), Executions(), aliases())

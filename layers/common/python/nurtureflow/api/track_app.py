@@ -12,6 +12,7 @@ from nurtureflow import wiring
 from nurtureflow.api import errors
 from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
+from nurtureflow.events.machine_opens import OpenRequest
 from nurtureflow.settings import SiteSettings
 from nurtureflow.tracker import tracker_script
 
@@ -23,11 +24,19 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 MAX_BODY_BYTES = 256 * 1024
 
 
+def _header(name: str) -> str | None:
+    headers = app.current_event.headers
+    return headers.get(name) or headers.get(name.lower())
+
+
+def _allowed(origin: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(origin, pattern) for pattern in patterns)
+
+
 def _site_origins() -> tuple[str, list[str]]:
     """The site key, from ``X-Site-Key`` or, for ``tracker.js``'s beacons (which can't set headers),
     the ``site_key`` query parameter; and the origins it allows."""
-    key = app.current_event.headers.get("X-Site-Key") or app.current_event.headers.get("x-site-key")
-    key = key or app.current_event.get_query_string_value("site_key")
+    key = _header("X-Site-Key") or app.current_event.get_query_string_value("site_key")
     if not key or key not in _sites.site_keys:
         raise RequestInvalidError("X-Site-Key", "a valid X-Site-Key header is required", status=401)
     return key, _sites.site_keys[key]
@@ -46,23 +55,28 @@ def tracker() -> Response[str]:
 @app.post("/v1/events")
 def post_events() -> Response[dict[str, int]]:
     site_key, origins = _site_origins()
-    origin = app.current_event.headers.get("Origin") or app.current_event.headers.get("origin")
+    origin = _header("Origin")
     cors: dict[str, str] = {}
     if origin is not None:
-        if not any(fnmatch.fnmatchcase(origin, pattern) for pattern in origins):
+        if not _allowed(origin, origins):
             raise RequestInvalidError(
                 "Origin", f"origin '{origin}' is not allowed for this site key", status=403
             )
         cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
-    if len(app.current_event.body or "") > MAX_BODY_BYTES:
+    # Counted in bytes, as sent: a character count lets multi-byte text through at up to 4x the limit.
+    if len((app.current_event.decoded_body or "").encode()) > MAX_BODY_BYTES:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
-    accepted = wiring.ingestion().accept(site_key, parse_post(errors.json_body(app)))
+    events = parse_post(errors.json_body(app), wiring.clock.now(), wiring.retention().event_retention_days)
+    accepted = wiring.ingestion().accept(site_key, events)
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 
 @app.route("/v1/events", method="OPTIONS")
 def preflight() -> Response[str]:
-    origin = app.current_event.headers.get("Origin") or app.current_event.headers.get("origin") or "*"
+    # A browser's preflight carries no X-Site-Key: answer for origins some site allows, refuse the rest.
+    origin = _header("Origin")
+    if origin is None or not any(_allowed(origin, patterns) for patterns in _sites.site_keys.values()):
+        raise RequestInvalidError("Origin", f"origin '{origin}' is not allowed by any site key", status=403)
     return Response(
         204,
         "text/plain",
@@ -85,7 +99,11 @@ def click(token: str) -> Response[str]:
 
 @app.get("/t/o/<token>")
 def open_pixel(token: str) -> Response[bytes]:
-    wiring.feedback().open(token)
+    identity = (app.current_event.get("requestContext") or {}).get("identity") or {}
+    who = OpenRequest(
+        user_agent=identity.get("userAgent") or _header("User-Agent"), source_ip=identity.get("sourceIp")
+    )
+    wiring.feedback().open(token, who)
     return Response(200, "image/gif", PIXEL, headers={"Cache-Control": "no-store"})
 
 

@@ -45,6 +45,8 @@ class Contact(BaseModel):
     lists: list[str] = Field(default_factory=list)
     unsubscribed: bool = False
     suppressed: bool = False
+    # Anonymous ids joined to this contact (most recent last, capped: ``events.identity``).
+    anonymous_ids: list[str] = Field(default_factory=list)
     created_at: str
     updated_at: str
 

@@ -9,6 +9,7 @@ from nurtureflow.clock import Clock
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.ingest import Publisher
+from nurtureflow.events.machine_opens import OpenRequest, machine_reason
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.sending.tokens import verify_kind
 from nurtureflow.settings import TrackingSettings
@@ -42,9 +43,20 @@ class EmailFeedback:
         self._record(str(payload["s"]), "email_clicked", "clicked_at", {"url": payload["u"]})
         return str(payload["u"])
 
-    def open(self, token: str) -> None:
+    def open(self, token: str, request: OpenRequest | None = None) -> None:
+        """Record the open; a machine's is flagged and marks ``machine_opened_at``, not ``opened_at``."""
         payload = verify_kind(token, self._tracking.link_keys, "o")
-        self._record(str(payload["s"]), "email_opened", "opened_at", {})
+        send_id = str(payload["s"])
+        send = self._sends.get(send_id)
+        if send is None:
+            return
+        reason = machine_reason(request or OpenRequest(), send.get("sent_at"), self._clock.now())
+        if reason is None:
+            self._record(send_id, "email_opened", "opened_at", {})
+        else:
+            self._record(
+                send_id, "email_opened", "machine_opened_at", {"machine": True, "machine_reason": reason}
+            )
 
     def check_unsubscribe(self, token: str) -> str:
         """The send id an unsubscribe token is for (the human page shows before anything changes)."""

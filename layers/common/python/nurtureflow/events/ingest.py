@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from nurtureflow.clock import Clock
 from nurtureflow.contacts.model import split_traits
-from nurtureflow.events.model import EventBatch, IncomingEvent, TrackedEvent
+from nurtureflow.events.model import (
+    MAX_CLOCK_AHEAD,
+    EventBatch,
+    IncomingEvent,
+    TrackedEvent,
+)
+from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS
 
 
 class EventsInvalidError(Exception):
@@ -25,12 +32,16 @@ class Publisher(Protocol):
     def publish(self, events: list[TrackedEvent]) -> None: ...
 
 
-def parse_post(body: Any) -> list[IncomingEvent]:
-    """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored)."""
+def parse_post(
+    body: Any, now: datetime | None = None, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> list[IncomingEvent]:
+    """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored).
+
+    With ``now``, each ``occurred_at`` must also lie within the retention and at most a day ahead.
+    """
+    batched = isinstance(body, dict) and "batch" in body
     try:
-        if isinstance(body, dict) and "batch" in body:
-            return EventBatch.model_validate(body).batch
-        return [IncomingEvent.model_validate(body)]
+        events = EventBatch.model_validate(body).batch if batched else [IncomingEvent.model_validate(body)]
     except ValidationError as error:
         raise EventsInvalidError(
             [
@@ -41,6 +52,28 @@ def parse_post(body: Any) -> list[IncomingEvent]:
                 for e in error.errors()
             ]
         ) from None
+    if now is not None:
+        details = [
+            {"field": f"batch.{i}.occurred_at" if batched else "occurred_at", "message": problem}
+            for i, event in enumerate(events)
+            if (problem := occurred_at_problem(event.occurred_at, now, retention_days)) is not None
+        ]
+        if details:
+            raise EventsInvalidError(details)
+    return events
+
+
+def occurred_at_problem(
+    occurred_at: datetime | None, now: datetime, retention_days: int = DEFAULT_RETENTION_DAYS
+) -> str | None:
+    """Why a time cannot be an event's, or None: a clock days ahead, or older than we keep events."""
+    if occurred_at is None:
+        return None
+    if occurred_at > now + MAX_CLOCK_AHEAD:
+        return f"occurred_at is more than {MAX_CLOCK_AHEAD.total_seconds() / 3600:g} hours in the future"
+    if occurred_at < now - timedelta(days=retention_days):
+        return f"occurred_at is older than the event retention ({retention_days} days)"
+    return None
 
 
 def event_id(site_key: str, client_id: str | None) -> str:
@@ -51,21 +84,34 @@ def event_id(site_key: str, client_id: str | None) -> str:
 
 
 class Ingestion:
-    def __init__(self, contacts: Any, events: Any, bus: Publisher, clock: Clock) -> None:
+    def __init__(
+        self, contacts: Any, events: Any, bus: Publisher, clock: Clock, identities: Any = None
+    ) -> None:
         self._contacts, self._events, self._bus, self._clock = contacts, events, bus, clock
+        # ``events.identity.IdentityJoin``; without one, anonymous events stay anonymous.
+        self._identities = identities
+
+    def _contact_id(self, event: IncomingEvent, now: str) -> str | None:
+        """Upsert the contact an email names (joining the anonymous id to it), or find a joined one."""
+        if event.email is not None:
+            named, others = split_traits(event.traits)
+            contact = self._contacts.upsert(event.email, named, others, now)
+            if event.anonymous_id is not None and self._identities is not None:
+                self._identities.join(event.anonymous_id, contact, now)
+            return str(contact.id)
+        if event.anonymous_id is not None and self._identities is not None:
+            joined: str | None = self._identities.contact_of(event.anonymous_id)
+            return joined
+        return None
 
     def accept(self, site_key: str, incoming: list[IncomingEvent]) -> int:
         now = self._clock.now().isoformat()
         tracked: list[TrackedEvent] = []
         for event in incoming:
-            contact_id = None
-            if event.email is not None:
-                named, others = split_traits(event.traits)
-                contact_id = self._contacts.upsert(event.email, named, others, now).id
             item = TrackedEvent(
                 id=event_id(site_key, event.id),
                 type=event.type,
-                contact_id=contact_id,
+                contact_id=self._contact_id(event, now),
                 anonymous_id=event.anonymous_id,
                 properties=event.properties,
                 occurred_at=(event.occurred_at.isoformat() if event.occurred_at else now),

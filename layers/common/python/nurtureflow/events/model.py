@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -43,6 +43,8 @@ PLATFORM_TYPES = frozenset(
     }
 )
 MAX_BATCH = 100
+# How far ahead of ours a website's clock may run.
+MAX_CLOCK_AHEAD = timedelta(hours=24)
 
 
 class IncomingEvent(BaseModel):

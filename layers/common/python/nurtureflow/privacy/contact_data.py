@@ -85,7 +85,11 @@ def exported_run(run: dict[str, Any]) -> dict[str, Any]:
 
 
 class ContactData:
-    def __init__(self, contacts: Any, events: Any, runs: Any, sends: Any, executions: Stopper) -> None:
+    def __init__(
+        self, contacts: Any, events: Any, runs: Any, sends: Any, executions: Stopper, aliases: Any = None
+    ) -> None:
+        # ``store.aliases``: anonymous ids joined to the contact, unlinked on erasure.
+        self._aliases = aliases
         self._contacts, self._events, self._runs = contacts, events, runs
         self._sends, self._executions = sends, executions
 
@@ -130,6 +134,8 @@ class ContactData:
         events = self._events.history(contact_id)
         sends = sum(self._sends.delete(i) for i in send_ids(events))
         anonymous = sum(self._events.erase(f"anon#{a}") for a in anonymous_ids(events))
+        for joined in anonymous_ids(events) if self._aliases is not None else []:
+            self._aliases.unlink(joined, contact_id)  # later anonymous events stay anonymous
         erased = Erased(
             contact=int(contact_removed),
             events=self._events.erase(contact_id),

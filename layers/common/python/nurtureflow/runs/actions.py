@@ -148,7 +148,7 @@ class StepActions:
             engaged = [
                 datetime.fromisoformat(e.occurred_at)
                 for e in self._events.history(run.contact_id)
-                if e.type in ("email_opened", "email_clicked")
+                if e.type in ("email_opened", "email_clicked") and not e.properties.get("machine")
             ]
             until = best_time(
                 now, zone, best_hour(engaged, zone), parse_duration(wait["best_time"]["within"])

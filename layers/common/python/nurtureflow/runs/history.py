@@ -32,6 +32,9 @@ class RunHistory:
         """Whether the email this run sent at ``step_id`` was opened (a click counts) or clicked."""
         kinds = ENGAGEMENT_EVENTS[measure]
         for event in self._all():
+            # A machine open (proxy prefetch, scanner) is not a person opening: only a click then counts.
+            if event.properties.get("machine"):
+                continue
             if event.type in kinds and event.step == step_id and event.send_id:
                 send = self._sends.get(event.send_id)
                 if send is not None and send.get("execution_arn") == self._execution_arn:

@@ -60,6 +60,12 @@ class MemoryContacts:
             update={"properties": {**current.properties, **properties}, "updated_at": now}
         )
 
+    def set_anonymous_ids(self, contact_id: str, anonymous_ids: list[str], now: str) -> None:
+        current = self._existing(contact_id)
+        self._items[contact_id] = current.model_copy(
+            update={"anonymous_ids": list(anonymous_ids), "updated_at": now}
+        )
+
     def apply(self, contact_id: str, fields: dict[str, Any], score_delta: int, now: str) -> None:
         current = self._existing(contact_id)
         merged = {**current.model_dump(), **fields, "updated_at": now}
@@ -151,6 +157,15 @@ class MemoryEvents:
         history = self._histories.get(owner, [])
         start = 0 if since is None else bisect.bisect_left(history, since, key=lambda entry: entry[0])
         return [event for _, event in history[start:]]
+
+    def rehome(self, owner: str, contact_id: str) -> int:
+        moved = self._histories.pop(owner, [])
+        history = self._histories.setdefault(contact_id, [])
+        for key, event in moved:
+            bisect.insort(
+                history, (key, event.model_copy(update={"contact_id": contact_id})), key=lambda e: e[0]
+            )
+        return len(moved)
 
     def erase(self, owner: str) -> int:
         history = self._histories.pop(owner, [])

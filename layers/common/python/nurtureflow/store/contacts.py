@@ -47,9 +47,11 @@ class ContactRepository:
             .set("properties", {}, if_absent=True)
             .set_all(named)
         )
-        self._table.update_item(Key={"pk": contact_id}, **update.kwargs())
-        if properties:
-            self.set_properties(contact_id, properties, now)
+        # The written item comes back with the write: no second read (unless properties follow).
+        written = self._table.update_item(Key={"pk": contact_id}, ReturnValues="ALL_NEW", **update.kwargs())
+        if not properties:
+            return Contact.model_validate(to_plain(written["Attributes"]))
+        self.set_properties(contact_id, properties, now)
         contact = self.get(contact_id)
         assert contact is not None
         return contact
@@ -64,6 +66,13 @@ class ContactRepository:
     def apply(self, contact_id: str, fields: dict[str, Any], score_delta: int, now: str) -> None:
         """Set top-level fields and add to the score in one write (an ``update`` step)."""
         update = UpdateBuilder().set("updated_at", now).set_all(fields).add("score", score_delta)
+        self._table.update_item(
+            Key={"pk": contact_id}, ConditionExpression="attribute_exists(pk)", **update.kwargs()
+        )
+
+    def set_anonymous_ids(self, contact_id: str, anonymous_ids: list[str], now: str) -> None:
+        """Replace the contact's list of joined anonymous ids."""
+        update = UpdateBuilder().set("updated_at", now).set("anonymous_ids", anonymous_ids)
         self._table.update_item(
             Key={"pk": contact_id}, ConditionExpression="attribute_exists(pk)", **update.kwargs()
         )

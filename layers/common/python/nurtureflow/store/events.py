@@ -13,6 +13,10 @@ from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS, TTL_ATTRIBUTE, 
 from nurtureflow.store.items import to_dynamo, to_plain
 
 
+def _serialized(item: dict[str, Any], serializer: TypeSerializer) -> dict[str, Any]:
+    return {k: serializer.serialize(v) for k, v in item.items()}
+
+
 class EventRepository:
     def __init__(self, table_name: str, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
         self._name = table_name
@@ -59,6 +63,34 @@ class EventRepository:
                 return False
             raise
         return True
+
+    def rehome(self, owner: str, contact_id: str) -> int:
+        """Move every event stored under ``owner`` (``anon#…``) to the contact, keeping ids and times.
+
+        Each event moves in one transaction (copy, id marker repointed, original deleted); a retry
+        rewrites the same keys, so nothing is duplicated.
+        """
+        serializer = TypeSerializer()
+        moved = 0
+        for item in self._query(Key("pk").eq(owner)):
+            copy = {**item, "pk": contact_id, "contact_id": contact_id}
+            marker = {"pk": f"id#{item['id']}", "sk": "-", "owner": contact_id, "at": item["sk"]}
+            if TTL_ATTRIBUTE in item:
+                marker[TTL_ATTRIBUTE] = item[TTL_ATTRIBUTE]
+            client("dynamodb").transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self._name, "Item": _serialized(copy, serializer)}},
+                    {"Put": {"TableName": self._name, "Item": _serialized(marker, serializer)}},
+                    {
+                        "Delete": {
+                            "TableName": self._name,
+                            "Key": _serialized({"pk": owner, "sk": item["sk"]}, serializer),
+                        }
+                    },
+                ]
+            )
+            moved += 1
+        return moved
 
     def history(self, owner: str, since: str | None = None) -> list[TrackedEvent]:
         condition = Key("pk").eq(owner)

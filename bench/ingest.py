@@ -1,0 +1,226 @@
+"""Events through the track handler in-process (moto behind it), against bare ``put_item`` of the same items.
+
+``python -m bench.ingest [--events N] [--repeat R] [--imports R]``: each round posts N events (one
+per request, then in batches of 100) through ``functions/track/handler.py`` under ``moto.mock_aws``
+on empty tables, and writes the same event items with bare ``put_item`` calls as the baseline;
+best of R rounds. The handler also upserts the contact, writes an id marker in the same
+transaction and publishes to EventBridge: the ratio is what one event costs beyond its one write.
+Then the cold-start import time of each ``functions/*/handler.py`` in a fresh
+interpreter, with the environment a Lambda would have, against ``import boto3`` in one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from bench.compile import best_of
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYER = ROOT / "layers" / "common" / "python"
+SITE_KEY, ORIGIN = "bench-site", "https://shop.example"
+# What Lambda and the stack set: region, fake credentials (nothing is called at import), Powertools.
+LAMBDA_ENV = {
+    "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_LAMBDA_FUNCTION_NAME": "nurtureflow-bench",
+    "POWERTOOLS_SERVICE_NAME": "nurtureflow",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
+    "NURTUREFLOW_SITE_KEYS": json.dumps({SITE_KEY: [ORIGIN]}),
+}
+
+
+def _load_handler(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        f"bench_{name}_handler", ROOT / "functions" / name / "handler.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _create_resources() -> None:
+    import boto3
+
+    from nurtureflow.settings import BusSettings, TableSettings
+    from nurtureflow.store.tables import TABLES
+
+    names = TableSettings()
+    dynamodb = boto3.client("dynamodb")
+    for spec in TABLES:
+        keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
+        dynamodb.create_table(
+            TableName=getattr(names, spec.setting),
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+        )
+    boto3.client("events").create_event_bus(Name=BusSettings().event_bus_name)
+
+
+def _events(prefix: str, count: int) -> list[dict[str, Any]]:
+    """Website events as posted: an id, a known contact (10 distinct people) and a few properties."""
+    return [
+        {
+            "id": f"{prefix}-{n}",
+            "type": "page_viewed",
+            "email": f"visitor{n % 10}@example.com",
+            "properties": {"path": f"/products/{n}", "referrer": "https://search.example/"},
+            "occurred_at": "2026-11-23T10:00:00+00:00",
+        }
+        for n in range(count)
+    ]
+
+
+def _request(body: Any) -> dict[str, Any]:
+    from nurtureflow.local.gateway import proxy_event
+
+    headers = {"Content-Type": "application/json", "X-Site-Key": SITE_KEY, "Origin": ORIGIN}
+    found = proxy_event("POST", "/v1/events", headers, json.dumps(body).encode(), "198.51.100.7")
+    assert found is not None
+    return found[1]
+
+
+def _stored_items(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items the handler stores for ``events``: same keys, ids and attributes."""
+    from nurtureflow.contacts.model import contact_id_for
+    from nurtureflow.events.ingest import event_id
+    from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS, expires_at
+
+    items = []
+    for event in events:
+        contact_id, tracked_id = contact_id_for(event["email"]), event_id(SITE_KEY, event["id"])
+        items.append(
+            {
+                "pk": contact_id,
+                "sk": f"{event['occurred_at']}#{tracked_id}",
+                "id": tracked_id,
+                "type": event["type"],
+                "contact_id": contact_id,
+                "properties": event["properties"],
+                "occurred_at": event["occurred_at"],
+                "received_at": event["occurred_at"],
+                "expires_at": expires_at(event["occurred_at"], event["occurred_at"], DEFAULT_RETENTION_DAYS),
+            }
+        )
+    return items
+
+
+def _fresh_rounds(repeat: int, prepare: Callable[[], Callable[[], object]]) -> float:
+    """Best of ``repeat``: each round starts on empty tables (moto copies a whole table per
+    transaction, so a fuller table would slow later rounds); only ``work`` is timed."""
+    from moto import mock_aws
+
+    timings = []
+    for _ in range(repeat):
+        with mock_aws():
+            _create_resources()
+            work = prepare()
+            timings.append(best_of(1, work))
+    return min(timings)
+
+
+def ingest_figures(count: int, repeat: int) -> dict[str, float]:
+    """Seconds per round: single-event requests, batches of 100, and the bare put_item baseline."""
+    from nurtureflow.aws.clients import dynamodb_table
+    from nurtureflow.local.lambdas import LocalContext
+    from nurtureflow.settings import TableSettings
+
+    os.environ.update(LAMBDA_ENV)
+    track = _load_handler("track")  # once: its import is the cold start, measured apart
+    context = LocalContext(function_name="nurtureflow-track")
+    events = _events("bench", count)
+
+    def singles() -> Callable[[], object]:
+        requests = [_request(event) for event in events]
+        return lambda: [track.handler(r, context)["statusCode"] == 202 or _fail(r) for r in requests]
+
+    def batches() -> Callable[[], object]:
+        requests = [_request({"batch": events[i : i + 100]}) for i in range(0, count, 100)]
+        return lambda: [track.handler(r, context)["statusCode"] == 202 or _fail(r) for r in requests]
+
+    def bare() -> Callable[[], object]:
+        table, items = dynamodb_table(TableSettings().events_table), _stored_items(events)
+        return lambda: [table.put_item(Item=item) for item in items]
+
+    return {
+        "bare": _fresh_rounds(repeat, bare),
+        "single": _fresh_rounds(repeat, singles),
+        "batch": _fresh_rounds(repeat, batches),
+    }
+
+
+def _fail(request: dict[str, Any]) -> bool:
+    raise AssertionError(f"the track handler refused {request['body'][:200]}")
+
+
+_IMPORT = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def import_seconds(module: str, cwd: Path, repeat: int) -> float:
+    """Best of ``repeat`` fresh interpreters: the time ``import module`` takes in each."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(LAYER),
+        "PYTHONDONTWRITEBYTECODE": "",
+        **LAMBDA_ENV,
+    }
+
+    def once() -> float:
+        out = subprocess.run(  # noqa: S603 - our interpreter, our fixed snippet
+            [sys.executable, "-c", _IMPORT.format(module=module)],
+            cwd=cwd,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return float(out.stdout.strip())
+
+    once()  # writes the bytecode caches, as a deployed package ships them compiled
+    return min(once() for _ in range(repeat))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=300)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per module")
+    args = parser.parse_args(argv)
+
+    seconds = ingest_figures(args.events, args.repeat)
+    rate = {name: args.events / value for name, value in seconds.items()}
+    print(f"ingest: {args.events} events per round, best of {args.repeat}, moto DynamoDB in-process")
+    print(f"baseline bare put_item:          {rate['bare']:9.0f} events/s")
+    print(f"track handler, 1 per request:    {rate['single']:9.0f} events/s")
+    print(f"track handler, 100 per request:  {rate['batch']:9.0f} events/s")
+    print(
+        f"ratio (put_item / handler):      {rate['bare'] / rate['single']:9.1f}x single, "
+        f"{rate['bare'] / rate['batch']:.1f}x batched"
+    )
+
+    baseline = import_seconds("boto3", ROOT, args.imports)
+    print(f"cold-start import, best of {args.imports} fresh interpreters")
+    print(f"baseline import boto3:           {baseline * 1000:9.1f} ms")
+    for handler in sorted((ROOT / "functions").glob("*/handler.py")):
+        figure = import_seconds("handler", handler.parent, args.imports)
+        name = f"functions/{handler.parent.name}/handler.py"
+        print(f"{name:33s}{figure * 1000:9.1f} ms  {figure / baseline:5.1f}x boto3")
+
+
+if __name__ == "__main__":
+    main()
