@@ -27,7 +27,13 @@ def test_a_signup_with_both_ids_moves_the_anonymous_history_to_the_contact(harne
     assert harness.event(signup).status == 202  # a retried join moves nothing twice
     contact_id = contact_id_for("liv@example.com")
     history = wiring.events().history(contact_id)
-    assert sorted(e.type for e in history) == ["form_submitted", "page_viewed", "page_viewed"]
+    # The form also scored (default rules): its score_changed is the contact's own.
+    assert sorted(e.type for e in history) == [
+        "form_submitted",
+        "page_viewed",
+        "page_viewed",
+        "score_changed",
+    ]
     moved = {(e.id, e.occurred_at) for e in history if e.type == "page_viewed"}
     assert moved == {(e.id, e.occurred_at) for e in before}
     assert all(e.contact_id == contact_id for e in history)
@@ -37,7 +43,7 @@ def test_a_signup_with_both_ids_moves_the_anonymous_history_to_the_contact(harne
     assert contact.anonymous_ids == ["anon-liv"]
     # A retried anonymous view (same id) stays counted once, now on the contact.
     _views(harness, "anon-liv", ["/"])
-    assert len(wiring.events().history(contact_id)) == 3
+    assert len(wiring.events().history(contact_id)) == 4
 
 
 def test_a_later_anonymous_only_event_is_attributed_to_the_joined_contact(harness: Harness) -> None:

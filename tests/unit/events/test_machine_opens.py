@@ -20,12 +20,12 @@ BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/60
         (
             OpenRequest("Mozilla/5.0 (via ggpht.com GoogleImageProxy)", "66.249.84.1"),
             timedelta(hours=1),
-            "gmail_proxy",
+            None,  # Gmail's proxy fetches when the person opens
         ),
         (
             OpenRequest("YahooMailProxy; https://help.yahoo.com/kb/yahoo-mail-proxy-SLN28749.html"),
             timedelta(hours=1),
-            "yahoo_proxy",
+            None,
         ),
         (OpenRequest("Mozilla/5.0", "203.0.113.9"), timedelta(hours=1), "apple_mpp"),
         (OpenRequest(BROWSER, "17.58.1.1"), timedelta(hours=1), "apple_mpp"),

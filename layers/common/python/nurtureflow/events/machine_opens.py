@@ -13,11 +13,8 @@ from datetime import datetime, timedelta
 
 # Sooner than this after the send, no person has opened the message yet: a scanner or a prefetch.
 TOO_SOON = timedelta(seconds=10)
-# Substrings of the User-Agent of image proxies that fetch without (or before) a person reading.
-PROXY_AGENTS = {
-    "GoogleImageProxy": "gmail_proxy",
-    "YahooMailProxy": "yahoo_proxy",
-}
+# Gmail's and Yahoo's image proxies are not listed: they fetch when a person opens the message
+# (hiding the reader's address), so their opens are people's. Apple's proxies fetch at delivery.
 # Apple's network (MPP proxies fetch from it); MPP also sends the bare agent "Mozilla/5.0".
 APPLE_NETWORKS = (ipaddress.ip_network("17.0.0.0/8"),)
 APPLE_MPP_AGENT = "Mozilla/5.0"
@@ -34,9 +31,6 @@ class OpenRequest:
 def machine_reason(request: OpenRequest, sent_at: str | None, opened_at: datetime) -> str | None:
     """Why the open looks like a machine's, or None when it may be a person's."""
     agent = (request.user_agent or "").strip()
-    for marker, reason in PROXY_AGENTS.items():
-        if marker in agent:
-            return reason
     if agent == APPLE_MPP_AGENT or _in_apple_network(request.source_ip):
         return "apple_mpp"
     if sent_at is not None and opened_at - datetime.fromisoformat(sent_at) < TOO_SOON:
