@@ -159,7 +159,7 @@ def print_report(result: Mapping[str, Any], console: Console) -> None:
     console.print(report_renderable(result))
 
 
-def render_table(result: Mapping[str, Any], *, width: int = 110) -> str:
+def render_table(result: Mapping[str, Any], *, width: int = 120) -> str:
     """The report as plain text (no colours, no terminal codes): stable in tests, pipes and files."""
     _require_rich()
     from rich.console import Console
