@@ -57,18 +57,11 @@ def _create_resources() -> None:
     import boto3
 
     from nurtureflow.settings import BusSettings, TableSettings
-    from nurtureflow.store.tables import TABLES
+    from nurtureflow.store.tables import create_tables
 
     names = TableSettings()
     dynamodb = boto3.client("dynamodb")
-    for spec in TABLES:
-        keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
-        dynamodb.create_table(
-            TableName=getattr(names, spec.setting),
-            BillingMode="PAY_PER_REQUEST",
-            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
-        )
+    create_tables(dynamodb, names)
     boto3.client("events").create_event_bus(Name=BusSettings().event_bus_name)
 
 

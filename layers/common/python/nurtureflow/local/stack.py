@@ -22,7 +22,7 @@ from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.lambdas import LocalLambdas
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.wire import AwsWireServer
-from nurtureflow.store.tables import TABLES
+from nurtureflow.store.tables import create_tables
 from nurtureflow.tracker import demo_shop_page
 from nurtureflow.workflow.durations import parse_duration
 
@@ -125,14 +125,7 @@ class LocalStack:
         names = TableSettings()
         endpoint = os.environ["NURTUREFLOW_ENDPOINT_DYNAMODB"]
         dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
-        for spec in TABLES:
-            keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
-            dynamodb.create_table(
-                TableName=getattr(names, spec.setting),
-                BillingMode="PAY_PER_REQUEST",
-                KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
-                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
-            )
+        create_tables(dynamodb, names)
         ses = boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint)
         ses.create_email_identity(EmailIdentity="shop.example")
         boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -24,3 +25,16 @@ TABLES: tuple[TableSpec, ...] = (
     # Powertools Idempotency's default layout: key "id", TTL "expiration".
     TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
 )
+
+
+def create_tables(dynamodb: Any, names: Any) -> None:
+    """Create every table on ``dynamodb`` (a boto3 client; moto locally and in benchmarks), each named
+    by its field of ``names`` (a ``TableSettings``)."""
+    for spec in TABLES:
+        keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
+        dynamodb.create_table(
+            TableName=getattr(names, spec.setting),
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+        )
