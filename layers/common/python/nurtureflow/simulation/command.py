@@ -17,6 +17,10 @@ from nurtureflow.workflow.errors import WorkflowInvalidError
 USAGE_ERROR = 2
 
 
+# The request model's defaults, so the command and the API forecast the same thing by default.
+_DEFAULTS = {name: field.default for name, field in SimulationRequest.model_fields.items()}
+
+
 def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(
         prog="nurtureflow simulate",
@@ -27,11 +31,21 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--templates", type=Path, required=True, help="a directory of templates, one <id>.json each"
     )
-    parse.add_argument("--contacts", type=int, default=1000, help=f"synthetic contacts (1-{MAX_CONTACTS:,})")
-    parse.add_argument("--days", type=int, default=30, help=f"virtual days to simulate (1-{MAX_DAYS})")
-    parse.add_argument("--open-rate", type=float, default=0.25, help="share of emails opened (0-1)")
-    parse.add_argument("--click-rate", type=float, default=0.03, help="share of emails clicked (0-1)")
-    parse.add_argument("--goal-rate", type=float, default=0.02, help="share of contacts reaching the goal")
+    parse.add_argument(
+        "--contacts", type=int, default=_DEFAULTS["contacts"], help=f"synthetic contacts (1-{MAX_CONTACTS:,})"
+    )
+    parse.add_argument(
+        "--days", type=int, default=_DEFAULTS["days"], help=f"virtual days to simulate (1-{MAX_DAYS})"
+    )
+    parse.add_argument(
+        "--open-rate", type=float, default=_DEFAULTS["open_rate"], help="share of emails opened (0-1)"
+    )
+    parse.add_argument(
+        "--click-rate", type=float, default=_DEFAULTS["click_rate"], help="share of emails clicked (0-1)"
+    )
+    parse.add_argument(
+        "--goal-rate", type=float, default=_DEFAULTS["goal_rate"], help="share of contacts reaching the goal"
+    )
     parse.add_argument("--seed", type=int, help="the random seed (the same seed, the same forecast)")
     parse.add_argument("--start", help="when the contacts arrive, ISO 8601 (default: next Monday 09:00 UTC)")
     parse.add_argument("--json", action="store_true", help="print one JSON object instead of a table")

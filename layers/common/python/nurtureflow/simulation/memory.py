@@ -205,19 +205,14 @@ class MemoryLedger:
     def __init__(self) -> None:
         self._ids: set[str] = set()
         self._total = ServiceCosts()
-        self._emails = 0
 
     def record(self, entry: LedgerEntry) -> None:
         if entry.entry_id not in self._ids:
             self._ids.add(entry.entry_id)
             self._total += entry.usd
-            self._emails += entry.usage.emails
 
     def total(self) -> ServiceCosts:
         return self._total
-
-    def emails(self) -> int:
-        return self._emails
 
 
 class MemoryTemplates:
