@@ -16,17 +16,14 @@ from infra.stack.settings_env import set_env
 from nurtureflow.settings import SendingSettings
 
 CONFIGURATION_SET = "nurtureflow"
+# Only what the track function turns into events: SEND is our own email_sent, and opens and clicks
+# come from our signed pixel and links (SES's would count them twice and cost an invocation each).
 SES_EVENTS = (
-    ses.EmailSendingEvent.SEND,
     ses.EmailSendingEvent.DELIVERY,
     ses.EmailSendingEvent.BOUNCE,
     ses.EmailSendingEvent.COMPLAINT,
     ses.EmailSendingEvent.REJECT,
-    ses.EmailSendingEvent.OPEN,
-    ses.EmailSendingEvent.CLICK,
     ses.EmailSendingEvent.DELIVERY_DELAY,
-    ses.EmailSendingEvent.RENDERING_FAILURE,
-    ses.EmailSendingEvent.SUBSCRIPTION,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from nurtureflow import wiring
@@ -70,3 +71,45 @@ def test_a_notification_about_no_send_of_ours_records_nothing(harness: Harness) 
     assert harness.stack.lambdas.invoke("track", _notification("s_unknown", "Complaint")) == {
         "recorded": None
     }
+
+
+def test_rejects_and_delivery_delays_become_events_with_the_reason_and_suppress_nobody(
+    harness: Harness,
+) -> None:
+    sent = _sent(harness, "pia@example.com", "arn:aws:states:us-east-1:1:execution:m:pia-1")
+    reject = _notification(sent["send_id"], "Reject", reject={"reason": "Bad content"})
+    delay = _notification(
+        sent["send_id"],
+        "DeliveryDelay",
+        deliveryDelay={"delayType": "MailboxFull", "expirationTime": "2026-11-24T10:00:00Z"},
+    )
+    assert harness.stack.lambdas.invoke("track", reject) == {"recorded": "email_rejected"}
+    assert harness.stack.lambdas.invoke("track", delay) == {"recorded": "email_delayed"}
+    contact_id = contact_id_for("pia@example.com")
+    history = {e.type: e for e in wiring.events().history(contact_id)}
+    assert history["email_rejected"].properties == {"reason": "Bad content"}
+    assert history["email_delayed"].properties == {
+        "delay_type": "MailboxFull",
+        "expires_at": "2026-11-24T10:00:00Z",
+    }
+    assert history["email_rejected"].step == "news"
+    assert wiring.contacts().get(contact_id).suppressed is False  # type: ignore[union-attr]
+
+
+def test_a_bounce_event_says_which_kind_of_bounce(harness: Harness) -> None:
+    sent = _sent(harness, "quin@example.com", "arn:aws:states:us-east-1:1:execution:m:quin-1")
+    bounce = _notification(
+        sent["send_id"], "Bounce", bounce={"bounceType": "Permanent", "bounceSubType": "NoEmail"}
+    )
+    harness.stack.lambdas.invoke("track", bounce)
+    (event,) = [
+        e for e in wiring.events().history(contact_id_for("quin@example.com")) if e.type == "email_bounced"
+    ]
+    assert event.properties == {"bounce_type": "Permanent", "sub_type": "NoEmail"}
+
+
+def test_a_website_cannot_post_the_platform_s_email_events(harness: Harness) -> None:
+    for kind in ("email_rejected", "email_delayed", "email_bounced"):
+        reply = harness.event({"type": kind, "email": "x@example.com"})
+        assert reply.status == 422, kind
+        assert "type" in json.dumps(reply.json())

@@ -32,6 +32,8 @@ PLATFORM_TYPES = frozenset(
         "email_clicked",
         "email_bounced",
         "email_complained",
+        "email_rejected",
+        "email_delayed",
         "unsubscribed",
         "task_created",
         "contact_updated",

@@ -1,7 +1,7 @@
 """SES notifications (through the configuration set's EventBridge destination) about our sends.
 
 Hard bounces and complaints suppress the contact, so it is never mailed again; every notification
-of a kind the contract names becomes that platform event in the contact's history.
+of the kinds below becomes a platform event in the contact's history, with the reason SES gave.
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.model import TrackedEvent
 
 SEND_HEADER = "X-NurtureFlow-Send"
-EVENT_TYPES = {"Bounce": "email_bounced", "Complaint": "email_complained", "Delivery": "email_delivered"}
+EVENT_TYPES = {
+    "Bounce": "email_bounced",
+    "Complaint": "email_complained",
+    "Delivery": "email_delivered",
+    "Reject": "email_rejected",  # SES accepted the call, then refused the message (a virus, say)
+    "DeliveryDelay": "email_delayed",  # the receiving server deferred it; SES keeps trying
+}
 
 
 def send_id_of(mail: dict[str, Any]) -> str | None:
@@ -23,6 +29,31 @@ def send_id_of(mail: dict[str, Any]) -> str | None:
         if str(header.get("name", "")).lower() == SEND_HEADER.lower():
             return str(header.get("value"))
     return None
+
+
+def details_of(detail: dict[str, Any]) -> dict[str, Any]:
+    """What the notification says about why, kept on the event (no recipient addresses: they are PII
+    the send record already links)."""
+    kind = detail.get("eventType")
+    if kind == "Bounce":
+        bounce = detail.get("bounce") or {}
+        return _present(bounce_type=bounce.get("bounceType"), sub_type=bounce.get("bounceSubType"))
+    if kind == "Complaint":
+        complaint = detail.get("complaint") or {}
+        return _present(
+            feedback_type=complaint.get("complaintFeedbackType"),
+            sub_type=complaint.get("complaintSubType"),
+        )
+    if kind == "Reject":
+        return _present(reason=(detail.get("reject") or {}).get("reason"))
+    if kind == "DeliveryDelay":
+        delay = detail.get("deliveryDelay") or {}
+        return _present(delay_type=delay.get("delayType"), expires_at=delay.get("expirationTime"))
+    return {}
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    return {k: str(v)[:200] for k, v in values.items() if v is not None}
 
 
 def suppresses(detail: dict[str, Any]) -> bool:
@@ -59,7 +90,7 @@ class SesNotifications:
             )
         # SES may deliver a notification more than once: the id makes the second a no-op.
         digest = hashlib.sha256(f"{detail['mail'].get('messageId')}|{kind}".encode()).hexdigest()[:24]
-        event = TrackedEvent.about_send(send, kind, f"e_{digest}", now)
+        event = TrackedEvent.about_send(send, kind, f"e_{digest}", now, details_of(detail))
         if self._events.record(event):
             self._bus.publish([event])
         return kind
