@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import CfnElement, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from infra.stack.nag import acknowledge
 from infra.stack.settings_env import env_name
 from nurtureflow.settings import TableSettings
 from nurtureflow.store.tables import TABLES, TableSpec
@@ -50,8 +51,27 @@ class Data(Construct):
             time_to_live_attribute=spec.ttl_attribute,
             removal_policy=RemovalPolicy.DESTROY if spec.setting in _DISPOSABLE else RemovalPolicy.RETAIN,
         )
+        for index in spec.indexes:
+            table.add_global_secondary_index(
+                index_name=index.name,
+                partition_key=key(index.partition_key),
+                projection_type=dynamodb.ProjectionType.KEYS_ONLY,
+            )
         self._setting_of[table.node.id] = spec.setting
         return table
+
+    def _acknowledge_indexes(self, table: dynamodb.Table, function: lambda_.Function) -> None:
+        """CDK grants a table's indexes as ``<arn>/index/*``; our indexes are KEYS_ONLY (ids, no PII
+        beyond the key) and every one is meant for whoever may read the table."""
+        spec = next(s for s in TABLES if s.setting == self._setting_of[table.node.id])
+        element = table.node.default_child
+        if not spec.indexes or function.role is None or not isinstance(element, CfnElement):
+            return
+        acknowledge(
+            function.role,
+            f"AwsSolutions-IAM5[Resource::<{Stack.of(element).get_logical_id(element)}.Arn>/index/*]",
+            f"the {spec.setting} indexes ({', '.join(i.name for i in spec.indexes)}) project keys only",
+        )
 
     def grant(
         self,
@@ -69,6 +89,7 @@ class Data(Construct):
         ):
             for table in tables:
                 grant(table, function)
+                self._acknowledge_indexes(table, function)
                 function.add_environment(
                     env_name(TableSettings, self._setting_of[table.node.id]), table.table_name
                 )

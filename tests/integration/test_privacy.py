@@ -159,3 +159,27 @@ def test_events_and_their_id_markers_carry_the_retention_ttl(harness: Harness) -
     assert days == 400
     assert int(item["expires_at"]) == int(received.timestamp()) + days * 86400
     assert marker["expires_at"] == item["expires_at"]
+
+
+def test_erasure_finds_the_sends_that_were_skipped_though_no_event_names_them(harness: Harness) -> None:
+    harness.http(
+        "PUT", "/admin/templates/it-privacy-hello", {"subject": "Hi", "html": "<p>Hi</p>"}, token=ADMIN
+    )
+    assert harness.event({"type": "page_viewed", "email": "sky@example.com"}).status == 202
+    contact_id = contact_id_for("sky@example.com")
+    wiring.contacts().apply(contact_id, {"unsubscribed": True}, 0, "2026-11-23T10:00:00+00:00")
+    run = {"workflow": "it-privacy", "version": 1, "contact_id": contact_id, "event": {}, "enrolment": "e"}
+    skipped = harness.stack.lambdas.invoke(
+        "send",
+        {"action": "email", "step": "hello", "template": "it-privacy-hello",
+         "entered": "2026-11-23T10:00:00Z", "execution": "arn:aws:states:us-east-1:1:execution:m:sky-1",
+         "run": run},
+    )  # fmt: skip
+    assert (skipped["status"], skipped["reason"]) == ("skipped", "unsubscribed")
+    assert not [e for e in wiring.events().history(contact_id) if e.send_id]
+    exported = harness.http("GET", "/admin/contacts/sky@example.com", token=ADMIN).json()
+    assert [(s["status"], s["reason"]) for s in exported["sends"]] == [("skipped", "unsubscribed")]
+
+    answer = harness.http("DELETE", "/admin/contacts/sky@example.com", token=ADMIN)
+    assert answer.json()["erased"]["sends"] == 1
+    assert _mentions(contact_id, _all_items("sends_table")) == []

@@ -77,6 +77,9 @@ class Sends:
     def get(self, send_id: str) -> dict[str, Any] | None:
         return self.items.get(send_id)
 
+    def of_contact(self, contact_id: str) -> list[str]:
+        return [i for i, s in self.items.items() if s["contact_id"] == contact_id]
+
     def delete(self, send_id: str) -> bool:
         return self.items.pop(send_id, None) is not None
 

@@ -3,8 +3,9 @@
 Where a contact's data lives: the contact item (properties, score, lists, consent), its events
 (pk contact id; ``task_created`` events are its tasks), the ``anon#`` events of the anonymous ids
 seen on its own events, its runs (pk contact id) and its sends. Sends are keyed by send id: they
-are found through the contact's events that name a ``send_id`` (``email_sent`` and the feedback
-events), so no index on the sends table is needed. Ledger lines are cost data without PII and stay.
+are found through the sends table's ``by_contact`` index (skipped and rejected sends have no event
+that names them) and through the contact's events that name a ``send_id``, so a send written before
+the index existed is found too. Ledger lines are cost data without PII and stay.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ class ContactData:
             raise ContactUnknownError(id_or_email)
         events = self._events.history(contact_id)
         anonymous = [e for a in anonymous_ids(events) for e in self._events.history(f"anon#{a}")]
-        sends = [s for s in (self._sends.get(i) for i in send_ids(events)) if s is not None]
+        sends = [s for s in (self._sends.get(i) for i in self._send_ids(contact_id, events)) if s is not None]
         return {
             "contact": contact.model_dump(mode="json"),
             "score": contact.score,
@@ -112,6 +113,9 @@ class ContactData:
             "sends": [{k: v for k, v in s.items() if k != "pk"} for s in sends],
             "runs": [exported_run(r) for r in self._runs.of_contact(contact_id)],
         }
+
+    def _send_ids(self, contact_id: str, events: list[TrackedEvent]) -> list[str]:
+        return sorted({*self._sends.of_contact(contact_id), *send_ids(events)})
 
     def erase(self, id_or_email: str) -> Erased:
         """Erase the contact everywhere; ContactUnknownError when nothing at all was held on it.
@@ -132,7 +136,7 @@ class ContactData:
         for run in runs:
             self._runs.delete(contact_id, run["sk"])
         events = self._events.history(contact_id)
-        sends = sum(self._sends.delete(i) for i in send_ids(events))
+        sends = sum(self._sends.delete(i) for i in self._send_ids(contact_id, events))
         anonymous = sum(self._events.erase(f"anon#{a}") for a in anonymous_ids(events))
         for joined in anonymous_ids(events) if self._aliases is not None else []:
             self._aliases.unlink(joined, contact_id)  # later anonymous events stay anonymous

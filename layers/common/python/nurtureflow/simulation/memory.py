@@ -181,6 +181,9 @@ class MemorySends:
         send = self._items.get(send_id)
         return None if send is None else dict(send)
 
+    def of_contact(self, contact_id: str) -> list[str]:
+        return sorted(i for i, send in self._items.items() if send.get("contact_id") == contact_id)
+
     def delete(self, send_id: str) -> bool:
         return self._items.pop(send_id, None) is not None
 

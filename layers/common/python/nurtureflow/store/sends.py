@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
+
 from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.store.items import to_dynamo, to_plain
+from nurtureflow.store.tables import SENDS_BY_CONTACT
 
 
 class SendRepository:
@@ -15,6 +18,20 @@ class SendRepository:
     def get(self, send_id: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"pk": send_id}).get("Item")
         return None if item is None else to_plain(item)
+
+    def of_contact(self, contact_id: str) -> list[str]:
+        """The ids of every send record of the contact (sent, skipped, rejected alike)."""
+        kwargs: dict[str, Any] = {
+            "IndexName": SENDS_BY_CONTACT.name,
+            "KeyConditionExpression": Key(SENDS_BY_CONTACT.partition_key).eq(contact_id),
+        }
+        ids: list[str] = []
+        while True:
+            page = self._table.query(**kwargs)
+            ids.extend(str(item["pk"]) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return sorted(ids)
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def delete(self, send_id: str) -> bool:
         """Remove the send record; False when there was none."""

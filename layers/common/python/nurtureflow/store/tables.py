@@ -7,11 +7,24 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class IndexSpec:
+    """A global secondary index projecting only the keys: the items are then read by their key."""
+
+    name: str
+    partition_key: str
+
+
+@dataclass(frozen=True)
 class TableSpec:
     setting: str  # the TableSettings field holding the table's name
     partition_key: str
     sort_key: str | None = None
     ttl_attribute: str | None = None
+    indexes: tuple[IndexSpec, ...] = ()
+
+
+# Every send record of a contact, whatever its status, for its export and its erasure.
+SENDS_BY_CONTACT = IndexSpec("by_contact", "contact_id")
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -20,7 +33,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("workflows_table", "pk", "sk"),
     TableSpec("templates_table", "pk"),
     TableSpec("runs_table", "pk", "sk"),
-    TableSpec("sends_table", "pk"),
+    TableSpec("sends_table", "pk", indexes=(SENDS_BY_CONTACT,)),
     TableSpec("ledger_table", "pk", "sk"),
     # Powertools Idempotency's default layout: key "id", TTL "expiration".
     TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
@@ -32,9 +45,21 @@ def create_tables(dynamodb: Any, names: Any) -> None:
     by its field of ``names`` (a ``TableSettings``)."""
     for spec in TABLES:
         keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
+        attributes = [k for k, _ in keys] + [i.partition_key for i in spec.indexes]
+        indexes = [
+            {
+                "IndexName": index.name,
+                "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+            for index in spec.indexes
+        ]
         dynamodb.create_table(
             TableName=getattr(names, spec.setting),
             BillingMode="PAY_PER_REQUEST",
             KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
-            AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+            AttributeDefinitions=[
+                {"AttributeName": a, "AttributeType": "S"} for a in dict.fromkeys(attributes)
+            ],
+            **({"GlobalSecondaryIndexes": indexes} if indexes else {}),
         )
