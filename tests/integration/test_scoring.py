@@ -162,3 +162,20 @@ def test_update_steps_score_through_the_same_rules_and_branches_see_the_stage(ha
     [change] = _history(email)
     assert change == {"delta": 45, "score": 45, "step": "bump", "stage": "mql"}
     assert [e["subject"] for e in harness.sent_to(email)] == ["MQL"]
+
+
+def test_a_retried_update_step_scores_once_and_a_second_visit_scores_again(harness: Harness) -> None:
+    email = "retried@example.com"
+    harness.event({"type": "page_viewed", "email": email})
+    contact_id = contact_id_for(email)
+    run = {"workflow": "it-retry", "version": 1, "contact_id": contact_id, "event": {}, "enrolment": "e"}
+    visit = {"action": "update", "step": "bump", "changes": {"score": 7}, "run": run,
+             "execution": "arn:aws:states:us-east-1:1:execution:m:retried",
+             "entered": "2026-11-23T10:00:00Z"}  # fmt: skip
+    before = _contact(email).score
+    for _ in range(3):  # a Lambda retry and a Step Functions retry of the same visit
+        harness.stack.lambdas.invoke("step", visit)
+    assert _contact(email).score == before + 7
+    harness.stack.lambdas.invoke("step", {**visit, "entered": "2026-11-24T10:00:00Z"})  # a loop comes back
+    assert _contact(email).score == before + 14
+    assert [c["delta"] for c in _history(email) if c.get("step") == "bump"] == [7, 7]

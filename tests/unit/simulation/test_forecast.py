@@ -149,3 +149,35 @@ def test_an_invalid_workflow_is_refused_with_its_errors() -> None:
     with pytest.raises(WorkflowInvalidError) as refused:
         simulate(document, TEMPLATES, request(contacts=5))
     assert any(issue.pointer == "/steps/first/template" for issue in refused.value.issues)
+
+
+def test_scoring_rules_in_force_score_update_steps_and_opens_as_in_production() -> None:
+    """An update step's points advance the stage the rules define, and opens earn the rules' points."""
+    rules = {
+        "schema": "scoring/v1",
+        "rules": [{"id": "opened", "event": "email_opened", "points": 50}],
+        "stages": [{"stage": "warm", "at": 10}, {"stage": "hot", "at": 60}],
+    }
+    document = drip()
+    document["steps"] = {
+        "bump": {"type": "update", "score": 15, "next": "first"},
+        "first": {"type": "email", "template": "hello", "next": "pause"},
+        "pause": {"type": "wait", "for": "P1D", "next": "hot"},
+        "hot": {
+            "type": "branch",
+            "cases": [
+                {"when": {"field": "contact.lifecycle_stage", "op": "eq", "value": "hot"}, "next": "second"}
+            ],
+            "default": "end",
+        },
+        "second": {"type": "email", "template": "again", "next": "end"},
+        "end": {"type": "exit"},
+    }
+    document["start"] = "bump"
+    asked = request(contacts=400, days=2, open_rate=0.4, click_rate=0, goal_rate=0)
+    scored = simulate(document, TEMPLATES, asked, scoring=rules)["steps"]
+    # 15 from the step, 50 more from an open: only the openers are hot by the next day.
+    assert scored["second"]["entered"] == scored["first"]["opened"] > 0
+    assert near(scored["first"]["opened"], 400, 0.4)
+    unscored = simulate(document, TEMPLATES, asked)["steps"]
+    assert unscored["second"]["entered"] == 0, "the default rules define no stage called hot"

@@ -15,6 +15,7 @@ from nurtureflow.simulation.synthetic import horizon, satisfying
 from nurtureflow.store.contacts import ContactRepository
 from nurtureflow.store.events import EventRepository
 from nurtureflow.store.runs import RunRepository
+from nurtureflow.store.scoring import ScoringRulesRepository
 from nurtureflow.store.sends import SendRepository
 from nurtureflow.store.templates import TemplateRepository
 from nurtureflow.store.workflows import WorkflowRepository
@@ -107,6 +108,7 @@ def test_a_loop_reaches_the_limit() -> None:
         (SendRepository, memory.MemorySends),
         (TemplateRepository, memory.MemoryTemplates),
         (WorkflowRepository, memory.MemoryWorkflows),
+        (ScoringRulesRepository, memory.MemoryScoringRules),
     ],
 )
 def test_each_stand_in_has_the_repositorys_methods_and_parameters(real: type, stand_in: type) -> None:

@@ -121,7 +121,9 @@ def simulate(workflow_id: str) -> dict[str, Any]:
 
     body = errors.json_body(app) if app.current_event.body else {}
     try:
-        return simulate_stored(workflow_id, body, wiring.workflows(), wiring.templates())
+        return simulate_stored(
+            workflow_id, body, wiring.workflows(), wiring.templates(), wiring.scoring_rules()
+        )
     except SimulationRefusedError as exc:
         raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
 

@@ -73,7 +73,8 @@ class StepActions:
                     payload["token"],
                 )
             case "update":
-                return self.update(run, payload["changes"], payload.get("step", "update"))
+                visit = _visit(payload)
+                return self.update(run, payload["changes"], payload.get("step", "update"), visit)
             case "split":
                 return self.split(run, payload["step"], payload["paths"])
             case "task":
@@ -197,8 +198,14 @@ class StepActions:
             self._bus.publish([created])
         return {"task_id": task_id}
 
-    def update(self, run: RunDocument, changes: dict[str, Any], step: str = "update") -> dict[str, str]:
-        """Apply an ``update`` step: set fields, lists, score and lifecycle stage."""
+    def update(
+        self, run: RunDocument, changes: dict[str, Any], step: str = "update", visit: str | None = None
+    ) -> dict[str, str]:
+        """Apply an ``update`` step: set fields, lists, score and lifecycle stage.
+
+        ``visit`` names this visit of the run to the step (execution and entered time): the retries
+        of one visit score once. Setting fields and lists is idempotent by nature.
+        """
         contact = self._contact(run)
         fields: dict[str, Any] = {}
         properties = dict(contact.get("properties") or {})
@@ -221,7 +228,7 @@ class StepActions:
         if self._scoring is not None and points:
             # Scored like a rule's points (decay, history, stages); a stage the step names wins.
             advance = "lifecycle_stage" not in changes
-            self._scoring.score_step(run.contact_id, points, run.workflow, step, advance=advance)
+            self._scoring.score_step(run.contact_id, points, run.workflow, step, advance=advance, visit=visit)
             points = 0
         self._contacts.apply(run.contact_id, fields, points, now)
         # Segments are re-evaluated when a contact changes: tell the trigger function it did.
@@ -238,3 +245,10 @@ class StepActions:
             ]
         )
         return {"updated": run.contact_id}
+
+
+def _visit(payload: dict[str, Any]) -> str | None:
+    """The visit a task payload is about; None for state machines compiled before it was passed."""
+    if "execution" in payload and "entered" in payload:
+        return f"{payload['execution']}|{payload['step']}|{payload['entered']}"
+    return None

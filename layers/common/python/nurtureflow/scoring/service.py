@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,9 @@ logger = Logger(child=True)
 SCORE_CHANGED = "score_changed"
 # A write loses only to a concurrent score change of the same contact; a few rereads settle it.
 ATTEMPTS = 5
+# Every tracked event is scored: a warm function reads the rules at most once a minute, so an upload
+# reaches the other functions within a minute (the function that took the upload at once).
+RULES_MAX_AGE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Scoring:
         self._contacts = contacts
         self._events = events
         self._clock = clock
+        self._cached: tuple[float, ScoringRules] | None = None
 
     # The rules document --------------------------------------------------------------------------
 
@@ -58,13 +63,21 @@ class Scoring:
         """Validate and store a rules document (``ScoringInvalidError`` lists every error)."""
         rules = validate_rules(document)
         self._store.put(rules.as_document(), self._clock.now().isoformat())
+        self._cached = (time.monotonic(), rules)
         return self.document()
 
     def rules(self) -> ScoringRules:
+        """The rules in force, read from the store at most once every ``RULES_MAX_AGE_SECONDS``."""
+        if self._cached is not None and time.monotonic() - self._cached[0] < RULES_MAX_AGE_SECONDS:
+            return self._cached[1]
         stored = self._store.get()
-        if stored is None:
-            return DEFAULT_RULES
-        return ScoringRules.model_validate({k: v for k, v in stored.items() if k != "updated_at"})
+        rules = (
+            DEFAULT_RULES
+            if stored is None
+            else ScoringRules.model_validate({k: v for k, v in stored.items() if k != "updated_at"})
+        )
+        self._cached = (time.monotonic(), rules)
+        return rules
 
     # Applying points -----------------------------------------------------------------------------
 
@@ -85,10 +98,14 @@ class Scoring:
             contact, rules, given, keys, now, Reason("rule", {"event": event.type, "event_id": event.id})
         )
 
-    def score_step(self, contact_id: str, points: int, workflow: str, step: str, *, advance: bool) -> None:
+    def score_step(
+        self, contact_id: str, points: int, workflow: str, step: str, *, advance: bool, visit: str | None
+    ) -> None:
         """An ``update`` step's ``score``: the same decay, history and stages as a rule's points.
 
         ``advance`` is False when the step also sets ``lifecycle_stage``: the stage it names wins.
+        ``visit`` (execution, step, entered time) keys the history event, so a retried step finds its
+        points given; without it (a state machine compiled before it was passed) a retry re-applies.
         """
         contact: Contact | None = self._contacts.get(contact_id)
         if contact is None or points == 0:
@@ -96,11 +113,9 @@ class Scoring:
         rules = self.rules()
         if not advance:
             rules = rules.model_copy(update={"stages": []})
-        # Step retries re-apply, as the former ADD did: the payload has no per-visit id to key on.
         reason = Reason("step", {}, workflow)
-        self._apply(
-            contact, rules, [Award(step, points)], [_key(uuid.uuid4().hex)], self._clock.now(), reason
-        )
+        key = _key(visit if visit is not None else uuid.uuid4().hex)
+        self._apply(contact, rules, [Award(step, points)], [key], self._clock.now(), reason)
 
     def _past(self, contact_id: str, now: datetime, window: timedelta | None) -> list[PastAward]:
         if window is None:

@@ -31,6 +31,7 @@ from nurtureflow.events.email_feedback import EmailFeedback
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.local.stepfunctions import Execution, LocalStepFunctions
 from nurtureflow.runs.actions import StepActions
+from nurtureflow.scoring.service import Scoring
 from nurtureflow.sending.delivery import Delivery, SendRequest
 from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.simulation.engagement import Feedback, Rates, SimulatedInbox
@@ -40,6 +41,7 @@ from nurtureflow.simulation.memory import (
     MemoryEvents,
     MemoryLedger,
     MemoryRuns,
+    MemoryScoringRules,
     MemorySends,
     MemoryTemplates,
     MemoryWorkflows,
@@ -119,8 +121,12 @@ class Simulation:
         request: SimulationRequest,
         *,
         prices: PriceTable | None = None,
+        scoring: dict[str, Any] | None = None,
     ) -> None:
+        """``scoring`` is the scoring rules document in force (None: the defaults), so that update
+        steps and rules score as they would, and branches on the score or stage go the same way."""
         self.request = request
+        self._scoring_document = scoring
         self.seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
         self._rng = random.Random(self.seed)  # noqa: S311 - a reproducible simulation, not security
         self._start = request.start or default_start(datetime.now(UTC))
@@ -161,6 +167,9 @@ class Simulation:
         self._contacts, self._runs, self._events = MemoryContacts(), MemoryRuns(), MemoryEvents()
         self._sends, self._ledger = MemorySends(), MemoryLedger()
         self._templates, self._workflows = MemoryTemplates(), MemoryWorkflows()
+        self._scoring = Scoring(
+            MemoryScoringRules(self._scoring_document), self._contacts, self._events, self._clock
+        )
         for template_id, template in templates.items():
             self._templates.put(template_id, template)
 
@@ -179,8 +188,11 @@ class Simulation:
             self._sends,
             self._executions,
             self._clock,
+            self._scoring,
         )
-        self._actions = StepActions(self._contacts, self._runs, self._events, self._sends, self, self._clock)
+        self._actions = StepActions(
+            self._contacts, self._runs, self._events, self._sends, self, self._clock, self._scoring
+        )
         feedback = EmailFeedback(
             sends=self._sends,
             contacts=self._contacts,
@@ -373,6 +385,7 @@ def simulate(
     templates: dict[str, dict[str, Any]],
     request: SimulationRequest,
     progress: Progress | None = None,
+    scoring: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Forecast ``document``'s funnel and cost; ``WorkflowInvalidError`` when it isn't valid."""
-    return Simulation(document, templates, request).run(progress)
+    return Simulation(document, templates, request, scoring=scoring).run(progress)

@@ -173,6 +173,19 @@ class MemoryEvents:
         return len(history)
 
 
+class MemoryScoringRules:
+    """The scoring rules document in force (None: the defaults), as ``store.scoring`` keeps it."""
+
+    def __init__(self, document: dict[str, Any] | None = None) -> None:
+        self._document = None if document is None else dict(document)
+
+    def get(self) -> dict[str, Any] | None:
+        return None if self._document is None else dict(self._document)
+
+    def put(self, document: dict[str, Any], now: str) -> None:
+        self._document = {**document, "updated_at": now}
+
+
 class MemorySends:
     def __init__(self) -> None:
         self._items: dict[str, dict[str, Any]] = {}

@@ -20,8 +20,11 @@ class SimulationRefusedError(Exception):
         self.field, self.status = field, status
 
 
-def simulate_stored(workflow_id: str, body: Any, workflows: Any, templates: Any) -> dict[str, Any]:
-    """Simulate the workflow's current version; the body holds the ``SimulationRequest`` fields."""
+def simulate_stored(
+    workflow_id: str, body: Any, workflows: Any, templates: Any, scoring_rules: Any = None
+) -> dict[str, Any]:
+    """Simulate the workflow's current version, scored by the rules in force (``scoring_rules``, a
+    ``store.scoring`` repository); the body holds the ``SimulationRequest`` fields."""
     if not isinstance(body, dict):
         raise SimulationRefusedError("body", "the body is a JSON object of simulation settings")
     try:
@@ -43,7 +46,8 @@ def simulate_stored(workflow_id: str, body: Any, workflows: Any, templates: Any)
     wanted = {step["template"] for step in document.get("steps", {}).values() if step.get("type") == "email"}
     found = {name: templates.get(name) for name in sorted(wanted)}
     try:
-        return simulate(document, {k: v for k, v in found.items() if v is not None}, request)
+        scoring = None if scoring_rules is None else scoring_rules.get()
+        return simulate(document, {k: v for k, v in found.items() if v is not None}, request, scoring=scoring)
     except WorkflowInvalidError as invalid:  # a template deleted since the upload, say
         issue = invalid.issues[0]
         raise SimulationRefusedError(issue.pointer, issue.message) from None

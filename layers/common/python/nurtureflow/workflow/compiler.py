@@ -278,7 +278,9 @@ def _branch(step_id: str, step: BranchStep, target: _Target) -> dict[str, State]
 
 def _update(step_id: str, step: UpdateStep, target: _Target) -> dict[str, State]:
     changes = step.model_dump(mode="json", exclude={"type", "next"}, exclude_none=True)
-    task = _lambda_task(target.functions.step_arn, _payload("update", step_id, {"changes": changes}))
+    # The entered time names the visit: a retried update scores once.
+    extra = {"changes": changes, "entered.$": "$$.State.EnteredTime"}
+    task = _lambda_task(target.functions.step_arn, _payload("update", step_id, extra))
     return {step_id: _then({**task, "ResultPath": None}, step.next)}
 
 
