@@ -13,6 +13,7 @@ from nurtureflow.events.machine_opens import OpenRequest, machine_reason
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.sending.tokens import verify_kind
 from nurtureflow.settings import TrackingSettings
+from nurtureflow.stats.recorder import StatsRecorder
 
 # One tracking hit: an API Gateway request, a Lambda request, reads of the send and writes of the
 # event (with its id marker), the send's first-open/click mark and the ledger line.
@@ -33,7 +34,9 @@ class EmailFeedback:
         clock: Clock,
         tracking: TrackingSettings,
         prices: PriceTable,
+        stats: StatsRecorder | None = None,
     ) -> None:
+        self._stats = stats
         self._sends, self._contacts, self._events, self._bus = sends, contacts, events, bus
         self._ledger, self._clock, self._tracking, self._prices = ledger, clock, tracking, prices
 
@@ -79,6 +82,8 @@ class EmailFeedback:
         now = self._clock.now().isoformat()
         if mark is not None:
             self._sends.mark(send_id, mark, now)
+        if self._stats is not None:  # unique per send: the first open, click or unsubscribe counts
+            self._stats.engagement(send, kind, machine=mark == "machine_opened_at")
         event = TrackedEvent.about_send(send, kind, f"e_{uuid.uuid4().hex[:24]}", now, properties)
         self._events.record(event)
         self._bus.publish([event])
