@@ -47,7 +47,8 @@ def test_archiving_stops_the_runs_of_every_version_and_enrols_nobody_again(harne
     assert (answer.json()["status"], answer.json()["runs_stopped"]) == ("archived", 2)
     for n in (1, 2):
         run = wiring.runs().get(contact_id_for(f"arc-{n}@example.com"), "it-archive")
-        assert run is not None and run["status"] == "stopped"
+        assert run is not None
+        assert run["status"] == "stopped"
 
     again = harness.http("DELETE", "/admin/workflows/it-archive", token=ADMIN)
     assert again.status == 200

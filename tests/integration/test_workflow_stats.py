@@ -38,7 +38,9 @@ def _links(harness: Harness, email: str) -> tuple[str, str, str]:
     pixel = re.search(r"https?://[^/\"]+(/t/o/[^\"']+)", html)
     click = re.search(r"https?://[^/\"]+(/t/c/[^\"']+)", html)
     unsubscribe = re.search(r"https?://[^/\"]+(/u/[^\"']+)", html)
-    assert pixel and click and unsubscribe
+    assert pixel is not None
+    assert click is not None
+    assert unsubscribe is not None
     return pixel.group(1), click.group(1), unsubscribe.group(1)
 
 

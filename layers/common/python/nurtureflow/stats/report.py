@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from nurtureflow.stats.counters import REVENUE_PREFIX, STEP_PREFIX
@@ -46,7 +47,8 @@ def build_stats(
     for number in chosen:
         for name, amount in counters.get(number, {}).items():
             if isinstance(amount, int | float):
-                totals[name] = totals.get(name, 0) + amount
+                # Decimal sums: money added across versions gains no binary-float noise.
+                totals[name] = totals.get(name, Decimal(0)) + Decimal(str(amount))
     step_types: dict[str, str] = {}
     for number in sorted(chosen, reverse=True):
         for step_id, step in (documents[number].get("steps") or {}).items():
@@ -61,7 +63,7 @@ def build_stats(
         **{name: int(totals.get(name, 0)) for name in RUN_COUNTERS},
         "in_flight": max(0, enrolled - ended),
         "revenue": {
-            name.removeprefix(REVENUE_PREFIX): _money(amount)
+            name.removeprefix(REVENUE_PREFIX): _number(amount)
             for name, amount in sorted(totals.items())
             if name.startswith(REVENUE_PREFIX)
         },
@@ -84,5 +86,5 @@ def _step(step_id: str, kind: str, totals: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _money(amount: float) -> float:
-    return round(float(amount), 2)
+def _number(amount: Decimal) -> int | float:
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
