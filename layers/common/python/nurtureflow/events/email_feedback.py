@@ -82,8 +82,6 @@ class EmailFeedback:
         now = self._clock.now().isoformat()
         if mark is not None:
             self._sends.mark(send_id, mark, now)
-        if self._stats is not None:  # unique per send: the first open, click or unsubscribe counts
-            self._stats.engagement(send, kind, machine=mark == "machine_opened_at")
         event = TrackedEvent.about_send(send, kind, f"e_{uuid.uuid4().hex[:24]}", now, properties)
         self._events.record(event)
         self._bus.publish([event])
@@ -98,3 +96,5 @@ class EmailFeedback:
                 usd=cost_usage(TRACKING_USAGE, self._prices),
             )
         )
+        if self._stats is not None:  # last: the event is kept even if counting fails
+            self._stats.engagement(send, kind, machine=mark == "machine_opened_at")
