@@ -517,3 +517,32 @@ def test_the_step_function_reads_sends_for_engagement_but_cannot_write_them(
     on_sends = [s for s in statements if f"<{sends}.Arn>" in {_flat(r) for r in _resource_list(s)}]
     assert any("dynamodb:GetItem" in _actions(s) for s in on_sends)
     assert not any("dynamodb:PutItem" in _actions(s) for s in on_sends)
+
+
+def _stats_actions(stack: NurtureFlowStack, template_json: Json, function: lambda_.Function) -> set[str]:
+    stats = _logical_id(stack.data.stats)
+    statements = _statements(template_json, _role_id(template_json, function))
+    on_stats = [s for s in statements if f"<{stats}.Arn>" in {_flat(r) for r in _resource_list(s)}]
+    return {action for s in on_stats for action in _actions(s)}
+
+
+def test_stats_are_counted_by_track_trigger_and_send_and_only_read_by_admin(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    fns = stack.functions
+    for writer in (fns.track, fns.trigger, fns.send):
+        # A count is a TransactWriteItems of a marker Put and counter Updates.
+        assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= _stats_actions(stack, template_json, writer)
+    admin = _stats_actions(stack, template_json, fns.admin)
+    assert "dynamodb:Query" in admin
+    assert not admin & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert _stats_actions(stack, template_json, fns.step) == set()
+
+
+def test_the_admin_function_may_list_and_stop_workflow_runs_to_archive(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    statements = _statements(template_json, _role_id(template_json, stack.functions.admin))
+    resources = {action: {_flat(r) for r in _resource_list(s)} for s in statements for action in _actions(s)}
+    assert any(":stateMachine:nurtureflow-*" in r for r in resources["states:ListExecutions"])
+    assert any(":execution:nurtureflow-*" in r for r in resources["states:StopExecution"])
