@@ -92,6 +92,12 @@ class NurtureFlowStack(Stack):
         data.grant(fns.admin, read_write=[data.contacts, data.events, data.runs, data.sends])
         workflows.grant_stop(fns.admin)
 
+        # Workflow stats: counted where things happen (sends, opens and clicks, enrolments, run ends,
+        # orders), each once through a marker in the same transaction; read by the stats route.
+        for function in (fns.track, fns.trigger, fns.send):
+            data.grant(function, write=[data.stats])
+        data.grant(fns.admin, read=[data.stats])
+
         # Every function that records events stamps them with the retention (their TTL).
         for function in (fns.track, fns.trigger, fns.step, fns.send, fns.admin):
             set_env(function, RetentionSettings, event_retention_days=str(self.config.event_retention_days))

@@ -99,7 +99,7 @@ def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_j
         )
         for t in tables
     )
-    assert len(TABLES) == 8
+    assert len(TABLES) == 9
     assert found == expected
     for table in tables:
         assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -231,7 +231,7 @@ def _method_routes(stack: NurtureFlowStack, template_json: Json) -> set[tuple[st
 def test_the_rest_api_has_one_proxy_method_per_route(stack: NurtureFlowStack, template_json: Json) -> None:
     handlers = {"track": _logical_id(stack.functions.track), "admin": _logical_id(stack.functions.admin)}
     expected = {(r.method, r.path, handlers[r.function]) for r in ROUTES}
-    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 25
+    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 27
     assert _method_routes(stack, template_json) == expected
     assert ("POST", "/u/{token}", handlers["track"]) in expected
     assert ("GET", "/admin/costs", handlers["admin"]) in expected
@@ -522,3 +522,32 @@ def test_send_records_are_indexed_by_contact_for_export_and_erasure(template: Te
             ]
         },
     )
+
+
+def _stats_actions(stack: NurtureFlowStack, template_json: Json, function: lambda_.Function) -> set[str]:
+    stats = _logical_id(stack.data.stats)
+    statements = _statements(template_json, _role_id(template_json, function))
+    on_stats = [s for s in statements if f"<{stats}.Arn>" in {_flat(r) for r in _resource_list(s)}]
+    return {action for s in on_stats for action in _actions(s)}
+
+
+def test_stats_are_counted_by_track_trigger_and_send_and_only_read_by_admin(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    fns = stack.functions
+    for writer in (fns.track, fns.trigger, fns.send):
+        # A count is a TransactWriteItems of a marker Put and counter Updates.
+        assert {"dynamodb:PutItem", "dynamodb:UpdateItem"} <= _stats_actions(stack, template_json, writer)
+    admin = _stats_actions(stack, template_json, fns.admin)
+    assert "dynamodb:Query" in admin
+    assert not admin & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    assert _stats_actions(stack, template_json, fns.step) == set()
+
+
+def test_the_admin_function_may_list_and_stop_workflow_runs_to_archive(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    statements = _statements(template_json, _role_id(template_json, stack.functions.admin))
+    resources = {action: {_flat(r) for r in _resource_list(s)} for s in statements for action in _actions(s)}
+    assert any(":stateMachine:nurtureflow-*" in r for r in resources["states:ListExecutions"])
+    assert any(":execution:nurtureflow-*" in r for r in resources["states:StopExecution"])

@@ -25,6 +25,7 @@ class TableSettings(_Part):
     sends_table: str = "nurtureflow-sends"
     ledger_table: str = "nurtureflow-ledger"
     idempotency_table: str = "nurtureflow-idempotency"
+    stats_table: str = "nurtureflow-stats"
 
 
 class RetentionSettings(_Part):

@@ -24,6 +24,7 @@ from nurtureflow.store.ledger import LedgerRepository
 from nurtureflow.store.runs import RunRepository
 from nurtureflow.store.scoring import ScoringRulesRepository
 from nurtureflow.store.sends import SendRepository
+from nurtureflow.store.stats import StatsRepository
 from nurtureflow.store.templates import TemplateRepository
 from nurtureflow.store.workflows import WorkflowRepository
 
@@ -38,6 +39,9 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from nurtureflow.runs.actions import StepActions
     from nurtureflow.scoring.service import Scoring
     from nurtureflow.sending.delivery import Delivery
+    from nurtureflow.stats.recorder import StatsRecorder
+    from nurtureflow.stats.service import WorkflowStats
+    from nurtureflow.workflow.archive import WorkflowArchive
     from nurtureflow.workflow.publishing import WorkflowService
 
 clock = AmbientClock()
@@ -91,6 +95,30 @@ def workflows() -> WorkflowRepository:
     return WorkflowRepository(tables().workflows_table)
 
 
+def stats() -> StatsRepository:
+    return StatsRepository(tables().stats_table)
+
+
+@cache
+def stats_recorder() -> StatsRecorder:
+    from nurtureflow.stats.recorder import StatsRecorder
+
+    return StatsRecorder(stats(), clock, retention().event_retention_days)
+
+
+def workflow_stats() -> WorkflowStats:
+    from nurtureflow.stats.service import WorkflowStats
+
+    return WorkflowStats(workflows(), stats())
+
+
+def workflow_archive() -> WorkflowArchive:
+    from nurtureflow.aws.stepfunctions import Executions
+    from nurtureflow.workflow.archive import WorkflowArchive
+
+    return WorkflowArchive(workflows(), Executions(), clock)
+
+
 def scoring_rules() -> ScoringRulesRepository:
     return ScoringRulesRepository(tables().workflows_table)
 
@@ -128,6 +156,7 @@ def feedback() -> EmailFeedback:
         clock=clock,
         tracking=TrackingSettings(),
         prices=prices(),
+        stats=stats_recorder(),
     )
 
 
@@ -143,7 +172,9 @@ def dispatcher() -> Dispatcher:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.enrolment.dispatch import Dispatcher
 
-    return Dispatcher(contacts(), runs(), workflows(), events(), sends(), Executions(), clock, scoring())
+    return Dispatcher(
+        contacts(), runs(), workflows(), events(), sends(), Executions(), clock, scoring(), stats_recorder()
+    )
 
 
 @cache
@@ -151,7 +182,7 @@ def lifecycle() -> RunLifecycle:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.enrolment.lifecycle import RunLifecycle
 
-    return RunLifecycle(runs(), ledger(), Executions(), prices())
+    return RunLifecycle(runs(), ledger(), Executions(), prices(), stats_recorder())
 
 
 @cache
@@ -178,6 +209,7 @@ def delivery() -> Delivery:
         tracking=TrackingSettings(),
         sending=sending,
         prices=prices(),
+        stats=stats_recorder(),
     )
 
 

@@ -79,6 +79,26 @@ def get_workflow(workflow_id: str) -> dict[str, Any]:
     return wiring.workflow_service().get(workflow_id)
 
 
+@app.delete("/admin/workflows/<workflow_id>")
+def archive_workflow(workflow_id: str) -> dict[str, Any]:
+    """Archive: no more enrolment, every run in flight stopped; a repeat answers the same way."""
+    return wiring.workflow_archive().archive(workflow_id)
+
+
+@app.get("/admin/workflows/<workflow_id>/stats")
+def workflow_stats(workflow_id: str) -> dict[str, Any]:
+    from nurtureflow.stats.report import StatsQueryError, parse_version
+    from nurtureflow.stats.service import VersionNotFoundError
+
+    try:
+        version = parse_version(dict(app.current_event.query_string_parameters or {}))
+        return wiring.workflow_stats().read(workflow_id, version)
+    except StatsQueryError as exc:
+        raise RequestInvalidError(exc.field, str(exc), status=422) from None
+    except VersionNotFoundError as exc:
+        raise NotFoundError(str(exc)) from None
+
+
 @app.get("/admin/workflows/<workflow_id>/diagram")
 def diagram(workflow_id: str) -> Response[Any]:
     workflow = wiring.workflow_service().current(workflow_id)

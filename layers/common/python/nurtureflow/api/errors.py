@@ -11,7 +11,7 @@ from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
 from nurtureflow.scoring.validate import ScoringInvalidError
 from nurtureflow.sending.tokens import InvalidTokenError
-from nurtureflow.workflow.errors import WorkflowInvalidError
+from nurtureflow.workflow.errors import WorkflowArchivedError, WorkflowInvalidError
 from nurtureflow.workflow.publishing import WorkflowNotFoundError
 
 
@@ -89,6 +89,15 @@ def install(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(WorkflowNotFoundError)
     def _no_workflow(exc: WorkflowNotFoundError) -> Response[str]:
         return error(404, "not_found", f"no workflow is called '{exc}'")
+
+    @app.exception_handler(WorkflowArchivedError)
+    def _archived(exc: WorkflowArchivedError) -> Response[str]:
+        return error(
+            409,
+            "workflow_archived",
+            f"workflow '{exc}' is archived: it can be read, not activated, paused or changed",
+            [{"field": "status", "message": "archived"}],
+        )
 
     @app.exception_handler(NotFoundError)
     def _not_found(exc: NotFoundError) -> Response[str]:

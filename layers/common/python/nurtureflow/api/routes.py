@@ -39,6 +39,9 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/admin/workflows/{id}", "admin", EDITORS),
     Route("GET", "/admin/workflows/{id}", "admin", ALL_ROLES),
     Route("GET", "/admin/workflows/{id}/diagram", "admin", ALL_ROLES),
+    # Archive: stops every run in flight, so admins only (the contract).
+    Route("DELETE", "/admin/workflows/{id}", "admin", ("admin",)),
+    Route("GET", "/admin/workflows/{id}/stats", "admin", ALL_ROLES),
     Route("POST", "/admin/workflows/{id}/activate", "admin", EDITORS),
     Route("POST", "/admin/workflows/{id}/pause", "admin", EDITORS),
     Route("POST", "/admin/workflows/{id}/enroll", "admin", EDITORS),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -81,6 +81,13 @@ class StateMachines:
         return PublishedMachine(existing_arn, version_arn, alias_arn)
 
 
+@dataclass
+class RunSummary:
+    transitions: int = 0
+    lambdas: int = 0
+    entered: list[str] = field(default_factory=list)  # state names, in the order entered
+
+
 class Executions:
     """Starts, stops and resumes workflow runs."""
 
@@ -120,11 +127,27 @@ class Executions:
 
     def transitions(self, execution_arn: str) -> tuple[int, int]:
         """(state transitions, Lambda task invocations) of a run, counted from its history."""
+        summary = self.run_history(execution_arn)
+        return summary.transitions, summary.lambdas
+
+    def run_history(self, execution_arn: str) -> RunSummary:
+        """What a run's history tells, read once: its transitions, Lambda tasks and states entered."""
         paginator = client("stepfunctions").get_paginator("get_execution_history")
-        transitions = lambdas = 0
+        summary = RunSummary()
         for page in paginator.paginate(executionArn=execution_arn, includeExecutionData=False):
             for event in page["events"]:
                 kind = str(event["type"])
-                transitions += kind.endswith("StateEntered")
-                lambdas += kind == "TaskScheduled"
-        return transitions, lambdas
+                if kind.endswith("StateEntered"):
+                    summary.transitions += 1
+                    summary.entered.append(str(event.get("stateEnteredEventDetails", {}).get("name", "")))
+                summary.lambdas += kind == "TaskScheduled"
+        return summary
+
+    def running(self, state_machine_arn: str) -> list[str]:
+        """The running executions of a state machine, all its versions and aliases."""
+        paginator = client("stepfunctions").get_paginator("list_executions")
+        return [
+            str(execution["executionArn"])
+            for page in paginator.paginate(stateMachineArn=state_machine_arn, statusFilter="RUNNING")
+            for execution in page["executions"]
+        ]

@@ -18,6 +18,7 @@ from nurtureflow.enrolment.policy import matches, may_reenter
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.history import RunHistory
 from nurtureflow.scoring.service import Scoring
+from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.store.runs import RunClaimedError
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.schedule import zone_for
@@ -57,7 +58,9 @@ class Dispatcher:
         runner: Runner,
         clock: Clock,
         scoring: Scoring | None = None,
+        stats: StatsRecorder | None = None,
     ) -> None:
+        self._stats = stats
         self._contacts = contacts
         self._runs = runs
         self._workflows = workflows
@@ -93,6 +96,8 @@ class Dispatcher:
             if self._should_enrol(workflow, event, data, event_data, runs.get(workflow["id"])):
                 self._enrol(workflow, contact, event, runs.get(workflow["id"]))
                 outcome.enrolled.append(workflow["id"])
+        if self._stats is not None:  # an order credits the workflows whose runs it happened in
+            self._stats.conversion(event, runs.values())
         return outcome
 
     def enrol_manually(self, workflow_id: str, contact_ids: list[str], key: str) -> list[str]:
@@ -315,6 +320,8 @@ class Dispatcher:
             self._runner.start(workflow["alias_arn"], name, {"run": run_doc})
         except AlreadyEnrolledError:
             logger.info("already enrolled", extra={"workflow": workflow["id"], "name": name})
+        if self._stats is not None:  # once per run, however often the enrolment is retried
+            self._stats.enrolled(workflow["id"], int(workflow["version"]), arn)
 
 
 def _same(previous: dict[str, Any] | None, event: TrackedEvent) -> bool:

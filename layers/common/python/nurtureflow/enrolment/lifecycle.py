@@ -5,21 +5,28 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
+
+if TYPE_CHECKING:
+    from nurtureflow.aws.stepfunctions import RunSummary
+    from nurtureflow.stats.recorder import StatsRecorder
 
 _STATUS = {"SUCCEEDED": "completed", "FAILED": "failed", "TIMED_OUT": "failed", "ABORTED": "stopped"}
 
 
 class History(Protocol):
-    def transitions(self, execution_arn: str) -> tuple[int, int]: ...
+    def run_history(self, execution_arn: str) -> RunSummary: ...
 
 
 class RunLifecycle:
-    def __init__(self, runs: Any, ledger: Any, history: History, prices: PriceTable) -> None:
+    def __init__(
+        self, runs: Any, ledger: Any, history: History, prices: PriceTable, stats: StatsRecorder | None = None
+    ) -> None:
         self._runs, self._ledger, self._history, self._prices = runs, ledger, history, prices
+        self._stats = stats
 
     def ended(self, detail: dict[str, Any]) -> None:
         """Handle Step Functions' "Execution Status Change" for a run that ended."""
@@ -29,6 +36,7 @@ class RunLifecycle:
         run = json.loads(detail.get("input") or "{}").get("run") or {}
         arn = str(detail["executionArn"])
         stopped = datetime.fromtimestamp(int(detail.get("stopDate") or 0) / 1000, UTC)
+        current: dict[str, Any] = {}
         if run:
             current = self._runs.get(run["contact_id"], run["workflow"]) or {}
             fields: dict[str, Any] = {"ended_at": current.get("ended_at") or stopped.isoformat()}
@@ -37,7 +45,13 @@ class RunLifecycle:
             if detail.get("error"):
                 fields["error"] = str(detail["error"])[:256]
             self._runs.update(run["contact_id"], run["workflow"], arn, fields)
-        usage = run_usage(*self._history.transitions(arn))
+        history = self._history.run_history(arn)
+        if self._stats is not None and run:
+            goal = current.get("execution_arn") == arn and str(current.get("exit_reason", "")).startswith(
+                "goal:"
+            )
+            self._stats.run_ended(run["workflow"], int(run["version"]), arn, history.entered, goal)
+        usage = run_usage(history.transitions, history.lambdas)
         self._ledger.record(
             LedgerEntry(
                 entry_id="run#" + hashlib.sha256(arn.encode()).hexdigest()[:24],

@@ -13,6 +13,7 @@ from nurtureflow.events.machine_opens import OpenRequest, machine_reason
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.sending.tokens import verify_kind
 from nurtureflow.settings import TrackingSettings
+from nurtureflow.stats.recorder import StatsRecorder
 
 # One tracking hit: an API Gateway request, a Lambda request, reads of the send and writes of the
 # event (with its id marker), the send's first-open/click mark and the ledger line.
@@ -33,7 +34,9 @@ class EmailFeedback:
         clock: Clock,
         tracking: TrackingSettings,
         prices: PriceTable,
+        stats: StatsRecorder | None = None,
     ) -> None:
+        self._stats = stats
         self._sends, self._contacts, self._events, self._bus = sends, contacts, events, bus
         self._ledger, self._clock, self._tracking, self._prices = ledger, clock, tracking, prices
 
@@ -93,3 +96,5 @@ class EmailFeedback:
                 usd=cost_usage(TRACKING_USAGE, self._prices),
             )
         )
+        if self._stats is not None:  # last: the event is kept even if counting fails
+            self._stats.engagement(send, kind, machine=mark == "machine_opened_at")

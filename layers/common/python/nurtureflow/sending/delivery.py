@@ -19,6 +19,7 @@ from nurtureflow.sending.links import track_links, unsubscribe_url
 from nurtureflow.sending.message import build_mime
 from nurtureflow.sending.templates import EmailTemplate, render_template
 from nurtureflow.settings import SendingSettings, TrackingSettings
+from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.schedule import next_slot, zone_for
 
 # The DynamoDB work of one send: reads of contact and template; writes of the send record, the
@@ -120,10 +121,12 @@ class Delivery:
         sending: SendingSettings,
         prices: PriceTable,
         billed_seconds: float | None = None,
+        stats: StatsRecorder | None = None,
     ) -> None:
         """``billed_seconds`` replaces the measured time of a send in its Lambda cost: a forecast
         prices a typical send, not the time its in-memory stand-ins took."""
         self._billed_seconds = billed_seconds
+        self._stats = stats
         self._contacts, self._templates, self._sends = contacts, templates, sends
         self._events, self._ledger, self._mailer, self._clock = events, ledger, mailer, clock
         self._tracking, self._sending, self._prices = tracking, sending, prices
@@ -133,7 +136,12 @@ class Delivery:
 
         Every answer has ``until`` (null unless deferred): the state machine reads it by path.
         """
-        return {"until": None, **self._send(request)}
+        outcome = {"until": None, **self._send(request)}
+        if self._stats is not None:  # counted once per send id, so a retry's answer adds nothing
+            self._stats.send_outcome(
+                request.run.workflow, request.run.version, request.step, request.send_id, outcome
+            )
+        return outcome
 
     def _send(self, request: SendRequest) -> dict[str, Any]:
         started = timer.perf_counter()

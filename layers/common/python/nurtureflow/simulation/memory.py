@@ -15,7 +15,9 @@ from typing import Any
 from nurtureflow.contacts.model import Contact, contact_id_for, normalise_email
 from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.store.items import to_plain
 from nurtureflow.store.runs import RunClaimedError
+from nurtureflow.workflow.errors import WorkflowArchivedError
 
 
 class MissingItemError(LookupError):
@@ -267,6 +269,8 @@ class MemoryWorkflows:
     def set_status(self, workflow_id: str, status: str, now: str) -> dict[str, Any]:
         if workflow_id not in self._meta:
             raise MissingItemError(workflow_id)
+        if self._meta[workflow_id].get("status") == "archived" and status != "archived":
+            raise WorkflowArchivedError(workflow_id)
         self._meta[workflow_id] = {**self._meta[workflow_id], "status": status, "updated_at": now}
         return dict(self._meta[workflow_id])
 
@@ -279,3 +283,30 @@ class MemoryWorkflows:
 
     def all_meta(self) -> list[dict[str, Any]]:
         return [dict(self._meta[key]) for key in sorted(self._meta)]
+
+
+class MemoryStats:
+    """``StatsRepository``: counters per workflow version, each key counted once."""
+
+    def __init__(self) -> None:
+        self._counted: set[str] = set()
+        self._items: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def count_once(
+        self, key: str, workflow: str, version: int, counters: dict[str, Any], expires_at: int
+    ) -> bool:
+        if not counters or key in self._counted:
+            return False
+        self._counted.add(key)
+        item = dict(self._items.get((workflow, version), {}))
+        for name, amount in counters.items():
+            item[name] = item.get(name, 0) + amount
+        self._items[(workflow, version)] = item
+        return True
+
+    def of_workflow(self, workflow: str) -> dict[int, dict[str, Any]]:
+        return {
+            version: {k: to_plain(v) for k, v in item.items()}
+            for (name, version), item in sorted(self._items.items())
+            if name == workflow
+        }

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from nurtureflow.aws.stepfunctions import AlreadyEnrolledError, PublishedMachine
+from nurtureflow.aws.stepfunctions import AlreadyEnrolledError, PublishedMachine, RunSummary
 from nurtureflow.local.stepfunctions import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
@@ -93,3 +93,8 @@ class InProcessExecutions:
         """(state transitions, Lambda task invocations) of a run, as the runtime counted them."""
         execution = self._runtime.get_execution(execution_arn)
         return execution.transitions, self.lambda_calls.get(execution_arn, 0)
+
+    def run_history(self, execution_arn: str) -> RunSummary:
+        """The run's costs for ``RunLifecycle``; the states entered are not kept (a forecast keeps no
+        history, and counts its funnel itself)."""
+        return RunSummary(*self.transitions(execution_arn))

@@ -35,6 +35,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("runs_table", "pk", "sk"),
     TableSpec("sends_table", "pk", indexes=(SENDS_BY_CONTACT,)),
     TableSpec("ledger_table", "pk", "sk"),
+    # Workflow counters (pk wf#<id>, sk v#<version>) and their once-only markers (expiring).
+    TableSpec("stats_table", "pk", "sk", ttl_attribute="expires_at"),
     # Powertools Idempotency's default layout: key "id", TTL "expiration".
     TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
 )

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
 
 from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.store.items import to_dynamo, to_plain
+from nurtureflow.workflow.errors import WorkflowArchivedError
 
 META = "meta"
+ARCHIVED = "archived"
 
 
 def _version_key(version: int) -> str:
@@ -30,20 +33,36 @@ class WorkflowRepository:
             Item=to_dynamo({**version, "pk": meta["id"], "sk": _version_key(version["version"])}),
             ConditionExpression="attribute_not_exists(pk)",
         )
-        condition = Attr("pk").not_exists() if expected_version == 0 else Attr("version").eq(expected_version)
+        condition = (
+            Attr("pk").not_exists()
+            if expected_version == 0
+            # An archive that came in between wins: an archived workflow gets no new version.
+            else Attr("version").eq(expected_version) & Attr("status").ne("archived")
+        )
         self._table.put_item(
             Item=to_dynamo({**meta, "pk": meta["id"], "sk": META}), ConditionExpression=condition
         )
 
     def set_status(self, workflow_id: str, status: str, now: str) -> dict[str, Any]:
-        result = self._table.update_item(
-            Key={"pk": workflow_id, "sk": META},
-            UpdateExpression="SET #status = :status, updated_at = :now",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":status": status, ":now": now},
-            ReturnValues="ALL_NEW",
-        )
+        """Set the status; an archived workflow keeps it (``WorkflowArchivedError``), even in a race."""
+        condition = "attribute_exists(pk)"
+        values = {":status": status, ":now": now}
+        if status != ARCHIVED:
+            condition += " AND #status <> :archived"
+            values[":archived"] = ARCHIVED
+        try:
+            result = self._table.update_item(
+                Key={"pk": workflow_id, "sk": META},
+                UpdateExpression="SET #status = :status, updated_at = :now",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException" and status != ARCHIVED:
+                raise WorkflowArchivedError(workflow_id) from None
+            raise
         return to_plain(result["Attributes"])  # type: ignore[no-any-return]
 
     def version(self, workflow_id: str, version: int) -> dict[str, Any] | None:

@@ -20,3 +20,8 @@ class WorkflowInvalidError(Exception):
     def __init__(self, issues: list[ValidationIssue]) -> None:
         super().__init__(f"{len(issues)} error(s) in the workflow")
         self.issues = issues
+
+
+class WorkflowArchivedError(Exception):
+    """The workflow is archived (``DELETE /admin/workflows/{id}``): it cannot be activated, paused or
+    given a new version; it stays readable."""

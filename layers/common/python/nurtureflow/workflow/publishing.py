@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from nurtureflow.aws.stepfunctions import PublishedMachine
 from nurtureflow.clock import Clock
 from nurtureflow.workflow.compiler import TaskFunctions, compile_workflow
-from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
+from nurtureflow.workflow.errors import ValidationIssue, WorkflowArchivedError, WorkflowInvalidError
 from nurtureflow.workflow.models import Workflow
 from nurtureflow.workflow.validate import validate_workflow
 
@@ -62,6 +62,8 @@ class WorkflowService:
             )
         workflow, definition = self.check(document)
         current = self._workflows.meta(workflow.id) or {}
+        if current.get("status") == "archived":
+            raise WorkflowArchivedError(workflow.id)
         version = current.get("version", 0) + 1
         machine = self._machines.publish(
             self._prefix + workflow.id,
@@ -98,9 +100,12 @@ class WorkflowService:
         return Published(workflow.id, version, meta["status"], machine_arn, created=not current)
 
     def set_status(self, workflow_id: str, status: str) -> dict[str, Any]:
-        if self._workflows.meta(workflow_id) is None:
+        meta = self._workflows.meta(workflow_id)
+        if meta is None:
             raise WorkflowNotFoundError(workflow_id)
-        return _summary(self._workflows.set_status(workflow_id, status, self._clock.now().isoformat()))
+        if meta.get("status") == "archived":
+            raise WorkflowArchivedError(workflow_id)
+        return summary(self._workflows.set_status(workflow_id, status, self._clock.now().isoformat()))
 
     def get(self, workflow_id: str) -> dict[str, Any]:
         meta = self._workflows.meta(workflow_id)
@@ -109,7 +114,7 @@ class WorkflowService:
         versions = self._workflows.versions(workflow_id)
         current = next(v for v in versions if v["version"] == meta["version"])
         return {
-            **_summary(meta),
+            **summary(meta),
             "document": current["document"],
             "definition": current["definition"],
             "versions": [
@@ -123,13 +128,13 @@ class WorkflowService:
         return Workflow.model_validate(self.get(workflow_id)["document"])
 
     def list(self) -> list[dict[str, Any]]:
-        return [_summary(meta) for meta in self._workflows.all_meta()]
+        return [summary(meta) for meta in self._workflows.all_meta()]
 
 
 def _json(model: Any) -> Any:
     return model.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _summary(meta: dict[str, Any]) -> dict[str, Any]:
+def summary(meta: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "name", "version", "status", "state_machine_arn", "alias_arn", "created_at", "updated_at")
     return {k: meta.get(k) for k in keys}

@@ -1,0 +1,121 @@
+"""The stats table: counter items per workflow version and step, and markers that make counting idempotent.
+
+A version's counters are flat names (``enrolled``, ``step#<id>#sent``, ``step#<id>#skipped#<reason>``,
+``revenue#<currency>`` ...). Those of a step live on the step's own item (``pk = wf#<workflow>``,
+``sk = v#<version>#step#<id>``), the others on ``sk = v#<version>``: writes to different steps do
+not contend for one item, and the stats route still reads one partition. Each count goes with a
+marker item (``pk = once#<digest of key>``) in one transaction: the marker's ``attribute_not_exists``
+condition fails on a retry, and nothing is added twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from nurtureflow.aws.clients import client, dynamodb_table
+from nurtureflow.stats.counters import STEP_PREFIX
+from nurtureflow.store.items import to_plain
+
+_SERIALIZER = TypeSerializer()
+MARKER_SK = "-"
+# Transactions on one item conflict when they overlap (a burst of opens of one step): retried here,
+# briefly and with jitter, before the error reaches the caller's own retries.
+CONFLICT_ATTEMPTS = 5
+MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+
+
+def marker_key(key: str) -> str:
+    """A marker's key: a digest, so that no contact id (inside execution names) outlives an erasure."""
+    return "once#" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _item_key(version: int, counter: str) -> str:
+    """The sort key of the item a counter lives on: its step's, or the version's."""
+    base = f"v#{version:06d}"
+    if counter.startswith(STEP_PREFIX):
+        step = counter.removeprefix(STEP_PREFIX).split("#", 1)[0]
+        return f"{base}#{STEP_PREFIX}{step}"
+    return base
+
+
+def _version_of(sort_key: str) -> int:
+    return int(sort_key.removeprefix("v#").split("#", 1)[0])
+
+
+class StatsRepository:
+    def __init__(self, table_name: str) -> None:
+        self._name = table_name
+        self._table = dynamodb_table(table_name)
+
+    def count_once(
+        self, key: str, workflow: str, version: int, counters: dict[str, int | Decimal], expires_at: int
+    ) -> bool:
+        """Add ``counters`` to the version's items unless ``key`` was counted before; False if it was."""
+        if not counters:
+            return False
+        marker = {"pk": marker_key(key), "sk": MARKER_SK, "expires_at": expires_at}
+        items: list[dict[str, Any]] = [
+            {
+                "Put": {
+                    "TableName": self._name,
+                    "Item": {k: _SERIALIZER.serialize(v) for k, v in marker.items()},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        by_item: dict[str, dict[str, int | Decimal]] = defaultdict(dict)
+        for name, amount in counters.items():
+            by_item[_item_key(version, name)][name] = amount
+        if len(by_item) >= MAX_TRANSACTION_ITEMS:
+            # A run through a hundred steps: its counters go on the version's item, in one update.
+            by_item = {_item_key(version, ""): dict(counters)}
+        for sort_key, adds in sorted(by_item.items()):
+            items.append({"Update": self._add(workflow, sort_key, adds)})
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                client("dynamodb").transact_write_items(TransactItems=items)
+                return True
+            except ClientError as error:
+                codes = [r.get("Code") for r in error.response.get("CancellationReasons") or []]
+                if codes and codes[0] == "ConditionalCheckFailed":
+                    return False  # counted already: a retry, a redelivery, a second open
+                if "TransactionConflict" not in codes or attempt == CONFLICT_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 (jitter, not secrecy)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _add(self, workflow: str, sort_key: str, adds: dict[str, int | Decimal]) -> dict[str, Any]:
+        names = {f"#c{i}": name for i, name in enumerate(adds)}
+        return {
+            "TableName": self._name,
+            "Key": {"pk": {"S": f"wf#{workflow}"}, "sk": {"S": sort_key}},
+            "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(adds))),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {
+                f":c{i}": _SERIALIZER.serialize(amount) for i, amount in enumerate(adds.values())
+            },
+        }
+
+    def of_workflow(self, workflow: str) -> dict[int, dict[str, Any]]:
+        """Every version's counters (its items merged), by version number."""
+        versions: dict[int, dict[str, Any]] = defaultdict(dict)
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"wf#{workflow}")}
+        while True:
+            page = self._table.query(**kwargs)
+            for item in page["Items"]:
+                merged = versions[_version_of(str(item["sk"]))]
+                for name, amount in item.items():
+                    if name not in ("pk", "sk"):
+                        merged[name] = merged.get(name, 0) + to_plain(amount)
+            if "LastEvaluatedKey" not in page:
+                return dict(versions)
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

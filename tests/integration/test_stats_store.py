@@ -1,0 +1,78 @@
+"""The stats table against moto: counters on per-step items, each key counted once, conflicts retried."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+
+from nurtureflow import wiring
+from nurtureflow.aws.clients import client
+from nurtureflow.store.stats import StatsRepository
+from tests.integration.conftest import Harness
+
+EXPIRES = 2_000_000_000
+
+
+@pytest.fixture
+def store(harness: Harness) -> StatsRepository:
+    return wiring.stats()
+
+
+def test_counters_add_up_on_step_items_and_a_key_counts_once(store: StatsRepository) -> None:
+    first: dict[str, int | Decimal] = {"enrolled": 1, "step#a#entered": 2, "step#b#entered": 1}
+    assert store.count_once("k1", "it-store", 1, first, EXPIRES) is True
+    assert store.count_once("k1", "it-store", 1, {"enrolled": 5}, EXPIRES) is False
+    assert store.count_once(
+        "k2", "it-store", 1, {"step#a#entered": 1, "revenue#EUR": Decimal("2.5")}, EXPIRES
+    )
+    assert store.count_once("k3", "it-store", 2, {"step#a#skipped#budget": 1}, EXPIRES)
+    assert store.of_workflow("it-store") == {
+        1: {"enrolled": 1, "step#a#entered": 3, "step#b#entered": 1, "revenue#EUR": 2.5},
+        2: {"step#a#skipped#budget": 1},
+    }
+    keys = client("dynamodb").query(
+        TableName=wiring.tables().stats_table,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "wf#it-store"}},
+    )["Items"]
+    assert sorted(k["sk"]["S"] for k in keys) == [
+        "v#000001",
+        "v#000001#step#a",
+        "v#000001#step#b",
+        "v#000002#step#a",
+    ]
+
+
+def test_a_run_through_more_steps_than_a_transaction_holds_is_counted_whole(store: StatsRepository) -> None:
+    counters: dict[str, int | Decimal] = {f"step#s{n}#entered": 1 for n in range(150)}
+    assert store.count_once("k-long", "it-long", 1, {**counters, "ended": 1}, EXPIRES) is True
+    counted = store.of_workflow("it-long")[1]
+    assert (len(counted), counted["ended"], counted["step#s149#entered"]) == (151, 1, 1)
+
+
+def _cancelled(code: str) -> dict[str, Any]:
+    return {"CancellationReasons": [{"Code": "None"}, {"Code": code}]}
+
+
+def test_a_transaction_conflict_is_retried_and_other_failures_are_raised(store: StatsRepository) -> None:
+    dynamodb = client("dynamodb")
+    with Stubber(dynamodb) as stub:
+        stub.add_client_error(
+            "transact_write_items",
+            "TransactionCanceledException",
+            modeled_fields=_cancelled("TransactionConflict"),
+        )
+        stub.add_response("transact_write_items", {})
+        assert store.count_once("k-conflict", "it-conflict", 1, {"enrolled": 1}, EXPIRES) is True
+        stub.assert_no_pending_responses()
+        stub.add_client_error(
+            "transact_write_items",
+            "TransactionCanceledException",
+            modeled_fields=_cancelled("ValidationError"),
+        )
+        with pytest.raises(ClientError):
+            store.count_once("k-invalid", "it-conflict", 1, {"enrolled": 1}, EXPIRES)
