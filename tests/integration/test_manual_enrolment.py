@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nurtureflow.contacts.model import contact_id_for
-from tests.integration.conftest import FINANCE, MARKETER, Harness
+from tests.integration.conftest import ADMIN, FINANCE, MARKETER, Harness
 
 WORKFLOW = {
     "schema": "workflow/v1",
@@ -63,3 +63,15 @@ def test_manual_enrolment_needs_a_manual_trigger_and_an_editor(harness: Harness)
     empty = harness.http("POST", "/admin/workflows/it-manual/enroll", {"contacts": []}, token=MARKETER)
     assert empty.status == 422
     assert empty.json()["details"][0]["field"] == "contacts"
+
+
+def test_an_archived_workflow_refuses_enrolments_without_suggesting_to_activate_it(harness: Harness) -> None:
+    _setup(harness)
+    path = "/admin/workflows/it-manual-archived"
+    harness.http("PUT", path, {**WORKFLOW, "id": "it-manual-archived"}, token=MARKETER)
+    harness.http("POST", f"{path}/activate", token=MARKETER)
+    assert harness.http("DELETE", path, token=ADMIN).status == 200
+    refused = harness.http("POST", f"{path}/enroll", {"contacts": ["a@example.com"]}, token=MARKETER)
+    assert refused.status == 409
+    assert "archived" in refused.json()["message"]
+    assert "activate" not in refused.json()["message"]

@@ -51,6 +51,8 @@ class ManualEnrolment:
             raise EnrolmentRefusedError(
                 "trigger", "only workflows with a manual trigger take enrolments", 422
             )
+        if workflow.get("status") == "archived":
+            raise EnrolmentRefusedError("status", "the workflow is archived: it enrols nobody any more", 409)
         if workflow.get("status") != "active":
             raise EnrolmentRefusedError(
                 "status", f"the workflow is {workflow.get('status')}: activate it", 409
