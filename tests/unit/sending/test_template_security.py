@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
+import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nurtureflow.sending.checks import check_upload
 from nurtureflow.sending.problems import TemplateInvalidError
@@ -139,3 +143,13 @@ def test_ordinary_templates_within_the_limits_still_render() -> None:
         "{{ 'Hello world'|replace('world', 'Ana') }} {{ '%5s' % 'a' }}"
     )
     assert _render(html).html == "012 ababab 1024 3.14 1, 2   x  |Hello Ana     a"
+
+
+@given(st.text(alphabet=st.sampled_from("{}%#<>&'\"_.()[]|~ abcx79*"), max_size=60))
+def test_contact_data_is_shown_never_evaluated(value: str) -> None:
+    """Second-order injection: a first name like "{{ 7*7 }}" from a public form stays text."""
+    template = EmailTemplate(subject="Hi {{ contact.first_name }}", html="<p>{{ contact.first_name }}</p>")
+    rendered = render_template(template, {**CONTACT, "first_name": value}, None, {})
+    assert rendered.subject == " ".join(f"Hi {value}".split())
+    assert rendered.html == f"<p>{markupsafe.escape(value)}</p>"
+    assert html.unescape(rendered.html[3:-4]) == value
