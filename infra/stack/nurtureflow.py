@@ -19,7 +19,7 @@ from infra.stack.schedules import Schedules
 from infra.stack.sending import Sending
 from infra.stack.settings_env import as_json, set_env
 from infra.stack.workflows import Workflows
-from nurtureflow.settings import AuthSettings, RetentionSettings, SiteSettings
+from nurtureflow.settings import AuthSettings, RetentionSettings, SendingSettings, SiteSettings
 
 
 class NurtureFlowStack(Stack):
@@ -75,7 +75,8 @@ class NurtureFlowStack(Stack):
         # send: a workflow task that renders, checks and sends one email, once (idempotency).
         data.grant(
             fns.send,
-            read=[data.contacts, data.templates, data.runs],
+            # workflows: templates show the workflow's name (one read per version per warm Lambda).
+            read=[data.contacts, data.templates, data.runs, data.workflows],
             # events: each send records its email_sent event in the contact's history.
             read_write=[data.sends, data.ledger, data.idempotency, data.events],
         )
@@ -88,6 +89,9 @@ class NurtureFlowStack(Stack):
         # manual enrolments go to the trigger function through the bus.
         self.events.grant_publish(fns.admin)
         set_env(fns.admin, AuthSettings, role_token_hashes=as_json(self.config.role_token_hashes))
+        # template previews: tracked links as a send signs them, and the sender's postal address.
+        self.link_keys.configure(fns.admin, public_base_url=self.api.public_url)
+        set_env(fns.admin, SendingSettings, postal_address=self.config.postal_address)
         # GDPR: export and erase a contact everywhere, stopping its runs.
         data.grant(fns.admin, read_write=[data.contacts, data.events, data.runs, data.sends])
         workflows.grant_stop(fns.admin)

@@ -29,6 +29,7 @@ def test_pydantic_core_is_the_linux_aarch64_build(layer: Path) -> None:
 def test_the_layer_ships_jinja2_and_powertools_but_not_the_runtime_sdk(layer: Path) -> None:
     python = layer / "python"
     assert (python / "jinja2").is_dir()
+    assert (python / "babel" / "locale-data" / "fr_FR.dat").is_file()  # the template filters' locales
     assert (python / "aws_lambda_powertools").is_dir()
     assert (python / "pydantic_settings").is_dir()
     assert not (python / "botocore").exists()

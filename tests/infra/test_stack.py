@@ -551,3 +551,23 @@ def test_the_admin_function_may_list_and_stop_workflow_runs_to_archive(
     resources = {action: {_flat(r) for r in _resource_list(s)} for s in statements for action in _actions(s)}
     assert any(":stateMachine:nurtureflow-*" in r for r in resources["states:ListExecutions"])
     assert any(":execution:nurtureflow-*" in r for r in resources["states:StopExecution"])
+
+
+def test_template_previews_sign_links_like_sends_and_show_the_postal_address(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    admin, send = _env(template_json, stack.functions.admin), _env(template_json, stack.functions.send)
+    for name in ("NURTUREFLOW_PUBLIC_BASE_URL", "NURTUREFLOW_LINK_KEYS", "NURTUREFLOW_LINK_KEY_ID"):
+        assert admin[name] == send[name]
+    assert admin["NURTUREFLOW_POSTAL_ADDRESS"] == send["NURTUREFLOW_POSTAL_ADDRESS"]
+
+
+def test_the_send_function_reads_workflow_names_but_cannot_write_workflows(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    workflows = f"<{_logical_id(stack.data.workflows)}.Arn>"
+    statements = _statements(template_json, _role_id(template_json, stack.functions.send))
+    on_workflows = [s for s in statements if workflows in {_flat(r) for r in _resource_list(s)}]
+    actions = {action for s in on_workflows for action in _actions(s)}
+    assert "dynamodb:GetItem" in actions
+    assert not actions & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}

@@ -6,7 +6,7 @@ reads ``os.environ``.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,11 +54,22 @@ class TrackingSettings(_Part):
 
 
 class SendingSettings(_Part):
-    """Sender identity and the SES configuration set every send goes through."""
+    """Sender identity and the SES configuration set every send goes through.
+
+    ``postal_address`` is required by CAN-SPAM in every marketing email: a blank one fails at cold
+    start rather than sending emails without it (the default serves the local stack only).
+    """
 
     sender: str = "NurtureFlow <hello@example.com>"
     configuration_set: str | None = None
-    postal_address: str = "NurtureFlow, 1 Example Street, Springfield"
+    postal_address: str = Field(default="NurtureFlow, 1 Example Street, Springfield", max_length=300)
+
+    @field_validator("postal_address")
+    @classmethod
+    def _postal_address_is_shown(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("NURTUREFLOW_POSTAL_ADDRESS must be a postal address (CAN-SPAM), not blank")
+        return " ".join(value.split())
 
 
 class AuthSettings(_Part):

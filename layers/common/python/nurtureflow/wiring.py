@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from nurtureflow.runs.actions import StepActions
     from nurtureflow.scoring.service import Scoring
     from nurtureflow.sending.delivery import Delivery
+    from nurtureflow.sending.preview import TemplatePreview
     from nurtureflow.stats.recorder import StatsRecorder
     from nurtureflow.stats.service import WorkflowStats
     from nurtureflow.workflow.archive import WorkflowArchive
@@ -89,6 +90,23 @@ def ledger() -> LedgerRepository:
 
 def templates() -> TemplateRepository:
     return TemplateRepository(tables().templates_table)
+
+
+@cache
+def template_preview() -> TemplatePreview:
+    from nurtureflow.sending.library import TemplateLibrary
+    from nurtureflow.sending.preview import TemplatePreview
+
+    library = TemplateLibrary(templates())
+    postal_address = SendingSettings().postal_address
+    return TemplatePreview(templates(), contacts().get, library, TrackingSettings(), postal_address)
+
+
+def workflow_name(workflow_id: str, version: int) -> str | None:
+    """A published version's name (templates show it as ``workflow.name``)."""
+    document = (workflows().version(workflow_id, version) or {}).get("document") or {}
+    name = document.get("name")
+    return name if isinstance(name, str) else None
 
 
 def workflows() -> WorkflowRepository:
@@ -210,6 +228,7 @@ def delivery() -> Delivery:
         sending=sending,
         prices=prices(),
         stats=stats_recorder(),
+        workflow_names=workflow_name,
     )
 
 

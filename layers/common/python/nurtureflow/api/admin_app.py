@@ -18,8 +18,11 @@ from nurtureflow.auth.roles import require, role_of
 from nurtureflow.costs.report import ReportQueryError, build_report, parse_report_query, report_to_csv
 from nurtureflow.enrolment.manual import EnrolmentRefusedError, EnrolRequest
 from nurtureflow.privacy.contact_data import ContactUnknownError
-from nurtureflow.sending.templates import EmailTemplate, render_template, validate_template
-from nurtureflow.settings import AuthSettings
+from nurtureflow.sending.checks import check_upload
+from nurtureflow.sending.library import note_uploaded
+from nurtureflow.sending.preview import PreviewRefusedError
+from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
+from nurtureflow.settings import AuthSettings, SendingSettings
 from nurtureflow.workflow.diagram import to_mermaid, to_svg
 from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.schema import workflow_json_schema
@@ -151,23 +154,26 @@ def simulate(workflow_id: str) -> dict[str, Any]:
 def _template_from_body() -> EmailTemplate:
     body = errors.json_body(app)
     try:
-        template = EmailTemplate.model_validate(body)
-    except ValueError as exc:
+        return EmailTemplate.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        if message.startswith("subject: "):
+            field, message = "subject", message.removeprefix("subject: ")
         raise RequestInvalidError(
-            "body", f"a template is {{subject, html, text?}}: {exc}", status=422
+            field, f"{field}: {message} (a template is {{subject, html, text?, kind?}})", 422
         ) from None
-    problems = validate_template(template)
-    if problems:
-        first = problems[0]
-        raise RequestInvalidError(first.field, str(first.message), status=422)
-    return template
 
 
 @app.put("/admin/templates/<template_id>")
 def put_template(template_id: str) -> Response[dict[str, Any]]:
     template = _template_from_body()
+    warnings = check_upload(template_id, template, wiring.templates(), SendingSettings().postal_address)
     created = wiring.templates().put(template_id, template.model_dump(exclude_none=True))
-    return Response(201 if created else 200, "application/json", {"id": template_id, **template.model_dump()})
+    note_uploaded(template_id)
+    body = {"id": template_id, **template.model_dump(), "warnings": warnings}
+    return Response(201 if created else 200, "application/json", body)
 
 
 @app.get("/admin/templates/<template_id>")
@@ -175,26 +181,25 @@ def get_template(template_id: str) -> dict[str, Any]:
     stored = wiring.templates().get(template_id)
     if stored is None:
         raise NotFoundError(f"no template is called '{template_id}'")
-    return {k: stored.get(k) for k in ("id", "subject", "html", "text")}
+    return {
+        "kind": "email",
+        **{k: stored.get(k) for k in ("id", "subject", "html", "text", "kind") if k in stored},
+    }
 
 
 @app.post("/admin/templates/<template_id>/preview")
 def preview_template(template_id: str) -> dict[str, Any]:
-    stored = wiring.templates().get(template_id)
-    if stored is None:
-        raise NotFoundError(f"no template is called '{template_id}'")
-    body = errors.json_body(app)
-    contact: dict[str, Any] = body.get("contact") or {}
-    if "contact_id" in body:
-        found = wiring.contacts().get(str(body["contact_id"]))
-        if found is None:
-            raise RequestInvalidError("contact_id", f"no contact has id '{body['contact_id']}'", status=404)
-        contact = found.as_condition_data()
-    template = EmailTemplate(subject=stored["subject"], html=stored["html"], text=stored.get("text"))
-    rendered = render_template(
-        template, contact, body.get("event"), {"unsubscribe_url": "#", "postal_address": ""}
-    )
-    return {"subject": rendered.subject, "html": rendered.html, "text": rendered.text}
+    try:
+        email = wiring.template_preview().preview(template_id, errors.json_body(app))
+    except LookupError as exc:
+        raise NotFoundError(str(exc)) from None
+    except PreviewRefusedError as exc:
+        raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
+    except TemplateRenderError as exc:
+        raise RequestInvalidError(
+            exc.field, f"the template fails for this contact: {exc.message}", 422
+        ) from None
+    return {"subject": email.subject, "html": email.html, "text": email.text}
 
 
 @app.get("/admin/costs")

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
 from nurtureflow.scoring.validate import ScoringInvalidError
+from nurtureflow.sending.problems import TemplateInvalidError
 from nurtureflow.sending.tokens import InvalidTokenError
 from nurtureflow.workflow.errors import WorkflowArchivedError, WorkflowInvalidError
 from nurtureflow.workflow.publishing import WorkflowNotFoundError
@@ -71,6 +72,11 @@ def install(app: APIGatewayRestResolver) -> None:
             f"the scoring rules have {len(exc.issues)} error(s); nothing was saved",
             [i.as_dict() for i in exc.issues],
         )
+
+    @app.exception_handler(TemplateInvalidError)
+    def _template(exc: TemplateInvalidError) -> Response[str]:
+        details = [p.as_dict() for p in exc.problems]
+        return error(422, "invalid_template", f"the template was refused, nothing was saved: {exc}", details)
 
     @app.exception_handler(InvalidTokenError)
     def _token(exc: InvalidTokenError) -> Response[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time as timer
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
@@ -15,9 +16,10 @@ from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.actions import RunDocument
-from nurtureflow.sending.links import track_links, unsubscribe_url
+from nurtureflow.sending.compose import WorkflowNames, compose_email
+from nurtureflow.sending.library import TemplateLibrary
 from nurtureflow.sending.message import build_mime
-from nurtureflow.sending.templates import EmailTemplate, render_template
+from nurtureflow.sending.templates import EmailTemplate
 from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.schedule import next_slot, zone_for
@@ -122,11 +124,14 @@ class Delivery:
         prices: PriceTable,
         billed_seconds: float | None = None,
         stats: StatsRecorder | None = None,
+        workflow_names: Callable[[str, int], str | None] | None = None,
     ) -> None:
         """``billed_seconds`` replaces the measured time of a send in its Lambda cost: a forecast
-        prices a typical send, not the time its in-memory stand-ins took."""
+        prices a typical send, not the time its in-memory stand-ins took. ``workflow_names`` gives
+        templates ``workflow.name`` (the id stands in without it)."""
         self._billed_seconds = billed_seconds
         self._stats = stats
+        self._library, self._workflow_names = TemplateLibrary(templates), WorkflowNames(workflow_names)
         self._contacts, self._templates, self._sends = contacts, templates, sends
         self._events, self._ledger, self._mailer, self._clock = events, ledger, mailer, clock
         self._tracking, self._sending, self._prices = tracking, sending, prices
@@ -213,31 +218,28 @@ class Delivery:
         stored = self._templates.get(request.template)
         if stored is None:
             raise LookupError(f"template '{request.template}' does not exist")
-        template = EmailTemplate(
-            subject=request.subject or stored["subject"], html=stored["html"], text=stored.get("text")
-        )
+        template = EmailTemplate.from_stored(stored, request.subject)
         event = (
             TrackedEvent.model_validate(request.run.event).as_condition_data() if request.run.event else None
         )
-        unsubscribe = unsubscribe_url(request.send_id, self._tracking)
-        rendered = render_template(
+        composed = compose_email(
             template,
             contact,
             event,
-            {
-                "unsubscribe_url": unsubscribe,
-                "postal_address": self._sending.postal_address,
-            },
+            send_id=request.send_id,
+            workflow=self._workflow_names.variable(request.run.workflow, request.run.version, request.step),
+            tracking=self._tracking,
+            postal_address=self._sending.postal_address,
+            library=self._library,
         )
-        tracked = track_links(rendered.html, request.send_id, self._tracking)
         sender = request.sender or self._sending.sender
         raw = build_mime(
             sender=sender,
             to=contact["email"],
-            subject=rendered.subject,
-            html=tracked.html,
-            text=rendered.text,
-            unsubscribe_url=unsubscribe,
+            subject=composed.subject,
+            html=composed.html,
+            text=composed.text,
+            unsubscribe_url=composed.unsubscribe_url,
             headers={
                 "X-NurtureFlow-Send": request.send_id,
                 "X-NurtureFlow-Workflow": request.run.workflow,

@@ -8,9 +8,12 @@ What a template sees:
   ``event.step`` are the event's own; any other name reads its properties (``event.value`` is
   ``properties.value``, ``event.items`` is ``properties.items``). An event already flattened that
   way (``TrackedEvent.as_condition_data()``) is taken as it is.
-- ``unsubscribe_url`` and ``postal_address``: every marketing email shows both (RFC 8058 wants a
-  visible unsubscribe link, CAN-SPAM a postal address). The sender passes them in ``extra``; the
-  footer is the template's job. ``extra`` cannot shadow ``contact`` or ``event``.
+- ``workflow``, ``unsubscribe_url``, ``preferences_url`` and ``postal_address``: the sender passes
+  them in ``extra`` (``sending.compose``); ``extra`` cannot shadow ``contact`` or ``event``.
+
+Layouts and partials (``{% extends %}``, ``{% include %}``) resolve through a ``TemplateLibrary``
+over the templates repository; filters are in ``sending.filters``, the sandbox in
+``sending.sandbox``, the derived text in ``sending.plaintext``.
 
 Data reads as data: a key always wins over a dict method of the same name (``event.items`` is the
 key ``items``, never ``dict.items``). A missing value renders empty (a contact without a first name
@@ -20,32 +23,52 @@ not (they are not html). The subject is one line: the whitespace of what it rend
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from html.parser import HTMLParser
-from typing import Any, Literal, NoReturn
+from typing import Any, Literal
 
-from jinja2 import ChainableUndefined, Template, TemplateSyntaxError
+from jinja2 import TemplateError as JinjaError
+from jinja2 import TemplateNotFound, TemplateSyntaxError
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Part = Literal["subject", "html", "text"]
-# Arithmetic in a template could otherwise build a gigabyte string or a million-digit number.
-_MAX_REPEAT = 100_000
-_MAX_EXPONENT = 1_000
+from nurtureflow.sending.library import Part, TemplateLibrary
+from nurtureflow.sending.plaintext import html_to_text
+
+__all__ = ["EmailTemplate", "RenderedEmail", "TemplateError", "TemplateRenderError", "html_to_text"]
+
+Kind = Literal["email", "layout", "partial"]
 
 
 class EmailTemplate(BaseModel):
-    """A template as stored and as the admin API takes it (``text`` derived from html when absent)."""
+    """A template as stored and as the admin API takes it (``text`` derived from html when absent).
+
+    ``kind`` (optional, default ``email``): a ``layout`` or ``partial`` is a building block other
+    templates extend or include; it needs no subject and is never sent on its own.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    subject: str = Field(min_length=1, max_length=998)
-    html: str = Field(min_length=1)
-    text: str | None = None
+    subject: str = Field(default="", max_length=998)
+    html: str = Field(min_length=1, max_length=512_000)
+    text: str | None = Field(default=None, max_length=512_000)
+    kind: Kind = "email"
+
+    @model_validator(mode="after")
+    def _email_needs_a_subject(self) -> EmailTemplate:
+        if self.kind == "email" and not self.subject.strip():
+            raise ValueError("subject: an email template needs a subject")
+        return self
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any], subject: str | None = None) -> EmailTemplate:
+        """The template as the repository holds it, with the workflow step's subject if it has one."""
+        return cls(
+            subject=subject or stored.get("subject") or "",
+            html=stored["html"],
+            text=stored.get("text"),
+            kind=stored.get("kind") or "email",
+        )
 
 
 @dataclass(frozen=True)
@@ -72,32 +95,8 @@ class TemplateRenderError(Exception):
         self.field, self.message = field, message
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
-
-    def unsafe_undefined(self, obj: Any, attribute: str) -> NoReturn:
-        # The stock sandbox answers an undefined value, which a lenient undefined renders as "":
-        # an attempt to escape the sandbox must fail loudly instead.
-        raise SecurityError(f"access to attribute '{attribute}' of a {type(obj).__name__} is not allowed")
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > _MAX_EXPONENT:
-            raise SecurityError(f"exponents above {_MAX_EXPONENT} are not allowed")
-        if operator == "*":
-            sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
-            counts = [v for v in (left, right) if isinstance(v, int)]
-            if sizes and counts and sizes[0] * counts[0] > _MAX_REPEAT:
-                raise SecurityError(f"results longer than {_MAX_REPEAT} are not allowed")
-        return super().call_binop(context, operator, left, right)
-
-
-def _finalize(value: Any) -> Any:
-    return "" if value is None else value
-
-
-# Built once per process: building an environment costs more than rendering a short template.
-_HTML_ENV = _Sandbox(autoescape=True, undefined=ChainableUndefined, finalize=_finalize)
-_PLAIN_ENV = _Sandbox(autoescape=False, undefined=ChainableUndefined, finalize=_finalize)
+# Templates with no library of their own (a task's title) resolve no names.
+STANDALONE = TemplateLibrary(None)
 
 
 class _DataView:
@@ -137,6 +136,10 @@ def _wrap(value: Any) -> Any:
     return value
 
 
+def _wrap_extra(extra: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {key: _wrap(value) for key, value in (extra or {}).items()}
+
+
 _EVENT_OWN_KEYS = ("type", "occurred_at", "step")
 
 
@@ -149,35 +152,36 @@ def _event_data(event: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return {**properties, **{key: event[key] for key in _EVENT_OWN_KEYS if key in event}}
 
 
-@lru_cache(maxsize=256)
-def _compiled(part: Part, source: str) -> Template:
-    # A broadcast renders one template thousands of times in a warm Lambda: compile it once.
-    return (_HTML_ENV if part == "html" else _PLAIN_ENV).from_string(source)
-
-
 def _parts(template: EmailTemplate) -> list[tuple[Part, str]]:
     parts: list[tuple[Part, str]] = [("subject", template.subject), ("html", template.html)]
     return parts if template.text is None else [*parts, ("text", template.text)]
 
 
-def validate_template(template: EmailTemplate) -> list[TemplateError]:
+def validate_template(template: EmailTemplate, library: TemplateLibrary = STANDALONE) -> list[TemplateError]:
     """Every syntax error of the template's parts, each naming its part and line; [] when valid."""
     problems = []
     for part, source in _parts(template):
         try:
-            _compiled(part, source)
+            library.compile(part, source)
         except TemplateSyntaxError as exc:
             problems.append(TemplateError(part, f"line {exc.lineno}: {exc.message}", exc.lineno))
     return problems
 
 
-def _render(part: Part, source: str, context: dict[str, Any]) -> str:
+def _render(part: Part, source: str, context: dict[str, Any], library: TemplateLibrary = STANDALONE) -> str:
     try:
-        return _compiled(part, source).render(context)
+        return library.render(part, source, context)
     except TemplateSyntaxError as exc:
-        raise TemplateRenderError(part, f"line {exc.lineno}: {exc.message}") from None
+        where = f"'{exc.name}' " if exc.name else ""
+        raise TemplateRenderError(part, f"{where}line {exc.lineno}: {exc.message}") from None
     except SecurityError as exc:
         raise TemplateRenderError(part, f"refused by the sandbox: {exc}") from None
+    except TemplateNotFound as exc:
+        raise TemplateRenderError(part, str(exc.message or f"template '{exc.name}' does not exist")) from None
+    except RecursionError:
+        raise TemplateRenderError(part, "the template refers to itself without end") from None
+    except JinjaError as exc:
+        raise TemplateRenderError(part, f"{type(exc).__name__}: {exc}") from None
     except Exception as exc:  # template code is user code: any failure is the template's
         raise TemplateRenderError(part, f"{type(exc).__name__}: {exc}") from None
 
@@ -187,19 +191,20 @@ def render_template(
     contact: Mapping[str, Any],
     event: Mapping[str, Any] | None,
     extra: Mapping[str, Any] | None = None,
+    library: TemplateLibrary = STANDALONE,
 ) -> RenderedEmail:
     """The email as this contact gets it; ``TemplateRenderError`` names the part that failed."""
-    context = {**(extra or {}), "contact": _DataView(contact), "event": _DataView(_event_data(event))}
-    subject = " ".join(_render("subject", template.subject, context).split())
-    html = _render("html", template.html, context)
-    text = html_to_text(html) if template.text is None else _render("text", template.text, context)
+    context = {**_wrap_extra(extra), "contact": _DataView(contact), "event": _DataView(_event_data(event))}
+    subject = " ".join(_render("subject", template.subject, context, library).split())
+    html = _render("html", template.html, context, library)
+    text = html_to_text(html) if template.text is None else _render("text", template.text, context, library)
     return RenderedEmail(subject=subject, html=html, text=text)
 
 
 def template_syntax_error(source: str) -> str | None:
     """The syntax error of a plain-text template string (a task's title), or None."""
     try:
-        _compiled("text", source)
+        STANDALONE.compile("text", source)
     except TemplateSyntaxError as exc:
         return f"line {exc.lineno}: {exc.message}"
     return None
@@ -209,66 +214,3 @@ def render_text(source: str, contact: Mapping[str, Any], event: Mapping[str, Any
     """A plain-text template string (a task's title or notes) rendered for a contact, unescaped."""
     context = {"contact": _DataView(contact), "event": _DataView(_event_data(event))}
     return _render("text", source, context)
-
-
-_SKIPPED = frozenset({"script", "style", "head", "title"})
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_SECTIONS = frozenset({"section", "article", "header", "footer", "address", "blockquote", "pre", "hr"})
-_BLOCKS = _HEADINGS | _SECTIONS | {"p", "div", "ul", "ol", "table", "tr"}
-
-
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self._skipping = 0
-        self._anchors: list[tuple[str, int]] = []  # (href, where its label starts in ``out``)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED:
-            self._skipping += 1
-        elif tag == "br":
-            self.out.append("\n")
-        elif tag in _BLOCKS:
-            self.out.append("\n\n")
-        elif tag == "li":
-            self.out.append("\n- ")
-        elif tag in ("td", "th"):
-            self.out.append(" ")
-        elif tag == "a":
-            self._anchors.append((dict(attrs).get("href") or "", len(self.out)))
-        elif tag == "img" and not self._skipping:
-            self.out.append(dict(attrs).get("alt") or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in _BLOCKS:
-            self.out.append("\n\n")
-        elif tag == "a" and self._anchors:
-            href, start = self._anchors.pop()
-            self.out.append(_link_suffix(href.strip(), " ".join("".join(self.out[start:]).split())))
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.out.append(re.sub(r"\s+", " ", data))
-
-
-def _link_suffix(href: str, label: str) -> str:
-    """What follows a link's text: its URL in brackets, unless the text already says it."""
-    if not href or href.startswith("#") or href.lower().startswith("javascript:"):
-        return ""
-    shown = href[7:] if href.lower().startswith("mailto:") else href
-    if label in (href, shown):
-        return ""
-    return f" ({href})" if label else href
-
-
-def html_to_text(html: str) -> str:
-    """A plain-text rendering of an html body: tags gone, link URLs kept, paragraphs kept."""
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    text = re.sub(r"[ \t]+", " ", "".join(extractor.out))
-    text = re.sub(r" *\n *", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
