@@ -205,3 +205,21 @@ def test_a_sent_email_uses_the_layout_the_workflow_name_and_the_footer(harness: 
     assert SendingSettings().postal_address in plain["html"]
     assert re.search(r'<a href="[^"]*/u/[^"]+">Unsubscribe</a>', plain["html"])
     assert "Unsubscribe: " in plain["text"]
+
+
+def test_a_workflow_whose_email_step_names_a_layout_is_refused_naming_the_step(harness: Harness) -> None:
+    _upload_brand(harness)
+    workflow = {
+        "schema": "workflow/v1",
+        "id": "tr-layout-step",
+        "name": "Sends a layout",
+        "trigger": {"event": "tr_signed_up"},
+        "start": "mail",
+        "steps": {"mail": {"type": "email", "template": "tr-brand"}},
+    }
+    answer = harness.http("PUT", "/admin/workflows/tr-layout-step", workflow, token=MARKETER)
+    assert answer.status == 422
+    [problem] = [d for d in answer.json()["details"] if d["pointer"] == "/steps/mail/template"]
+    assert "layouts and partials are never sent alone" in problem["message"]
+    workflow["steps"]["mail"]["template"] = "tr-cart"
+    assert harness.http("PUT", "/admin/workflows/tr-layout-step", workflow, token=MARKETER).status == 201

@@ -36,7 +36,9 @@ def test_every_error_is_reported_at_once_with_its_pointer(cart_recovery: dict[st
     assert errors["/steps/offer/cases/0/next"] == "no step is called 'offer-20'"
     assert "ISO 8601 duration" in errors["/steps/wait-1h/for"]
     assert errors["/steps/clicked/timeout"] == "'timeout' is required"
-    assert errors["/steps/offer-5/template"] == "template 'missing-template' does not exist"
+    assert errors["/steps/offer-5/template"] == (
+        "no email template is called 'missing-template' (layouts and partials are never sent alone)"
+    )
     # offer-10 is no longer reached by any path.
     assert errors["/steps/offer-10"] == "no path from 'start' reaches step 'offer-10'"
 

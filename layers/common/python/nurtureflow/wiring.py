@@ -249,7 +249,7 @@ def workflow_service() -> WorkflowService:
     functions = TaskFunctions(step_arn=settings.step_function_arn, send_arn=settings.send_function_arn)
     return WorkflowService(
         workflows(),
-        templates().exists,
+        templates().sendable,
         StateMachines(),
         functions,
         settings.state_machine_role_arn,

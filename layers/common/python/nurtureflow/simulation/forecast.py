@@ -148,7 +148,7 @@ class Simulation:
         self._executions = InProcessExecutions(self._runtime, before_stop=self._goal_reached)
         service = WorkflowService(
             self._workflows,
-            self._templates.exists,
+            self._templates.sendable,
             InProcessMachines(self._runtime),
             FUNCTIONS,
             ROLE_ARN,

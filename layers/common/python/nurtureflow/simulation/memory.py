@@ -244,6 +244,9 @@ class MemoryTemplates:
     def exists(self, template_id: str) -> bool:
         return template_id in self._items
 
+    def sendable(self, template_id: str) -> bool:
+        return self._items.get(template_id, {"kind": "none"}).get("kind", "email") == "email"
+
     def put(self, template_id: str, template: dict[str, Any]) -> bool:
         created = template_id not in self._items
         self._items[template_id] = {**template, "id": template_id}

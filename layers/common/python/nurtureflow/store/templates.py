@@ -19,6 +19,11 @@ class TemplateRepository:
     def exists(self, template_id: str) -> bool:
         return self.get(template_id) is not None
 
+    def sendable(self, template_id: str) -> bool:
+        """An email template an ``email`` step may send: it exists and is no layout or partial."""
+        template = self.get(template_id)
+        return template is not None and template.get("kind", "email") == "email"
+
     def put(self, template_id: str, template: dict[str, Any]) -> bool:
         """Store the template; True when it is new."""
         result = self._table.put_item(

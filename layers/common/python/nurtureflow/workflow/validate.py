@@ -93,7 +93,10 @@ def _graph_issues(graph: StepGraph, template_exists: Callable[[str], bool]) -> I
                 yield ValidationIssue(f"/steps/{step_id}/{suffix}", f"no step is called '{target}'")
     for step_id, template in graph.templates.items():
         if not template_exists(template):
-            yield ValidationIssue(f"/steps/{step_id}/template", f"template '{template}' does not exist")
+            yield ValidationIssue(
+                f"/steps/{step_id}/template",
+                f"no email template is called '{template}' (layouts and partials are never sent alone)",
+            )
     for step_id, total in graph.split_totals.items():
         if total != 100:
             yield ValidationIssue(
