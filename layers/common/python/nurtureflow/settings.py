@@ -58,6 +58,8 @@ class SendingSettings(_Part):
     sender: str = "NurtureFlow <hello@example.com>"
     configuration_set: str | None = None
     postal_address: str = "NurtureFlow, 1 Example Street, Springfield"
+    # Where a List-Unsubscribe mailto goes (after the HTTPS one-click URL); none when unset.
+    unsubscribe_mailbox: str | None = None
 
 
 class AuthSettings(_Part):

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from nurtureflow.clock import Clock
+from nurtureflow.contacts.consent import withdrawn_by
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.ingest import Publisher
@@ -69,17 +70,28 @@ class EmailFeedback:
         if send is None:
             return
         now = self._clock.now().isoformat()
-        self._contacts.apply(send["contact_id"], {"unsubscribed": True, "unsubscribed_at": now}, 0, now)
-        self._record(send_id, "unsubscribed", None, {})
+        # Withdrawing consent is as easy as giving it (GDPR): the unsubscribe also withdraws it.
+        event_id = f"e_{uuid.uuid4().hex[:24]}"
+        consent = withdrawn_by(event_id, now, "list_unsubscribe")
+        fields = {"unsubscribed": True, "unsubscribed_at": now, "consent": consent}
+        self._contacts.apply(send["contact_id"], fields, 0, now)
+        self._record(send_id, "unsubscribed", None, {}, event_id)
 
-    def _record(self, send_id: str, kind: str, mark: str | None, properties: dict[str, Any]) -> None:
+    def _record(
+        self,
+        send_id: str,
+        kind: str,
+        mark: str | None,
+        properties: dict[str, Any],
+        event_id: str | None = None,
+    ) -> None:
         send = self._sends.get(send_id)
         if send is None:
             return  # a token for a send that was erased: nothing left to attribute it to
         now = self._clock.now().isoformat()
         if mark is not None:
             self._sends.mark(send_id, mark, now)
-        event = TrackedEvent.about_send(send, kind, f"e_{uuid.uuid4().hex[:24]}", now, properties)
+        event = TrackedEvent.about_send(send, kind, event_id or f"e_{uuid.uuid4().hex[:24]}", now, properties)
         self._events.record(event)
         self._bus.publish([event])
         self._ledger.record(

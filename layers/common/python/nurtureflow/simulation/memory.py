@@ -187,6 +187,25 @@ class MemorySends:
     def put(self, send: dict[str, Any]) -> None:
         self._items[send["id"]] = dict(send)
 
+    def claim(self, send: dict[str, Any]) -> bool:
+        if send["id"] in self._items:
+            return False
+        self._items[send["id"]] = dict(send)
+        return True
+
+    def release(self, send_id: str) -> bool:
+        if (self._items.get(send_id) or {}).get("status") != "sending":
+            return False
+        del self._items[send_id]
+        return True
+
+    def settle(self, send_id: str, status: str, reason: str) -> bool:
+        current = self._items.get(send_id)
+        if current is None or current.get("status") != "sending":
+            return False
+        self._items[send_id] = {**current, "status": status, "reason": reason}
+        return True
+
     def mark(self, send_id: str, field: str, at: str) -> None:
         current = self._items.get(send_id)
         if current is None:
