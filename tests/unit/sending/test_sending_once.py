@@ -41,7 +41,9 @@ class World:
         self.templates.put("hello", {"subject": "Hi {{ contact.first_name }}", "html": "<p>Hello</p>"})
         self.mailer = CountingMailer()
         self.sending = SendingSettings(**settings)
-        contact = Contact(id=contact_id_for(EMAIL), email=EMAIL, first_name="Ana", created_at="x", updated_at="x")
+        contact = Contact(
+            id=contact_id_for(EMAIL), email=EMAIL, first_name="Ana", created_at="x", updated_at="x"
+        )
         self.contacts.add(contact)
 
     def delivery(self, **faults: str) -> Delivery:
@@ -151,7 +153,11 @@ def test_throttling_on_the_last_attempt_records_a_failed_send_and_the_run_goes_o
 @pytest.mark.parametrize(
     ("error", "status", "reason"),
     [
-        (MessageRejectedError("rejected_by_ses", "Email address is not verified"), "rejected", "rejected_by_ses"),
+        (
+            MessageRejectedError("rejected_by_ses", "Email address is not verified"),
+            "rejected",
+            "rejected_by_ses",
+        ),
         (MessageRejectedError("bad_request", "Message too large"), "rejected", "bad_request"),
         (SendingStoppedError("sending_paused", "paused"), "failed", "sending_paused"),
         (SendingStoppedError("account_suspended", "suspended"), "failed", "account_suspended"),
