@@ -56,17 +56,19 @@ def test_send_email_carries_the_configuration_set_and_the_tags() -> None:
 )
 def test_each_ses_refusal_becomes_its_outcome(code: str, error: type[Exception], reason: str) -> None:
     ses = _ses()
-    with Stubber(ses) as stub, pytest.raises(error) as raised:
+    with Stubber(ses) as stub:
         stub.add_client_error("send_email", service_error_code=code, http_status_code=400)
-        SesMailer(None, ses).send("a@shop.example", "b@example.com", b"raw", TAGS)
+        with pytest.raises(error) as raised:
+            SesMailer(None, ses).send("a@shop.example", "b@example.com", b"raw", TAGS)
     assert raised.value.reason == reason  # type: ignore[attr-defined]
 
 
 def test_an_unknown_ses_error_stays_a_client_error() -> None:
     ses = _ses()
-    with Stubber(ses) as stub, pytest.raises(ClientError):
+    with Stubber(ses) as stub:
         stub.add_client_error("send_email", service_error_code="InternalFailure", http_status_code=500)
-        SesMailer(None, ses).send("a@shop.example", "b@example.com", b"raw", {})
+        with pytest.raises(ClientError):
+            SesMailer(None, ses).send("a@shop.example", "b@example.com", b"raw", {})
 
 
 class _TimesOut:
