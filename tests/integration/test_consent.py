@@ -22,7 +22,8 @@ def test_consent_confirmed_is_recorded_with_its_proof_and_an_unsubscribe_withdra
     }
     assert harness.event(event).status == 202
     contact = wiring.contacts().get(contact_id_for(email))
-    assert contact is not None and contact.consent is not None
+    assert contact is not None
+    assert contact.consent is not None
     assert contact.consent.status == "confirmed"
     assert contact.consent.at.startswith("2026-11-23T08:00:00")
     assert (contact.consent.wording, contact.consent.source) == ("Send me offers", "footer form")
@@ -47,7 +48,8 @@ def test_consent_confirmed_is_recorded_with_its_proof_and_an_unsubscribe_withdra
     one_click = {"Content-Type": "application/x-www-form-urlencoded"}
     assert harness.http("POST", link.group(1), b"List-Unsubscribe=One-Click", headers=one_click).status == 200
     withdrawn = wiring.contacts().get(contact.id)
-    assert withdrawn is not None and withdrawn.consent is not None
+    assert withdrawn is not None
+    assert withdrawn.consent is not None
     assert (withdrawn.consent.status, withdrawn.consent.event_type) == ("withdrawn", "unsubscribed")
     unsubscribed = [e for e in wiring.events().history(contact.id) if e.type == "unsubscribed"]
     assert [e.id for e in unsubscribed] == [withdrawn.consent.event_id]

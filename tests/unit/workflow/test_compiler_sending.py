@@ -43,7 +43,8 @@ def test_an_email_task_retries_throttling_with_full_jitter_and_bounded_waits() -
     assert throttle == SEND_THROTTLE_RETRY
     assert throttle["JitterStrategy"] == "FULL"
     assert throttle["MaxAttempts"] == THROTTLE_RETRIES
-    assert throttle["IntervalSeconds"] >= 1 and throttle["MaxDelaySeconds"] <= 300
+    assert throttle["IntervalSeconds"] >= 1
+    assert throttle["MaxDelaySeconds"] <= 300
     # Retried before the catch-all: an exhausted throttle never reaches the failure path, because
     # the handler answers "failed" on the last attempt instead of raising.
     assert _issue({})["Catch"][0]["ErrorEquals"] == ["States.ALL"]
