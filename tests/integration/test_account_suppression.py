@@ -11,7 +11,9 @@ from tests.integration.conftest import MARKETER, Harness
 
 
 def _send(harness: Harness, email: str, execution: str) -> dict[str, Any]:
-    harness.http("PUT", "/admin/templates/it-acct", {"subject": "News", "html": "<p>News</p>"}, token=MARKETER)
+    harness.http(
+        "PUT", "/admin/templates/it-acct", {"subject": "News", "html": "<p>News</p>"}, token=MARKETER
+    )
     harness.event({"type": "page_viewed", "email": email})
     run = {"workflow": "it-acct", "version": 1, "contact_id": contact_id_for(email), "enrolment": "e"}
     payload = {

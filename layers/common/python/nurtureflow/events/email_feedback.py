@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from nurtureflow.clock import Clock
 from nurtureflow.contacts.consent import withdrawn_by
@@ -12,11 +13,13 @@ from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.machine_opens import OpenRequest, machine_reason
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.runs.send_time import hour_of_week
 from nurtureflow.sending.tokens import verify_kind
 from nurtureflow.settings import TrackingSettings
 
 # One tracking hit: an API Gateway request, a Lambda request, reads of the send and writes of the
 # event (with its id marker), the send's first-open/click mark and the ledger line.
+ENGAGED = frozenset({"email_opened", "email_clicked"})
 TRACKING_USAGE = Usage(
     apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=4
 )
@@ -34,9 +37,12 @@ class EmailFeedback:
         clock: Clock,
         tracking: TrackingSettings,
         prices: PriceTable,
+        engagement: Any = None,
     ) -> None:
         self._sends, self._contacts, self._events, self._bus = sends, contacts, events, bus
         self._ledger, self._clock, self._tracking, self._prices = ledger, clock, tracking, prices
+        # ``store.engagement``: the audience's engagement hours, for ``best_time`` (optional).
+        self._engagement = engagement
 
     def click(self, token: str) -> str:
         """Record the click; the URL the token signs (the only place a click may redirect to)."""
@@ -93,6 +99,8 @@ class EmailFeedback:
             self._sends.mark(send_id, mark, now)
         event = TrackedEvent.about_send(send, kind, event_id or f"e_{uuid.uuid4().hex[:24]}", now, properties)
         self._events.record(event)
+        if self._engagement is not None and kind in ENGAGED and not properties.get("machine"):
+            self._engagement.add(send["workflow"], hour_of_week(self._clock.now(), ZoneInfo("UTC")))
         self._bus.publish([event])
         self._ledger.record(
             LedgerEntry(

@@ -234,6 +234,21 @@ class MemoryLedger:
         return self._total
 
 
+class MemoryEngagement:
+    """The audience's engagement hours (``store.engagement``)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[int, int]] = {}
+
+    def add(self, workflow: str, hour_of_week: int) -> None:
+        for owner in (workflow, "*"):
+            hours = self._counts.setdefault(owner, {})
+            hours[hour_of_week] = hours.get(hour_of_week, 0) + 1
+
+    def hours(self, workflow: str) -> dict[int, int]:
+        return dict(self._counts.get(workflow) or self._counts.get("*") or {})
+
+
 class MemoryTemplates:
     def __init__(self) -> None:
         self._items: dict[str, dict[str, Any]] = {}
