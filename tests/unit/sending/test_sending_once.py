@@ -40,7 +40,7 @@ class World:
         self.ledger, self.templates = MemoryLedger(), MemoryTemplates()
         self.templates.put("hello", {"subject": "Hi {{ contact.first_name }}", "html": "<p>Hello</p>"})
         self.mailer = CountingMailer()
-        self.sending = SendingSettings(**settings)
+        self.sending = SendingSettings(**{"unsubscribe_mailbox": None, **settings})
         contact = Contact(
             id=contact_id_for(EMAIL), email=EMAIL, first_name="Ana", created_at="x", updated_at="x"
         )
@@ -56,7 +56,7 @@ class World:
             templates=self.templates,
             mailer=self.mailer,
             clock=VirtualClock(NOW),
-            tracking=TrackingSettings(),
+            tracking=TrackingSettings(public_base_url="https://t.shop.example"),
             sending=self.sending,
             prices=load_price_table(),
             **repositories,
@@ -216,7 +216,7 @@ def test_list_unsubscribe_has_the_https_url_then_a_mailto_carrying_the_token() -
     raw = world.mailer.accepted[0]["raw"].decode()
     header = next(line for line in raw.split("\r\n") if line.startswith("List-Unsubscribe:"))
     url, mailto = header.removeprefix("List-Unsubscribe: ").split(", ")
-    assert url.startswith("<http://127.0.0.1:8080/u/")
+    assert url.startswith("<https://t.shop.example/u/")
     token = url.removesuffix(">").rsplit("/", 1)[1]
     assert mailto == f"<mailto:unsubscribe@shop.example?subject=unsubscribe%20{token}>"
     assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
