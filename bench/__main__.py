@@ -16,3 +16,7 @@ ingest.main([])
 from bench import templates  # noqa: E402
 
 templates.main([])
+
+from bench import send  # noqa: E402
+
+send.main([])

@@ -72,13 +72,14 @@ class NurtureFlowStack(Stack):
         # task steps publish task_created on the bus, for the owner's tools to pick up.
         self.events.grant_publish(fns.step)
 
-        # send: a workflow task that renders, checks and sends one email, once (idempotency).
+        # send: a workflow task that renders, checks and sends one email, at most once (the send
+        # record's conditional claim in the sends table; see docs/sending.md).
         data.grant(
             fns.send,
             # workflows: templates show the workflow's name (one read per version per warm Lambda).
             read=[data.contacts, data.templates, data.runs, data.workflows],
             # events: each send records its email_sent event in the contact's history.
-            read_write=[data.sends, data.ledger, data.idempotency, data.events],
+            read_write=[data.sends, data.ledger, data.events],
         )
         self.sending.grant_send(fns.send)
         self.link_keys.configure(fns.send, public_base_url=self.api.public_url)

@@ -71,6 +71,9 @@ class SendingSettings(_Part):
             raise ValueError("NURTUREFLOW_POSTAL_ADDRESS must be a postal address (CAN-SPAM), not blank")
         return " ".join(value.split())
 
+    # Where a List-Unsubscribe mailto goes (after the HTTPS one-click URL); none when unset.
+    unsubscribe_mailbox: str | None = None
+
 
 class AuthSettings(_Part):
     """Bearer tokens of the admin API, held as SHA-256 hex digests mapped to a role."""

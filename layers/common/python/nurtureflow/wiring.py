@@ -19,6 +19,7 @@ from nurtureflow.settings import (
 )
 from nurtureflow.store.aliases import AliasRepository
 from nurtureflow.store.contacts import ContactRepository
+from nurtureflow.store.engagement import EngagementRepository
 from nurtureflow.store.events import EventRepository
 from nurtureflow.store.ledger import LedgerRepository
 from nurtureflow.store.runs import RunRepository
@@ -74,6 +75,11 @@ def events() -> EventRepository:
 def aliases() -> AliasRepository:
     """Anonymous ids joined to contacts; the items live in the events table."""
     return AliasRepository(tables().events_table)
+
+
+def engagement() -> EngagementRepository:
+    """The audience's opens and clicks by hour of the week; the items live in the events table."""
+    return EngagementRepository(tables().events_table)
 
 
 def runs() -> RunRepository:
@@ -175,6 +181,7 @@ def feedback() -> EmailFeedback:
         tracking=TrackingSettings(),
         prices=prices(),
         stats=stats_recorder(),
+        engagement=engagement(),
     )
 
 
@@ -207,7 +214,7 @@ def lifecycle() -> RunLifecycle:
 def step_actions() -> StepActions:
     from nurtureflow.runs.actions import StepActions
 
-    return StepActions(contacts(), runs(), events(), sends(), bus(), clock, scoring())
+    return StepActions(contacts(), runs(), events(), sends(), bus(), clock, scoring(), engagement())
 
 
 @cache

@@ -15,6 +15,9 @@ from botocore.config import Config
 from nurtureflow.settings import EndpointSettings
 
 _RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
+# One HTTP request per call: for a call that must not be repeated blindly (SES SendEmail, where a
+# read timeout retried by botocore could send the email twice). The caller decides on retries.
+ONE_ATTEMPT = Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=20)
 
 
 @cache
@@ -37,6 +40,14 @@ def client(service: str) -> Any:
     """A boto3 client for ``service`` (dynamodb, sesv2, stepfunctions, events)."""
     return boto3.client(
         service, region_name=_endpoints().region, endpoint_url=_endpoint_for(service), config=_RETRIES
+    )
+
+
+@cache
+def single_attempt_client(service: str) -> Any:
+    """A boto3 client for ``service`` whose calls botocore never retries."""
+    return boto3.client(
+        service, region_name=_endpoints().region, endpoint_url=_endpoint_for(service), config=ONE_ATTEMPT
     )
 
 

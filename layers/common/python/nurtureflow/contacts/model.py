@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from nurtureflow.contacts.consent import Consent
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 NAMED_TRAITS = ("first_name", "last_name", "timezone", "locale")
 
@@ -45,6 +47,7 @@ class Contact(BaseModel):
     lists: list[str] = Field(default_factory=list)
     unsubscribed: bool = False
     suppressed: bool = False
+    consent: Consent | None = None  # double opt-in state, provable (``contacts.consent``)
     # Anonymous ids joined to this contact (most recent last, capped: ``events.identity``).
     anonymous_ids: list[str] = Field(default_factory=list)
     created_at: str

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from nurtureflow.clock import Clock
+from nurtureflow.contacts.consent import withdrawn_by
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.machine_opens import OpenRequest, machine_reason
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.runs.send_time import hour_of_week
 from nurtureflow.sending.tokens import verify_kind
 from nurtureflow.settings import TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
 
 # One tracking hit: an API Gateway request, a Lambda request, reads of the send and writes of the
 # event (with its id marker), the send's first-open/click mark and the ledger line.
+ENGAGED = frozenset({"email_opened", "email_clicked"})
 TRACKING_USAGE = Usage(
     apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=4
 )
@@ -35,10 +39,13 @@ class EmailFeedback:
         tracking: TrackingSettings,
         prices: PriceTable,
         stats: StatsRecorder | None = None,
+        engagement: Any = None,
     ) -> None:
         self._stats = stats
         self._sends, self._contacts, self._events, self._bus = sends, contacts, events, bus
         self._ledger, self._clock, self._tracking, self._prices = ledger, clock, tracking, prices
+        # ``store.engagement``: the audience's engagement hours, for ``best_time`` (optional).
+        self._engagement = engagement
 
     def click(self, token: str) -> str:
         """Record the click; the URL the token signs (the only place a click may redirect to)."""
@@ -72,18 +79,31 @@ class EmailFeedback:
         if send is None:
             return
         now = self._clock.now().isoformat()
-        self._contacts.apply(send["contact_id"], {"unsubscribed": True, "unsubscribed_at": now}, 0, now)
-        self._record(send_id, "unsubscribed", None, {})
+        # Withdrawing consent is as easy as giving it (GDPR): the unsubscribe also withdraws it.
+        event_id = f"e_{uuid.uuid4().hex[:24]}"
+        consent = withdrawn_by(event_id, now, "list_unsubscribe")
+        fields = {"unsubscribed": True, "unsubscribed_at": now, "consent": consent}
+        self._contacts.apply(send["contact_id"], fields, 0, now)
+        self._record(send_id, "unsubscribed", None, {}, event_id)
 
-    def _record(self, send_id: str, kind: str, mark: str | None, properties: dict[str, Any]) -> None:
+    def _record(
+        self,
+        send_id: str,
+        kind: str,
+        mark: str | None,
+        properties: dict[str, Any],
+        event_id: str | None = None,
+    ) -> None:
         send = self._sends.get(send_id)
         if send is None:
             return  # a token for a send that was erased: nothing left to attribute it to
         now = self._clock.now().isoformat()
         if mark is not None:
             self._sends.mark(send_id, mark, now)
-        event = TrackedEvent.about_send(send, kind, f"e_{uuid.uuid4().hex[:24]}", now, properties)
+        event = TrackedEvent.about_send(send, kind, event_id or f"e_{uuid.uuid4().hex[:24]}", now, properties)
         self._events.record(event)
+        if self._engagement is not None and kind in ENGAGED and not properties.get("machine"):
+            self._engagement.add(send["workflow"], hour_of_week(self._clock.now(), ZoneInfo("UTC")))
         self._bus.publish([event])
         self._ledger.record(
             LedgerEntry(

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from nurtureflow.clock import Clock
+from nurtureflow.contacts.consent import CONSENT_EVENT, confirmed_by
 from nurtureflow.contacts.model import split_traits
 from nurtureflow.events.model import (
     MAX_CLOCK_AHEAD,
@@ -118,6 +119,10 @@ class Ingestion:
                 received_at=now,
             )
             self._events.record(item)
+            if item.type == CONSENT_EVENT and item.contact_id is not None:
+                # Before publishing: a workflow this event starts must already see the consent.
+                consent = confirmed_by(item.id, item.type, item.occurred_at, item.properties)
+                self._contacts.apply(item.contact_id, {"consent": consent}, 0, now)
             tracked.append(item)
         # Published even when already stored: a retry after a failed publish must still reach the
         # trigger function, whose enrolment is idempotent by event id.

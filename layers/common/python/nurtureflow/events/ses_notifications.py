@@ -65,6 +65,17 @@ def suppresses(detail: dict[str, Any]) -> bool:
     )
 
 
+def suppression_reason(detail: dict[str, Any]) -> str:
+    """Why a suppressing notification suppresses. SES's account-level suppression list answers a
+    send with a permanent bounce of subtype ``OnAccountSuppressionList`` (the message was accepted
+    and dropped): our own suppression then mirrors SES's, so the address is never sent to again."""
+    if detail["eventType"] == "Complaint":
+        return "complaint"
+    if (detail.get("bounce") or {}).get("bounceSubType") == "OnAccountSuppressionList":
+        return "ses_account_suppression"
+    return "hard_bounce"
+
+
 class SesNotifications:
     def __init__(self, *, sends: Any, contacts: Any, events: Any, bus: Publisher, clock: Clock) -> None:
         self._sends, self._contacts, self._events, self._bus, self._clock = (
@@ -84,7 +95,7 @@ class SesNotifications:
             return None
         now = self._clock.now().isoformat()
         if suppresses(detail):
-            reason = "complaint" if detail["eventType"] == "Complaint" else "hard_bounce"
+            reason = suppression_reason(detail)
             self._contacts.apply(
                 send["contact_id"], {"suppressed": True, "suppressed_reason": reason}, 0, now
             )

@@ -47,6 +47,11 @@ class LocalLambdas:
             for name in FUNCTIONS
         }
 
+    def replace(self, name: str, handler: Handler) -> Handler:
+        """Serve ``name`` with ``handler`` (a test's fault-injecting wrapper); the one it replaced."""
+        previous, self._handlers[name] = self._handlers[name], handler
+        return previous
+
     def arn(self, name: str) -> str:
         return f"{self._arn_prefix}nurtureflow-{name}"
 

@@ -15,10 +15,11 @@ from nurtureflow.conditions.model import parse_condition
 from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.history import RunHistory
+from nurtureflow.runs.send_time import best_send_time
 from nurtureflow.scoring.service import Scoring
 from nurtureflow.sending.templates import render_text
 from nurtureflow.workflow.durations import parse_duration
-from nurtureflow.workflow.schedule import best_hour, best_time, date_slot, next_slot, zone_for
+from nurtureflow.workflow.schedule import date_slot, next_slot, zone_for
 
 
 class RunDocument(BaseModel):
@@ -48,7 +49,10 @@ class StepActions:
         bus: Publisher,
         clock: Clock,
         scoring: Scoring | None = None,
+        engagement: Any = None,
     ) -> None:
+        # ``store.engagement``: the audience's hours, for contacts with little history of their own.
+        self._engagement = engagement
         self._contacts = contacts
         self._runs = runs
         self._events = events
@@ -151,9 +155,8 @@ class StepActions:
                 for e in self._events.history(run.contact_id)
                 if e.type in ("email_opened", "email_clicked") and not e.properties.get("machine")
             ]
-            until = best_time(
-                now, zone, best_hour(engaged, zone), parse_duration(wait["best_time"]["within"])
-            )
+            audience = self._engagement.hours(run.workflow) if self._engagement is not None else {}
+            until = best_send_time(now, zone, parse_duration(wait["best_time"]["within"]), engaged, audience)
         moment = max(until or now, now)
         return {"until": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 

@@ -4,35 +4,46 @@ from __future__ import annotations
 
 import hashlib
 import time as timer
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any, Protocol
 
-from nurtureflow.aws.mailer import MessageRejectedError
+from nurtureflow.aws.errors import RetryableError
+from nurtureflow.aws.mailer import (
+    MessageRejectedError,
+    SendingStoppedError,
+    SendOutcomeUnknownError,
+    SendThrottledError,
+)
 from nurtureflow.clock import Clock
+from nurtureflow.contacts.consent import has_consent
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.actions import RunDocument
 from nurtureflow.sending.compose import WorkflowNames, compose_email
+from nurtureflow.sending.headers import message_tags, unsubscribe_mailto
 from nurtureflow.sending.library import TemplateLibrary
 from nurtureflow.sending.message import build_mime
+from nurtureflow.sending.retries import is_last_attempt
 from nurtureflow.sending.templates import EmailTemplate
 from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.schedule import next_slot, zone_for
 
-# The DynamoDB work of one send: reads of contact and template; writes of the send record, the
-# ledger line, the email_sent event with its id marker, and the idempotency record (twice).
-SEND_READ_UNITS = 2
-SEND_WRITE_UNITS = 6
+# The DynamoDB work of one send: reads of the send record, contact and template; writes of the
+# claim, the sent record, the ledger line, and the email_sent event with its id marker.
+SEND_READ_UNITS = 3
+SEND_WRITE_UNITS = 5
 LAMBDA_MEMORY_GB = Decimal("0.25")
 
 
 class Mailer(Protocol):
-    def send(self, sender: str, to: str, raw: bytes) -> str: ...
+    def send(self, sender: str, to: str, raw: bytes, tags: Mapping[str, str]) -> str:
+        """Hand the message to SES; its message id. Raises ``aws.mailer``'s outcome errors."""
+        ...
 
 
 def send_id_for(execution_arn: str, step: str, entered_at: str) -> str:
@@ -86,6 +97,8 @@ class SendRequest:
     sender: str | None = None
     cap: DailyCap | None = None
     quiet: QuietHours | None = None
+    consent: str | None = None  # "double_opt_in": only contacts whose consent is confirmed
+    attempt: int = 0  # the state's retry count: throttling gives up on the last one
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> SendRequest:
@@ -101,6 +114,8 @@ class SendRequest:
             sender=payload.get("from"),
             cap=DailyCap(per_day=cap["per_day"], timezone=cap["timezone"]) if cap else None,
             quiet=QuietHours(quiet["from"], quiet["to"], quiet["timezone"]) if quiet else None,
+            consent=payload.get("consent"),
+            attempt=int(payload.get("attempt") or 0),
         )
 
     @property
@@ -152,47 +167,113 @@ class Delivery:
         started = timer.perf_counter()
         earlier = self._sends.get(request.send_id)
         if earlier is not None:
-            return {"send_id": request.send_id, "status": earlier["status"], "reason": earlier.get("reason")}
+            return self._again(request, earlier)
         contact = self._contacts.get(request.run.contact_id)
         until = (
             request.quiet.deferred_until(self._clock.now(), contact.timezone)
             if request.quiet and contact
             else None
         )
-        if until is not None and _skip_reason(contact) is None:
+        if until is not None and _skip_reason(contact, request) is None:
             # Nothing is recorded: the run waits until then and comes back as a new visit.
             return {"send_id": request.send_id, "status": "deferred", "until": _timestamp(until)}
         if contact is None:
             # Erased (GDPR): no send record, which would name the contact again after its erasure.
             return {"send_id": request.send_id, "status": "skipped", "reason": "contact_erased"}
-        reason = _skip_reason(contact) or self._over_cap(request, contact)
+        reason = _skip_reason(contact, request) or self._over_cap(request, contact)
         record = self._record(request, contact.email)
         if reason is not None:
-            self._sends.put({**record, "status": "skipped", "reason": reason})
-            return {"send_id": request.send_id, "status": "skipped", "reason": reason}
+            return self._settled(request, {**record, "status": "skipped", "reason": reason})
         raw, sender = self._compose(request, contact.as_condition_data())
+        # The claim: from here on, whatever fails, no later attempt sends this email again.
+        if not self._sends.claim({**record, "status": "sending"}):
+            return self._again(request, self._sends.get(request.send_id))
+        tags = message_tags(
+            workflow=request.run.workflow,
+            version=request.run.version,
+            step=request.step,
+            contact_id=contact.id,
+        )
         try:
-            message_id = self._mailer.send(sender, contact.email, raw)
+            message_id = self._mailer.send(sender, contact.email, raw, tags)
         except MessageRejectedError as error:
-            # Retrying cannot help (an unverified sender, a malformed address): record it, go on.
-            self._sends.put({**record, "status": "rejected", "reason": str(error)[:500]})
-            return {"send_id": request.send_id, "status": "rejected", "reason": "rejected_by_ses"}
-        self._sends.put({**record, "status": "sent", "message_id": message_id})
+            return self._settled(request, _unsent(record, "rejected", error.reason, error), claimed=True)
+        except SendingStoppedError as error:
+            return self._settled(request, _unsent(record, "failed", error.reason, error), claimed=True)
+        except SendThrottledError as error:
+            if is_last_attempt(request.attempt):
+                return self._settled(request, _unsent(record, "failed", error.reason, error), claimed=True)
+            self._sends.release(request.send_id)
+            raise
+        except SendOutcomeUnknownError:
+            return self._unconfirmed(request)
+        except Exception:
+            # SES answered with an error, or was never reached: nothing went out, a retry may send.
+            self._sends.release(request.send_id)
+            raise
+        sent = {**record, "status": "sent", "message_id": message_id}
+        self._sends.put(sent)
+        elapsed = timer.perf_counter() - started
+        return self._after_sent(request, sent, elapsed)
+
+    def _after_sent(self, request: SendRequest, sent: dict[str, Any], elapsed: float) -> dict[str, Any]:
+        """The event and the ledger line of a sent email: both idempotent by id, so a retry that
+        finds the send recorded as sent writes them again without counting twice."""
         self._events.record(
             TrackedEvent(
                 id=f"{request.send_id}-sent",
                 type="email_sent",
-                contact_id=contact.id,
-                occurred_at=record["sent_at"],
-                received_at=record["sent_at"],
+                contact_id=sent["contact_id"],
+                occurred_at=sent["sent_at"],
+                received_at=sent["sent_at"],
                 send_id=request.send_id,
                 workflow=request.run.workflow,
                 step=request.step,
             )
         )
-        elapsed = timer.perf_counter() - started
         self._cost(request, elapsed if self._billed_seconds is None else self._billed_seconds)
-        return {"send_id": request.send_id, "status": "sent", "message_id": message_id}
+        return {"send_id": request.send_id, "status": "sent", "message_id": sent["message_id"]}
+
+    def _settled(
+        self, request: SendRequest, outcome: dict[str, Any], claimed: bool = False
+    ) -> dict[str, Any]:
+        """Record an outcome that sent nothing; a concurrent attempt's record wins over a new one."""
+        if claimed:
+            self._sends.put(outcome)
+        elif not self._sends.claim(outcome):
+            return self._again(request, self._sends.get(request.send_id))
+        return {"send_id": request.send_id, "status": outcome["status"], "reason": outcome["reason"]}
+
+    def _unconfirmed(self, request: SendRequest) -> dict[str, Any]:
+        """An attempt may have sent and nobody knows: never send again (at most once); say so."""
+        if self._sends.settle(request.send_id, "unconfirmed", "outcome_unknown"):
+            return {"send_id": request.send_id, "status": "unconfirmed", "reason": "outcome_unknown"}
+        return self._answer(request, self._sends.get(request.send_id))
+
+    def _again(self, request: SendRequest, earlier: dict[str, Any] | None) -> dict[str, Any]:
+        """A later attempt for a send id that has a record: answer it, never send again."""
+        if earlier is None:
+            # The holder released its claim (SES refused it) between our two reads: retry later.
+            raise RetryableError(f"send {request.send_id} changed hands; retrying")
+        if earlier["status"] == "sending":
+            # A crashed attempt (or one still running): it may have sent.
+            return self._unconfirmed(request)
+        if earlier["status"] == "sent":
+            return self._after_sent(request, earlier, 0.0)
+        return self._answer(request, earlier)
+
+    def _answer(self, request: SendRequest, record: dict[str, Any] | None) -> dict[str, Any]:
+        if record is None:
+            raise RetryableError(f"send {request.send_id} changed hands; retrying")
+        answer = {"send_id": request.send_id, "status": record["status"]}
+        return (
+            {**answer, "message_id": record["message_id"]}
+            if "message_id" in record
+            else {
+                **answer,
+                "reason": record.get("reason"),
+            }
+        )
 
     def _over_cap(self, request: SendRequest, contact: Any) -> str | None:
         if request.cap is None:
@@ -233,6 +314,7 @@ class Delivery:
             library=self._library,
         )
         sender = request.sender or self._sending.sender
+        mailbox = self._sending.unsubscribe_mailbox
         raw = build_mime(
             sender=sender,
             to=contact["email"],
@@ -240,6 +322,7 @@ class Delivery:
             html=composed.html,
             text=composed.text,
             unsubscribe_url=composed.unsubscribe_url,
+            unsubscribe_mailto=unsubscribe_mailto(mailbox, composed.unsubscribe_url) if mailbox else None,
             headers={
                 "X-NurtureFlow-Send": request.send_id,
                 "X-NurtureFlow-Workflow": request.run.workflow,
@@ -274,11 +357,18 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _skip_reason(contact: Any) -> str | None:
+def _skip_reason(contact: Any, request: SendRequest) -> str | None:
     if contact is None:
         return "contact_erased"
     if contact.unsubscribed:
         return "unsubscribed"
     if contact.suppressed:
         return "suppressed"
+    if request.consent is not None and not has_consent(contact):
+        return "no_consent"
     return None
+
+
+def _unsent(record: dict[str, Any], status: str, reason: str, error: Exception) -> dict[str, Any]:
+    """The record of a send SES refused: its status, a reason code, and SES's words (shortened)."""
+    return {**record, "status": status, "reason": reason, "detail": str(error)[:500]}

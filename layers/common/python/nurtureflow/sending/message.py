@@ -1,8 +1,9 @@
 """The raw MIME message SES sends, and the same message parsed back (for the local outbox).
 
 Every message is multipart/alternative (text, then html, both quoted-printable so the whole message
-is 7-bit clean) and carries RFC 8058 one-click unsubscribe: ``List-Unsubscribe: <url>`` and
-``List-Unsubscribe-Post: List-Unsubscribe=One-Click``. No Message-ID: SES sets its own.
+is 7-bit clean) and carries RFC 8058 one-click unsubscribe: ``List-Unsubscribe: <url>`` (then
+``<mailto:…>`` when a mailbox is configured) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
+No Message-ID: SES sets its own.
 
 Header injection is impossible by construction: a CR, LF or NUL in any header value or the subject
 raises ``ValueError``, and so does an extra header that would replace one this module sets or add a
@@ -43,6 +44,7 @@ _WIRE = _Wire(linesep="\r\n")
 _UTF8 = Charset("utf-8")
 _FIELD_NAME = re.compile(r"^[!-9;-~]{1,76}$")  # RFC 5322: printable ASCII except ":"
 _URL = re.compile(r"^https?://[!-~]+$", re.IGNORECASE)  # printable ASCII, no spaces
+_MAILTO = re.compile(r"^mailto:[!-~]+$")
 _MAX_URL_LENGTH = 900  # one header line stays under RFC 5322's 998 characters
 _RECIPIENTS = frozenset({"to", "cc", "bcc"})
 _CONTENT = frozenset({"mime-version", "content-type", "content-transfer-encoding"})
@@ -59,6 +61,11 @@ def _check_unsubscribe_url(url: str) -> None:
         raise ValueError("the unsubscribe URL must be an http(s) URL of printable ASCII without spaces")
 
 
+def _check_unsubscribe_mailto(mailto: str) -> None:
+    if not _MAILTO.match(mailto) or "<" in mailto or ">" in mailto or "," in mailto:
+        raise ValueError("the unsubscribe mailto must be a mailto: URI of printable ASCII without spaces")
+
+
 def build_mime(
     *,
     sender: str,
@@ -68,6 +75,7 @@ def build_mime(
     text: str,
     unsubscribe_url: str,
     headers: dict[str, str],
+    unsubscribe_mailto: str | None = None,
 ) -> bytes:
     """A multipart/alternative RFC 5322 message with RFC 8058 one-click unsubscribe headers."""
     for name, value in (("From", sender), ("To", to), ("Subject", subject), *headers.items()):
@@ -76,13 +84,20 @@ def build_mime(
         if not _FIELD_NAME.match(name) or name.lower() in _SET_HERE:
             raise ValueError(f"'{name}' cannot be added as an extra header")
     _check_unsubscribe_url(unsubscribe_url)
+    unsubscribe = f"<{unsubscribe_url}>"
+    if unsubscribe_mailto is not None:
+        _check_unsubscribe_mailto(unsubscribe_mailto)
+        unsubscribe += f", <{unsubscribe_mailto}>"
+    if len(unsubscribe) > _MAX_URL_LENGTH:
+        raise ValueError("the unsubscribe URL and mailto must fit on one header line")
     message = MIMEMultipart("alternative")
     message["From"] = _address(sender)
     message["To"] = to
     message["Subject"] = _header_value("Subject", subject)  # type: ignore[assignment]  # compat32 takes Headers
     # Never folded nor encoded: a mailbox provider reads the value as a URL. The URL is checked to
-    # be short, printable ASCII without spaces, so it fits on one line as it is.
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    # be short, printable ASCII without spaces, so it fits on one line as it is. RFC 8058: the
+    # HTTPS URI first; a mailto may follow for clients that only mail.
+    message["List-Unsubscribe"] = unsubscribe
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in headers.items():
         message[name] = _header_value(name, value)  # type: ignore[assignment]

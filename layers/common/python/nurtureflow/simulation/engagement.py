@@ -12,7 +12,7 @@ from __future__ import annotations
 import quopri
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -54,7 +54,7 @@ class SimulatedInbox:
         self._schedule, self._feedback = schedule, feedback
         self.accepted = 0
 
-    def send(self, sender: str, to: str, raw: bytes) -> str:
+    def send(self, sender: str, to: str, raw: bytes, tags: Mapping[str, str]) -> str:
         self.accepted += 1
         found = _SEND_HEADER.search(raw)
         send_id = found.group(1).decode() if found else f"unknown-{self.accepted}"

@@ -205,6 +205,25 @@ class MemorySends:
     def put(self, send: dict[str, Any]) -> None:
         self._items[send["id"]] = dict(send)
 
+    def claim(self, send: dict[str, Any]) -> bool:
+        if send["id"] in self._items:
+            return False
+        self._items[send["id"]] = dict(send)
+        return True
+
+    def release(self, send_id: str) -> bool:
+        if (self._items.get(send_id) or {}).get("status") != "sending":
+            return False
+        del self._items[send_id]
+        return True
+
+    def settle(self, send_id: str, status: str, reason: str) -> bool:
+        current = self._items.get(send_id)
+        if current is None or current.get("status") != "sending":
+            return False
+        self._items[send_id] = {**current, "status": status, "reason": reason}
+        return True
+
     def mark(self, send_id: str, field: str, at: str) -> None:
         current = self._items.get(send_id)
         if current is None:
@@ -233,6 +252,21 @@ class MemoryLedger:
         return self._total
 
 
+class MemoryEngagement:
+    """The audience's engagement hours (``store.engagement``)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[int, int]] = {}
+
+    def add(self, workflow: str, hour_of_week: int) -> None:
+        for owner in (workflow, "*"):
+            hours = self._counts.setdefault(owner, {})
+            hours[hour_of_week] = hours.get(hour_of_week, 0) + 1
+
+    def hours(self, workflow: str) -> dict[int, int]:
+        return dict(self._counts.get(workflow) or self._counts.get("*") or {})
+
+
 class MemoryTemplates:
     def __init__(self) -> None:
         self._items: dict[str, dict[str, Any]] = {}
@@ -245,7 +279,8 @@ class MemoryTemplates:
         return template_id in self._items
 
     def sendable(self, template_id: str) -> bool:
-        return self._items.get(template_id, {"kind": "none"}).get("kind", "email") == "email"
+        template = self._items.get(template_id)
+        return template is not None and template.get("kind", "email") == "email"
 
     def put(self, template_id: str, template: dict[str, Any]) -> bool:
         created = template_id not in self._items

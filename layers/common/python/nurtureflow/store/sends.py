@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.store.items import to_dynamo, to_plain
@@ -41,6 +42,49 @@ class SendRepository:
     def put(self, send: dict[str, Any]) -> None:
         self._table.put_item(Item=to_dynamo({**send, "pk": send["id"]}))
 
+    def claim(self, send: dict[str, Any]) -> bool:
+        """Write the record only if the send id has none yet; False when another attempt holds it."""
+        try:
+            self._table.put_item(
+                Item=to_dynamo({**send, "pk": send["id"]}), ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
+    def release(self, send_id: str) -> bool:
+        """Delete a claim still in ``sending`` (SES surely did not send); False when it was not."""
+        try:
+            self._table.delete_item(
+                Key={"pk": send_id},
+                ConditionExpression="#s = :sending",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":sending": "sending"},
+            )
+        except ClientError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
+    def settle(self, send_id: str, status: str, reason: str) -> bool:
+        """Turn a claim still in ``sending`` into ``status``; False when it had moved on already."""
+        try:
+            self._table.update_item(
+                Key={"pk": send_id},
+                UpdateExpression="SET #s = :status, #r = :reason",
+                ConditionExpression="#s = :sending",
+                ExpressionAttributeNames={"#s": "status", "#r": "reason"},
+                ExpressionAttributeValues={":status": status, ":reason": reason, ":sending": "sending"},
+            )
+        except ClientError as error:
+            if _condition_failed(error):
+                return False
+            raise
+        return True
+
     def mark(self, send_id: str, field: str, at: str) -> None:
         """Record the first open or click time; later ones leave it as it was."""
         self._table.update_item(
@@ -50,3 +94,7 @@ class SendRepository:
             ExpressionAttributeNames={"#f": field},
             ExpressionAttributeValues={":at": at},
         )
+
+
+def _condition_failed(error: ClientError) -> bool:
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from nurtureflow.sending.retries import SEND_THROTTLE_RETRY
 from nurtureflow.workflow.durations import seconds
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
 from nurtureflow.workflow.models import (
@@ -132,12 +133,16 @@ def _payload(action: str, step_id: str, extra: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def _lambda_task(function_arn: str, payload: dict[str, Any], *, callback: bool = False) -> State:
+def _lambda_task(
+    function_arn: str, payload: dict[str, Any], *, callback: bool = False, sends: bool = False
+) -> State:
+    # An email task also retries SES throttling, on its own budget (``sending.retries``).
+    retry = [LAMBDA_RETRY, SEND_THROTTLE_RETRY, PLATFORM_RETRY] if sends else [LAMBDA_RETRY, PLATFORM_RETRY]
     return {
         "Type": "Task",
         "Resource": LAMBDA_CALLBACK if callback else LAMBDA_INVOKE,
         "Parameters": {"FunctionName": function_arn, "Payload": payload},
-        "Retry": [LAMBDA_RETRY, PLATFORM_RETRY],
+        "Retry": retry,
         "Catch": [FAILURE_CATCH],
     }
 
@@ -169,7 +174,15 @@ def _dump(model: BaseModel | None) -> Any:
 
 
 def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
-    extra: dict[str, Any] = {"template": step.template, "entered.$": "$$.State.EnteredTime"}
+    # The retry count lets the send handler give up on throttling on its last attempt and record
+    # the email as failed, so the run goes on.
+    extra: dict[str, Any] = {
+        "template": step.template,
+        "entered.$": "$$.State.EnteredTime",
+        "attempt.$": "$$.State.RetryCount",
+    }
+    if target.settings.consent is not None:
+        extra["consent"] = target.settings.consent
     if step.subject:
         extra["subject"] = step.subject
     if target.settings.max_emails_per_day is not None:
@@ -177,14 +190,14 @@ def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
         extra["cap"] = {"per_day": target.settings.max_emails_per_day, "timezone": target.settings.timezone}
     if target.settings.from_:
         extra["from"] = target.settings.from_
-    task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra))
+    task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra), sends=True)
     quiet = target.settings.quiet_hours
     if quiet is None:
         return {step_id: _then({**task, "ResultPath": None}, step.next)}
     # Quiet hours: the send function may answer "deferred" with the moment they end; the run
     # waits for it and comes back. Two transitions per email when nothing is deferred.
     extra["quiet_hours"] = {"from": quiet.from_, "to": quiet.to, "timezone": target.settings.timezone}
-    task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra))
+    task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra), sends=True)
     check, later = f"{step_id}.quiet", f"{step_id}.later"
     return {
         step_id: {

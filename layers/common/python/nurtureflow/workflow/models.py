@@ -69,6 +69,8 @@ class Settings(_Strict):
     quiet_hours: QuietHours | None = None
     max_emails_per_day: int | None = Field(default=None, ge=1)
     from_: str | None = Field(default=None, alias="from")
+    # "double_opt_in": the workflow's emails go only to contacts whose consent is confirmed.
+    consent: Literal["double_opt_in"] | None = None
 
     @model_validator(mode="after")
     def _known_timezone(self) -> Settings:
