@@ -19,6 +19,7 @@ from nurtureflow.settings import (
 )
 from nurtureflow.store.aliases import AliasRepository
 from nurtureflow.store.contacts import ContactRepository
+from nurtureflow.store.cost_rollups import CostRollupRepository
 from nurtureflow.store.events import EventRepository
 from nurtureflow.store.ledger import LedgerRepository
 from nurtureflow.store.runs import RunRepository
@@ -80,7 +81,11 @@ def sends() -> SendRepository:
 
 
 def ledger() -> LedgerRepository:
-    return LedgerRepository(tables().ledger_table)
+    return LedgerRepository(tables().ledger_table, tables().cost_rollups_table)
+
+
+def cost_rollups() -> CostRollupRepository:
+    return CostRollupRepository(tables().cost_rollups_table)
 
 
 def templates() -> TemplateRepository:

@@ -22,6 +22,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("runs_table", "pk", "sk"),
     TableSpec("sends_table", "pk"),
     TableSpec("ledger_table", "pk", "sk"),
+    TableSpec("cost_rollups_table", "pk", "sk"),
     # Powertools Idempotency's default layout: key "id", TTL "expiration".
     TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
 )
