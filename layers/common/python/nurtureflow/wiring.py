@@ -169,6 +169,8 @@ def step_actions() -> StepActions:
 @cache
 def delivery() -> Delivery:
     from nurtureflow.aws.mailer import SesMailer
+    from nurtureflow.aws.metrics import EmfBudgetAlarm
+    from nurtureflow.costs.budget import WorkflowBudget
     from nurtureflow.sending.delivery import Delivery
 
     sending = SendingSettings()
@@ -183,6 +185,7 @@ def delivery() -> Delivery:
         tracking=TrackingSettings(),
         sending=sending,
         prices=prices(),
+        budget=WorkflowBudget(cost_rollups(), EmfBudgetAlarm()),
     )
 
 

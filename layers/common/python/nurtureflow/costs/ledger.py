@@ -4,10 +4,10 @@ Costs are computed when the line is written, at the prices of that day, and stor
 ``Decimal`` so that a later change of the price table never rewrites history. ``to_item`` and
 ``from_item`` shape a line for storage (DynamoDB numbers are Decimals; days are ISO strings).
 
-Every dollar figure (and a line's Lambda GB-seconds) is held to ``USD_QUANTUM`` (10^-15). The packaged prices cost a send
-exactly at that scale; a price that divides without end (a GB is 2^30 bytes) is rounded there once,
-when the line is made, so the line and the rollups DynamoDB sums from it (38 significant digits at
-most) hold the same exact numbers and add up to the same totals.
+Every dollar figure (and a line's Lambda GB-seconds) is held to ``USD_QUANTUM`` (10^-15). The
+packaged prices cost a send exactly at that scale; a price that divides without end (a GB is 2^30
+bytes) is rounded there once, when the line is made, so the line and the rollups DynamoDB sums from
+it (38 significant digits at most) hold the same exact numbers and add up to the same totals.
 """
 
 from __future__ import annotations

@@ -11,6 +11,8 @@ from typing import Any, Protocol
 
 from nurtureflow.aws.mailer import MessageRejectedError
 from nurtureflow.clock import Clock
+from nurtureflow.costs.attachments import attachment_bytes
+from nurtureflow.costs.budget import WorkflowBudget
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
@@ -22,10 +24,13 @@ from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.workflow.schedule import next_slot, zone_for
 
 # The DynamoDB work of one send: reads of contact and template; writes of the send record, the
-# ledger line, the email_sent event with its id marker, and the idempotency record (twice).
+# email_sent event with its id marker, the idempotency record (twice), and the ledger line with its
+# three rollups in one transaction (4 items, each written twice by a transaction: 8 units).
 SEND_READ_UNITS = 2
-SEND_WRITE_UNITS = 6
+SEND_WRITE_UNITS = 13
+BUDGET_READ_UNITS = 1  # a workflow with a budget reads its month's rollups (a query under 4 KB)
 LAMBDA_MEMORY_GB = Decimal("0.25")
+EXPECTED_SEND_SECONDS = 0.2  # what a send is expected to bill, for the budget check before it
 
 
 class Mailer(Protocol):
@@ -83,6 +88,7 @@ class SendRequest:
     sender: str | None = None
     cap: DailyCap | None = None
     quiet: QuietHours | None = None
+    budget_usd: Decimal | None = None  # the workflow's monthly budget (settings.monthly_budget_usd)
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> SendRequest:
@@ -98,6 +104,7 @@ class SendRequest:
             sender=payload.get("from"),
             cap=DailyCap(per_day=cap["per_day"], timezone=cap["timezone"]) if cap else None,
             quiet=QuietHours(quiet["from"], quiet["to"], quiet["timezone"]) if quiet else None,
+            budget_usd=Decimal(payload["budget"]["monthly_usd"]) if payload.get("budget") else None,
         )
 
     @property
@@ -120,10 +127,12 @@ class Delivery:
         sending: SendingSettings,
         prices: PriceTable,
         billed_seconds: float | None = None,
+        budget: WorkflowBudget | None = None,
     ) -> None:
         """``billed_seconds`` replaces the measured time of a send in its Lambda cost: a forecast
-        prices a typical send, not the time its in-memory stand-ins took."""
-        self._billed_seconds = billed_seconds
+        prices a typical send, not the time its in-memory stand-ins took. Without ``budget``, no
+        workflow budget is checked."""
+        self._billed_seconds, self._budget = billed_seconds, budget
         self._contacts, self._templates, self._sends = contacts, templates, sends
         self._events, self._ledger, self._mailer, self._clock = events, ledger, mailer, clock
         self._tracking, self._sending, self._prices = tracking, sending, prices
@@ -152,7 +161,7 @@ class Delivery:
         if contact is None:
             # Erased (GDPR): no send record, which would name the contact again after its erasure.
             return {"send_id": request.send_id, "status": "skipped", "reason": "contact_erased"}
-        reason = _skip_reason(contact) or self._over_cap(request, contact)
+        reason = _skip_reason(contact) or self._over_cap(request, contact) or self._over_budget(request)
         record = self._record(request, contact.email)
         if reason is not None:
             self._sends.put({**record, "status": "skipped", "reason": reason})
@@ -178,7 +187,7 @@ class Delivery:
             )
         )
         elapsed = timer.perf_counter() - started
-        self._cost(request, elapsed if self._billed_seconds is None else self._billed_seconds)
+        self._cost(request, elapsed if self._billed_seconds is None else self._billed_seconds, raw)
         return {"send_id": request.send_id, "status": "sent", "message_id": message_id}
 
     def _over_cap(self, request: SendRequest, contact: Any) -> str | None:
@@ -239,14 +248,26 @@ class Delivery:
         )
         return raw, sender
 
-    def _cost(self, request: SendRequest, elapsed_seconds: float) -> None:
+    def _over_budget(self, request: SendRequest) -> str | None:
+        if self._budget is None or request.budget_usd is None:
+            return None
+        expected = cost_usage(self._usage(request, EXPECTED_SEND_SECONDS, 0), self._prices).total
+        now = self._clock.now()
+        return self._budget.skip_reason(request.run.workflow, request.budget_usd, now.date(), expected)
+
+    def _usage(self, request: SendRequest, elapsed_seconds: float, attachments: int) -> Usage:
         gb_seconds = LAMBDA_MEMORY_GB * Decimal(max(1, round(elapsed_seconds * 1000))) / 1000
-        usage = Usage(
+        budget_reads = BUDGET_READ_UNITS if self._budget is not None and request.budget_usd else 0
+        return Usage(
             emails=1,
             lambda_gb_seconds=gb_seconds,
-            dynamodb_read_units=SEND_READ_UNITS,
+            dynamodb_read_units=SEND_READ_UNITS + budget_reads,
             dynamodb_write_units=SEND_WRITE_UNITS,
+            attachment_bytes=attachments,
         )
+
+    def _cost(self, request: SendRequest, elapsed_seconds: float, raw: bytes) -> None:
+        usage = self._usage(request, elapsed_seconds, attachment_bytes(raw))
         self._ledger.record(
             LedgerEntry(
                 entry_id=request.send_id,

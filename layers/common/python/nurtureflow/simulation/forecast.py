@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from nurtureflow.clock import VirtualClock
 from nurtureflow.contacts.model import Contact
+from nurtureflow.costs.budget import WorkflowBudget
 from nurtureflow.costs.ledger import ServiceCosts, cost_usage
 from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.enrolment.dispatch import Dispatcher
@@ -36,6 +37,7 @@ from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.simulation.engagement import Feedback, Rates, SimulatedInbox
 from nurtureflow.simulation.funnel import Funnel
 from nurtureflow.simulation.memory import (
+    CountingBudgetAlarm,
     MemoryContacts,
     MemoryEvents,
     MemoryLedger,
@@ -160,6 +162,7 @@ class Simulation:
     def _build_stores(self, templates: dict[str, dict[str, Any]]) -> None:
         self._contacts, self._runs, self._events = MemoryContacts(), MemoryRuns(), MemoryEvents()
         self._sends, self._ledger = MemorySends(), MemoryLedger()
+        self._budget_alarms = CountingBudgetAlarm()
         self._templates, self._workflows = MemoryTemplates(), MemoryWorkflows()
         for template_id, template in templates.items():
             self._templates.put(template_id, template)
@@ -210,6 +213,7 @@ class Simulation:
             sending=SendingSettings(),
             prices=self._prices,
             billed_seconds=SEND_SECONDS,
+            budget=WorkflowBudget(self._ledger, self._budget_alarms),
         )
         self._lifecycle = RunLifecycle(self._runs, self._ledger, self._executions, self._prices)
 

@@ -8,10 +8,9 @@ are treated as immutable: updates replace them, so a value handed out never chan
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import bisect
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from nurtureflow.contacts.model import Contact, contact_id_for, normalise_email
@@ -225,6 +224,16 @@ class MemoryLedger:
 
     def workflow_month_spend(self, workflow: str, month: str) -> Decimal:
         return self._by_month.get((workflow, month), Decimal(0))
+
+
+class CountingBudgetAlarm:
+    """The budget alarm metric, counted by workflow instead of sent to CloudWatch."""
+
+    def __init__(self) -> None:
+        self.exceeded: dict[str, int] = {}
+
+    def budget_exceeded(self, workflow: str) -> None:
+        self.exceeded[workflow] = self.exceeded.get(workflow, 0) + 1
 
 
 class MemoryTemplates:

@@ -3,13 +3,16 @@
 One item per (group, key, day): pk ``<group>#<YYYY-MM>``, sk ``<key>#<YYYY-MM-DD>`` (for the day
 group the key is the day). A month's rollups of a group share a partition, so a report reads one
 partition per month of its range, and a workflow's month to date (its budget) is one query on a
-range of sort keys. Counters are flat attributes (``u_<usage>``, ``usd_e15_<service>``): ``ADD``
-creates a missing number, not a missing map. Fractional counters (dollars, GB-seconds) are held as
-whole numbers of 10^-15 (the ledger's quantum, ``costs.ledger.USD_QUANTUM``): integer ``ADD`` is
-exact in DynamoDB up to 38 digits (10^23 dollars) and in every stand-in of it (moto re-reads a
-decimal sum such as ``2E-15`` as an integer and fails), and a rollup reads back the exact Decimal. Every send adds to the same day item of each group, so the
-item-level ceiling of DynamoDB (1,000 writes a second) caps sends at about 1,000 a second, far above
-SES's send rates.
+range of sort keys.
+
+Counters are flat attributes (``u_<usage>``, ``usd_e15_<service>``): ``ADD`` creates a missing
+number, not a missing map. Fractional counters (dollars, GB-seconds) are held as whole numbers of
+10^-15 (the ledger's quantum, ``costs.ledger.USD_QUANTUM``): integer ``ADD`` is exact in DynamoDB up
+to 38 digits (10^23 dollars) and in every stand-in of it (moto re-reads a decimal sum such as
+``2E-15`` as an integer and fails), and a rollup reads back the exact Decimal.
+
+Every send adds to the same day item of each group, so DynamoDB's item-level ceiling (1,000 writes
+a second) caps sends at about 1,000 a second, far above SES's sending rates.
 """
 
 from __future__ import annotations
