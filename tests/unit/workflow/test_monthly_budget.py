@@ -61,3 +61,12 @@ def test_without_a_budget_no_email_task_carries_one(cart_recovery: dict[str, Any
 def test_the_schema_says_a_positive_number() -> None:
     settings = workflow_json_schema()["$defs"]["Settings"]["properties"]["monthly_budget_usd"]
     assert {"type": "number", "exclusiveMinimum": 0, "maximum": 1_000_000_000} in settings["anyOf"]
+
+
+def test_a_workflow_with_a_budget_dumps_it_as_a_json_number_and_reads_it_back(
+    cart_recovery: dict[str, Any],
+) -> None:
+    cart_recovery["settings"]["monthly_budget_usd"] = 12.5
+    dumped = validate_workflow(cart_recovery, lambda t: True).model_dump(mode="json", by_alias=True)
+    assert dumped["settings"]["monthly_budget_usd"] == 12.5
+    assert validate_workflow(dumped, lambda t: True).settings.monthly_budget_usd == Decimal("12.5")

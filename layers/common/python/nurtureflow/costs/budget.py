@@ -10,11 +10,13 @@ Step Functions cost lands when the run ends, after its sends were checked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
 from nurtureflow.costs.rollups import month_of
+from nurtureflow.workflow.models import Settings
 
 SKIP_REASON = "budget"
 _MICRO = Decimal("0.000001")
@@ -58,3 +60,34 @@ def budget_status(monthly_usd: Decimal, spent_usd: Decimal, month: str) -> dict[
         "remaining_usd": rounded(max(monthly_usd - spent_usd, Decimal(0))),
         "exceeded": spent_usd > monthly_usd,
     }
+
+
+def with_budgets(
+    rows: list[dict[str, Any]], budget_of: Callable[[str], Decimal | None], spend: MonthlySpend, today: date
+) -> list[dict[str, Any]]:
+    """The cost report's workflow rows, each with a ``budget`` block when its workflow has a budget.
+
+    The block is about the current calendar month (UTC), whatever the report's range: a budget is
+    monthly, and what a reader of costs needs is how much of this month's is left.
+    """
+    month = month_of(today)
+    shown = []
+    for row in rows:
+        monthly = budget_of(row["key"])
+        if monthly is not None:
+            row = {
+                **row,
+                "budget": budget_status(monthly, spend.workflow_month_spend(row["key"], month), month),
+            }
+        shown.append(row)
+    return shown
+
+
+def current_budget(workflows: Any, workflow_id: str) -> Decimal | None:
+    """The monthly budget of the workflow's current version (``workflows``: the workflows store),
+    or None when it has none or no longer exists."""
+    meta = workflows.meta(workflow_id)
+    version = workflows.version(workflow_id, meta["version"]) if meta else None
+    if version is None:
+        return None
+    return Settings.model_validate(version["document"].get("settings") or {}).monthly_budget_usd

@@ -27,7 +27,7 @@ from nurtureflow.costs.budget import WorkflowBudget
 from nurtureflow.costs.ledger import ServiceCosts, cost_usage
 from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.enrolment.dispatch import Dispatcher
-from nurtureflow.enrolment.lifecycle import RunLifecycle, run_usage
+from nurtureflow.enrolment.lifecycle import RunLifecycle, came_through_api, run_usage
 from nurtureflow.events.email_feedback import EmailFeedback
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.local.stepfunctions import Execution, LocalStepFunctions
@@ -337,7 +337,9 @@ class Simulation:
             execution = self._runtime.get_execution(arn)
             transitions += execution.transitions
             if execution.running:  # still waiting at the end: what it has cost so far
-                costs += cost_usage(run_usage(*self._executions.transitions(execution.arn)), self._prices)
+                event = ((execution.input or {}).get("run") or {}).get("event") or {}
+                usage = run_usage(*self._executions.transitions(execution.arn), came_through_api(event))
+                costs += cost_usage(usage, self._prices)
         contacts = self.request.contacts
         total = costs.total
         return {

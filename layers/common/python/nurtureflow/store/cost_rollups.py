@@ -74,7 +74,7 @@ def rollup_updates(entry: LedgerEntry, table_name: str) -> list[dict[str, Any]]:
     updates = []
     for group in GROUPS:
         key = rollup_key(entry, group)
-        values = {f":c{i}": value for i, value in enumerate(counters.values())}
+        values: dict[str, int | str] = {f":c{i}": value for i, value in enumerate(counters.values())}
         values.update({":group": group, ":key": key, ":day": entry.day.isoformat()})
         updates.append(
             {

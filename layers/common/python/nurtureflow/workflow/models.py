@@ -6,7 +6,15 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from nurtureflow.conditions.model import Condition
 from nurtureflow.workflow.durations import Duration, SignedDuration
@@ -72,6 +80,7 @@ BudgetUsd = Annotated[
     Decimal,
     Field(gt=0, le=MAX_MONTHLY_BUDGET_USD, allow_inf_nan=False),
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MONTHLY_BUDGET_USD}),
+    PlainSerializer(float, return_type=float, when_used="json"),  # a JSON number, as it was written
 ]
 
 
