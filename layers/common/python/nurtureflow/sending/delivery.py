@@ -257,7 +257,7 @@ class Delivery:
 
     def _usage(self, request: SendRequest, elapsed_seconds: float, attachments: int) -> Usage:
         gb_seconds = LAMBDA_MEMORY_GB * Decimal(max(1, round(elapsed_seconds * 1000))) / 1000
-        budget_reads = BUDGET_READ_UNITS if self._budget is not None and request.budget_usd else 0
+        budget_reads = BUDGET_READ_UNITS if self._budget is not None and request.budget_usd is not None else 0
         return Usage(
             emails=1,
             lambda_gb_seconds=gb_seconds,
