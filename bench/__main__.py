@@ -12,3 +12,7 @@ simulation.main(["--contacts", "20000"])
 from bench import ingest  # noqa: E402
 
 ingest.main([])
+
+from bench import costs  # noqa: E402
+
+costs.main([])

@@ -5,6 +5,9 @@ workflows (each line with its three rollups, in one transaction) into moto's Dyn
 then times ``GET /admin/costs``'s read (rollups of the range, grouped by workflow) against the
 baseline the rollups replace (every line of the range, summed); best of R. Also times the write of
 a line with its rollups against a bare ``put_item`` of the line alone: what the rollups cost a send.
+That second ratio is moto's more than DynamoDB's: moto copies every table before a transaction (to
+roll it back), so its transactions slow down as the tables grow; DynamoDB bills a transaction's
+items twice (8 write units here) and answers it in milliseconds.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ START = date(2026, 1, 1)
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=3000)
+    parser.add_argument("--lines", type=int, default=300)
     parser.add_argument("--days", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
             CostRollupRepository(names.cost_rollups_table),
         )
         table = boto3.resource("dynamodb").Table(names.ledger_table)
-        sample = 200
+        sample = min(50, args.lines)
         bare = best_of(
             1,
             lambda: [
