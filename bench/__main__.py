@@ -20,3 +20,7 @@ templates.main([])
 from bench import send  # noqa: E402
 
 send.main([])
+
+from bench import costs  # noqa: E402
+
+costs.main([])

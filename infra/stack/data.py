@@ -32,6 +32,7 @@ class Data(Construct):
         self.runs: dynamodb.Table = tables["runs_table"]
         self.sends: dynamodb.Table = tables["sends_table"]
         self.ledger: dynamodb.Table = tables["ledger_table"]
+        self.cost_rollups: dynamodb.Table = tables["cost_rollups_table"]
         self.idempotency: dynamodb.Table = tables["idempotency_table"]
         self.stats: dynamodb.Table = tables["stats_table"]
         self.all: tuple[dynamodb.Table, ...] = tuple(tables.values())

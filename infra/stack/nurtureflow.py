@@ -43,6 +43,7 @@ class NurtureFlowStack(Stack):
         self.schedules = Schedules(self, "Schedules", trigger=fns.trigger)
         self.link_keys = LinkKeys(self, "LinkKeys", link_key_id=config.link_key_id)
         self.observability = Observability(self, "Observability", functions=fns.all)
+        self.observability.alarm_on_budgets(send_service="send")  # the send function's service name
         self._wire()
         CfnOutput(self, "ApiUrl", value=self.api.public_url, description="Base URL of the HTTP API")
 
@@ -50,7 +51,13 @@ class NurtureFlowStack(Stack):
         data, fns, workflows = self.data, self.functions, self.workflows
 
         # track: the public tracking API (opens, clicks, unsubscribes, site events) and SES events.
-        data.grant(fns.track, read_write=[data.contacts, data.events], read=[data.sends], write=[data.ledger])
+        # ledger and cost_rollups: each cost line adds to its rollups in one transaction (write only).
+        data.grant(
+            fns.track,
+            read_write=[data.contacts, data.events],
+            read=[data.sends],
+            write=[data.ledger, data.cost_rollups],
+        )
         self.events.grant_publish(fns.track)
         self.link_keys.configure(fns.track, public_base_url=self.api.public_url)
         set_env(fns.track, SiteSettings, site_keys=as_json(self.config.site_keys))
@@ -61,7 +68,7 @@ class NurtureFlowStack(Stack):
             read_write=[data.workflows, data.runs, data.contacts, data.events],
             # sends: segment conditions may look at engagement history.
             read=[data.sends],
-            write=[data.ledger],
+            write=[data.ledger, data.cost_rollups],
         )
         workflows.grant_run(fns.trigger)
 
@@ -79,13 +86,18 @@ class NurtureFlowStack(Stack):
             # workflows: templates show the workflow's name (one read per version per warm Lambda).
             read=[data.contacts, data.templates, data.runs, data.workflows],
             # events: each send records its email_sent event in the contact's history.
-            read_write=[data.sends, data.ledger, data.events],
+            # cost_rollups: read for the workflow's monthly budget, added to with each cost line.
+            read_write=[data.sends, data.events, data.cost_rollups],
+            write=[data.ledger],
         )
         self.sending.grant_send(fns.send)
         self.link_keys.configure(fns.send, public_base_url=self.api.public_url)
 
-        # admin: workflows and templates, deploys workflow state machines, reads costs.
-        data.grant(fns.admin, read_write=[data.workflows, data.templates], read=[data.ledger, data.contacts])
+        # admin: workflows and templates, deploys workflow state machines, reads costs (the rollups
+        # only: the report never reads the ledger's lines).
+        data.grant(
+            fns.admin, read_write=[data.workflows, data.templates], read=[data.cost_rollups, data.contacts]
+        )
         workflows.grant_manage(fns.admin, step=fns.step, send=fns.send)
         # manual enrolments go to the trigger function through the bus.
         self.events.grant_publish(fns.admin)

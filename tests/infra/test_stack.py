@@ -99,7 +99,7 @@ def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_j
         )
         for t in tables
     )
-    assert len(TABLES) == 9
+    assert len(TABLES) == 10
     assert found == expected
     for table in tables:
         assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -467,7 +467,7 @@ def test_a_daily_schedule_invokes_the_trigger_function(stack: NurtureFlowStack, 
 
 
 def test_alarms_watch_function_errors_and_ses_reputation(template: Template) -> None:
-    template.resource_count_is("AWS::CloudWatch::Alarm", 5 + 2)
+    template.resource_count_is("AWS::CloudWatch::Alarm", 5 + 2 + 1)  # + the budget alarm
     for metric in ("Reputation.BounceRate", "Reputation.ComplaintRate"):
         template.has_resource_properties(
             "AWS::CloudWatch::Alarm", {"Namespace": "AWS/SES", "MetricName": metric}

@@ -92,3 +92,22 @@ def test_prices_in_the_file_are_read_exactly_not_as_floats(tmp_path: Path) -> No
     path.write_text(text)
     prices = load_price_table(str(path))
     assert prices.lambda_gb_second["arm64"].usd == Decimal("0.1000000000000000055511151231257827")
+
+
+def test_the_table_names_its_region_and_when_its_prices_were_taken(tmp_path: Path) -> None:
+    prices = load_price_table()
+    assert (prices.region, prices.checked) == ("us-east-1", "2026-11")
+    assert (
+        load_price_table(write(tmp_path, {**packaged_data(), "checked": "2026-11-23"})).checked
+        == "2026-11-23"
+    )
+    for field, wrong in (("checked", "last week"), ("checked", "2026-13"), ("region", "Virginia")):
+        with pytest.raises(PriceTableError, match=field):
+            load_price_table(write(tmp_path, {**packaged_data(), field: wrong}))
+
+
+def test_a_table_without_the_attachment_price_is_refused(tmp_path: Path) -> None:
+    data = packaged_data()
+    del data["ses_attachment_gb"]
+    with pytest.raises(PriceTableError, match="ses_attachment_gb"):
+        load_price_table(write(tmp_path, data))

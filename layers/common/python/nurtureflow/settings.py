@@ -24,6 +24,7 @@ class TableSettings(_Part):
     runs_table: str = "nurtureflow-runs"
     sends_table: str = "nurtureflow-sends"
     ledger_table: str = "nurtureflow-ledger"
+    cost_rollups_table: str = "nurtureflow-cost-rollups"
     idempotency_table: str = "nurtureflow-idempotency"
     stats_table: str = "nurtureflow-stats"
 

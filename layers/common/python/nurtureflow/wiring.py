@@ -19,6 +19,7 @@ from nurtureflow.settings import (
 )
 from nurtureflow.store.aliases import AliasRepository
 from nurtureflow.store.contacts import ContactRepository
+from nurtureflow.store.cost_rollups import CostRollupRepository
 from nurtureflow.store.engagement import EngagementRepository
 from nurtureflow.store.events import EventRepository
 from nurtureflow.store.ledger import LedgerRepository
@@ -91,7 +92,11 @@ def sends() -> SendRepository:
 
 
 def ledger() -> LedgerRepository:
-    return LedgerRepository(tables().ledger_table)
+    return LedgerRepository(tables().ledger_table, tables().cost_rollups_table)
+
+
+def cost_rollups() -> CostRollupRepository:
+    return CostRollupRepository(tables().cost_rollups_table)
 
 
 def templates() -> TemplateRepository:
@@ -220,6 +225,8 @@ def step_actions() -> StepActions:
 @cache
 def delivery() -> Delivery:
     from nurtureflow.aws.mailer import SesMailer
+    from nurtureflow.aws.metrics import EmfBudgetAlarm
+    from nurtureflow.costs.budget import WorkflowBudget
     from nurtureflow.sending.delivery import Delivery
 
     sending = SendingSettings()
@@ -236,6 +243,7 @@ def delivery() -> Delivery:
         prices=prices(),
         stats=stats_recorder(),
         workflow_names=workflow_name,
+        budget=WorkflowBudget(cost_rollups(), EmfBudgetAlarm()),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,7 +16,13 @@ from nurtureflow.api import errors
 from nurtureflow.api.errors import NotFoundError, RequestInvalidError
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.roles import require, role_of
-from nurtureflow.costs.report import ReportQueryError, build_report, parse_report_query, report_to_csv
+from nurtureflow.costs.budget import current_budget, with_budgets
+from nurtureflow.costs.report import (
+    ReportQueryError,
+    build_report_from_rollups,
+    parse_report_query,
+    report_to_csv,
+)
 from nurtureflow.enrolment.manual import EnrolmentRefusedError, EnrolRequest
 from nurtureflow.privacy.contact_data import ContactUnknownError
 from nurtureflow.sending.checks import check_upload
@@ -208,13 +215,19 @@ def costs() -> Response[Any]:
         query = parse_report_query(dict(app.current_event.query_string_parameters or {}))
     except ReportQueryError as exc:
         raise RequestInvalidError(exc.field, str(exc)) from None
-    report = build_report(
-        wiring.ledger().between(query.start, query.end), query.start, query.end, query.group_by
+    rollups = wiring.cost_rollups()
+    report = build_report_from_rollups(
+        rollups.between(query.group_by, query.start, query.end), query.start, query.end, query.group_by
     )
     accept = app.current_event.headers.get("Accept") or app.current_event.headers.get("accept") or ""
     if "text/csv" in accept:
         return Response(200, "text/csv", report_to_csv(report))
-    return Response(200, "application/json", report.model_dump(mode="json", by_alias=True))
+    body = report.model_dump(mode="json", by_alias=True)
+    if query.group_by == "workflow":  # budgets are per workflow: docs/costs.md
+        body["rows"] = with_budgets(
+            body["rows"], partial(current_budget, wiring.workflows()), rollups, wiring.clock.now().date()
+        )
+    return Response(200, "application/json", body)
 
 
 @app.get("/admin/contacts/<contact>")

@@ -3,20 +3,31 @@
 Costs are computed when the line is written, at the prices of that day, and stored unrounded as
 ``Decimal`` so that a later change of the price table never rewrites history. ``to_item`` and
 ``from_item`` shape a line for storage (DynamoDB numbers are Decimals; days are ISO strings).
+
+Every dollar figure (and a line's Lambda GB-seconds) is held to ``USD_QUANTUM`` (10^-15). The
+packaged prices cost a send exactly at that scale; a price that divides without end (a GB is 2^30
+bytes) is rounded there once, when the line is made, so the line and the rollups DynamoDB sums from
+it (38 significant digits at most) hold the same exact numbers and add up to the same totals.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nurtureflow.costs.prices import Architecture, PriceTable
 
 EntryKind = Literal["send", "run", "tracking"]
 ZERO = Decimal(0)
+USD_QUANTUM = Decimal("1e-15")
+
+
+def _quantized(value: Decimal) -> Decimal:
+    with localcontext(prec=38):  # DynamoDB's precision: a large sum still quantizes exactly
+        return value.quantize(USD_QUANTUM, rounding=ROUND_HALF_EVEN)
 
 
 class Usage(BaseModel):
@@ -31,6 +42,12 @@ class Usage(BaseModel):
     dynamodb_write_units: int = Field(default=0, ge=0)
     dynamodb_read_units: int = Field(default=0, ge=0)
     apigateway_requests: int = Field(default=0, ge=0)
+    attachment_bytes: int = Field(default=0, ge=0)  # SES bills attachments by the GB
+
+    @field_validator("lambda_gb_seconds", mode="after")
+    @classmethod
+    def _to_quantum(cls, value: Decimal) -> Decimal:
+        return _quantized(value)
 
 
 class ServiceCosts(BaseModel):
@@ -43,6 +60,11 @@ class ServiceCosts(BaseModel):
     lambda_: Decimal = Field(default=ZERO, alias="lambda")
     dynamodb: Decimal = ZERO
     apigateway: Decimal = ZERO
+
+    @field_validator("ses", "stepfunctions", "lambda_", "dynamodb", "apigateway", mode="after")
+    @classmethod
+    def _to_quantum(cls, value: Decimal) -> Decimal:
+        return _quantized(value)
 
     @property
     def total(self) -> Decimal:
@@ -73,7 +95,7 @@ class LedgerEntry(BaseModel):
 def cost_usage(usage: Usage, prices: PriceTable, architecture: Architecture = "arm64") -> ServiceCosts:
     """What ``usage`` costs at ``prices``, by service, unrounded."""
     return ServiceCosts(
-        ses=prices.ses_price.cost(usage.emails),
+        ses=prices.ses_price.cost(usage.emails) + prices.ses_attachment_gb.cost(usage.attachment_bytes),
         stepfunctions=prices.stepfunctions_transition.cost(usage.transitions),
         lambda_=prices.lambda_request.cost(usage.lambda_requests)
         + prices.lambda_gb_second[architecture].cost(usage.lambda_gb_seconds),

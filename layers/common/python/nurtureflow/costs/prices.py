@@ -1,6 +1,7 @@
 """The price table: AWS prices as data the operator can change, never as constants in code.
 
-The packaged ``prices.json`` holds the us-east-1 prices of November 2026; each entry says where it
+The packaged ``prices.json`` holds the us-east-1 prices of November 2026: the table names its
+``region`` and the month (or day) its prices were taken (``checked``), and each entry says where it
 came from and whether it was confirmed on AWS's own page. An operator replaces the whole table with
 a file of the same shape (``NURTUREFLOW_PRICE_TABLE_PATH``), for instance to pick the SES plan.
 Free tiers are ignored on purpose: the ledger costs each send at the marginal price.
@@ -46,11 +47,13 @@ class PriceTable(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     currency: Literal["USD"]
-    region: str
-    checked: str  # when the figures were last compared with AWS's pages
+    region: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")  # e.g. us-east-1
+    # When the figures were taken from AWS's pages: a month (2026-11) or a day (2026-11-23).
+    checked: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
     ses_plan: str  # a key of ``ses``: the plan the account is on
     apigateway_type: ApiType  # the kind of API serving the tracking routes
     ses: dict[str, Price]
+    ses_attachment_gb: Price  # per byte count: ``per`` is the bytes of a GB
     stepfunctions_transition: Price
     lambda_request: Price
     lambda_gb_second: dict[Architecture, Price]

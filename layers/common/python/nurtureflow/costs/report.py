@@ -29,10 +29,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts
+from nurtureflow.costs.rollups import Rollup, rollup_key
 
 GroupBy = Literal["workflow", "template", "day"]
 _GROUP_BYS: dict[str, GroupBy] = {"workflow": "workflow", "template": "template", "day": "day"}
-NO_TEMPLATE = "(none)"
 TOTAL_KEY = "(total)"
 MAX_DAYS = 366
 _MICRO = Decimal("0.000001")
@@ -127,27 +127,34 @@ def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     return ReportQuery(start=start, end=end, group_by=group_by)
 
 
-def _key(entry: LedgerEntry, group_by: GroupBy) -> str:
-    if group_by == "day":
-        return entry.day.isoformat()
-    if group_by == "template":
-        return entry.template or NO_TEMPLATE
-    return entry.workflow
-
-
 def _per_email(usd: ServiceCosts, emails: int) -> Decimal:
     return usd.total / emails if emails else Decimal(0)
 
 
 def build_report(entries: Iterable[LedgerEntry], start: date, end: date, group_by: GroupBy) -> CostReport:
     """Sum the ledger lines dated ``start`` to ``end`` (inclusive) into one row per key."""
+    return _report(
+        ((rollup_key(e, group_by), e.day, e.usage.emails, e.usd) for e in entries), start, end, group_by
+    )
+
+
+def build_report_from_rollups(
+    rollups: Iterable[Rollup], start: date, end: date, group_by: GroupBy
+) -> CostReport:
+    """The same report from the rollups of ``group_by``: what ``GET /admin/costs`` reads."""
+    lines = ((r.key, r.day, r.usage.emails, r.usd) for r in rollups if r.group == group_by)
+    return _report(lines, start, end, group_by)
+
+
+def _report(
+    lines: Iterable[tuple[str, date, int, ServiceCosts]], start: date, end: date, group_by: GroupBy
+) -> CostReport:
     groups: dict[str, tuple[int, ServiceCosts]] = {}
-    for entry in entries:
-        if not start <= entry.day <= end:
+    for key, day, line_emails, line_usd in lines:
+        if not start <= day <= end:
             continue  # the store answers by day already; a stray line must not skew the report
-        key = _key(entry, group_by)
         emails, usd = groups.get(key, (0, ServiceCosts()))
-        groups[key] = (emails + entry.usage.emails, usd + entry.usd)
+        groups[key] = (emails + line_emails, usd + line_usd)
     rows = [
         CostRow(key=key, emails=emails, usd=usd, total_usd=usd.total, usd_per_email=_per_email(usd, emails))
         for key, (emails, usd) in sorted(groups.items())

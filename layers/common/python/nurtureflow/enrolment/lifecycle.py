@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
+from nurtureflow.events.model import PLATFORM_TYPES
 
 if TYPE_CHECKING:
     from nurtureflow.aws.stepfunctions import RunSummary
@@ -51,7 +52,7 @@ class RunLifecycle:
                 "goal:"
             )
             self._stats.run_ended(run["workflow"], int(run["version"]), arn, history.entered, goal)
-        usage = run_usage(history.transitions, history.lambdas)
+        usage = run_usage(history.transitions, history.lambdas, came_through_api(run.get("event") or {}))
         self._ledger.record(
             LedgerEntry(
                 entry_id="run#" + hashlib.sha256(arn.encode()).hexdigest()[:24],
@@ -65,12 +66,25 @@ class RunLifecycle:
         )
 
 
-def run_usage(transitions: int, lambdas: int) -> Usage:
+def came_through_api(event: dict[str, Any]) -> bool:
+    """Whether the event that enrolled a run arrived through API Gateway: a website's event
+    (``POST /v1/events``) or a manual enrolment (``POST /admin/workflows/{id}/enroll``). The
+    platform's own events (segment sweeps, dates, SES notifications) did not; tracking hits (opens,
+    clicks) did, but their request is already on their own ``tracking`` line."""
+    kind = str(event.get("type") or "")
+    return bool(kind) and (kind not in PLATFORM_TYPES or kind == "manual_enrolment")
+
+
+def run_usage(transitions: int, lambdas: int, through_api: bool = False) -> Usage:
     """What a run consumed beyond its sends: its state transitions, its own Lambda requests (step and
-    send tasks) and the trigger's that started it, and the run record's reads and writes."""
+    send tasks) and the trigger's that started it, the run record's reads and writes, and the API
+    Gateway request that brought its enrolling event, if one did (a whole request per run: a batch
+    of events or an event enrolling in several workflows was one request, so this errs high by at
+    most one request price a run)."""
     return Usage(
         transitions=transitions,
         lambda_requests=lambdas + 1,
         dynamodb_write_units=2,
         dynamodb_read_units=2,
+        apigateway_requests=1 if through_api else 0,
     )

@@ -19,6 +19,8 @@ from nurtureflow.aws.mailer import (
 )
 from nurtureflow.clock import Clock
 from nurtureflow.contacts.consent import has_consent
+from nurtureflow.costs.attachments import attachment_bytes
+from nurtureflow.costs.budget import WorkflowBudget
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
@@ -34,10 +36,13 @@ from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.schedule import next_slot, zone_for
 
 # The DynamoDB work of one send: reads of the send record, contact and template; writes of the
-# claim, the sent record, the ledger line, and the email_sent event with its id marker.
+# claim, the sent record, the email_sent event with its id marker (a transaction: 2 items, each
+# written twice), and the ledger line with its three rollups in one transaction (4 items: 8 units).
 SEND_READ_UNITS = 3
-SEND_WRITE_UNITS = 5
+SEND_WRITE_UNITS = 12
+BUDGET_READ_UNITS = 1  # a workflow with a budget reads its month's rollups (a query under 4 KB)
 LAMBDA_MEMORY_GB = Decimal("0.25")
+EXPECTED_SEND_SECONDS = 0.2  # what a send is expected to bill, for the budget check before it
 
 
 class Mailer(Protocol):
@@ -99,6 +104,7 @@ class SendRequest:
     quiet: QuietHours | None = None
     consent: str | None = None  # "double_opt_in": only contacts whose consent is confirmed
     attempt: int = 0  # the state's retry count: throttling gives up on the last one
+    budget_usd: Decimal | None = None  # the workflow's monthly budget (settings.monthly_budget_usd)
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> SendRequest:
@@ -116,6 +122,7 @@ class SendRequest:
             quiet=QuietHours(quiet["from"], quiet["to"], quiet["timezone"]) if quiet else None,
             consent=payload.get("consent"),
             attempt=int(payload.get("attempt") or 0),
+            budget_usd=Decimal(payload["budget"]["monthly_usd"]) if payload.get("budget") else None,
         )
 
     @property
@@ -140,11 +147,13 @@ class Delivery:
         billed_seconds: float | None = None,
         stats: StatsRecorder | None = None,
         workflow_names: Callable[[str, int], str | None] | None = None,
+        budget: WorkflowBudget | None = None,
     ) -> None:
         """``billed_seconds`` replaces the measured time of a send in its Lambda cost: a forecast
         prices a typical send, not the time its in-memory stand-ins took. ``workflow_names`` gives
-        templates ``workflow.name`` (the id stands in without it)."""
-        self._billed_seconds = billed_seconds
+        templates ``workflow.name`` (the id stands in without it). Without ``budget``, no workflow
+        budget is checked."""
+        self._billed_seconds, self._budget = billed_seconds, budget
         self._stats = stats
         self._library, self._workflow_names = TemplateLibrary(templates), WorkflowNames(workflow_names)
         self._contacts, self._templates, self._sends = contacts, templates, sends
@@ -180,7 +189,9 @@ class Delivery:
         if contact is None:
             # Erased (GDPR): no send record, which would name the contact again after its erasure.
             return {"send_id": request.send_id, "status": "skipped", "reason": "contact_erased"}
-        reason = _skip_reason(contact, request) or self._over_cap(request, contact)
+        reason = (
+            _skip_reason(contact, request) or self._over_cap(request, contact) or self._over_budget(request)
+        )
         record = self._record(request, contact.email)
         if reason is not None:
             return self._settled(request, {**record, "status": "skipped", "reason": reason})
@@ -214,9 +225,11 @@ class Delivery:
         sent = {**record, "status": "sent", "message_id": message_id}
         self._sends.put(sent)
         elapsed = timer.perf_counter() - started
-        return self._after_sent(request, sent, elapsed)
+        return self._after_sent(request, sent, elapsed, raw)
 
-    def _after_sent(self, request: SendRequest, sent: dict[str, Any], elapsed: float) -> dict[str, Any]:
+    def _after_sent(
+        self, request: SendRequest, sent: dict[str, Any], elapsed: float, raw: bytes | None
+    ) -> dict[str, Any]:
         """The event and the ledger line of a sent email: both idempotent by id, so a retry that
         finds the send recorded as sent writes them again without counting twice."""
         self._events.record(
@@ -231,7 +244,7 @@ class Delivery:
                 step=request.step,
             )
         )
-        self._cost(request, elapsed if self._billed_seconds is None else self._billed_seconds)
+        self._cost(request, elapsed if self._billed_seconds is None else self._billed_seconds, raw)
         return {"send_id": request.send_id, "status": "sent", "message_id": sent["message_id"]}
 
     def _settled(
@@ -259,7 +272,7 @@ class Delivery:
             # A crashed attempt (or one still running): it may have sent.
             return self._unconfirmed(request)
         if earlier["status"] == "sent":
-            return self._after_sent(request, earlier, 0.0)
+            return self._after_sent(request, earlier, 0.0, None)
         return self._answer(request, earlier)
 
     def _answer(self, request: SendRequest, record: dict[str, Any] | None) -> dict[str, Any]:
@@ -332,14 +345,28 @@ class Delivery:
         )
         return raw, sender
 
-    def _cost(self, request: SendRequest, elapsed_seconds: float) -> None:
+    def _over_budget(self, request: SendRequest) -> str | None:
+        if self._budget is None or request.budget_usd is None:
+            return None
+        expected = cost_usage(self._usage(request, EXPECTED_SEND_SECONDS, 0), self._prices).total
+        now = self._clock.now()
+        return self._budget.skip_reason(request.run.workflow, request.budget_usd, now.date(), expected)
+
+    def _usage(self, request: SendRequest, elapsed_seconds: float, attachments: int) -> Usage:
         gb_seconds = LAMBDA_MEMORY_GB * Decimal(max(1, round(elapsed_seconds * 1000))) / 1000
-        usage = Usage(
+        budget_reads = BUDGET_READ_UNITS if self._budget is not None and request.budget_usd is not None else 0
+        return Usage(
             emails=1,
             lambda_gb_seconds=gb_seconds,
-            dynamodb_read_units=SEND_READ_UNITS,
+            dynamodb_read_units=SEND_READ_UNITS + budget_reads,
             dynamodb_write_units=SEND_WRITE_UNITS,
+            attachment_bytes=attachments,
         )
+
+    def _cost(self, request: SendRequest, elapsed_seconds: float, raw: bytes | None) -> None:
+        """The send's ledger line; a retry that finds the send sent has no message (``raw`` None) and
+        its line is a no-op, since the ledger keeps the first line of an id."""
+        usage = self._usage(request, elapsed_seconds, attachment_bytes(raw) if raw is not None else 0)
         self._ledger.record(
             LedgerEntry(
                 entry_id=request.send_id,

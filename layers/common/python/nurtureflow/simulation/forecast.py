@@ -23,10 +23,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from nurtureflow.clock import VirtualClock
 from nurtureflow.contacts.model import Contact
+from nurtureflow.costs.budget import WorkflowBudget
 from nurtureflow.costs.ledger import ServiceCosts, cost_usage
 from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.enrolment.dispatch import Dispatcher
-from nurtureflow.enrolment.lifecycle import RunLifecycle, run_usage
+from nurtureflow.enrolment.lifecycle import RunLifecycle, came_through_api, run_usage
 from nurtureflow.events.email_feedback import EmailFeedback
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.local.stepfunctions import Execution, LocalStepFunctions
@@ -37,6 +38,7 @@ from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.simulation.engagement import Feedback, Rates, SimulatedInbox
 from nurtureflow.simulation.funnel import Funnel
 from nurtureflow.simulation.memory import (
+    CountingBudgetAlarm,
     MemoryContacts,
     MemoryEvents,
     MemoryLedger,
@@ -166,6 +168,7 @@ class Simulation:
     def _build_stores(self, templates: dict[str, dict[str, Any]]) -> None:
         self._contacts, self._runs, self._events = MemoryContacts(), MemoryRuns(), MemoryEvents()
         self._sends, self._ledger = MemorySends(), MemoryLedger()
+        self._budget_alarms = CountingBudgetAlarm()
         self._templates, self._workflows = MemoryTemplates(), MemoryWorkflows()
         self._scoring = Scoring(
             MemoryScoringRules(self._scoring_document), self._contacts, self._events, self._clock
@@ -222,6 +225,7 @@ class Simulation:
             sending=SendingSettings(),
             prices=self._prices,
             billed_seconds=SEND_SECONDS,
+            budget=WorkflowBudget(self._ledger, self._budget_alarms),
         )
         self._lifecycle = RunLifecycle(self._runs, self._ledger, self._executions, self._prices)
 
@@ -345,7 +349,9 @@ class Simulation:
             execution = self._runtime.get_execution(arn)
             transitions += execution.transitions
             if execution.running:  # still waiting at the end: what it has cost so far
-                costs += cost_usage(run_usage(*self._executions.transitions(execution.arn)), self._prices)
+                event = ((execution.input or {}).get("run") or {}).get("event") or {}
+                usage = run_usage(*self._executions.transitions(execution.arn), came_through_api(event))
+                costs += cost_usage(usage, self._prices)
         contacts = self.request.contacts
         total = costs.total
         return {

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from nurtureflow.contacts.model import Contact, contact_id_for, normalise_email
 from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts
+from nurtureflow.costs.rollups import month_of
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.store.items import to_plain
 from nurtureflow.store.runs import RunClaimedError
@@ -236,20 +238,39 @@ class MemorySends:
 
 
 class MemoryLedger:
-    """The ledger's totals. A line recorded again under its id (a retried send) counts once, as the
-    table's put keeps one line per id; lines are summed as they come, not kept."""
+    """The ledger's totals, and each workflow's spend by month (what budgets read from the rollups).
+    A line recorded again under its id (a retried send) counts once, as the store's conditional
+    transaction does; lines are summed as they come, not kept."""
 
     def __init__(self) -> None:
         self._ids: set[str] = set()
         self._total = ServiceCosts()
+        self._by_month: dict[tuple[str, str], Decimal] = {}
 
-    def record(self, entry: LedgerEntry) -> None:
-        if entry.entry_id not in self._ids:
-            self._ids.add(entry.entry_id)
-            self._total += entry.usd
+    def record(self, entry: LedgerEntry) -> bool:
+        if entry.entry_id in self._ids:
+            return False
+        self._ids.add(entry.entry_id)
+        self._total += entry.usd
+        at = (entry.workflow, month_of(entry.day))
+        self._by_month[at] = self._by_month.get(at, Decimal(0)) + entry.usd.total
+        return True
 
     def total(self) -> ServiceCosts:
         return self._total
+
+    def workflow_month_spend(self, workflow: str, month: str) -> Decimal:
+        return self._by_month.get((workflow, month), Decimal(0))
+
+
+class CountingBudgetAlarm:
+    """The budget alarm metric, counted by workflow instead of sent to CloudWatch."""
+
+    def __init__(self) -> None:
+        self.exceeded: dict[str, int] = {}
+
+    def budget_exceeded(self, workflow: str) -> None:
+        self.exceeded[workflow] = self.exceeded.get(workflow, 0) + 1
 
 
 class MemoryEngagement:

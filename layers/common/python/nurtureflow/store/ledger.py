@@ -1,4 +1,12 @@
-"""The cost ledger table: one item per costed thing, partitioned by day (pk day, sk entry id)."""
+"""The cost ledger table: one item per costed thing, partitioned by day (pk day, sk entry id).
+
+Writing a line also adds it to its rollups (``store.cost_rollups``) in the same DynamoDB
+transaction: the line is put only if its id is new, and the rollups' counters move only if the line
+is put. A retried write (a Lambda retry, a redelivered event) fails the line's condition, so the
+whole transaction is cancelled and nothing is counted twice; a transaction that fails for any other
+reason writes nothing and raises, so the caller's retry starts again from nothing. There is no
+state in between: no line without its rollups, no rollups without their line.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +16,42 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from nurtureflow.aws.clients import dynamodb_table
+from nurtureflow.aws.clients import client, dynamodb_table
 from nurtureflow.costs.ledger import LedgerEntry, from_item, to_item
+from nurtureflow.store.cost_rollups import rollup_updates, serialize
 
 
 class LedgerRepository:
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, rollups_table_name: str) -> None:
+        self._name, self._rollups_name = table_name, rollups_table_name
         self._table = dynamodb_table(table_name)
 
-    def record(self, entry: LedgerEntry) -> None:
-        """Idempotent by entry id: a retried send overwrites its own line, never adds one."""
-        item = to_item(entry)
-        self._table.put_item(Item={**item, "pk": entry.day.isoformat(), "sk": entry.entry_id})
+    def record(self, entry: LedgerEntry) -> bool:
+        """Write the line and add it to its rollups, once: False when its id was already recorded.
+
+        The first write of an id wins: a retried send keeps its first line (and its first measured
+        duration) rather than replacing it.
+        """
+        item = {**to_item(entry), "pk": entry.day.isoformat(), "sk": entry.entry_id}
+        put = {
+            "Put": {
+                "TableName": self._name,
+                "Item": {k: serialize(v) for k, v in item.items()},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        dynamodb = client("dynamodb")
+        try:
+            dynamodb.transact_write_items(TransactItems=[put, *rollup_updates(entry, self._rollups_name)])
+        except dynamodb.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
 
     def between(self, start: date, end: date) -> Iterator[LedgerEntry]:
+        """Every line dated ``start`` to ``end``: for audits and checks; reports read the rollups."""
         day = start
         while day <= end:
             kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(day.isoformat())}

@@ -37,6 +37,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("ledger_table", "pk", "sk"),
     # Workflow counters (pk wf#<id>, sk v#<version>) and their once-only markers (expiring).
     TableSpec("stats_table", "pk", "sk", ttl_attribute="expires_at"),
+    TableSpec("cost_rollups_table", "pk", "sk"),
     # Powertools Idempotency's default layout: key "id", TTL "expiration".
     TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
 )

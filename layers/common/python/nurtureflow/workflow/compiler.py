@@ -190,6 +190,9 @@ def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
         extra["cap"] = {"per_day": target.settings.max_emails_per_day, "timezone": target.settings.timezone}
     if target.settings.from_:
         extra["from"] = target.settings.from_
+    if target.settings.monthly_budget_usd is not None:
+        # As text: the send function reads the exact Decimal back, never a binary float.
+        extra["budget"] = {"monthly_usd": str(target.settings.monthly_budget_usd)}
     task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra), sends=True)
     quiet = target.settings.quiet_hours
     if quiet is None:

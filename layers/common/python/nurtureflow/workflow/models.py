@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from nurtureflow.conditions.model import Condition
 from nurtureflow.workflow.durations import Duration, SignedDuration
@@ -14,6 +23,7 @@ STEP_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MAX_STEPS = 1000
 WORKFLOW_ID = r"^[a-z0-9][a-z0-9-]{0,63}$"
 CLOCK_TIME = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+MAX_MONTHLY_BUDGET_USD = 1_000_000_000
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -64,6 +74,16 @@ class QuietHours(_Strict):
     to: str = Field(pattern=CLOCK_TIME)
 
 
+# A number of US dollars, read exactly (0.1 is one tenth, not a binary fraction); strings and
+# booleans are refused, as the language takes a number.
+BudgetUsd = Annotated[
+    Decimal,
+    Field(gt=0, le=MAX_MONTHLY_BUDGET_USD, allow_inf_nan=False),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_MONTHLY_BUDGET_USD}),
+    PlainSerializer(float, return_type=float, when_used="json"),  # a JSON number, as it was written
+]
+
+
 class Settings(_Strict):
     timezone: str = "UTC"
     quiet_hours: QuietHours | None = None
@@ -71,6 +91,15 @@ class Settings(_Strict):
     from_: str | None = Field(default=None, alias="from")
     # "double_opt_in": the workflow's emails go only to contacts whose consent is confirmed.
     consent: Literal["double_opt_in"] | None = None
+    # Spend per calendar month (UTC) over which the workflow's emails are skipped: docs/costs.md.
+    monthly_budget_usd: BudgetUsd | None = None
+
+    @field_validator("monthly_budget_usd", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal | None):
+            raise ValueError("monthly_budget_usd must be a number of US dollars, such as 50 or 12.5")
+        return value
 
     @model_validator(mode="after")
     def _known_timezone(self) -> Settings:

@@ -1,0 +1,24 @@
+"""CloudWatch metrics as Embedded Metric Format log lines (Powertools): no API call, no client."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+NAMESPACE = "NurtureFlow"
+BUDGET_EXCEEDED = "BudgetExceeded"
+
+
+class EmfBudgetAlarm:
+    """Counts an email skipped over its workflow's budget, twice: by ``workflow`` (which one) and for
+    the function as a whole (dimension ``service`` only, which Powertools adds from
+    ``POWERTOOLS_SERVICE_NAME``), since a CloudWatch alarm watches one exact set of dimensions and
+    cannot know the workflows in advance. The stack alarms on the second."""
+
+    def budget_exceeded(self, workflow: str) -> None:
+        # Flushed at once: the send function has no metrics decorator to flush at its end.
+        with single_metric(
+            name=BUDGET_EXCEEDED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE
+        ) as metric:
+            metric.add_dimension(name="workflow", value=workflow)
+        with single_metric(name=BUDGET_EXCEEDED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
+            pass
