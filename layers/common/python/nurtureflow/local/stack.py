@@ -17,6 +17,7 @@ from moto.server import ThreadedMotoServer
 from nurtureflow.auth.roles import token_hash
 from nurtureflow.clock import VirtualClock
 from nurtureflow.enrolment.dates import next_daily_run
+from nurtureflow.local.broadcasts import broadcast_machine_arn, create_broadcast_machine
 from nurtureflow.local.eventbus import LocalEventBus
 from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.lambdas import LocalLambdas
@@ -116,6 +117,7 @@ class LocalStack:
                 "NURTUREFLOW_STATE_MACHINE_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/nurtureflow-workflows",
                 "NURTUREFLOW_STEP_FUNCTION_ARN": fn + "step",
                 "NURTUREFLOW_SEND_FUNCTION_ARN": fn + "send",
+                "NURTUREFLOW_BROADCAST_STATE_MACHINE_ARN": broadcast_machine_arn(REGION, ACCOUNT),
             }
         )
 
@@ -132,6 +134,12 @@ class LocalStack:
             EmailAddress=SENDER
         )
         ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
+        create_broadcast_machine(
+            os.environ["NURTUREFLOW_ENDPOINT_STEPFUNCTIONS"],
+            REGION,
+            ACCOUNT,
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nurtureflow-broadcast",
+        )
 
     # -- the pieces talking to each other ------------------------------------------------
     def _invoke_http(self, function: str, event: dict[str, Any]) -> dict[str, Any]:

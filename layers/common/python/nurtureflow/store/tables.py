@@ -22,6 +22,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("runs_table", "pk", "sk"),
     TableSpec("sends_table", "pk"),
     TableSpec("ledger_table", "pk", "sk"),
+    # Broadcasts (sk "broadcast") and their count-once markers (sk "counted#…").
+    TableSpec("broadcasts_table", "pk", "sk"),
     # Powertools Idempotency's default layout: key "id", TTL "expiration".
     TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
 )
