@@ -32,6 +32,7 @@ class Data(Construct):
         self.sends: dynamodb.Table = tables["sends_table"]
         self.ledger: dynamodb.Table = tables["ledger_table"]
         self.idempotency: dynamodb.Table = tables["idempotency_table"]
+        self.broadcasts: dynamodb.Table = tables["broadcasts_table"]
         self.all: tuple[dynamodb.Table, ...] = tuple(tables.values())
 
     def _table(self, spec: TableSpec) -> dynamodb.Table:
