@@ -100,6 +100,7 @@ def test_a_batch_sends_each_contact_and_counts_each_outcome_once() -> None:
     assert tasks.batch("b_1", ["c_1", "c_2"]) == {"counted": 2}
     assert tasks.batch("b_1", ["c_1", "c_2"]) == {"counted": 0}, "a retried batch counts nobody again"
     assert store.items["b_1"]["sent"] == 2
+    assert not [key for _, key in store.markers if "c_1" in key], "markers name sends, not contacts"
     outbox.answer = "skipped"
     tasks.batch("b_1", ["c_3"])
     assert store.items["b_1"]["skipped"] == {"unsubscribed": 1}

@@ -112,7 +112,8 @@ class BroadcastSender:
         batches = [matched[i : i + size] for i in range(0, len(matched), size)]
         self._store.count_once(
             broadcast_id,
-            "page#" + (cursor or ""),
+            # The cursor is a contact id: hashed, so the marker does not name the contact.
+            "page#" + hashlib.sha256((cursor or "").encode()).hexdigest()[:24],
             {"matched": len(matched), "pages": 1, "batches": len(batches)},
         )
         pace = timedelta(seconds=math.ceil(len(matched) / rate))
@@ -131,7 +132,10 @@ class BroadcastSender:
                 logger.info("broadcast no longer sending", extra={"broadcast": broadcast_id})
                 break
             outcome = self._send_one(broadcast, contact_id)
-            counted += self._count(broadcast_id, contact_id, outcome)
+            # Counted under the send id, not the contact id: nothing here names the contact after
+            # its erasure (which removes the send record itself).
+            send_id = broadcast_send_request(broadcast, contact_id).send_id
+            counted += self._count(broadcast_id, send_id, outcome)
         return {"counted": counted}
 
     def _send_one(self, broadcast: dict[str, Any], contact_id: str) -> dict[str, Any]:
@@ -144,14 +148,14 @@ class BroadcastSender:
             logger.exception("a broadcast send failed", extra={"broadcast": broadcast["id"]})
             return {"status": "failed", "reason": "error"}
 
-    def _count(self, broadcast_id: str, contact_id: str, outcome: dict[str, Any]) -> int:
+    def _count(self, broadcast_id: str, send_id: str, outcome: dict[str, Any]) -> int:
         status = outcome.get("status")
         if status == "sent":
-            return int(self._store.count_once(broadcast_id, contact_id, {"sent": 1}))
+            return int(self._store.count_once(broadcast_id, send_id, {"sent": 1}))
         if status == "skipped":
             reason = str(outcome.get("reason") or "unknown")
-            return int(self._store.count_once(broadcast_id, contact_id, {}, skipped=reason))
-        return int(self._store.count_once(broadcast_id, contact_id, {"failed": 1}))
+            return int(self._store.count_once(broadcast_id, send_id, {}, skipped=reason))
+        return int(self._store.count_once(broadcast_id, send_id, {"failed": 1}))
 
     def finish(self, broadcast_id: str) -> dict[str, Any]:
         """Mark the broadcast completed (unless it was cancelled) and cost its execution."""
