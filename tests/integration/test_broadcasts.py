@@ -112,6 +112,8 @@ def test_the_broadcast_is_costed_under_its_own_workflow_key(harness: Harness) ->
     ).json()
     [row] = [r for r in report["rows"] if r["key"] == f"broadcast:{created['id']}"]
     assert row["emails"] == 4
+    # The broadcast's execution is costed once, under its key, not as an unknown workflow's run.
+    assert "(unknown)" not in {r["key"] for r in report["rows"]}
     assert float(row["usd"]["ses"]) > 0
     assert float(row["usd"]["stepfunctions"]) > 0
 

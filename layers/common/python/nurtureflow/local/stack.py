@@ -32,6 +32,7 @@ REGION = "us-east-1"
 SENDER = "hello@shop.example"
 CONFIGURATION_SET = "nurtureflow"
 STATUS_CHANGE = "Step Functions Execution Status Change"
+WORKFLOW_MACHINES = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:nurtureflow-"
 logger = logging.getLogger("nurtureflow.local")
 
 
@@ -155,7 +156,9 @@ class LocalStack:
             raise LambdaFunctionError(error.error_type, str(error)) from error
 
     def _status_changed(self, detail: dict[str, Any]) -> None:
-        self.bus.put("aws.states", STATUS_CHANGE, detail)
+        # As the stack's EventBridge rule: workflow machines only (the broadcast machine is not one).
+        if str(detail.get("stateMachineArn", "")).startswith(WORKFLOW_MACHINES):
+            self.bus.put("aws.states", STATUS_CHANGE, detail)
 
     def _deliver_to_trigger(self, envelope: dict[str, Any]) -> None:
         try:
