@@ -1,4 +1,4 @@
-"""The five Lambda functions: same runtime, layer and observability; each with its own empty role.
+"""The six Lambda functions: same runtime, layer and observability; each with its own empty role.
 
 Permissions and settings are added by the constructs that own the resources (``Data.grant``,
 ``Workflows.grant_*``...), wired in ``nurtureflow.py``, so each role holds only what is granted.
@@ -36,13 +36,15 @@ _SPECS = (
     _Spec("step", Duration.seconds(30), "Workflow task: conditions, scoring, contact updates"),
     _Spec("send", Duration.seconds(30), "Workflow task: renders and sends one email through SES"),
     _Spec("track", Duration.seconds(10), "Public tracking API and SES event intake"),
+    # A batch sends up to 500 emails one after another at SES's latency: minutes, not seconds.
+    _Spec("broadcast", Duration.minutes(5), "Broadcast task: pages a segment, sends a batch of emails"),
     # A full vCPU (1,769 MB): forecasts (POST …/simulate) run the workflow in-process for seconds.
     _Spec("admin", Duration.seconds(30), "Admin API: workflows, templates, costs, forecasts", 1769),
 )
 
 
 class Functions(Construct):
-    """``trigger``, ``step``, ``send``, ``track`` and ``admin``, code from ``functions/<name>/``."""
+    """``trigger``, ``step``, ``send``, ``track``, ``admin`` and ``broadcast``, from ``functions/<name>/``."""
 
     def __init__(self, scope: Construct, construct_id: str, *, layer: lambda_.ILayerVersion) -> None:
         super().__init__(scope, construct_id)
@@ -53,6 +55,7 @@ class Functions(Construct):
         self.send: lambda_.Function = made["send"]
         self.track: lambda_.Function = made["track"]
         self.admin: lambda_.Function = made["admin"]
+        self.broadcast: lambda_.Function = made["broadcast"]
         self.all: tuple[lambda_.Function, ...] = tuple(made.values())
 
     def _function(self, spec: _Spec) -> lambda_.Function:

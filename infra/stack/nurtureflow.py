@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
 from infra.stack.api import Api
+from infra.stack.broadcasts import Broadcasts
 from infra.stack.config import StackConfig
 from infra.stack.data import Data
 from infra.stack.events import Events
@@ -42,6 +43,7 @@ class NurtureFlowStack(Stack):
         )
         self.schedules = Schedules(self, "Schedules", trigger=fns.trigger)
         self.link_keys = LinkKeys(self, "LinkKeys", link_key_id=config.link_key_id)
+        self.broadcasts = Broadcasts(self, "Broadcasts", function=fns.broadcast)
         self.observability = Observability(self, "Observability", functions=fns.all)
         self.observability.alarm_on_budgets(send_service="send")  # the send function's service name
         self._wire()
@@ -115,6 +117,23 @@ class NurtureFlowStack(Stack):
             data.grant(function, write=[data.stats])
         data.grant(fns.admin, read=[data.stats])
 
+        # broadcast: pages a segment (contacts, and the history segments may read) and sends each
+        # contact through the same checks, idempotency and ledger as the send function.
+        data.grant(
+            fns.broadcast,
+            # workflows: the send reads workflow names for templates (a broadcast has none)
+            read=[data.contacts, data.templates, data.workflows],
+            # cost_rollups: each cost line adds to them in the same transaction
+            read_write=[data.broadcasts, data.sends, data.events, data.cost_rollups],
+            write=[data.ledger, data.stats],
+        )
+        self.sending.grant_send(fns.broadcast)
+        self.link_keys.configure(fns.broadcast, public_base_url=self.api.public_url)
+
+        # admin: creates broadcasts, reads their progress, cancels them.
+        data.grant(fns.admin, read_write=[data.broadcasts])
+        self.broadcasts.grant_start_and_cancel(fns.admin)
+
         # Every function that records events stamps them with the retention (their TTL).
-        for function in (fns.track, fns.trigger, fns.step, fns.send, fns.admin):
+        for function in (fns.track, fns.trigger, fns.step, fns.send, fns.admin, fns.broadcast):
             set_env(function, RetentionSettings, event_retention_days=str(self.config.event_retention_days))

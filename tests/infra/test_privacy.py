@@ -42,7 +42,11 @@ def test_the_admin_function_may_erase_contacts_and_stop_executions_only(
         ), table.node.id
     stop = [s for s in statements if "states:StopExecution" in _actions(s)]
     assert [_actions(s) for s in stop] == [["states:StopExecution"]]
-    assert [_flat(r).rsplit(":", 2)[1:] for r in _resource_list(stop[0])] == [["execution", "nurtureflow-*"]]
+    # Workflow runs (erasure) and broadcasts (cancel): executions, nothing else.
+    assert sorted(_flat(r).rsplit(":execution:", 1)[1] for r in _resource_list(stop[0])) == [
+        "NurtureFlowBroadcasts:*",
+        "nurtureflow-*",
+    ]
     ledger = f"<{_logical_id(data.ledger)}.Arn>"
     for statement in statements:
         if ledger in {_flat(r) for r in _resource_list(statement)}:

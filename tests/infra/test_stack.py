@@ -15,6 +15,7 @@ from infra.stack.settings_env import env_name
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.settings import (
     AuthSettings,
+    BroadcastSettings,
     BusSettings,
     EndpointSettings,
     PriceSettings,
@@ -99,7 +100,7 @@ def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_j
         )
         for t in tables
     )
-    assert len(TABLES) == 10
+    assert len(TABLES) == 11
     assert found == expected
     for table in tables:
         assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -141,11 +142,11 @@ def test_each_table_variable_names_the_table_with_that_settings_key(
 # --- functions and layer ------------------------------------------------------------------------
 
 
-def test_five_arm64_python312_functions_use_the_common_layer(
+def test_six_arm64_python312_functions_use_the_common_layer(
     stack: NurtureFlowStack, template: Template
 ) -> None:
     layer_id = _logical_id(stack.layer.layer)
-    template.resource_count_is("AWS::Lambda::Function", 5)
+    template.resource_count_is("AWS::Lambda::Function", 6)
     template.resource_properties_count_is(
         "AWS::Lambda::Function",
         {
@@ -165,14 +166,14 @@ def test_five_arm64_python312_functions_use_the_common_layer(
                 )
             },
         },
-        5,
+        6,
     )
     template.has_resource_properties(
         "AWS::Lambda::Function",
         {"Environment": {"Variables": Match.object_like({"POWERTOOLS_SERVICE_NAME": "send"})}, "Timeout": 30},
     )
     # Handlers are small (256 MB); the admin function runs forecasts on a full vCPU.
-    template.resource_properties_count_is("AWS::Lambda::Function", {"MemorySize": 256}, 4)
+    template.resource_properties_count_is("AWS::Lambda::Function", {"MemorySize": 256}, 5)
     template.has_resource_properties(
         "AWS::Lambda::Function",
         {
@@ -200,6 +201,7 @@ def test_every_settings_variable_is_a_field_of_a_settings_part(
     parts = (
         TableSettings, EndpointSettings, TrackingSettings, SendingSettings, AuthSettings,
         SiteSettings, BusSettings, WorkflowSettings, PriceSettings, RetentionSettings,
+        BroadcastSettings,
     )  # fmt: skip
     known = {env_name(part, field) for part in parts for field in part.model_fields}
     for function in stack.functions.all:
@@ -233,7 +235,7 @@ def _method_routes(stack: NurtureFlowStack, template_json: Json) -> set[tuple[st
 def test_the_rest_api_has_one_proxy_method_per_route(stack: NurtureFlowStack, template_json: Json) -> None:
     handlers = {"track": _logical_id(stack.functions.track), "admin": _logical_id(stack.functions.admin)}
     expected = {(r.method, r.path, handlers[r.function]) for r in ROUTES}
-    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 27
+    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 30
     assert _method_routes(stack, template_json) == expected
     assert ("POST", "/u/{token}", handlers["track"]) in expected
     assert ("GET", "/admin/costs", handlers["admin"]) in expected
@@ -309,10 +311,14 @@ def test_the_admin_function_passes_only_the_workflow_role_to_step_functions(
 def test_step_functions_permissions_are_limited_to_the_name_prefix(
     stack: NurtureFlowStack, template_json: Json
 ) -> None:
+    broadcasts = f"<{_logical_id(stack.broadcasts.machine)}>"
     for function in stack.functions.all:
         for statement in _statements(template_json, _role_id(template_json, function)):
             if any(a.startswith("states:") for a in _actions(statement)):
                 for resource in _resource_list(statement):
+                    flat = _flat(resource)
+                    if flat == broadcasts or flat.endswith(":execution:NurtureFlowBroadcasts:*"):
+                        continue  # the broadcast machine: see the test below
                     assert _flat(resource).endswith(
                         (":stateMachine:nurtureflow-*", ":execution:nurtureflow-*")
                     )
@@ -335,6 +341,7 @@ def test_functions_have_only_the_services_they_need(stack: NurtureFlowStack, tem
         "Send": base | {"ses"},
         "Track": base | {"events"},
         "Admin": base | {"states", "iam", "events"},
+        "Broadcast": base | {"ses"},
     }
     assert (
         _all_actions(template_json, fns.step) & {"states:StartExecution", "states:CreateStateMachine"}
@@ -467,7 +474,7 @@ def test_a_daily_schedule_invokes_the_trigger_function(stack: NurtureFlowStack, 
 
 
 def test_alarms_watch_function_errors_and_ses_reputation(template: Template) -> None:
-    template.resource_count_is("AWS::CloudWatch::Alarm", 5 + 2 + 1)  # + the budget alarm
+    template.resource_count_is("AWS::CloudWatch::Alarm", 6 + 2 + 1)  # + the budget alarm
     for metric in ("Reputation.BounceRate", "Reputation.ComplaintRate"):
         template.has_resource_properties(
             "AWS::CloudWatch::Alarm", {"Namespace": "AWS/SES", "MetricName": metric}
@@ -573,3 +580,40 @@ def test_the_send_function_reads_workflow_names_but_cannot_write_workflows(
     actions = {action for s in on_workflows for action in _actions(s)}
     assert "dynamodb:GetItem" in actions
     assert not actions & {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+
+
+# --- broadcasts -----------------------------------------------------------------------------------
+
+
+def test_the_broadcast_machine_invokes_only_the_broadcast_function_and_logs_without_data(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    machine = template_json["Resources"][_logical_id(stack.broadcasts.machine)]["Properties"]
+    assert machine["StateMachineName"] == "NurtureFlowBroadcasts"
+    assert machine["TracingConfiguration"] == {"Enabled": True}
+    assert machine["LoggingConfiguration"]["Level"] == "ALL"
+    assert machine["LoggingConfiguration"]["IncludeExecutionData"] is False
+    broadcast = _logical_id(stack.functions.broadcast)
+    assert machine["DefinitionSubstitutions"] == {"BroadcastFunctionArn": {"Fn::GetAtt": [broadcast, "Arn"]}}
+    statements = _statements(template_json, _logical_id(stack.broadcasts.machine.role))
+    invoked = {
+        _flat(r) for s in statements if "lambda:InvokeFunction" in _actions(s) for r in _resource_list(s)
+    }
+    assert invoked == {f"<{broadcast}.Arn>", f"<{broadcast}.Arn>:*"}
+
+
+def test_only_the_admin_function_starts_and_stops_broadcasts(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    machine = f"<{_logical_id(stack.broadcasts.machine)}>"
+    admin = _statements(template_json, _role_id(template_json, stack.functions.admin))
+    starts = [s for s in admin if "states:StartExecution" in _actions(s)]
+    assert any({_flat(r) for r in _resource_list(s)} == {machine} for s in starts)
+    stops = [_flat(r) for s in admin if "states:StopExecution" in _actions(s) for r in _resource_list(s)]
+    assert any(r.endswith(":execution:NurtureFlowBroadcasts:*") for r in stops)
+    env = _env(template_json, stack.functions.admin)
+    assert env["NURTUREFLOW_BROADCAST_STATE_MACHINE_ARN"] == {"Ref": _logical_id(stack.broadcasts.machine)}
+    for function in stack.functions.all:
+        if function is not stack.functions.admin:
+            for statement in _statements(template_json, _role_id(template_json, function)):
+                assert machine not in {_flat(r) for r in _resource_list(statement)}

@@ -138,3 +138,13 @@ def test_the_runs_stand_in_keeps_the_conditional_writes() -> None:
     assert runs.clear_wait("c", "w", "t") is False
     runs.claim({**run, "enrolment": "e2", "execution_arn": "x2"}, "e1")
     assert runs.get("c", "w")["enrolment"] == "e2"  # type: ignore[index]
+
+
+def test_the_contacts_stand_in_pages_in_id_order_to_the_end() -> None:
+    contacts = memory.MemoryContacts()
+    for n in (3, 1, 2):
+        contacts.upsert(f"p{n}@example.com", {}, {}, "2026-11-24T00:00:00+00:00")
+    first, cursor = contacts.page(None, 2)
+    rest, end = contacts.page(cursor, 2)
+    assert [c.id for c in first + rest] == sorted(c.id for c in contacts.scan())
+    assert end is None

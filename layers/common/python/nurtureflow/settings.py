@@ -27,6 +27,7 @@ class TableSettings(_Part):
     cost_rollups_table: str = "nurtureflow-cost-rollups"
     idempotency_table: str = "nurtureflow-idempotency"
     stats_table: str = "nurtureflow-stats"
+    broadcasts_table: str = "nurtureflow-broadcasts"
 
 
 class RetentionSettings(_Part):
@@ -107,3 +108,20 @@ class PriceSettings(_Part):
     """Optional path of a price-table JSON file that replaces the packaged defaults."""
 
     price_table_path: str | None = None
+
+
+class BroadcastSettings(_Part):
+    """How broadcasts are paced and where their state machine is (docs/broadcasts.md).
+
+    The default rate stays below SES's usual starting send rate (14 emails a second).
+    """
+
+    broadcast_state_machine_arn: str = (
+        "arn:aws:states:us-east-1:000000000000:stateMachine:NurtureFlowBroadcasts"
+    )
+    broadcast_rate_per_second: float = Field(default=10.0, gt=0, le=1000)
+    broadcast_batch_size: int = Field(default=100, ge=1, le=500)
+    # One page holds about this many seconds of sending at the rate: the machine waits between pages.
+    broadcast_page_seconds: int = Field(default=60, ge=1, le=900)
+    # Contacts read per page at most, matching or not: bounds a page's time when few contacts match.
+    broadcast_scan_budget: int = Field(default=5000, ge=100, le=100000)

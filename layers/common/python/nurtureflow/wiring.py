@@ -18,6 +18,7 @@ from nurtureflow.settings import (
     WorkflowSettings,
 )
 from nurtureflow.store.aliases import AliasRepository
+from nurtureflow.store.broadcasts import BroadcastRepository
 from nurtureflow.store.contacts import ContactRepository
 from nurtureflow.store.cost_rollups import CostRollupRepository
 from nurtureflow.store.engagement import EngagementRepository
@@ -31,6 +32,11 @@ from nurtureflow.store.templates import TemplateRepository
 from nurtureflow.store.workflows import WorkflowRepository
 
 if TYPE_CHECKING:  # the services load in their factories: a function imports only what it builds
+    from collections.abc import Callable
+    from typing import Any
+
+    from nurtureflow.broadcasts.sending import BroadcastSender
+    from nurtureflow.broadcasts.service import Broadcasts
     from nurtureflow.enrolment.dispatch import Dispatcher
     from nurtureflow.enrolment.lifecycle import RunLifecycle
     from nurtureflow.enrolment.manual import ManualEnrolment
@@ -279,3 +285,35 @@ def contact_data() -> ContactData:
     from nurtureflow.privacy.contact_data import ContactData
 
     return ContactData(contacts(), events(), runs(), sends(), Executions(), aliases())
+
+
+def broadcasts() -> BroadcastRepository:
+    return BroadcastRepository(tables().broadcasts_table)
+
+
+@cache
+def broadcast_service() -> Broadcasts:
+    from nurtureflow.aws.stepfunctions import Executions
+    from nurtureflow.broadcasts.service import Broadcasts
+    from nurtureflow.settings import BroadcastSettings
+
+    machine = BroadcastSettings().broadcast_state_machine_arn
+    return Broadcasts(broadcasts(), templates().exists, Executions(), machine, clock)
+
+
+def broadcast_sender(deliver: Callable[[Any], dict[str, Any]]) -> BroadcastSender:
+    """The broadcast tasks, sending each contact through ``deliver`` (the idempotent send)."""
+    from nurtureflow.broadcasts.sending import BroadcastSender
+    from nurtureflow.settings import BroadcastSettings
+
+    return BroadcastSender(
+        store=broadcasts(),
+        contacts=contacts(),
+        events=events(),
+        sends=sends(),
+        ledger=ledger(),
+        deliver=deliver,
+        clock=clock,
+        prices=prices(),
+        settings=BroadcastSettings(),
+    )

@@ -257,3 +257,36 @@ def get_scoring() -> dict[str, Any]:
 @app.put("/admin/scoring")
 def put_scoring() -> dict[str, Any]:
     return wiring.scoring().upload(errors.json_body(app))
+
+
+@app.post("/admin/broadcasts")
+def create_broadcast() -> Response[dict[str, Any]]:
+    from nurtureflow.broadcasts.model import BroadcastInvalidError
+
+    try:
+        created = wiring.broadcast_service().create(errors.json_body(app))
+    except BroadcastInvalidError as exc:
+        raise RequestInvalidError(exc.field, str(exc), status=422) from None
+    return Response(202, "application/json", created)
+
+
+@app.get("/admin/broadcasts/<broadcast_id>")
+def get_broadcast(broadcast_id: str) -> dict[str, Any]:
+    from nurtureflow.broadcasts.service import BroadcastNotFoundError
+
+    try:
+        return wiring.broadcast_service().get(broadcast_id)
+    except BroadcastNotFoundError:
+        raise NotFoundError(f"no broadcast has id '{broadcast_id}'") from None
+
+
+@app.post("/admin/broadcasts/<broadcast_id>/cancel")
+def cancel_broadcast(broadcast_id: str) -> Response[Any]:
+    from nurtureflow.broadcasts.service import BroadcastConflictError, BroadcastNotFoundError
+
+    try:
+        return Response(200, "application/json", wiring.broadcast_service().cancel(broadcast_id))
+    except BroadcastNotFoundError:
+        raise NotFoundError(f"no broadcast has id '{broadcast_id}'") from None
+    except BroadcastConflictError as exc:
+        return errors.error(409, "conflict", str(exc), [{"field": "status", "message": str(exc)}])

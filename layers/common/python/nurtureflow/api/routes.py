@@ -49,6 +49,9 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/admin/templates/{id}", "admin", EDITORS),
     Route("GET", "/admin/templates/{id}", "admin", EDITORS),
     Route("POST", "/admin/templates/{id}/preview", "admin", EDITORS),
+    Route("POST", "/admin/broadcasts", "admin", EDITORS),
+    Route("GET", "/admin/broadcasts/{id}", "admin", EDITORS),
+    Route("POST", "/admin/broadcasts/{id}/cancel", "admin", EDITORS),
     Route("GET", "/admin/costs", "admin", ("finance", "admin")),
     # GDPR export and erasure: everything held on one person, so admins only.
     Route("GET", "/admin/contacts/{id}", "admin", ("admin",)),

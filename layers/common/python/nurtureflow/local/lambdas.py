@@ -11,7 +11,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-FUNCTIONS = ("trigger", "step", "send", "track", "admin")
+FUNCTIONS = ("trigger", "step", "send", "track", "admin", "broadcast")
 Handler = Callable[[Any, Any], Any]
 
 

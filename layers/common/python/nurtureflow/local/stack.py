@@ -17,6 +17,7 @@ from moto.server import ThreadedMotoServer
 from nurtureflow.auth.roles import token_hash
 from nurtureflow.clock import VirtualClock
 from nurtureflow.enrolment.dates import next_daily_run
+from nurtureflow.local.broadcasts import broadcast_machine_arn, create_broadcast_machine
 from nurtureflow.local.eventbus import LocalEventBus
 from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.lambdas import LocalLambdas
@@ -31,6 +32,7 @@ REGION = "us-east-1"
 SENDER = "hello@shop.example"
 CONFIGURATION_SET = "nurtureflow"
 STATUS_CHANGE = "Step Functions Execution Status Change"
+WORKFLOW_MACHINES = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:nurtureflow-"
 logger = logging.getLogger("nurtureflow.local")
 
 
@@ -116,6 +118,7 @@ class LocalStack:
                 "NURTUREFLOW_STATE_MACHINE_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/nurtureflow-workflows",
                 "NURTUREFLOW_STEP_FUNCTION_ARN": fn + "step",
                 "NURTUREFLOW_SEND_FUNCTION_ARN": fn + "send",
+                "NURTUREFLOW_BROADCAST_STATE_MACHINE_ARN": broadcast_machine_arn(REGION, ACCOUNT),
             }
         )
 
@@ -132,6 +135,12 @@ class LocalStack:
             EmailAddress=SENDER
         )
         ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
+        create_broadcast_machine(
+            os.environ["NURTUREFLOW_ENDPOINT_STEPFUNCTIONS"],
+            REGION,
+            ACCOUNT,
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nurtureflow-broadcast",
+        )
 
     # -- the pieces talking to each other ------------------------------------------------
     def _invoke_http(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -147,7 +156,9 @@ class LocalStack:
             raise LambdaFunctionError(error.error_type, str(error)) from error
 
     def _status_changed(self, detail: dict[str, Any]) -> None:
-        self.bus.put("aws.states", STATUS_CHANGE, detail)
+        # As the stack's EventBridge rule: workflow machines only (the broadcast machine is not one).
+        if str(detail.get("stateMachineArn", "")).startswith(WORKFLOW_MACHINES):
+            self.bus.put("aws.states", STATUS_CHANGE, detail)
 
     def _deliver_to_trigger(self, envelope: dict[str, Any]) -> None:
         try:

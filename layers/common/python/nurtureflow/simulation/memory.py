@@ -42,6 +42,14 @@ class MemoryContacts:
     def scan(self) -> Iterator[Contact]:
         yield from list(self._items.values())
 
+    def page(self, after: str | None, limit: int) -> tuple[list[Contact], str | None]:
+        """In id order, as a stand-in for the table's own order."""
+        ordered = sorted(self._items)
+        start = 0 if after is None else sum(1 for contact_id in ordered if contact_id <= after)
+        chunk = [self._items[i] for i in ordered[start : start + limit]]
+        more = start + limit < len(ordered)
+        return chunk, chunk[-1].id if more and chunk else None
+
     def upsert(self, email: str, named: dict[str, Any], properties: dict[str, Any], now: str) -> Contact:
         contact_id = contact_id_for(email)
         current = self._items.get(contact_id)

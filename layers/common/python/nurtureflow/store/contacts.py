@@ -33,6 +33,16 @@ class ContactRepository:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
+    def page(self, after: str | None, limit: int) -> tuple[list[Contact], str | None]:
+        """Up to ``limit`` contacts after the contact id ``after``; and where the next page starts."""
+        kwargs: dict[str, Any] = {"Limit": limit, "ConsistentRead": True}
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = {"pk": after}
+        page = self._table.scan(**kwargs)
+        contacts = [Contact.model_validate(to_plain(item)) for item in page["Items"]]
+        last = page.get("LastEvaluatedKey")
+        return contacts, None if last is None else str(last["pk"])
+
     def upsert(self, email: str, named: dict[str, Any], properties: dict[str, Any], now: str) -> Contact:
         """Create the contact if it is new, then set the given fields; one write either way."""
         contact_id = contact_id_for(email)

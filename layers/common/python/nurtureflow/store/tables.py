@@ -38,6 +38,8 @@ TABLES: tuple[TableSpec, ...] = (
     # Workflow counters (pk wf#<id>, sk v#<version>) and their once-only markers (expiring).
     TableSpec("stats_table", "pk", "sk", ttl_attribute="expires_at"),
     TableSpec("cost_rollups_table", "pk", "sk"),
+    # Broadcasts (sk "broadcast") and their count-once markers (sk "counted#…").
+    TableSpec("broadcasts_table", "pk", "sk"),
     # Powertools Idempotency's default layout: key "id", TTL "expiration".
     TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
 )

@@ -1,0 +1,82 @@
+"""The broadcast state machine (one for every broadcast), and who may start and stop its executions.
+
+Its ASL comes from ``nurtureflow.broadcasts.definition``, the same the local stack runs. It is
+named outside the ``nurtureflow-`` prefix on purpose: the admin function may create and update
+state machines under that prefix, and must not be able to rewrite this one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.stack.nag import acknowledge, function_versions_finding
+from infra.stack.settings_env import set_env
+from nurtureflow.broadcasts.definition import broadcast_definition
+from nurtureflow.settings import BroadcastSettings
+
+NAME = "NurtureFlowBroadcasts"
+_FUNCTION = "${BroadcastFunctionArn}"
+
+
+class Broadcasts(Construct):
+    """The state machine, invoking only the broadcast function."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, function: lambda_.Function) -> None:
+        super().__init__(scope, construct_id)
+        log_group = logs.LogGroup(
+            self, "Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+        )
+        self.machine = sfn.StateMachine(
+            self,
+            "Machine",
+            state_machine_name=NAME,
+            definition_body=sfn.DefinitionBody.from_string(json.dumps(broadcast_definition(_FUNCTION))),
+            definition_substitutions={"BroadcastFunctionArn": function.function_arn},
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            tracing_enabled=True,
+            # Execution data names contacts: the log says what happened, not to whom.
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+        )
+        function.grant_invoke(self.machine)
+        acknowledge(
+            self.machine.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "CloudWatch Logs delivery and X-Ray APIs used by Step Functions support no resource ARN.",
+        )
+        acknowledge(
+            self.machine.role,
+            function_versions_finding(function),
+            "grant_invoke covers the function's versions (arn:*); the machine calls the unqualified ARN.",
+        )
+
+    def grant_start_and_cancel(self, function: lambda_.Function) -> None:
+        """Start broadcasts and stop their executions (admin), and tell it which machine."""
+        iam.Grant.add_to_principal(
+            grantee=function,
+            actions=["states:StartExecution"],
+            resource_arns=[self.machine.state_machine_arn],
+        )
+        executions = Stack.of(self).format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{NAME}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        iam.Grant.add_to_principal(
+            grantee=function, actions=["states:StopExecution"], resource_arns=[executions]
+        )
+        if function.role is not None:
+            acknowledge(
+                function.role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                f"execution:{NAME}:*]",
+                "Executions of the broadcast machine are named by broadcast id at run time.",
+            )
+        set_env(function, BroadcastSettings, broadcast_state_machine_arn=self.machine.state_machine_arn)

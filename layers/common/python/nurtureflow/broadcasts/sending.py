@@ -1,0 +1,205 @@
+"""What the broadcast state machine's tasks do: read a page of the segment, send a batch, finish, fail.
+
+Each contact goes through ``Delivery`` like a workflow's email step: the same checks
+(unsubscribed, suppressed, erased, the optional daily cap), the same idempotent send and the same
+ledger. Its send id comes from the broadcast and the contact, so a retried batch sends nobody twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from nurtureflow.aws.errors import RetryableError
+from nurtureflow.broadcasts.service import timestamp, workflow_key
+from nurtureflow.clock import Clock
+from nurtureflow.conditions.evaluate import ConditionContext, evaluate
+from nurtureflow.conditions.model import parse_condition
+from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
+from nurtureflow.costs.prices import PriceTable
+from nurtureflow.runs.actions import RunDocument
+from nurtureflow.runs.history import RunHistory
+from nurtureflow.sending.delivery import DailyCap, SendRequest
+from nurtureflow.settings import BroadcastSettings
+from nurtureflow.store.broadcasts import BroadcastStatusError
+
+logger = Logger(child=True)
+STEP = "broadcast"
+_SCAN_CHUNK = 100  # contacts per table read while filling a page
+
+
+def broadcast_send_request(broadcast: dict[str, Any], contact_id: str) -> SendRequest:
+    """The ``Delivery`` request of one contact of a broadcast.
+
+    ``Delivery`` derives the send id from (execution, step, entered): here (broadcast, step,
+    contact), so the id is one per broadcast and contact whatever retries happen.
+    """
+    key = workflow_key(broadcast["id"])
+    cap = broadcast.get("max_emails_per_day")
+    return SendRequest(
+        run=RunDocument(workflow=key, version=1, contact_id=contact_id, enrolment=broadcast["id"]),
+        step=STEP,
+        template=broadcast["template"],
+        execution_arn=key,
+        entered_at=contact_id,
+        cap=DailyCap(per_day=int(cap), timezone="contact") if cap else None,
+    )
+
+
+class BroadcastSender:
+    def __init__(
+        self,
+        *,
+        store: Any,
+        contacts: Any,
+        events: Any,
+        sends: Any,
+        ledger: Any,
+        deliver: Callable[[SendRequest], dict[str, Any]],
+        clock: Clock,
+        prices: PriceTable,
+        settings: BroadcastSettings,
+    ) -> None:
+        self._store, self._contacts, self._events, self._sends = store, contacts, events, sends
+        self._ledger, self._deliver, self._clock = ledger, deliver, clock
+        self._prices, self._settings = prices, settings
+
+    def perform(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Do what a task of the broadcast state machine asks (see ``broadcasts.definition``)."""
+        broadcast_id = str(payload["broadcast"])
+        match payload["action"]:
+            case "page":
+                return self.page(broadcast_id, payload.get("cursor"))
+            case "batch":
+                return self.batch(broadcast_id, [str(c) for c in payload["contacts"]])
+            case "finish":
+                return self.finish(broadcast_id)
+            case "fail":
+                return self.fail(broadcast_id, payload.get("failure") or {})
+        raise ValueError(f"unknown broadcast action {payload['action']!r}")
+
+    def page(self, broadcast_id: str, cursor: str | None) -> dict[str, Any]:
+        """The next page of matching contacts, in batches; ``done`` when the table (or the broadcast) ends."""
+        now = self._clock.now()
+        broadcast = self._store.get(broadcast_id)
+        if broadcast is None or broadcast["status"] not in ("scheduled", "sending"):
+            return {"batches": [], "cursor": None, "done": True, "next_at": timestamp(now)}
+        if broadcast["status"] == "scheduled":
+            # A retried page, or a cancel in between: the batches read the status anyway.
+            with contextlib.suppress(BroadcastStatusError):
+                self._store.move(broadcast_id, ("scheduled",), "sending", {"started_at": now.isoformat()})
+        segment = parse_condition(broadcast["segment"])
+        rate = self._settings.broadcast_rate_per_second
+        target = max(1, math.ceil(rate * self._settings.broadcast_page_seconds))
+        matched: list[str] = []
+        scanned, after = 0, cursor
+        while True:
+            contacts, after = self._contacts.page(after, min(_SCAN_CHUNK, target))
+            scanned += len(contacts)
+            for contact in contacts:
+                history = RunHistory(self._events, self._sends, contact.id, execution_arn="")
+                if evaluate(segment, ConditionContext(contact.as_condition_data(), None, now, history)):
+                    matched.append(contact.id)
+            if after is None or len(matched) >= target or scanned >= self._settings.broadcast_scan_budget:
+                break
+        size = self._settings.broadcast_batch_size
+        batches = [matched[i : i + size] for i in range(0, len(matched), size)]
+        self._store.count_once(
+            broadcast_id,
+            # The cursor is a contact id: hashed, so the marker does not name the contact.
+            "page#" + hashlib.sha256((cursor or "").encode()).hexdigest()[:24],
+            {"matched": len(matched), "pages": 1, "batches": len(batches)},
+        )
+        pace = timedelta(seconds=math.ceil(len(matched) / rate))
+        # Rounded up to the second (the timestamp's precision): never faster than the rate.
+        next_at = (
+            now + pace + (timedelta(microseconds=10**6 - now.microsecond) if now.microsecond else timedelta())
+        )
+        return {"batches": batches, "cursor": after, "done": after is None, "next_at": timestamp(next_at)}
+
+    def batch(self, broadcast_id: str, contact_ids: list[str]) -> dict[str, Any]:
+        """Send to each contact once, reading the broadcast's status before each send (a cancel stops it)."""
+        broadcast = self._store.get(broadcast_id)
+        counted = 0
+        for contact_id in contact_ids:
+            if broadcast is None or self._store.status(broadcast_id) not in ("scheduled", "sending"):
+                logger.info("broadcast no longer sending", extra={"broadcast": broadcast_id})
+                break
+            outcome = self._send_one(broadcast, contact_id)
+            # Counted under the send id, not the contact id: nothing here names the contact after
+            # its erasure (which removes the send record itself).
+            send_id = broadcast_send_request(broadcast, contact_id).send_id
+            counted += self._count(broadcast_id, send_id, outcome)
+        return {"counted": counted}
+
+    def _send_one(self, broadcast: dict[str, Any], contact_id: str) -> dict[str, Any]:
+        try:
+            return self._deliver(broadcast_send_request(broadcast, contact_id))
+        except RetryableError:
+            raise  # throttling, a passing AWS failure: the state machine retries the batch
+        except Exception:
+            # One contact's data must not stop everyone else's email: record it and go on.
+            logger.exception("a broadcast send failed", extra={"broadcast": broadcast["id"]})
+            return {"status": "failed", "reason": "error"}
+
+    def _count(self, broadcast_id: str, send_id: str, outcome: dict[str, Any]) -> int:
+        status = outcome.get("status")
+        if status == "sent":
+            return int(self._store.count_once(broadcast_id, send_id, {"sent": 1}))
+        if status == "skipped":
+            reason = str(outcome.get("reason") or "unknown")
+            return int(self._store.count_once(broadcast_id, send_id, {}, skipped=reason))
+        return int(self._store.count_once(broadcast_id, send_id, {"failed": 1}))
+
+    def finish(self, broadcast_id: str) -> dict[str, Any]:
+        """Mark the broadcast completed (unless it was cancelled) and cost its execution."""
+        now = self._clock.now()
+        try:
+            item = self._store.move(
+                broadcast_id, ("sending",), "completed", {"completed_at": now.isoformat()}
+            )
+        except BroadcastStatusError as exc:
+            if exc.status is None:
+                return {"status": None}
+            item = self._store.get(broadcast_id) or {}
+        self._cost_execution(broadcast_id, item, now.date())
+        return {"status": item.get("status")}
+
+    def fail(self, broadcast_id: str, failure: dict[str, Any]) -> dict[str, Any]:
+        """A page or batch failed for good: the broadcast is ``failed``, with the error."""
+        logger.error("broadcast failed", extra={"broadcast": broadcast_id, "failure": failure})
+        cause = f"{failure.get('Error', 'Error')}: {failure.get('Cause', '')}"[:1000]
+        try:
+            self._store.move(broadcast_id, ("scheduled", "sending"), "failed", {"failure": cause})
+        except BroadcastStatusError:
+            return {"status": None}
+        return {"status": "failed"}
+
+    def _cost_execution(self, broadcast_id: str, item: dict[str, Any], day: Any) -> None:
+        """The execution's own cost, counted from its pages and batches (the sends cost themselves)."""
+        pages, batches = int(item.get("pages", 0)), int(item.get("batches", 0))
+        # Wait for send_at and Finish; per page ReadPage, the Map, the Choice and (but the last) Pace.
+        transitions = 2 + 4 * pages - (1 if pages else 0) + batches
+        usage = Usage(
+            transitions=transitions,
+            lambda_requests=pages + batches + 1,
+            dynamodb_read_units=pages + batches,
+            dynamodb_write_units=2 * pages + 2,
+        )
+        self._ledger.record(
+            LedgerEntry(
+                entry_id="run#" + hashlib.sha256(workflow_key(broadcast_id).encode()).hexdigest()[:24],
+                day=day,
+                kind="run",
+                workflow=workflow_key(broadcast_id),
+                template=item.get("template"),
+                usage=usage,
+                usd=cost_usage(usage, self._prices),
+            )
+        )

@@ -1,0 +1,137 @@
+"""The broadcasts table: one item per broadcast (sk ``broadcast``) and count-once markers beside it.
+
+Progress is kept in atomic counters on the broadcast's item. A counter moves in the same
+transaction as a marker item named after what is counted (a page, a contact), so a retried page or
+batch never counts twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from nurtureflow.aws.clients import client, dynamodb_table
+from nurtureflow.store.items import to_dynamo, to_plain
+
+ITEM = "broadcast"
+_MARKER = "counted#"
+_serialise = TypeSerializer().serialize
+
+
+class BroadcastExistsError(Exception):
+    """A broadcast with this id exists already."""
+
+
+class BroadcastStatusError(Exception):
+    """The broadcast is not in a status the change allows; ``status`` is the one it has (None: no item)."""
+
+    def __init__(self, status: str | None) -> None:
+        super().__init__(f"the broadcast is {status or 'missing'}")
+        self.status = status
+
+
+class BroadcastRepository:
+    def __init__(self, table_name: str) -> None:
+        self._name = table_name
+        self._table = dynamodb_table(table_name)
+
+    def create(self, item: dict[str, Any]) -> None:
+        """Store a new broadcast with zeroed counters."""
+        counters = {"matched": 0, "sent": 0, "failed": 0, "skipped": {}, "pages": 0, "batches": 0}
+        try:
+            self._table.put_item(
+                Item=to_dynamo({**counters, **item, "pk": item["id"], "sk": ITEM}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise BroadcastExistsError(item["id"]) from None
+            raise
+
+    def get(self, broadcast_id: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key={"pk": broadcast_id, "sk": ITEM}, ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        return {k: v for k, v in to_plain(item).items() if k not in ("pk", "sk")}
+
+    def status(self, broadcast_id: str) -> str | None:
+        """The status alone (a batch reads it before each send, to honour a cancel at once)."""
+        item = self._table.get_item(
+            Key={"pk": broadcast_id, "sk": ITEM},
+            ConsistentRead=True,
+            ProjectionExpression="#s",
+            ExpressionAttributeNames={"#s": "status"},
+        ).get("Item")
+        return None if item is None else str(item.get("status"))
+
+    def move(
+        self, broadcast_id: str, allowed: tuple[str, ...], status: str, fields: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Set ``status`` (and ``fields``) if the broadcast's status is one of ``allowed``; the new item."""
+        names = {"#s": "status", **{f"#f{i}": k for i, k in enumerate(fields)}}
+        values = {":new": status, **{f":f{i}": v for i, v in enumerate(fields.values())}}
+        values.update({f":a{i}": a for i, a in enumerate(allowed)})
+        sets = ["#s = :new"] + [f"#f{i} = :f{i}" for i in range(len(fields))]
+        try:
+            result = self._table.update_item(
+                Key={"pk": broadcast_id, "sk": ITEM},
+                UpdateExpression="SET " + ", ".join(sets),
+                ConditionExpression=f"#s IN ({', '.join(f':a{i}' for i in range(len(allowed)))})",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_dynamo(values),
+                ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                old = error.response.get("Item") or {}
+                raise BroadcastStatusError(old.get("status", {}).get("S")) from None
+            raise
+        return {k: v for k, v in to_plain(result["Attributes"]).items() if k not in ("pk", "sk")}
+
+    def count_once(
+        self, broadcast_id: str, key: str, counts: dict[str, int], skipped: str | None = None
+    ) -> bool:
+        """Add ``counts`` (and one to ``skipped.<reason>``) unless ``key`` was counted; False if it was."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {":zero": _serialise(0)}
+        sets = []
+        for i, (attribute, amount) in enumerate(counts.items()):
+            names[f"#c{i}"], values[f":c{i}"] = attribute, _serialise(amount)
+            sets.append(f"#c{i} = if_not_exists(#c{i}, :zero) + :c{i}")
+        if skipped is not None:
+            names.update({"#k": "skipped", "#r": skipped})
+            values[":one"] = _serialise(1)
+            sets.append("#k.#r = if_not_exists(#k.#r, :zero) + :one")
+        if not sets:
+            return True
+        marker = {"pk": _serialise(broadcast_id), "sk": _serialise(_MARKER + key)}
+        try:
+            client("dynamodb").transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._name,
+                            "Item": marker,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self._name,
+                            "Key": {"pk": _serialise(broadcast_id), "sk": _serialise(ITEM)},
+                            "UpdateExpression": "SET " + ", ".join(sets),
+                            "ExpressionAttributeNames": names,
+                            "ExpressionAttributeValues": values,
+                        }
+                    },
+                ]
+            )
+        except ClientError as error:
+            reasons = error.response.get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise
+        return True
