@@ -183,6 +183,7 @@ def test_cancelling_a_completed_broadcast_is_a_conflict_and_unknown_ids_are_404(
     ("change", "field"),
     [
         ({"template": "no-such-template"}, "template"),
+        ({"template": "it-sale-layout"}, "template"),  # a layout is never sent alone
         ({"segment": {"field": "contact.score", "op": "bigger", "value": 1}}, "segment"),
         ({"segment": {"field": "event.form", "op": "eq", "value": "x"}}, "segment"),
         ({"segment": {"email": "welcome", "opened": True}}, "segment"),
@@ -198,6 +199,8 @@ def test_bad_broadcasts_are_refused_naming_the_field(
     harness: Harness, change: dict[str, Any], field: str
 ) -> None:
     harness.http("PUT", "/admin/templates/it-sale", TEMPLATE, token=MARKETER)
+    layout = {"kind": "layout", "html": "<div>{% block content %}{% endblock %}</div>"}
+    assert harness.http("PUT", "/admin/templates/it-sale-layout", layout, token=MARKETER).status in (200, 201)
     body = {"name": "Sale", "template": "it-sale", "segment": _segment("x"), **change}
     body = {k: v for k, v in body.items() if v is not None}
     reply = harness.http("POST", "/admin/broadcasts", body, token=MARKETER)

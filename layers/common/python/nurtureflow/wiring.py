@@ -298,7 +298,7 @@ def broadcast_service() -> Broadcasts:
     from nurtureflow.settings import BroadcastSettings
 
     machine = BroadcastSettings().broadcast_state_machine_arn
-    return Broadcasts(broadcasts(), templates().exists, Executions(), machine, clock)
+    return Broadcasts(broadcasts(), templates().sendable, Executions(), machine, clock)
 
 
 def broadcast_sender(deliver: Callable[[Any], dict[str, Any]]) -> BroadcastSender:

@@ -58,7 +58,11 @@ class Broadcasts:
         now = self._clock.now()
         request = parse_request(body, now)
         if not self._template_exists(request.template):
-            raise BroadcastInvalidError("template", f"no template is called '{request.template}'")
+            raise BroadcastInvalidError(
+                "template",
+                f"no email template is called '{request.template}' "
+                "(layouts and partials are never sent alone)",
+            )
         broadcast_id = "b_" + uuid.uuid4().hex[:24]
         send_at = timestamp(request.send_at)
         # The execution is named after the broadcast, so its ARN is known before it starts.
