@@ -14,9 +14,6 @@ from infra.stack.settings_env import env_name
 from nurtureflow.settings import TableSettings
 from nurtureflow.store.tables import TABLES, TableSpec
 
-# Idempotency records are disposable (they expire within hours); every other table is user data.
-_DISPOSABLE = {"idempotency_table"}
-
 
 class Data(Construct):
     """The tables, as typed attributes, built from ``nurtureflow.store.tables.TABLES``."""
@@ -33,7 +30,6 @@ class Data(Construct):
         self.sends: dynamodb.Table = tables["sends_table"]
         self.ledger: dynamodb.Table = tables["ledger_table"]
         self.cost_rollups: dynamodb.Table = tables["cost_rollups_table"]
-        self.idempotency: dynamodb.Table = tables["idempotency_table"]
         self.stats: dynamodb.Table = tables["stats_table"]
         self.broadcasts: dynamodb.Table = tables["broadcasts_table"]
         self.all: tuple[dynamodb.Table, ...] = tuple(tables.values())
@@ -52,7 +48,8 @@ class Data(Construct):
                 point_in_time_recovery_enabled=True
             ),
             time_to_live_attribute=spec.ttl_attribute,
-            removal_policy=RemovalPolicy.DESTROY if spec.setting in _DISPOSABLE else RemovalPolicy.RETAIN,
+            # Every table holds user data: deleting the stack keeps them.
+            removal_policy=RemovalPolicy.RETAIN,
         )
         for index in spec.indexes:
             table.add_global_secondary_index(

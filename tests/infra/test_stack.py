@@ -100,7 +100,7 @@ def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_j
         )
         for t in tables
     )
-    assert len(TABLES) == 11
+    assert len(TABLES) == 10
     assert found == expected
     for table in tables:
         assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -108,11 +108,8 @@ def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_j
         assert all(a["AttributeType"] == "S" for a in table["Properties"]["AttributeDefinitions"])
 
 
-def test_only_the_idempotency_table_is_deleted_with_the_stack(
-    stack: NurtureFlowStack, template_json: Json
-) -> None:
+def test_every_table_is_kept_when_the_stack_is_deleted(template_json: Json) -> None:
     policies = {k: t["DeletionPolicy"] for k, t in _resources(template_json, "AWS::DynamoDB::Table").items()}
-    assert policies.pop(_logical_id(stack.data.idempotency)) == "Delete"
     assert set(policies.values()) == {"Retain"}
 
 

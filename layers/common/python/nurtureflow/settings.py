@@ -25,7 +25,6 @@ class TableSettings(_Part):
     sends_table: str = "nurtureflow-sends"
     ledger_table: str = "nurtureflow-ledger"
     cost_rollups_table: str = "nurtureflow-cost-rollups"
-    idempotency_table: str = "nurtureflow-idempotency"
     stats_table: str = "nurtureflow-stats"
     broadcasts_table: str = "nurtureflow-broadcasts"
 

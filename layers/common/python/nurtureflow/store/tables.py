@@ -40,8 +40,6 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("cost_rollups_table", "pk", "sk"),
     # Broadcasts (sk "broadcast") and their count-once markers (sk "counted#…").
     TableSpec("broadcasts_table", "pk", "sk"),
-    # Powertools Idempotency's default layout: key "id", TTL "expiration".
-    TableSpec("idempotency_table", "id", ttl_attribute="expiration"),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -13,6 +14,11 @@ from nurtureflow.workflow.errors import WorkflowArchivedError
 
 META = "meta"
 ARCHIVED = "archived"
+# Every tracked event is checked against every workflow's trigger: a warm function lists them at
+# most every few seconds. A write through this module applies at once in its own process (the local
+# stack, the admin function); other functions see it within ``LISTING_MAX_AGE_SECONDS``.
+LISTING_MAX_AGE_SECONDS = 10.0
+_listings: dict[str, tuple[float, list[dict[str, Any]]]] = {}
 
 
 def _version_key(version: int) -> str:
@@ -22,6 +28,8 @@ def _version_key(version: int) -> str:
 class WorkflowRepository:
     def __init__(self, table_name: str) -> None:
         self._table = dynamodb_table(table_name)
+        # Keyed by endpoint and table: a test's fresh moto, or another account, never shares a listing.
+        self._listing_key = f"{self._table.meta.client.meta.endpoint_url}|{table_name}"
 
     def meta(self, workflow_id: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"pk": workflow_id, "sk": META}, ConsistentRead=True).get("Item")
@@ -29,6 +37,7 @@ class WorkflowRepository:
 
     def publish(self, meta: dict[str, Any], version: dict[str, Any], expected_version: int) -> None:
         """Write a new version and move the meta item to it, unless another upload won the race."""
+        _listings.clear()
         self._table.put_item(
             Item=to_dynamo({**version, "pk": meta["id"], "sk": _version_key(version["version"])}),
             ConditionExpression="attribute_not_exists(pk)",
@@ -42,9 +51,11 @@ class WorkflowRepository:
         self._table.put_item(
             Item=to_dynamo({**meta, "pk": meta["id"], "sk": META}), ConditionExpression=condition
         )
+        _listings.clear()  # again: a listing read while the write was in flight is stale
 
     def set_status(self, workflow_id: str, status: str, now: str) -> dict[str, Any]:
         """Set the status; an archived workflow keeps it (``WorkflowArchivedError``), even in a race."""
+        _listings.clear()
         condition = "attribute_exists(pk)"
         values = {":status": status, ":now": now}
         if status != ARCHIVED:
@@ -63,6 +74,8 @@ class WorkflowRepository:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException" and status != ARCHIVED:
                 raise WorkflowArchivedError(workflow_id) from None
             raise
+        finally:
+            _listings.clear()  # again: a listing read while the write was in flight is stale
         return to_plain(result["Attributes"])  # type: ignore[no-any-return]
 
     def version(self, workflow_id: str, version: int) -> dict[str, Any] | None:
@@ -76,7 +89,16 @@ class WorkflowRepository:
         return [to_plain(i) for i in page["Items"]]
 
     def all_meta(self) -> list[dict[str, Any]]:
-        """Every workflow's meta item. A scan: workflows number in the dozens, not millions."""
+        """Every workflow's meta item, read at most every ``LISTING_MAX_AGE_SECONDS``."""
+        cached = _listings.get(self._listing_key)
+        if cached is not None and time.monotonic() - cached[0] < LISTING_MAX_AGE_SECONDS:
+            return [dict(item) for item in cached[1]]
+        listing = self._scan_meta()
+        _listings[self._listing_key] = (time.monotonic(), listing)
+        return [dict(item) for item in listing]
+
+    def _scan_meta(self) -> list[dict[str, Any]]:
+        """A scan: workflows number in the dozens, not millions."""
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {"FilterExpression": Attr("sk").eq(META)}
         while True:
