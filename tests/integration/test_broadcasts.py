@@ -83,6 +83,19 @@ def test_a_broadcast_sends_once_to_each_matching_contact_and_skips_the_unreachab
         assert harness.sent_to(email) == []
 
 
+def test_a_double_opt_in_broadcast_mails_only_the_confirmed(harness: Harness) -> None:
+    cohort, emails = _cohort(harness, 4)
+    for email in emails[:2]:
+        confirmed = {"type": "consent_confirmed", "email": email, "properties": {"wording": "Yes, the news"}}
+        assert harness.event(confirmed).status == 202
+    created = _broadcast(harness, cohort, consent="double_opt_in")
+    progress = _progress(harness, created["id"])
+    assert progress["consent"] == "double_opt_in"
+    assert progress["counts"]["sent"] == 2
+    assert progress["counts"]["skipped"] == {"no_consent": 2}
+    assert [len(harness.sent_to(email)) for email in emails] == [1, 1, 0, 0]
+
+
 def test_a_retried_batch_sends_nobody_twice_and_counts_nobody_twice(harness: Harness) -> None:
     cohort, emails = _cohort(harness, 3)
     created = _broadcast(harness, cohort)
@@ -193,6 +206,7 @@ def test_cancelling_a_completed_broadcast_is_a_conflict_and_unknown_ids_are_404(
         ({"name": None}, "name"),
         ({"name": ""}, "name"),
         ({"surprise": 1}, "surprise"),
+        ({"consent": "single"}, "consent"),
     ],
 )
 def test_bad_broadcasts_are_refused_naming_the_field(

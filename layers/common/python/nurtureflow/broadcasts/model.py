@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,6 +34,8 @@ class _Body(BaseModel):
     send_at: datetime | None = None
     # Optional, as the workflow setting of the same name: over it, a contact is skipped ("capped").
     max_emails_per_day: int | None = Field(default=None, ge=1, le=100)
+    # Optional, as the workflow setting: only contacts whose consent is confirmed ("no_consent").
+    consent: Literal["double_opt_in"] | None = None
 
 
 class BroadcastRequest(BaseModel):
@@ -44,6 +46,7 @@ class BroadcastRequest(BaseModel):
     segment: dict[str, Any]
     send_at: datetime
     max_emails_per_day: int | None = None
+    consent: Literal["double_opt_in"] | None = None
 
 
 def parse_request(body: Any, now: datetime) -> BroadcastRequest:
@@ -64,6 +67,7 @@ def parse_request(body: Any, now: datetime) -> BroadcastRequest:
         segment=parsed.segment,
         send_at=send_at,
         max_emails_per_day=parsed.max_emails_per_day,
+        consent=parsed.consent,
     )
 
 

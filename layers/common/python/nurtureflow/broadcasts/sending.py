@@ -49,6 +49,7 @@ def broadcast_send_request(broadcast: dict[str, Any], contact_id: str) -> SendRe
         execution_arn=key,
         entered_at=contact_id,
         cap=DailyCap(per_day=int(cap), timezone="contact") if cap else None,
+        consent=broadcast.get("consent"),
     )
 
 

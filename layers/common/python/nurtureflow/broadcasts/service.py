@@ -78,6 +78,7 @@ class Broadcasts:
                 "created_at": now.isoformat(),
                 "execution_arn": arn,
                 **({"max_emails_per_day": request.max_emails_per_day} if request.max_emails_per_day else {}),
+                **({"consent": request.consent} if request.consent else {}),
             }
         )
         try:
@@ -136,4 +137,5 @@ def view(item: dict[str, Any]) -> dict[str, Any]:
         },
         **{k: item[k] for k in ("created_at", "started_at", "completed_at", "cancelled_at") if k in item},
         **({"max_emails_per_day": item["max_emails_per_day"]} if "max_emails_per_day" in item else {}),
+        **({"consent": item["consent"]} if "consent" in item else {}),
     }
