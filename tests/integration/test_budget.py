@@ -8,21 +8,12 @@ from typing import Any
 import pytest
 from boto3.dynamodb.conditions import Attr
 
-from nurtureflow import wiring
-from nurtureflow.aws.clients import dynamodb_table
 from tests.integration.conftest import FINANCE, MARKETER, Harness
+from tests.support.tables import scan_all
 
 
 def _sends_of(workflow: str) -> list[dict[str, Any]]:
-    table = dynamodb_table(wiring.tables().sends_table)
-    scan: dict[str, Any] = {"FilterExpression": Attr("workflow").eq(workflow)}
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.scan(**scan)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return scan_all("sends_table", FilterExpression=Attr("workflow").eq(workflow))
 
 
 def test_emails_over_the_budget_are_skipped_and_the_report_shows_the_budget(harness: Harness) -> None:

@@ -11,6 +11,7 @@ from nurtureflow import wiring
 from nurtureflow.aws.clients import client, dynamodb_table
 from nurtureflow.contacts.model import contact_id_for
 from tests.integration.conftest import ADMIN, FINANCE, MARKETER, Harness
+from tests.support.tables import scan_all
 
 WORKFLOW = {
     "schema": "workflow/v1",
@@ -26,17 +27,6 @@ WORKFLOW = {
         "done": {"type": "exit"},
     },
 }  # fmt: skip
-
-
-def _all_items(setting: str, **scan: Any) -> list[dict[str, Any]]:
-    table = dynamodb_table(getattr(wiring.tables(), setting))
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.scan(**scan)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _mentions(contact_id: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -94,7 +84,7 @@ def test_erasure_removes_the_contact_from_every_table_and_stops_its_run(harness:
     [send] = [e.send_id for e in wiring.events().history(contact_id) if e.type == "email_sent"]
     assert send is not None
     assert wiring.sends().get(send) is not None
-    ledger_before = _all_items("ledger_table")
+    ledger_before = scan_all("ledger_table")
 
     answer = harness.http("DELETE", "/admin/contacts/quinn@example.com", token=ADMIN)
     assert answer.status == 200
@@ -115,10 +105,10 @@ def test_erasure_removes_the_contact_from_every_table_and_stops_its_run(harness:
     assert wiring.events().history(contact_id) == []
     assert wiring.events().history("anon#anon-quinn") == []
     for setting in ("contacts_table", "events_table", "runs_table", "sends_table"):
-        assert _mentions(contact_id, _all_items(setting)) == [], setting
-    markers = _all_items("events_table", FilterExpression=Attr("pk").begins_with("id#"))
+        assert _mentions(contact_id, scan_all(setting)) == [], setting
+    markers = scan_all("events_table", FilterExpression=Attr("pk").begins_with("id#"))
     assert not [m for m in markers if m["owner"] in (contact_id, "anon#anon-quinn")], "id markers go too"
-    ledger_after = _all_items("ledger_table")
+    ledger_after = scan_all("ledger_table")
     assert len(ledger_after) >= len(ledger_before), "cost lines are kept"
     assert not [i for i in ledger_after if "quinn" in str(i) or contact_id in str(i)]
 
@@ -152,7 +142,7 @@ def test_events_and_their_id_markers_carry_the_retention_ttl(harness: Harness) -
     assert harness.event({"id": "ttl-1", "type": "page_viewed", "email": "tia@example.com"}).status == 202
     contact_id = contact_id_for("tia@example.com")
     table = dynamodb_table(wiring.tables().events_table)
-    [item] = [i for i in _all_items("events_table") if i.get("pk") == contact_id]
+    [item] = [i for i in scan_all("events_table") if i.get("pk") == contact_id]
     marker = table.get_item(Key={"pk": f"id#{item['id']}", "sk": "-"})["Item"]
     received = datetime.fromisoformat(str(item["received_at"]))
     days = wiring.retention().event_retention_days
@@ -182,4 +172,4 @@ def test_erasure_finds_the_sends_that_were_skipped_though_no_event_names_them(ha
 
     answer = harness.http("DELETE", "/admin/contacts/sky@example.com", token=ADMIN)
     assert answer.json()["erased"]["sends"] == 1
-    assert _mentions(contact_id, _all_items("sends_table")) == []
+    assert _mentions(contact_id, scan_all("sends_table")) == []
