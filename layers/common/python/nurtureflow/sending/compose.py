@@ -55,17 +55,17 @@ def compose_email(
 
 
 class WorkflowNames:
-    """Workflow names by (id, version), read once per process: a published version never changes."""
+    """Workflow names by (id, version), read once per process: a published version never changes,
+    and an id with no published version (a broadcast's ``broadcast:<id>``) never gets one, so a miss
+    is kept too (a broadcast would otherwise read the workflows table for every email)."""
 
     def __init__(self, lookup: Callable[[str, int], str | None] | None) -> None:
-        self._lookup, self._names = lookup, dict[tuple[str, int], str]()
+        self._lookup, self._names = lookup, dict[tuple[str, int], str | None]()
 
     def variable(self, workflow_id: str, version: int, step: str) -> dict[str, Any]:
         """What ``{{ workflow }}`` holds: id, name (the id when unknown), version and step."""
         key = (workflow_id, version)
         if key not in self._names:
-            name = self._lookup(workflow_id, version) if self._lookup is not None else None
-            if name is None:
-                return {"id": workflow_id, "name": workflow_id, "version": version, "step": step}
-            self._names[key] = name
-        return {"id": workflow_id, "name": self._names[key], "version": version, "step": step}
+            self._names[key] = self._lookup(workflow_id, version) if self._lookup is not None else None
+        name = self._names[key] or workflow_id
+        return {"id": workflow_id, "name": name, "version": version, "step": step}
