@@ -130,6 +130,7 @@ def test_the_stats_route_names_bad_queries_and_unknown_workflows(harness: Harnes
         "type": "email",
         "entered": 0,
         "sent": 0,
+        "unconfirmed": 0,
         "opened": 0,
         "machine_opened": 0,
         "clicked": 0,

@@ -48,6 +48,16 @@ def test_each_send_outcome_counts_once_and_reasons_stay_open_ended(
     }
 
 
+def test_a_send_of_unknown_outcome_counts_apart_from_sent_and_skipped(
+    recorder: StatsRecorder, store: MemoryStats
+) -> None:
+    # A crash between SES's answer and our write: the email may have gone out, so it is neither
+    # a skip nor a confirmed send (docs/sending.md, "The trade-off").
+    recorder.send_outcome("wf", 2, "hello", "s_1", {"status": "unconfirmed", "reason": "outcome_unknown"})
+    recorder.send_outcome("wf", 2, "hello", "s_1", {"status": "unconfirmed", "reason": "outcome_unknown"})
+    assert _counters(store) == {"step#hello#unconfirmed": 1}
+
+
 def test_opens_and_clicks_are_unique_per_send_and_machine_opens_count_apart(
     recorder: StatsRecorder, store: MemoryStats
 ) -> None:

@@ -47,8 +47,9 @@ class StatsRecorder:
         status = outcome.get("status")
         if status == "deferred" or status is None:
             return
-        if status == "sent":
-            outcome_counter = step_counter(step, "sent")
+        if status in ("sent", "unconfirmed"):
+            # unconfirmed: it may have gone out (a crash after SES answered), so it is not a skip.
+            outcome_counter = step_counter(step, status)
         elif status == "rejected":
             outcome_counter = skipped_counter(step, "rejected")
         else:

@@ -8,7 +8,16 @@ from typing import Any
 
 from nurtureflow.stats.counters import REVENUE_PREFIX, STEP_PREFIX
 
-STEP_COUNTERS = ("entered", "sent", "opened", "machine_opened", "clicked", "unsubscribed", "exited_by_goal")
+STEP_COUNTERS = (
+    "entered",
+    "sent",
+    "unconfirmed",
+    "opened",
+    "machine_opened",
+    "clicked",
+    "unsubscribed",
+    "exited_by_goal",
+)
 RUN_COUNTERS = ("enrolled", "ended", "exited_by_goal", "conversions")
 _QUERY_KEYS = frozenset({"version"})
 
