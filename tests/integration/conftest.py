@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from nurtureflow import wiring
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.stack import LocalStack
 from tests.support.asl import asl_problems
@@ -53,9 +53,30 @@ def harness() -> Iterator[Harness]:
     stack.start(with_samples=False)
     harness = Harness(stack)
     yield harness
-    # Every definition these tests compiled (through uploads) must pass asl-validator too.
-    definitions = [
-        v["definition"] for w in wiring.workflows().all_meta() for v in wiring.workflows().versions(w["id"])
-    ]
+    # Every definition these tests compiled (through uploads) must pass asl-validator too. Read
+    # from the local Step Functions runtime, not the tables: another directory's moto (the
+    # differential suite's mock_aws) may have reset those backends by the end of the session.
+    definitions = _published_definitions(stack.runtime)
     stack.stop()
     assert asl_problems(definitions) == ""
+
+
+def _published_definitions(runtime: Any) -> list[dict[str, Any]]:
+    """The ASL of every published version of every state machine in the local runtime."""
+    definitions: list[dict[str, Any]] = []
+    for machine in _pages(runtime.list_state_machines, "stateMachines"):
+        versions = partial(runtime.list_state_machine_versions, machine["stateMachineArn"])
+        for version in _pages(versions, "stateMachineVersions"):
+            described = runtime.describe_state_machine(version["stateMachineVersionArn"])
+            definitions.append(json.loads(described["definition"]))
+    return definitions
+
+
+def _pages(call: Any, key: str) -> Iterator[dict[str, Any]]:
+    token = None
+    while True:
+        answer = call(next_token=token) if token else call()
+        yield from answer[key]
+        token = answer.get("nextToken")
+        if not token:
+            return
