@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from nurtureflow import wiring
 from nurtureflow.contacts.model import contact_id_for
+from nurtureflow.sending.tokens import sign
+from nurtureflow.settings import TrackingSettings
 from tests.integration.conftest import Harness
 
 
@@ -68,6 +70,23 @@ def test_a_tampered_open_token_gets_400_and_records_nothing(harness: Harness) ->
     answer = harness.http("GET", "/t/o/not.a.token")
     assert answer.status == 400
     assert answer.json()["error"] == "invalid_token"
+
+
+def test_a_click_token_signed_with_line_breaks_redirects_without_splitting_the_response(
+    harness: Harness,
+) -> None:
+    # Tokens signed before links were percent-encoded may carry CR/LF from contact data.
+    tracking = TrackingSettings()
+    url = "https://shop.example/p?id=1\r\nSet-Cookie: pwned=1\r\nX-Evil: 1"
+    token = sign({"k": "c", "s": "s_crlf", "u": url}, tracking.link_keys, tracking.link_key_id)
+    answer = harness.http("GET", f"/t/c/{token}")
+    assert answer.status == 302
+    assert (
+        answer.headers["Location"]
+        == "https://shop.example/p?id=1%0D%0ASet-Cookie:%20pwned=1%0D%0AX-Evil:%201"
+    )
+    assert "Set-Cookie" not in answer.headers
+    assert "X-Evil" not in answer.headers
 
 
 def test_the_cors_preflight_allows_the_site_key_header(harness: Harness) -> None:

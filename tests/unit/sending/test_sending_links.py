@@ -140,3 +140,14 @@ def test_a_link_too_long_to_sign_is_left_untracked_and_the_email_still_renders()
     tracked = track_links(html, "s_long", SETTINGS)
     assert long_url in tracked.html
     assert tracked.links == ["https://shop.example/ok"]
+
+
+def test_a_link_built_from_contact_data_is_signed_percent_encoded_so_it_cannot_split_headers() -> None:
+    # autoescape leaves CR, LF, spaces and quotes in an href: the redirect's Location must not.
+    html = '<a href="https://shop.example/p?id=1\r\nSet-Cookie: pwned=1&x=&quot;<b>\u00e9">Shop</a>'
+    (token,) = click_tokens(track_links(html, "s_1", SETTINGS).html)
+    url = verify_kind(token, SETTINGS.link_keys, "c")["u"]
+    assert url == "https://shop.example/p?id=1%0D%0ASet-Cookie:%20pwned=1&x=%22%3Cb%3E%C3%A9"
+    assert click_url(url, "s_1", SETTINGS) == click_url(
+        'https://shop.example/p?id=1\r\nSet-Cookie: pwned=1&x="<b>\u00e9', "s_1", SETTINGS
+    )

@@ -13,6 +13,7 @@ from nurtureflow.api import errors
 from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
 from nurtureflow.events.machine_opens import OpenRequest
+from nurtureflow.sending.links import header_safe_url
 from nurtureflow.settings import SiteSettings
 from nurtureflow.tracker import tracker_script
 
@@ -93,7 +94,8 @@ def preflight() -> Response[str]:
 
 @app.get("/t/c/<token>")
 def click(token: str) -> Response[str]:
-    url = wiring.feedback().click(token)
+    # Encoded again: tokens signed before links were encoded may hold line breaks from contact data.
+    url = header_safe_url(wiring.feedback().click(token))
     return Response(302, "text/plain", "", headers={"Location": url, "Cache-Control": "no-store"})
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 from html import parser as html_parser
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 from nurtureflow.sending.tokens import sign
 from nurtureflow.settings import TrackingSettings
@@ -41,9 +42,23 @@ def _token(payload: dict[str, str], settings: TrackingSettings) -> str:
     return sign(payload, settings.link_keys, settings.link_key_id)
 
 
+# RFC 3986's reserved and unreserved characters, and "%" (an escape already made is kept).
+_URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
+
+
+def header_safe_url(url: str) -> str:
+    """``url`` with every character a URI may not hold percent-encoded (UTF-8).
+
+    Links are often built from contact data, which autoescaping leaves as it is: a CR or LF there
+    would end the redirect's ``Location`` header and start another one. Idempotent.
+    """
+    return quote(url, safe=_URL_SAFE)
+
+
 def click_url(url: str, send_id: str, settings: TrackingSettings) -> str:
     """The tracking URL that records a click of this send and redirects to ``url``."""
-    return f"{_base(settings)}/t/c/{_token({'k': 'c', 's': send_id, 'u': url}, settings)}"
+    signed = {"k": "c", "s": send_id, "u": header_safe_url(url)}
+    return f"{_base(settings)}/t/c/{_token(signed, settings)}"
 
 
 def open_url(send_id: str, settings: TrackingSettings) -> str:
