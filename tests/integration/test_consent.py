@@ -53,3 +53,35 @@ def test_consent_confirmed_is_recorded_with_its_proof_and_an_unsubscribe_withdra
     assert (withdrawn.consent.status, withdrawn.consent.event_type) == ("withdrawn", "unsubscribed")
     unsubscribed = [e for e in wiring.events().history(contact.id) if e.type == "unsubscribed"]
     assert [e.id for e in unsubscribed] == [withdrawn.consent.event_id]
+
+
+def test_the_rfc_8058_multipart_one_click_body_unsubscribes(harness: Harness) -> None:
+    # RFC 8058 prefers multipart/form-data; its section 8.1 example, as a mailbox provider posts it.
+    email = "multipart@example.com"
+    assert harness.event({"type": "form_submitted", "email": email}).status == 202
+    contact_id = contact_id_for(email)
+    template = {"subject": "Hi", "html": '<p><a href="{{ unsubscribe_url }}">unsubscribe</a></p>'}
+    harness.http("PUT", "/admin/templates/it-multipart", template, token=MARKETER)
+    payload = {
+        "action": "email",
+        "step": "hello",
+        "template": "it-multipart",
+        "entered": "2026-11-23T10:00:00Z",
+        "execution": "arn:aws:states:us-east-1:1:execution:m:multipart-1",
+        "run": {"workflow": "it-multipart", "version": 1, "contact_id": contact_id, "enrolment": "e"},
+    }
+    assert harness.stack.lambdas.invoke("send", payload)["status"] == "sent"
+    [email_sent] = harness.sent_to(email)
+    link = re.search(r"<http://[^/]+(/u/[^>]+)>", email_sent["headers"]["List-Unsubscribe"])
+    assert link is not None
+    body = (
+        b"---FormBoundaryjWmhtjORrn\r\n"
+        b'Content-Disposition: form-data; name="List-Unsubscribe"\r\n\r\n'
+        b"One-Click\r\n"
+        b"---FormBoundaryjWmhtjORrn--\r\n"
+    )
+    multipart = {"Content-Type": "multipart/form-data; boundary=-FormBoundaryjWmhtjORrn"}
+    assert harness.http("POST", link.group(1), body, headers=multipart).status == 200
+    contact = wiring.contacts().get(contact_id)
+    assert contact is not None
+    assert contact.unsubscribed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import fnmatch
-from urllib.parse import parse_qs
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
@@ -13,6 +12,7 @@ from nurtureflow.api import errors
 from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
 from nurtureflow.events.machine_opens import OpenRequest
+from nurtureflow.events.one_click import is_one_click
 from nurtureflow.sending.links import header_safe_url
 from nurtureflow.settings import SiteSettings
 from nurtureflow.tracker import tracker_script
@@ -124,10 +124,12 @@ def unsubscribe_page(token: str) -> Response[str]:
 
 @app.post("/u/<token>")
 def unsubscribe(token: str) -> Response[str]:
-    body = app.current_event.decoded_body or ""
-    form = parse_qs(body)
-    if "One-Click" not in form.get("List-Unsubscribe", []) and "List-Unsubscribe=One-Click" not in body:
-        raise RequestInvalidError("List-Unsubscribe", "the body must be List-Unsubscribe=One-Click")
+    body = (app.current_event.decoded_body or "").encode("utf-8", errors="surrogateescape")
+    if not is_one_click(_header("Content-Type"), body):
+        raise RequestInvalidError(
+            "List-Unsubscribe",
+            "the body must be List-Unsubscribe=One-Click (urlencoded or multipart/form-data)",
+        )
     wiring.feedback().unsubscribe(token)
     page = "<!doctype html><meta charset=utf-8><title>Unsubscribed</title><p>You are unsubscribed.</p>"
     return Response(200, "text/html; charset=utf-8", page)
