@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from nurtureflow.conditions.model import Condition
+from nurtureflow.sending.mailbox import check_mailbox
 from nurtureflow.workflow.durations import Duration, SignedDuration
 
 STEP_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -100,6 +101,11 @@ class Settings(_Strict):
         if isinstance(value, bool) or not isinstance(value, int | float | Decimal | None):
             raise ValueError("monthly_budget_usd must be a number of US dollars, such as 50 or 12.5")
         return value
+
+    @field_validator("from_")
+    @classmethod
+    def _one_mailbox(cls, value: str | None) -> str | None:
+        return None if value is None else check_mailbox(value)
 
     @model_validator(mode="after")
     def _known_timezone(self) -> Settings:
