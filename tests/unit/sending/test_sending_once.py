@@ -67,7 +67,11 @@ class World:
 
 
 def request(
-    attempt: int = 0, consent: str | None = None, workflow: str = "welcome", run: str = "ana-1"
+    attempt: int = 0,
+    consent: str | None = None,
+    workflow: str = "welcome",
+    run: str = "ana-1",
+    sender: str | None = None,
 ) -> SendRequest:
     payload: dict[str, Any] = {
         "step": "hello",
@@ -79,6 +83,8 @@ def request(
     }
     if consent:
         payload["consent"] = consent
+    if sender:
+        payload["from"] = sender
     return SendRequest.from_payload(payload)
 
 
@@ -244,3 +250,31 @@ def test_double_opt_in_sends_to_a_confirmed_contact_and_a_plain_workflow_sends_t
     other = request(consent="double_opt_in", workflow="newsletter", run="ana-2")
     assert world.delivery().send(other)["status"] == "sent"
     assert len(world.mailer.accepted) == 2
+
+
+@pytest.mark.parametrize(
+    ("template", "sender", "reason"),
+    [
+        ({"subject": "Hi", "html": "<p>{{ 100 / contact.score }}</p>"}, None, "render_error"),
+        ({"subject": "{{ ''.__class__ }}", "html": "<p>x</p>"}, None, "render_error"),
+        (None, None, "template_missing"),
+        ({"subject": "Hi", "html": "<p>x</p>"}, "Evil\r\nBcc: x@y.z <a@b.c>", "invalid_message"),
+    ],
+)
+def test_an_email_that_cannot_be_built_for_this_contact_is_recorded_failed_and_the_run_goes_on(
+    template: dict[str, Any] | None, sender: str | None, reason: str
+) -> None:
+    world = World()
+    if template is None:
+        world.templates = MemoryTemplates()
+    else:
+        world.templates.put("hello", template)
+    sent = request(sender=sender)
+    for _ in range(2):  # a retry answers the recorded outcome
+        outcome = world.delivery().send(sent)
+        assert (outcome["status"], outcome["reason"]) == ("failed", reason)
+    assert world.mailer.accepted == []
+    record = world.sends.get(sent.send_id)
+    assert record is not None
+    assert (record["status"], record["reason"]) == ("failed", reason)
+    assert record["detail"]

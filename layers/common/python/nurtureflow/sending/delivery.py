@@ -28,9 +28,9 @@ from nurtureflow.runs.actions import RunDocument
 from nurtureflow.sending.compose import WorkflowNames, compose_email
 from nurtureflow.sending.headers import message_tags, unsubscribe_mailto
 from nurtureflow.sending.library import TemplateLibrary
-from nurtureflow.sending.message import build_mime
+from nurtureflow.sending.message import MessageInvalidError, build_mime
 from nurtureflow.sending.retries import is_last_attempt
-from nurtureflow.sending.templates import EmailTemplate
+from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
 from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.schedule import next_slot, zone_for
@@ -178,14 +178,9 @@ class Delivery:
         if earlier is not None:
             return self._again(request, earlier)
         contact = self._contacts.get(request.run.contact_id)
-        until = (
-            request.quiet.deferred_until(self._clock.now(), contact.timezone)
-            if request.quiet and contact
-            else None
-        )
-        if until is not None and _skip_reason(contact, request) is None:
-            # Nothing is recorded: the run waits until then and comes back as a new visit.
-            return {"send_id": request.send_id, "status": "deferred", "until": _timestamp(until)}
+        deferred = self._deferred(request, contact)
+        if deferred is not None:
+            return deferred
         if contact is None:
             # Erased (GDPR): no send record, which would name the contact again after its erasure.
             return {"send_id": request.send_id, "status": "skipped", "reason": "contact_erased"}
@@ -195,7 +190,23 @@ class Delivery:
         record = self._record(request, contact.email)
         if reason is not None:
             return self._settled(request, {**record, "status": "skipped", "reason": reason})
-        raw, sender = self._compose(request, contact.as_condition_data())
+        try:
+            raw, sender = self._compose(request, contact.as_condition_data())
+        except _UNBUILDABLE as error:
+            # This contact's email cannot be built, and a retry would build it the same way: record
+            # why (stats show the reason) and let the run go on, as for SES's permanent refusals.
+            return self._settled(request, _unsent(record, "failed", _unbuildable_reason(error), error))
+        return self._claim_and_send(request, record, contact.id, (raw, sender), started)
+
+    def _claim_and_send(
+        self,
+        request: SendRequest,
+        record: dict[str, Any],
+        contact_id: str,
+        message: tuple[bytes, str],
+        started: float,
+    ) -> dict[str, Any]:
+        raw, sender = message
         # The claim: from here on, whatever fails, no later attempt sends this email again.
         if not self._sends.claim({**record, "status": "sending"}):
             return self._again(request, self._sends.get(request.send_id))
@@ -203,10 +214,10 @@ class Delivery:
             workflow=request.run.workflow,
             version=request.run.version,
             step=request.step,
-            contact_id=contact.id,
+            contact_id=contact_id,
         )
         try:
-            message_id = self._mailer.send(sender, contact.email, raw, tags)
+            message_id = self._mailer.send(sender, record["email"], raw, tags)
         except MessageRejectedError as error:
             return self._settled(request, _unsent(record, "rejected", error.reason, error), claimed=True)
         except SendingStoppedError as error:
@@ -226,6 +237,15 @@ class Delivery:
         self._sends.put(sent)
         elapsed = timer.perf_counter() - started
         return self._after_sent(request, sent, elapsed, raw)
+
+    def _deferred(self, request: SendRequest, contact: Any) -> dict[str, Any] | None:
+        """Quiet hours: nothing is recorded, the run waits until then and comes back as a new visit."""
+        if not request.quiet or contact is None or _skip_reason(contact, request) is not None:
+            return None
+        until = request.quiet.deferred_until(self._clock.now(), contact.timezone)
+        if until is None:
+            return None
+        return {"send_id": request.send_id, "status": "deferred", "until": _timestamp(until)}
 
     def _after_sent(
         self, request: SendRequest, sent: dict[str, Any], elapsed: float, raw: bytes | None
@@ -311,7 +331,7 @@ class Delivery:
     def _compose(self, request: SendRequest, contact: dict[str, Any]) -> tuple[bytes, str]:
         stored = self._templates.get(request.template)
         if stored is None:
-            raise LookupError(f"template '{request.template}' does not exist")
+            raise TemplateMissingError(f"template '{request.template}' does not exist")
         template = EmailTemplate.from_stored(stored, request.subject)
         event = (
             TrackedEvent.model_validate(request.run.event).as_condition_data() if request.run.event else None
@@ -394,6 +414,20 @@ def _skip_reason(contact: Any, request: SendRequest) -> str | None:
     if request.consent is not None and not has_consent(contact):
         return "no_consent"
     return None
+
+
+class TemplateMissingError(LookupError):
+    """The step's template was deleted after the workflow was published."""
+
+
+# Failures of building one contact's email that no retry can change.
+_UNBUILDABLE = (TemplateRenderError, TemplateMissingError, MessageInvalidError)
+
+
+def _unbuildable_reason(error: Exception) -> str:
+    if isinstance(error, TemplateRenderError):
+        return "render_error"
+    return "template_missing" if isinstance(error, TemplateMissingError) else "invalid_message"
 
 
 def _unsent(record: dict[str, Any], status: str, reason: str, error: Exception) -> dict[str, Any]:

@@ -29,6 +29,10 @@ from typing import Any
 # its modern API re-parses every header it sets and made building one message take milliseconds.
 
 
+class MessageInvalidError(ValueError):
+    """A message that must not be built: a header with a line break, a bad unsubscribe URI."""
+
+
 class _Wire(Compat32):
     """CRLF line ends; ASCII header values written as they are. They were checked free of line breaks
     and short enough for one line, and a List-Unsubscribe URL must stay whole. Non-ASCII values are
@@ -53,17 +57,21 @@ _SET_HERE = _RECIPIENTS | _CONTENT | {"from", "subject", "list-unsubscribe", "li
 
 def _refuse_line_breaks(name: str, value: str) -> None:
     if any(c in value for c in "\r\n\0"):
-        raise ValueError(f"the {name} header may not contain line breaks")
+        raise MessageInvalidError(f"the {name} header may not contain line breaks")
 
 
 def _check_unsubscribe_url(url: str) -> None:
     if not _URL.match(url) or "<" in url or ">" in url or len(url) > _MAX_URL_LENGTH:
-        raise ValueError("the unsubscribe URL must be an http(s) URL of printable ASCII without spaces")
+        raise MessageInvalidError(
+            "the unsubscribe URL must be an http(s) URL of printable ASCII without spaces"
+        )
 
 
 def _check_unsubscribe_mailto(mailto: str) -> None:
     if not _MAILTO.match(mailto) or "<" in mailto or ">" in mailto or "," in mailto:
-        raise ValueError("the unsubscribe mailto must be a mailto: URI of printable ASCII without spaces")
+        raise MessageInvalidError(
+            "the unsubscribe mailto must be a mailto: URI of printable ASCII without spaces"
+        )
 
 
 def build_mime(
@@ -82,14 +90,14 @@ def build_mime(
         _refuse_line_breaks(name, value)
     for name in headers:
         if not _FIELD_NAME.match(name) or name.lower() in _SET_HERE:
-            raise ValueError(f"'{name}' cannot be added as an extra header")
+            raise MessageInvalidError(f"'{name}' cannot be added as an extra header")
     _check_unsubscribe_url(unsubscribe_url)
     unsubscribe = f"<{unsubscribe_url}>"
     if unsubscribe_mailto is not None:
         _check_unsubscribe_mailto(unsubscribe_mailto)
         unsubscribe += f", <{unsubscribe_mailto}>"
     if len(unsubscribe) > _MAX_URL_LENGTH:
-        raise ValueError("the unsubscribe URL and mailto must fit on one header line")
+        raise MessageInvalidError("the unsubscribe URL and mailto must fit on one header line")
     message = MIMEMultipart("alternative")
     message["From"] = _address(sender)
     message["To"] = to
