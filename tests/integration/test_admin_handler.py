@@ -67,6 +67,18 @@ def test_validate_compiles_without_saving(harness: Harness) -> None:
     assert invalid["errors"] == [{"pointer": "/extra", "message": "'extra' is not a known key here"}]
 
 
+def test_a_hostile_step_subject_is_refused_like_a_hostile_template(harness: Harness) -> None:
+    harness.http("PUT", "/admin/templates/it-hello", TEMPLATE, token=MARKETER)
+    document = _workflow("it-hostile-subject")
+    document["steps"]["hello"]["subject"] = '{{ "".__class__.__mro__ }}'
+    answer = harness.http("PUT", "/admin/workflows/it-hostile-subject", document, token=MARKETER)
+    assert answer.status == 422
+    assert [d["pointer"] for d in answer.json()["details"]] == ["/steps/hello/subject"] * 2
+    assert harness.http("GET", "/admin/workflows/it-hostile-subject", token=MARKETER).status == 404
+    document["steps"]["hello"]["subject"] = "Last chance, {{ contact.first_name | default('friend') }}"
+    assert harness.http("PUT", "/admin/workflows/it-hostile-subject", document, token=MARKETER).status == 201
+
+
 def test_the_id_in_the_url_must_match_the_document(harness: Harness) -> None:
     harness.http("PUT", "/admin/templates/it-hello", TEMPLATE, token=MARKETER)
     answer = harness.http("PUT", "/admin/workflows/other-id", _workflow("it-welcome"), token=MARKETER)

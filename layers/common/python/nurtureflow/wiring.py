@@ -263,6 +263,7 @@ def manual_enrolment() -> ManualEnrolment:
 @cache
 def workflow_service() -> WorkflowService:
     from nurtureflow.aws.stepfunctions import StateMachines
+    from nurtureflow.sending.checks import check_subject
     from nurtureflow.workflow.compiler import TaskFunctions
     from nurtureflow.workflow.publishing import WorkflowService
 
@@ -276,6 +277,7 @@ def workflow_service() -> WorkflowService:
         settings.state_machine_role_arn,
         settings.state_machine_prefix,
         clock,
+        subject_problems=lambda subject: check_subject(subject, templates()),
     )
 
 

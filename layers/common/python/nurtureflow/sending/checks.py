@@ -178,3 +178,30 @@ def check_upload(
     if template.kind != "email":
         return []
     return missing_footer(rendered.html, variables["unsubscribe_url"], postal_address)
+
+
+# What a sample render shows where a template would show the sender's postal address.
+_SAMPLE_POSTAL_ADDRESS = "1 Example Street, Springfield"
+
+
+def check_subject(subject: str, source: TemplateSource) -> list[str]:
+    """The problems of a workflow email step's ``subject`` override, found as an upload finds a
+    template's: syntax, internals, references to stored templates, a render with sample data."""
+    library = TemplateLibrary(source, ttl_seconds=0)
+    try:
+        tree = library.environment("subject").parse(subject)
+    except TemplateSyntaxError as exc:
+        return [f"line {exc.lineno}: {exc.message}"]
+    problems = _hostile("subject", tree) + _References(library, source, "subject").problems(
+        tree, ("subject",)
+    )
+    if problems:
+        return [problem.message for problem in problems]
+    template = EmailTemplate(subject=subject, html="<p></p>")
+    try:
+        render_template(
+            template, SAMPLE_CONTACT, SAMPLE_EVENT, sample_variables(_SAMPLE_POSTAL_ADDRESS), library
+        )
+    except TemplateRenderError as exc:
+        return [f"fails with the sample contact and event: {exc.message}"]
+    return []

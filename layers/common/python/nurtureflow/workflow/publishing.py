@@ -43,13 +43,15 @@ class WorkflowService:
         role_arn: str,
         prefix: str,
         clock: Clock,
+        subject_problems: Callable[[str], list[str]] | None = None,
     ) -> None:
         self._workflows, self._template_exists, self._machines = workflows, template_exists, machines
+        self._subject_problems = subject_problems
         self._functions, self._role_arn, self._prefix, self._clock = functions, role_arn, prefix, clock
 
     def check(self, document: Any) -> tuple[Workflow, dict[str, Any]]:
         """Validate and compile without saving; ``WorkflowInvalidError`` with every error."""
-        workflow = validate_workflow(document, self._template_exists)
+        workflow = validate_workflow(document, self._template_exists, self._subject_problems)
         current = self._workflows.meta(workflow.id)
         version = (current or {}).get("version", 0) + 1
         return workflow, compile_workflow(workflow, version, self._functions)

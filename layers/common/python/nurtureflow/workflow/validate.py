@@ -23,8 +23,16 @@ _PATTERN_MESSAGES = {
 }
 
 
-def validate_workflow(document: Any, template_exists: Callable[[str], bool]) -> Workflow:
-    """The parsed workflow, or ``WorkflowInvalidError`` listing every problem at once."""
+def validate_workflow(
+    document: Any,
+    template_exists: Callable[[str], bool],
+    subject_problems: Callable[[str], list[str]] | None = None,
+) -> Workflow:
+    """The parsed workflow, or ``WorkflowInvalidError`` listing every problem at once.
+
+    ``subject_problems`` checks an email step's subject override as a template upload would
+    (``sending.checks.check_subject``); without it, subjects are not checked.
+    """
     issues: list[ValidationIssue] = []
     workflow: Workflow | None = None
     try:
@@ -38,6 +46,13 @@ def validate_workflow(document: Any, template_exists: Callable[[str], bool]) -> 
         for step_id, step in workflow.steps.items():
             issues += _engagement_issues(step, f"/steps/{step_id}", workflow.steps)
             issues += _task_template_issues(step, f"/steps/{step_id}")
+            if subject_problems is not None and isinstance(step, EmailStep) and step.subject:
+                issues += [
+                    ValidationIssue(
+                        f"/steps/{step_id}/subject", f"the subject is not a valid template: {problem}"
+                    )
+                    for problem in subject_problems(step.subject)
+                ]
     if issues or workflow is None:
         raise WorkflowInvalidError(sorted(set(issues), key=lambda i: (i.pointer, i.message)))
     return workflow
