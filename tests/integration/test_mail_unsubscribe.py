@@ -96,3 +96,9 @@ def test_mail_to_another_address_is_not_received(harness: Harness) -> None:
     assert reply.status == 400
     assert reply.json()["details"][0]["field"] == "to"
     assert harness.http("POST", "/_local/inbound", {"subject": "no recipient"}).status == 400
+
+
+def test_a_receipt_event_the_model_cannot_read_is_dropped_without_raising(harness: Harness) -> None:
+    # No commonHeaders, no receipt: SES's async invocation must not be failed (and retried) for it.
+    event = {"Records": [{"eventSource": "aws:ses", "eventVersion": "1.0", "ses": {"mail": {}}}]}
+    assert harness.stack.lambdas.invoke("track", event) == {"outcomes": ["unreadable"]}
