@@ -1,8 +1,11 @@
-"""Tracking: website events, email opens, clicks and unsubscribes (HTTP), and SES notifications."""
+"""Tracking: website events, email opens, clicks and unsubscribes (HTTP), SES notifications, and
+mail to the List-Unsubscribe mailbox (an SES receipt rule's Lambda action)."""
 
 from typing import Any
 
 from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.parser import ValidationError, parse
+from aws_lambda_powertools.utilities.parser.models import SesModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
@@ -12,6 +15,21 @@ logger = Logger()
 tracer = Tracer()
 
 
+def _received_mail(event: dict[str, Any]) -> dict[str, Any]:
+    # Never raises for a mail it cannot use: SES invokes asynchronously, nobody would read the error.
+    try:
+        records = parse(event=event, model=SesModel).Records
+    except ValidationError as error:
+        fields = sorted({".".join(map(str, e["loc"])) for e in error.errors(include_input=False)})
+        logger.warning("Received mail not understood", extra={"fields": fields[:20]})
+        return {"outcomes": ["unreadable"]}
+    outcomes = [wiring.mail_unsubscribe().handle(record.ses) for record in records]
+    # SES's message id and the outcome only: the addresses and the subject (its token) are not logged.
+    for record, outcome in zip(records, outcomes, strict=True):
+        logger.info("Received mail", extra={"ses_message_id": record.ses.mail.messageId, "outcome": outcome})
+    return {"outcomes": outcomes}
+
+
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
@@ -19,4 +37,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         recorded = wiring.ses_notifications().handle(event.get("detail") or {})
         logger.info("SES notification", extra={"detail_type": event.get("detail-type"), "recorded": recorded})
         return {"recorded": recorded}
+    if (event.get("Records") or [{}])[0].get("eventSource") == "aws:ses":
+        return _received_mail(event)
     return app.resolve(event, context)

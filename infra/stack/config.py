@@ -13,6 +13,9 @@ Context keys:
   (default 400; see ``docs/privacy.md``).
 * ``siteKeys``: ``{publishable site key: [allowed origins]}`` for the tracking API; public by
   design, like any browser key.
+* ``unsubscribeMailbox``: the address of the ``List-Unsubscribe`` mailto (unset: no mailto). When
+  set, emails carry the mailto and an SES receipt rule hands that mailbox's mail to the track
+  function (``inbound.py``; docs/sending.md says what the operator sets up).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import Any
 from constructs import Node
 
 from nurtureflow.api.routes import ALL_ROLES
+from nurtureflow.contacts.model import InvalidEmailError, normalise_email
 
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -43,6 +47,7 @@ class StackConfig:
     role_token_hashes: dict[str, str] = field(default_factory=dict)
     site_keys: dict[str, list[str]] = field(default_factory=dict)
     event_retention_days: int = 400
+    unsubscribe_mailbox: str | None = None
 
     def __post_init__(self) -> None:
         if not 1 <= self.event_retention_days <= 3650:
@@ -57,6 +62,11 @@ class StackConfig:
                 raise ConfigError(
                     f"roleTokenHashes: {digest!r} -> {role!r} is not sha256-hex -> one of {ALL_ROLES}"
                 )
+        if self.unsubscribe_mailbox is not None:
+            try:
+                normalise_email(self.unsubscribe_mailbox)
+            except InvalidEmailError as error:
+                raise ConfigError(f"unsubscribeMailbox {self.unsubscribe_mailbox!r}: {error}") from None
 
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
@@ -69,6 +79,7 @@ class StackConfig:
             role_token_hashes=_mapping(node, "roleTokenHashes"),
             site_keys=_mapping(node, "siteKeys"),
             event_retention_days=_days(node, "eventRetentionDays", cls.event_retention_days),
+            unsubscribe_mailbox=str(node.try_get_context("unsubscribeMailbox") or "").strip().lower() or None,
         )
 
 

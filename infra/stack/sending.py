@@ -85,3 +85,5 @@ class Sending(Construct):
             configuration_set=CONFIGURATION_SET,
             postal_address=self._config.postal_address,
         )
+        if self._config.unsubscribe_mailbox is not None:
+            set_env(function, SendingSettings, unsubscribe_mailbox=self._config.unsubscribe_mailbox)

@@ -47,3 +47,13 @@ def test_event_retention_defaults_to_400_days_and_may_be_set() -> None:
     assert _config(eventRetentionDays="30").event_retention_days == 30
     with pytest.raises(ConfigError, match="eventRetentionDays"):
         _config(eventRetentionDays=0)
+
+
+def test_the_unsubscribe_mailbox_is_optional_and_must_be_an_address() -> None:
+    assert _config().unsubscribe_mailbox is None
+    assert _config(unsubscribeMailbox="").unsubscribe_mailbox is None
+    assert (
+        _config(unsubscribeMailbox=" Unsubscribe@Acme.test ").unsubscribe_mailbox == "unsubscribe@acme.test"
+    )
+    with pytest.raises(ConfigError, match="unsubscribeMailbox"):
+        _config(unsubscribeMailbox="not an address")

@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from nurtureflow.enrolment.manual import ManualEnrolment
     from nurtureflow.events.email_feedback import EmailFeedback
     from nurtureflow.events.ingest import Ingestion
+    from nurtureflow.events.mail_unsubscribe import MailUnsubscribe
     from nurtureflow.events.ses_notifications import SesNotifications
     from nurtureflow.privacy.contact_data import ContactData
     from nurtureflow.runs.actions import StepActions
@@ -194,6 +195,14 @@ def feedback() -> EmailFeedback:
         stats=stats_recorder(),
         engagement=engagement(),
     )
+
+
+@cache
+def mail_unsubscribe() -> MailUnsubscribe:
+    """The List-Unsubscribe mailto: mail an SES receipt rule hands to the track function."""
+    from nurtureflow.events.mail_unsubscribe import MailUnsubscribe
+
+    return MailUnsubscribe(feedback())
 
 
 @cache

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from nurtureflow.clock import Clock
@@ -24,6 +25,19 @@ ENGAGED = frozenset({"email_opened", "email_clicked"})
 TRACKING_USAGE = Usage(
     apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=4
 )
+
+# How an unsubscribe arrived: the List-Unsubscribe URL (one-click POST, or the page's button), or
+# its mailto (an SES receipt rule, events/mail_unsubscribe.py). Kept on the event and the consent.
+UnsubscribeVia = Literal["one_click", "mail"]
+CONSENT_SOURCES: dict[UnsubscribeVia, str] = {
+    "one_click": "list_unsubscribe",
+    "mail": "list_unsubscribe_mailto",
+}
+
+
+def unsubscribe_event_id(send_id: str) -> str:
+    """The id of a send's ``unsubscribed`` event: the same each time, so it is recorded once."""
+    return "e_" + hashlib.sha256(f"{send_id}|unsubscribed".encode()).hexdigest()[:24]
 
 
 class EmailFeedback:
@@ -72,19 +86,29 @@ class EmailFeedback:
         """The send id an unsubscribe token is for (the human page shows before anything changes)."""
         return str(verify_kind(token, self._tracking.link_keys, "u")["s"])
 
-    def unsubscribe(self, token: str) -> None:
-        """RFC 8058 one-click: unsubscribe the contact the email went to."""
+    def unsubscribe(self, token: str, via: UnsubscribeVia = "one_click") -> bool:
+        """Unsubscribe the contact the email went to: RFC 8058 one-click, or the mailto by mail.
+
+        True when this call recorded the unsubscribe. Once per send: asking again (a second POST,
+        SES invoking twice for one mail, a second mail) changes nothing.
+        """
         send_id = self.check_unsubscribe(token)
         send = self._sends.get(send_id)
         if send is None:
-            return
-        now = self._clock.now().isoformat()
-        # Withdrawing consent is as easy as giving it (GDPR): the unsubscribe also withdraws it.
-        event_id = f"e_{uuid.uuid4().hex[:24]}"
-        consent = withdrawn_by(event_id, now, "list_unsubscribe")
-        fields = {"unsubscribed": True, "unsubscribed_at": now, "consent": consent}
-        self._contacts.apply(send["contact_id"], fields, 0, now)
-        self._record(send_id, "unsubscribed", None, {}, event_id)
+            return False
+        contact = self._contacts.get(send["contact_id"])
+        if contact is None:
+            return False
+        event_id = unsubscribe_event_id(send_id)
+        if not contact.unsubscribed:
+            now = self._clock.now().isoformat()
+            # Withdrawing consent is as easy as giving it (GDPR): the unsubscribe also withdraws it.
+            consent = withdrawn_by(event_id, now, CONSENT_SOURCES[via])
+            fields = {"unsubscribed": True, "unsubscribed_at": now, "consent": consent}
+            self._contacts.apply(send["contact_id"], fields, 0, now)
+        # Recorded even when the contact was already unsubscribed: a retry after the write above
+        # failed here must still leave the event; its id makes any repeat a no-op.
+        return self._record(send_id, "unsubscribed", None, {"via": via}, event_id)
 
     def _record(
         self,
@@ -93,15 +117,16 @@ class EmailFeedback:
         mark: str | None,
         properties: dict[str, Any],
         event_id: str | None = None,
-    ) -> None:
+    ) -> bool:
         send = self._sends.get(send_id)
         if send is None:
-            return  # a token for a send that was erased: nothing left to attribute it to
+            return False  # a token for a send that was erased: nothing left to attribute it to
         now = self._clock.now().isoformat()
         if mark is not None:
             self._sends.mark(send_id, mark, now)
         event = TrackedEvent.about_send(send, kind, event_id or f"e_{uuid.uuid4().hex[:24]}", now, properties)
-        self._events.record(event)
+        if not self._events.record(event):
+            return False  # this event id was recorded before: its effects below happened then
         if self._engagement is not None and kind in ENGAGED and not properties.get("machine"):
             self._engagement.add(send["workflow"], hour_of_week(self._clock.now(), ZoneInfo("UTC")))
         self._bus.publish([event])
@@ -118,3 +143,4 @@ class EmailFeedback:
         )
         if self._stats is not None:  # last: the event is kept even if counting fails
             self._stats.engagement(send, kind, machine=mark == "machine_opened_at")
+        return True

@@ -30,6 +30,8 @@ from nurtureflow.workflow.durations import parse_duration
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 SENDER = "hello@shop.example"
+# The List-Unsubscribe mailto's mailbox; POST /_local/inbound delivers mail to it.
+UNSUBSCRIBE_MAILBOX = "unsubscribe@shop.example"
 CONFIGURATION_SET = "nurtureflow"
 STATUS_CHANGE = "Step Functions Execution Status Change"
 WORKFLOW_MACHINES = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:nurtureflow-"
@@ -114,6 +116,7 @@ class LocalStack:
                     {s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}
                 ),
                 "NURTUREFLOW_SENDER": f"Shop <{SENDER}>",
+                "NURTUREFLOW_UNSUBSCRIBE_MAILBOX": UNSUBSCRIBE_MAILBOX,
                 "NURTUREFLOW_CONFIGURATION_SET": CONFIGURATION_SET,
                 "NURTUREFLOW_STATE_MACHINE_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/nurtureflow-workflows",
                 "NURTUREFLOW_STEP_FUNCTION_ARN": fn + "step",
@@ -211,6 +214,7 @@ class LocalStack:
             ("POST", "/_local/clock"): self._clock_route,
             ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
             ("GET", "/_local/outbox"): lambda m, b: (200, {"emails": self.outbox()}),
+            ("POST", "/_local/inbound"): self._inbound_route,
             # A shop page using tracker.js as a website would (same origin, the local site key).
             ("GET", "/_local/demo-shop"): lambda m, b: (
                 200,
@@ -230,6 +234,16 @@ class LocalStack:
             }
         self.advance(delta)
         return 200, {"now": self.clock.now().isoformat()}
+
+    def _inbound_route(self, method: str, body: bytes) -> tuple[int, Any]:
+        from nurtureflow.local.inbound import LocalMailbox
+
+        mailbox = LocalMailbox(
+            UNSUBSCRIBE_MAILBOX, self.lambdas.invoke, self.lambdas.arn("track"), self.clock
+        )
+        answer = mailbox.receive(method, body)
+        self.drain()  # the unsubscribed event reaches the trigger function, as in AWS
+        return answer
 
     def outbox(self) -> list[dict[str, Any]]:
         from nurtureflow import wiring
