@@ -85,3 +85,12 @@ def test_the_rfc_8058_multipart_one_click_body_unsubscribes(harness: Harness) ->
     contact = wiring.contacts().get(contact_id)
     assert contact is not None
     assert contact.unsubscribed
+    assert contact.consent is not None
+    first_withdrawal = (contact.consent.at, contact.consent.event_id)
+    # Providers and people post again (a retry, a double click): nothing changes, 200 again.
+    assert harness.http("POST", link.group(1), body, headers=multipart).status == 200
+    again = wiring.contacts().get(contact_id)
+    assert again is not None
+    assert again.consent is not None
+    assert (again.consent.at, again.consent.event_id) == first_withdrawal
+    assert [e.type for e in wiring.events().history(contact_id)].count("unsubscribed") == 1
