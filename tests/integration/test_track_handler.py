@@ -94,3 +94,11 @@ def test_the_cors_preflight_allows_the_site_key_header(harness: Harness) -> None
     assert answer.status == 204
     assert answer.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     assert "X-Site-Key" in answer.headers["Access-Control-Allow-Headers"]
+
+
+def test_an_address_ses_cannot_send_to_is_refused_naming_the_field(harness: Harness) -> None:
+    for address in ("y4@example.com>", "josé@example.com"):
+        answer = harness.event({"type": "form_submitted", "email": address})
+        assert answer.status == 422
+        assert answer.json()["details"][0]["field"] == "email"
+    assert wiring.contacts().get(contact_id_for("y4@example.com")) is None

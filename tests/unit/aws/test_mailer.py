@@ -49,6 +49,7 @@ def test_send_email_carries_the_configuration_set_and_the_tags() -> None:
         ("LimitExceededException", SendThrottledError, "quota_exceeded"),
         ("MessageRejected", MessageRejectedError, "rejected_by_ses"),
         ("BadRequestException", MessageRejectedError, "bad_request"),
+        ("InvalidParameterValue", MessageRejectedError, "bad_request"),
         ("MailFromDomainNotVerifiedException", MessageRejectedError, "sender_not_verified"),
         ("SendingPausedException", SendingStoppedError, "sending_paused"),
         ("AccountSuspendedException", SendingStoppedError, "account_suspended"),

@@ -34,6 +34,7 @@ THROTTLED = {
 REJECTED = {
     "MessageRejected": "rejected_by_ses",
     "BadRequestException": "bad_request",  # too large, malformed address or content
+    "InvalidParameterValue": "bad_request",  # the same refusal as SES v1 words it (and moto)
     "MailFromDomainNotVerifiedException": "sender_not_verified",
 }
 # Sending is stopped for the account or the configuration set until a person acts: minutes of

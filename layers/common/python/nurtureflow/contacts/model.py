@@ -6,6 +6,7 @@ import hashlib
 import re
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field
 
 from nurtureflow.contacts.consent import Consent
@@ -19,11 +20,22 @@ class InvalidEmailError(ValueError):
 
 
 def normalise_email(email: str) -> str:
-    """Trimmed and lower-cased, so one person is one contact whatever case a form used."""
-    normalised = email.strip().lower()
-    if len(normalised) > 254 or not _EMAIL.match(normalised):
+    """Trimmed and lower-cased, so one person is one contact whatever case a form used; an
+    internationalised domain in its ASCII form, as SES sends to it.
+
+    Refuses what SES cannot send to (email-validator's rules without a DNS lookup): a non-ASCII
+    local part (SES has no SMTPUTF8), quoting, stray characters such as '>', special-use domains.
+    """
+    trimmed = email.strip()
+    if len(trimmed) > 254 or not _EMAIL.match(trimmed):
         raise InvalidEmailError(f"'{email}' is not an email address")
-    return normalised
+    try:
+        checked = validate_email(
+            trimmed, check_deliverability=False, allow_smtputf8=False, globally_deliverable=False
+        )
+    except EmailNotValidError as error:
+        raise InvalidEmailError(f"'{email}' is not an address email can be sent to: {error}") from None
+    return str(checked.ascii_email).lower()
 
 
 def contact_id_for(email: str) -> str:
