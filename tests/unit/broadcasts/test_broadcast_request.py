@@ -67,6 +67,7 @@ def test_history_lists_and_nested_conditions_are_fine_segments() -> None:
         (_body(name=""), "name"),
         (_body(template=7), "template"),
         (_body(max_emails_per_day=0), "max_emails_per_day"),
+        (_body(max_emails_per_day=True), "max_emails_per_day"),
         (_body(extra=True), "extra"),
         ([], "body"),
     ],

@@ -45,3 +45,12 @@ def test_a_mailbox_with_or_without_a_display_name_is_kept_as_written(
 ) -> None:
     cart_recovery["settings"]["from"] = sender
     assert validate_workflow(cart_recovery, lambda t: True).settings.from_ == sender
+
+
+@pytest.mark.parametrize("value", [True, False, "2", 2.5])
+def test_whole_numbers_are_whole_numbers_not_booleans_or_text(
+    cart_recovery: dict[str, Any], value: Any
+) -> None:
+    # JSON true is not 1: a cap of "true emails a day" is a mistake to point out, not to guess.
+    cart_recovery["settings"]["max_emails_per_day"] = value
+    assert "/settings/max_emails_per_day" in _errors(cart_recovery)

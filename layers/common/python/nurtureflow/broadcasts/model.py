@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from nurtureflow.conditions.model import AllOf, AnyOf, Condition, Engagement, Leaf, NotOf, parse_condition
 
@@ -33,7 +33,7 @@ class _Body(BaseModel):
     segment: dict[str, Any]
     send_at: datetime | None = None
     # Optional, as the workflow setting of the same name: over it, a contact is skipped ("capped").
-    max_emails_per_day: int | None = Field(default=None, ge=1, le=100)
+    max_emails_per_day: StrictInt | None = Field(default=None, ge=1, le=100)
     # Optional, as the workflow setting: only contacts whose consent is confirmed ("no_consent").
     consent: Literal["double_opt_in"] | None = None
 

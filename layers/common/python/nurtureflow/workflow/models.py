@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictInt,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -88,7 +89,7 @@ BudgetUsd = Annotated[
 class Settings(_Strict):
     timezone: str = "UTC"
     quiet_hours: QuietHours | None = None
-    max_emails_per_day: int | None = Field(default=None, ge=1)
+    max_emails_per_day: StrictInt | None = Field(default=None, ge=1)
     from_: str | None = Field(default=None, alias="from")
     # "double_opt_in": the workflow's emails go only to contacts whose consent is confirmed.
     consent: Literal["double_opt_in"] | None = None
@@ -182,7 +183,7 @@ class BranchStep(_Strict):
 
 
 class SplitPath(_Strict):
-    percent: int = Field(ge=0, le=100)
+    percent: StrictInt = Field(ge=0, le=100)
     next: str
 
 
@@ -196,7 +197,7 @@ class UpdateStep(_Step):
     set: dict[str, Any] | None = None
     add_to_lists: list[str] | None = None
     remove_from_lists: list[str] | None = None
-    score: int | None = None
+    score: StrictInt | None = None
     lifecycle_stage: str | None = None
 
 
