@@ -116,7 +116,13 @@ def test_preview_for_described_contact_applies_layout_filters_and_tracking(harne
     unsubscribe = re.search(r'href="([^"]*/u/[^"]+)"', email["html"])
     assert unsubscribe is not None
     assert re.search(r'<img src="[^"]*/t/o/[^"]+" width="1" height="1"', email["html"])
-    assert "your cart (https://shop.example/cart)" in email["text"]
+    # The text part's link is tracked too, to the same target; its unsubscribe URL is left.
+    text_click = re.search(r"your cart \((http://[^/]+(/t/c/[^)\s]+))\)", email["text"])
+    assert text_click is not None
+    assert "https://shop.example/cart" not in email["text"]
+    assert unsubscribe.group(1) in email["text"]
+    followed = harness.http("GET", text_click.group(2))
+    assert (followed.status, followed.headers["Location"]) == (302, "https://shop.example/cart")
     redirect = harness.http("GET", urlparse(click.group(1)).path)
     assert (redirect.status, redirect.headers["Location"]) == (302, "https://shop.example/cart")
     assert harness.http("GET", urlparse(unsubscribe.group(1)).path).status == 200

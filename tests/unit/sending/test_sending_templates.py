@@ -172,6 +172,12 @@ def test_derived_text_keeps_link_urls_and_paragraphs() -> None:
     )
 
 
+def test_a_mailto_link_shows_its_address_not_the_scheme() -> None:
+    assert html_to_text('<p><a href="mailto:help@example.com">Write to us</a></p>') == (
+        "Write to us (help@example.com)"
+    )
+
+
 def test_text_is_derived_from_html_when_absent() -> None:
     rendered = render('<p>Hi {{ contact.first_name }}</p><p><a href="https://x.example/">Go</a></p>')
     assert rendered.text == "Hi Ana\n\nGo (https://x.example/)"

@@ -70,5 +70,5 @@ def test_derived_text_numbers_ordered_lists_and_keeps_links() -> None:
     )
     assert html_to_text(html) == (
         "Next steps\n\n1. Pick a plan\n2. Read the guide (https://x.example/g)\n\n"
-        "- Any question? Write (mailto:help@x.example)"
+        "- Any question? Write (help@x.example)"
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from nurtureflow.sending.compliance import with_footer
 from nurtureflow.sending.library import TemplateLibrary
-from nurtureflow.sending.links import track_links, unsubscribe_url
+from nurtureflow.sending.links import track_links, track_text_links, unsubscribe_url
 from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError, render_template
 from nurtureflow.sending.unsafe_urls import neutralise_unsafe_urls
 from nurtureflow.settings import TrackingSettings
@@ -52,7 +52,9 @@ def compose_email(
         render_template(template, contact, event, variables, library), unsubscribe, postal_address
     )
     tracked = track_links(neutralise_unsafe_urls(rendered.html), send_id, tracking)
-    return ComposedEmail(rendered.subject, tracked.html, rendered.text, unsubscribe)
+    # A text-only reader's click counts as the html reader's does (stats, branches, best_time).
+    text = track_text_links(rendered.text, send_id, tracking)
+    return ComposedEmail(rendered.subject, tracked.html, text, unsubscribe)
 
 
 class WorkflowNames:

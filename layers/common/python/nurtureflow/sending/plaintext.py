@@ -73,7 +73,7 @@ def _link_suffix(href: str, label: str) -> str:
     shown = href[7:] if href.lower().startswith("mailto:") else href
     if label in (href, shown):
         return ""
-    return f" ({href})" if label else href
+    return f" ({shown})" if label else shown
 
 
 def html_to_text(html: str) -> str:
