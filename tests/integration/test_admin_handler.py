@@ -114,3 +114,17 @@ def test_documents_that_are_not_objects_get_422_and_nothing_is_stored(harness: H
         assert answer.status == 422, body
         assert answer.json()["details"]
     assert harness.http("GET", "/admin/workflows/it-shapeless", token=MARKETER).status == 404
+
+
+def test_the_cost_query_refuses_unknown_and_repeated_parameters_and_honours_accept(harness: Harness) -> None:
+    base = "/admin/costs?from=2026-11-01&to=2026-11-30"
+    for query, field in (("&groupby=day", "groupby"), ("&group_by=day&group_by=workflow", "group_by")):
+        answer = harness.http("GET", base + query, token=FINANCE)
+        assert answer.status == 400  # as for a bad from/to (docs/costs.md)
+        assert answer.json()["details"][0]["field"] == field
+    prefers_json = harness.http(
+        "GET", base, token=FINANCE, headers={"Accept": "text/csv;q=0.9, application/json"}
+    )
+    assert prefers_json.headers["Content-Type"].startswith("application/json")
+    csv = harness.http("GET", base, token=FINANCE, headers={"Accept": "text/csv"})
+    assert csv.headers["Content-Type"].startswith("text/csv")

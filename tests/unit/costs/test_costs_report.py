@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nurtureflow.api.negotiation import prefers_csv
 from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts, Usage, cost_usage
 from nurtureflow.costs.prices import load_price_table
 from nurtureflow.costs.report import (
@@ -202,6 +203,7 @@ def test_query_allows_a_leap_year_of_366_days() -> None:
         ({"from": "2026-11-30", "to": "2026-11-01"}, "to"),
         ({"from": "2026-01-01", "to": "2027-01-02"}, "to"),
         ({"from": "2026-11-01", "to": "2026-11-30", "group_by": "contact"}, "group_by"),
+        ({"from": "2026-11-01", "to": "2026-11-30", "groupby": "day"}, "groupby"),  # a typo is not ignored
     ],
 )
 def test_query_errors_name_the_field(params: dict[str, str], field: str) -> None:
@@ -209,3 +211,20 @@ def test_query_errors_name_the_field(params: dict[str, str], field: str) -> None
         parse_report_query(params)
     assert caught.value.field == field
     assert field in str(caught.value) or "days" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("accept", "csv"),
+    [
+        ("text/csv", True),
+        ("text/csv;q=0.9, application/json", False),
+        ("application/json;q=0.5, text/csv", True),
+        ("application/json", False),
+        ("*/*", False),
+        ("", False),
+        ("text/*", True),
+        ("text/csv;q=0", False),
+    ],
+)
+def test_csv_is_answered_only_when_the_client_prefers_it(accept: str, csv: bool) -> None:
+    assert prefers_csv(accept) is csv

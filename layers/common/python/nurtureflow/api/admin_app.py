@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from nurtureflow import wiring
 from nurtureflow.api import errors
 from nurtureflow.api.errors import NotFoundError, RequestInvalidError
+from nurtureflow.api.negotiation import prefers_csv
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.roles import require, role_of
 from nurtureflow.costs.budget import current_budget, with_budgets
@@ -211,6 +212,11 @@ def preview_template(template_id: str) -> dict[str, Any]:
 
 @app.get("/admin/costs")
 def costs() -> Response[Any]:
+    repeated = [
+        k for k, v in (app.current_event.multi_value_query_string_parameters or {}).items() if len(v) > 1
+    ]
+    if repeated:
+        raise RequestInvalidError(repeated[0], f"'{repeated[0]}' is given more than once")
     try:
         query = parse_report_query(dict(app.current_event.query_string_parameters or {}))
     except ReportQueryError as exc:
@@ -220,7 +226,7 @@ def costs() -> Response[Any]:
         rollups.between(query.group_by, query.start, query.end), query.start, query.end, query.group_by
     )
     accept = app.current_event.headers.get("Accept") or app.current_event.headers.get("accept") or ""
-    if "text/csv" in accept:
+    if prefers_csv(accept):
         return Response(200, "text/csv", report_to_csv(report))
     body = report.model_dump(mode="json", by_alias=True)
     if query.group_by == "workflow":  # budgets are per workflow: docs/costs.md

@@ -94,6 +94,9 @@ class ReportQuery(BaseModel):
     group_by: GroupBy = "workflow"
 
 
+_QUERY_KEYS = frozenset({"from", "to", "group_by"})
+
+
 class ReportQueryError(ValueError):
     """A report query the caller must fix; ``field`` names the parameter."""
 
@@ -116,6 +119,9 @@ def _day(params: Mapping[str, str], field: str) -> date:
 
 def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     """The query of ``GET /admin/costs``; ``ReportQueryError`` names the first wrong parameter."""
+    for name in sorted(set(params) - _QUERY_KEYS):
+        # A typo (groupby=day) would otherwise answer a report the caller did not ask for.
+        raise ReportQueryError(name, f"'{name}' is not a parameter here; use from, to and group_by")
     start, end = _day(params, "from"), _day(params, "to")
     if end < start:
         raise ReportQueryError("to", "'to' must not be before 'from'")
