@@ -12,9 +12,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from jinja2 import Undefined, pass_context
+
+from nurtureflow.timezones import find_zone
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -40,14 +42,8 @@ def _locale(name: str | None) -> Locale:
     return Locale.parse(DEFAULT_LOCALE)
 
 
-@lru_cache(maxsize=256)
 def _zone(name: str | None) -> ZoneInfo:
-    if isinstance(name, str) and name.strip() and len(name) <= 64:
-        try:
-            return ZoneInfo(name.strip())
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return ZoneInfo(DEFAULT_TIMEZONE)
+    return find_zone(name) or ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def _contact_value(context: Context, key: str) -> str | None:

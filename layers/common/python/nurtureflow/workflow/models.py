@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -19,6 +18,7 @@ from pydantic import (
 
 from nurtureflow.conditions.model import Condition
 from nurtureflow.sending.mailbox import check_mailbox
+from nurtureflow.timezones import find_zone
 from nurtureflow.workflow.durations import Duration, SignedDuration
 
 STEP_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
@@ -110,13 +110,8 @@ class Settings(_Strict):
 
     @model_validator(mode="after")
     def _known_timezone(self) -> Settings:
-        if self.timezone != "contact":
-            try:
-                ZoneInfo(self.timezone)
-            except (ZoneInfoNotFoundError, ValueError) as error:
-                raise ValueError(
-                    f"timezone '{self.timezone}' is neither 'contact' nor an IANA name"
-                ) from error
+        if self.timezone != "contact" and find_zone(self.timezone) is None:
+            raise ValueError(f"timezone '{self.timezone}' is neither 'contact' nor an IANA name")
         return self
 
 

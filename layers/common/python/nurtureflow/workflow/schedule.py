@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from nurtureflow.timezones import UTC as UTC_ZONE
+from nurtureflow.timezones import find_zone
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_BEST_HOUR = 10  # before any engagement is known: mid-morning, when most mail is read
@@ -18,10 +21,7 @@ DEFAULT_BEST_HOUR = 10  # before any engagement is known: mid-morning, when most
 def zone_for(setting: str, contact_timezone: str | None) -> ZoneInfo:
     """The workflow's timezone; ``"contact"`` means the contact's own, UTC when it has none."""
     name = contact_timezone if setting == "contact" else setting
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return find_zone(name) or UTC_ZONE
 
 
 def _clock_time(text: str) -> time:
