@@ -181,3 +181,16 @@ def test_a_mailto_link_shows_its_address_not_the_scheme() -> None:
 def test_text_is_derived_from_html_when_absent() -> None:
     rendered = render('<p>Hi {{ contact.first_name }}</p><p><a href="https://x.example/">Go</a></p>')
     assert rendered.text == "Hi Ana\n\nGo (https://x.example/)"
+
+
+def test_a_subject_longer_than_a_header_line_is_a_render_error() -> None:
+    template = EmailTemplate(subject="{{ contact.first_name * 500 }}", html="<p>x</p>")
+    with pytest.raises(TemplateRenderError) as caught:
+        render_template(template, {"first_name": "Ana"}, None)
+    assert caught.value.field == "subject"
+    assert "998" in caught.value.message
+
+
+def test_an_empty_text_part_is_derived_like_an_absent_one() -> None:
+    template = EmailTemplate(subject="s", html="<p>Hello <b>Ana</b></p>", text="  ")
+    assert render_template(template, {}, None).text == "Hello Ana"

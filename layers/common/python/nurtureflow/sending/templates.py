@@ -87,6 +87,9 @@ class TemplateError:
     line: int | None = None
 
 
+MAX_SUBJECT = 998  # one header line (RFC 5322); mail clients show a fraction of it anyway
+
+
 class TemplateRenderError(Exception):
     """A template that failed while rendering (sandbox refusal, unknown filter, bad arithmetic)."""
 
@@ -196,8 +199,12 @@ def render_template(
     """The email as this contact gets it; ``TemplateRenderError`` names the part that failed."""
     context = {**_wrap_extra(extra), "contact": _DataView(contact), "event": _DataView(_event_data(event))}
     subject = " ".join(_render("subject", template.subject, context, library).split())
+    if len(subject) > MAX_SUBJECT:
+        raise TemplateRenderError("subject", f"renders to {len(subject)} characters; at most {MAX_SUBJECT}")
     html = _render("html", template.html, context, library)
-    text = html_to_text(html) if template.text is None else _render("text", template.text, context, library)
+    # A blank text part is a forgotten one: derive it, or the text part would hold only the footer.
+    written = template.text if template.text and template.text.strip() else None
+    text = html_to_text(html) if written is None else _render("text", written, context, library)
     return RenderedEmail(subject=subject, html=html, text=text)
 
 
