@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import partial
 from typing import Any
 from urllib.parse import unquote
@@ -159,6 +160,9 @@ def simulate(workflow_id: str) -> dict[str, Any]:
         raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
 
 
+TEMPLATE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
 def _template_from_body() -> EmailTemplate:
     body = errors.json_body(app)
     try:
@@ -176,6 +180,12 @@ def _template_from_body() -> EmailTemplate:
 
 @app.put("/admin/templates/<template_id>")
 def put_template(template_id: str) -> Response[dict[str, Any]]:
+    if not TEMPLATE_ID.match(template_id):
+        # Ids are quoted in extends/include and named by workflow steps: plain, and one way to write.
+        message = (
+            "a template id uses letters, digits, '.', '_' and '-', starting with a letter or digit, up to 128"
+        )
+        raise RequestInvalidError("id", message, 422)
     template = _template_from_body()
     warnings = check_upload(template_id, template, wiring.templates(), SendingSettings().postal_address)
     created = wiring.templates().put(template_id, template.model_dump(exclude_none=True))
