@@ -58,6 +58,15 @@ def test_a_send_of_unknown_outcome_counts_apart_from_sent_and_skipped(
     assert _counters(store) == {"step#hello#unconfirmed": 1}
 
 
+def test_an_email_deferred_for_quiet_hours_is_entered_once(
+    recorder: StatsRecorder, store: MemoryStats
+) -> None:
+    # hello -> hello.quiet -> hello.later (the wait) -> hello again: the run came back, it did not re-enter.
+    entered = ["hello", "hello.quiet", "hello.later", "hello", "hello.quiet", "bye", "bye.quiet"]
+    recorder.run_ended("wf", 2, "arn:deferred", entered, goal=False)
+    assert _counters(store) == {"ended": 1, "step#hello#entered": 1, "step#bye#entered": 1}
+
+
 def test_opens_and_clicks_are_unique_per_send_and_machine_opens_count_apart(
     recorder: StatsRecorder, store: MemoryStats
 ) -> None:

@@ -83,10 +83,14 @@ class StatsRecorder:
     ) -> None:
         """A run's visits to each step (from its history) and, when a goal ended it, where it was."""
         counters: dict[str, int | Decimal] = {"ended": 1}
+        previous = None
         for state in entered:
-            if "." not in state:  # helper states (``x.route``, ``x.later``, ``trigger.at``) are not steps
+            # Helper states (``x.route``, ``x.later``, ``trigger.at``) are not steps, and an email
+            # coming back from its quiet-hours wait (``x.later``) is the same visit, not a new one.
+            if "." not in state and previous != f"{state}.later":
                 key = step_counter(state, "entered")
                 counters[key] = int(counters.get(key, 0)) + 1
+            previous = state
         if goal and entered:
             counters[step_counter(entered[-1].split(".")[0], "exited_by_goal")] = 1
             counters["exited_by_goal"] = 1
