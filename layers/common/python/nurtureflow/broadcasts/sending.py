@@ -101,7 +101,7 @@ class BroadcastSender:
         now = self._clock.now()
         broadcast = self._store.get(broadcast_id)
         if broadcast is None or broadcast["status"] not in ("scheduled", "sending"):
-            ended = {"batches": [], "cursor": None, "done": True, "next_at": timestamp(now)}
+            ended: dict[str, Any] = {"batches": [], "cursor": None, "done": True, "next_at": timestamp(now)}
             return {**ended, "read": read + 1, "continue": False}
         if broadcast["status"] == "scheduled":
             # A retried page, or a cancel in between: the batches read the status anyway.
