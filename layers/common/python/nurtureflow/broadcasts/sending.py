@@ -79,7 +79,8 @@ class BroadcastSender:
                 return self.page(
                     broadcast_id,
                     payload.get("cursor"),
-                    read=int(payload.get("read") or 0),
+                    # Absent from an execution started before generations existed: never counted.
+                    read=None if payload.get("read") is None else int(payload["read"]),
                     execution=payload.get("execution"),
                 )
             case "batch":
@@ -91,13 +92,14 @@ class BroadcastSender:
         raise ValueError(f"unknown broadcast action {payload['action']!r}")
 
     def page(
-        self, broadcast_id: str, cursor: str | None, read: int = 0, execution: str | None = None
+        self, broadcast_id: str, cursor: str | None, read: int | None = None, execution: str | None = None
     ) -> dict[str, Any]:
         """The next page of matching contacts, in batches; ``done`` when the table (or the broadcast) ends.
 
         ``read`` is how many pages this execution has read before; ``continue`` says the execution has
         read its share and hands over to a successor. ``execution`` is the asking execution's ARN.
         """
+        first, read = read == 0, read or 0
         now = self._clock.now()
         broadcast = self._store.get(broadcast_id)
         if broadcast is None or broadcast["status"] not in ("scheduled", "sending"):
@@ -107,7 +109,7 @@ class BroadcastSender:
             # A retried page, or a cancel in between: the batches read the status anyway.
             with contextlib.suppress(BroadcastStatusError):
                 self._store.move(broadcast_id, ("scheduled",), "sending", {"started_at": now.isoformat()})
-        if read == 0 and execution and execution != broadcast.get("execution_arn"):
+        if first and execution and execution != broadcast.get("execution_arn"):
             # A successor's first page: a cancel now stops this execution, not its ended predecessor.
             with contextlib.suppress(BroadcastStatusError):
                 self._store.move(broadcast_id, ("sending",), "sending", {"execution_arn": execution})
@@ -133,7 +135,7 @@ class BroadcastSender:
             # The cursor is a contact id: hashed, so the marker does not name the contact.
             "page#" + hashlib.sha256((cursor or "").encode()).hexdigest()[:24],
             # An execution's first page counts the execution too (the cost of each is counted at Finish).
-            {**counts, "generations": 1} if read == 0 else counts,
+            {**counts, "generations": 1} if first else counts,
         )
         pace = timedelta(seconds=math.ceil(len(matched) / rate))
         # Rounded up to the second (the timestamp's precision): never faster than the rate.
