@@ -26,7 +26,7 @@ _FUNCTION = "${BroadcastFunctionArn}"
 
 
 class Broadcasts(Construct):
-    """The state machine, invoking only the broadcast function."""
+    """The state machine, invoking only the broadcast function and starting only its own executions."""
 
     def __init__(self, scope: Construct, construct_id: str, *, function: lambda_.Function) -> None:
         super().__init__(scope, construct_id)
@@ -45,6 +45,7 @@ class Broadcasts(Construct):
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
         )
         function.grant_invoke(self.machine)
+        self._grant_own_executions()
         acknowledge(
             self.machine.role,
             "AwsSolutions-IAM5[Resource::*]",
@@ -54,6 +55,43 @@ class Broadcasts(Construct):
             self.machine.role,
             function_versions_finding(function),
             "grant_invoke covers the function's versions (arn:*); the machine calls the unqualified ARN.",
+        )
+
+    def _grant_own_executions(self) -> None:
+        """Its Distributed Map starts (and may stop) a child execution per batch, and its last page of
+        a generation starts the successor: both executions of this machine alone.
+
+        The ARNs are formatted from the fixed name: the machine's own ARN attribute in its role's
+        policy would make the machine depend on itself (it waits for the policy to exist).
+        """
+        stack = Stack.of(self)
+        machine = stack.format_arn(
+            service="states",
+            resource="stateMachine",
+            resource_name=NAME,
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        # Child executions are named <machine>/<map run label>:<id> by Step Functions at run time.
+        children = stack.format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{NAME}/*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.machine.add_to_role_policy(
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=[machine])
+        )
+        self.machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:StopExecution"], resources=[children]
+            )
+        )
+        acknowledge(
+            self.machine.role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+            f"execution:{NAME}/*]",
+            "A Distributed Map's child executions are named by Step Functions at run time; the "
+            "statement covers only this machine's.",
         )
 
     def grant_start_and_cancel(self, function: lambda_.Function) -> None:

@@ -599,6 +599,22 @@ def test_the_broadcast_machine_invokes_only_the_broadcast_function_and_logs_with
     assert invoked == {f"<{broadcast}.Arn>", f"<{broadcast}.Arn>:*"}
 
 
+def test_the_broadcast_machine_starts_only_its_own_children_and_successors(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    statements = _statements(template_json, _logical_id(stack.broadcasts.machine.role))
+    granted = {
+        action: {_flat(r) for s in statements if action in _actions(s) for r in _resource_list(s)}
+        for action in ("states:StartExecution", "states:DescribeExecution", "states:StopExecution")
+    }
+    arn = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>"
+    assert granted["states:StartExecution"] == {f"{arn}:stateMachine:NurtureFlowBroadcasts"}
+    assert granted["states:DescribeExecution"] == {f"{arn}:execution:NurtureFlowBroadcasts/*"}
+    assert granted["states:StopExecution"] == {f"{arn}:execution:NurtureFlowBroadcasts/*"}
+    definition = template_json["Resources"][_logical_id(stack.broadcasts.machine)]["Properties"]
+    assert '"Mode": "DISTRIBUTED"' in _flat(definition["DefinitionString"])
+
+
 def test_only_the_admin_function_starts_and_stops_broadcasts(
     stack: NurtureFlowStack, template_json: Json
 ) -> None:

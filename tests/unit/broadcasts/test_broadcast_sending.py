@@ -70,6 +70,30 @@ def test_pages_hold_about_a_page_of_sending_at_the_rate_in_batches_and_end_with_
     assert store.items["b_1"]["pages"] == len(pages)
 
 
+def test_an_executions_share_of_pages_ends_in_continue_and_its_first_page_counts_it() -> None:
+    store = _store("sending", execution_arn="arn:…:b_1")
+    tasks = sender(store, _people(40), Outbox(), VirtualClock(NOW), broadcast_rate_per_second=1,
+                   broadcast_page_seconds=4, broadcast_pages_per_execution=2)  # fmt: skip
+    first = tasks.page("b_1", None, read=0, execution="arn:…:b_1")
+    assert (first["read"], first["continue"]) == (1, False)
+    second = tasks.page("b_1", first["cursor"], read=1, execution="arn:…:b_1")
+    assert (second["read"], second["continue"]) == (2, True)
+    assert store.items["b_1"]["execution_arn"] == "arn:…:b_1"
+    third = tasks.page("b_1", second["cursor"], read=0, execution="arn:…:b_1-g1")
+    assert (third["read"], third["continue"]) == (1, False)
+    item = store.items["b_1"]
+    assert (item["pages"], item["generations"], item["execution_arn"]) == (3, 2, "arn:…:b_1-g1")
+    # A page asked by an execution of the former definition (no "read") counts no generation.
+    tasks.perform({"action": "page", "broadcast": "b_1", "cursor": third["cursor"]})
+    assert (store.items["b_1"]["pages"], store.items["b_1"]["generations"]) == (4, 2)
+
+
+def test_the_last_page_never_continues() -> None:
+    tasks = sender(_store(), _people(4), Outbox(), VirtualClock(NOW), broadcast_pages_per_execution=1)
+    page = tasks.page("b_1", None, read=0)
+    assert (page["done"], page["continue"]) == (True, False)
+
+
 def test_a_repeated_page_counts_its_matches_once() -> None:
     store = _store()
     tasks = sender(store, _people(10), Outbox(), VirtualClock(NOW))
@@ -163,6 +187,15 @@ def test_finishing_completes_a_sending_broadcast_and_costs_its_execution() -> No
     [entry] = ledger.entries.values()
     assert entry.workflow == "broadcast:b_1"
     assert entry.usage.transitions == 2 + 4 * 2 - 1 + 5
+
+
+def test_the_cost_counts_every_generations_transitions() -> None:
+    store, ledger = _store("sending", pages=5, batches=15, generations=3), FakeLedger()
+    sender(store, _people(0), Outbox(), VirtualClock(NOW), ledger=ledger).finish("b_1")
+    [entry] = ledger.entries.values()
+    # 3 waits; 5 pages of ReadPage, SendBatches, MorePages; 2 Paces; 15 SendBatch children;
+    # 2 hand-overs of ContinueAsNew and Continued; Finish.
+    assert entry.usage.transitions == 3 + 15 + 2 + 15 + 4 + 1
     assert entry.usd.stepfunctions > 0
 
 

@@ -124,3 +124,7 @@ class BroadcastSettings(_Part):
     broadcast_page_seconds: int = Field(default=60, ge=1, le=900)
     # Contacts read per page at most, matching or not: bounds a page's time when few contacts match.
     broadcast_scan_budget: int = Field(default=5000, ge=100, le=100000)
+    # Pages one execution reads before it starts its successor. A page adds 15 events to the history,
+    # 48 if its ReadPage used every retry (11 more attempts, 3 events each): 500 pages stay under
+    # 25,000 events even then (docs/broadcasts.md), so that is the ceiling as well as the default.
+    broadcast_pages_per_execution: int = Field(default=500, ge=1, le=500)

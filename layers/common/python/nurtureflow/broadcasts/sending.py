@@ -76,7 +76,13 @@ class BroadcastSender:
         broadcast_id = str(payload["broadcast"])
         match payload["action"]:
             case "page":
-                return self.page(broadcast_id, payload.get("cursor"))
+                return self.page(
+                    broadcast_id,
+                    payload.get("cursor"),
+                    # Absent from an execution started before generations existed: never counted.
+                    read=None if payload.get("read") is None else int(payload["read"]),
+                    execution=payload.get("execution"),
+                )
             case "batch":
                 return self.batch(broadcast_id, [str(c) for c in payload["contacts"]])
             case "finish":
@@ -85,16 +91,28 @@ class BroadcastSender:
                 return self.fail(broadcast_id, payload.get("failure") or {})
         raise ValueError(f"unknown broadcast action {payload['action']!r}")
 
-    def page(self, broadcast_id: str, cursor: str | None) -> dict[str, Any]:
-        """The next page of matching contacts, in batches; ``done`` when the table (or the broadcast) ends."""
+    def page(
+        self, broadcast_id: str, cursor: str | None, read: int | None = None, execution: str | None = None
+    ) -> dict[str, Any]:
+        """The next page of matching contacts, in batches; ``done`` when the table (or the broadcast) ends.
+
+        ``read`` is how many pages this execution has read before; ``continue`` says the execution has
+        read its share and hands over to a successor. ``execution`` is the asking execution's ARN.
+        """
+        first, read = read == 0, read or 0
         now = self._clock.now()
         broadcast = self._store.get(broadcast_id)
         if broadcast is None or broadcast["status"] not in ("scheduled", "sending"):
-            return {"batches": [], "cursor": None, "done": True, "next_at": timestamp(now)}
+            ended: dict[str, Any] = {"batches": [], "cursor": None, "done": True, "next_at": timestamp(now)}
+            return {**ended, "read": read + 1, "continue": False}
         if broadcast["status"] == "scheduled":
             # A retried page, or a cancel in between: the batches read the status anyway.
             with contextlib.suppress(BroadcastStatusError):
                 self._store.move(broadcast_id, ("scheduled",), "sending", {"started_at": now.isoformat()})
+        if first and execution and execution != broadcast.get("execution_arn"):
+            # A successor's first page: a cancel now stops this execution, not its ended predecessor.
+            with contextlib.suppress(BroadcastStatusError):
+                self._store.move(broadcast_id, ("sending",), "sending", {"execution_arn": execution})
         segment = parse_condition(broadcast["segment"])
         rate = self._settings.broadcast_rate_per_second
         target = max(1, math.ceil(rate * self._settings.broadcast_page_seconds))
@@ -111,18 +129,28 @@ class BroadcastSender:
                 break
         size = self._settings.broadcast_batch_size
         batches = [matched[i : i + size] for i in range(0, len(matched), size)]
+        counts = {"matched": len(matched), "pages": 1, "batches": len(batches)}
         self._store.count_once(
             broadcast_id,
             # The cursor is a contact id: hashed, so the marker does not name the contact.
             "page#" + hashlib.sha256((cursor or "").encode()).hexdigest()[:24],
-            {"matched": len(matched), "pages": 1, "batches": len(batches)},
+            # An execution's first page counts the execution too (the cost of each is counted at Finish).
+            {**counts, "generations": 1} if first else counts,
         )
         pace = timedelta(seconds=math.ceil(len(matched) / rate))
         # Rounded up to the second (the timestamp's precision): never faster than the rate.
         next_at = (
             now + pace + (timedelta(microseconds=10**6 - now.microsecond) if now.microsecond else timedelta())
         )
-        return {"batches": batches, "cursor": after, "done": after is None, "next_at": timestamp(next_at)}
+        done = after is None
+        return {
+            "batches": batches,
+            "cursor": after,
+            "done": done,
+            "next_at": timestamp(next_at),
+            "read": read + 1,
+            "continue": not done and read + 1 >= self._settings.broadcast_pages_per_execution,
+        }
 
     def batch(self, broadcast_id: str, contact_ids: list[str]) -> dict[str, Any]:
         """Send to each contact once, reading the broadcast's status before each send (a cancel stops it)."""
@@ -183,12 +211,11 @@ class BroadcastSender:
         return {"status": "failed"}
 
     def _cost_execution(self, broadcast_id: str, item: dict[str, Any], day: Any) -> None:
-        """The execution's own cost, counted from its pages and batches (the sends cost themselves)."""
+        """Every generation's own cost, counted from the pages, batches and executions (the sends cost
+        themselves); one line for the broadcast, written at Finish of the last generation."""
         pages, batches = int(item.get("pages", 0)), int(item.get("batches", 0))
-        # Wait for send_at and Finish; per page ReadPage, the Map, the Choice and (but the last) Pace.
-        transitions = 2 + 4 * pages - (1 if pages else 0) + batches
         usage = Usage(
-            transitions=transitions,
+            transitions=execution_transitions(pages, batches, int(item.get("generations", 0))),
             lambda_requests=pages + batches + 1,
             dynamodb_read_units=pages + batches,
             dynamodb_write_units=2 * pages + 2,
@@ -204,3 +231,16 @@ class BroadcastSender:
                 usd=cost_usage(usage, self._prices),
             )
         )
+
+
+def execution_transitions(pages: int, batches: int, generations: int) -> int:
+    """The state transitions of all of a broadcast's executions, retries aside.
+
+    Each generation: WaitForSendAt. Each page: ReadPage, SendBatches, MorePages, and Pace unless it
+    is its generation's last. Each batch: SendBatch, in its Distributed Map child execution. Each
+    generation but the last: ContinueAsNew and Continued. The last: Finish.
+    """
+    if pages == 0:
+        return 2  # WaitForSendAt and Finish: cancelled before the first page counted
+    generations = max(1, generations)
+    return generations + 3 * pages + (pages - generations) + 2 * (generations - 1) + batches + 1

@@ -145,11 +145,29 @@ def _object(value: Any, where: str) -> Mapping[str, Any]:
     return value
 
 
+# What a Distributed Map can read or write beyond its input, which this runtime does not do.
+_NOT_RUN_LOCALLY = ("ItemReader", "ItemBatcher", "ResultWriter")
+
+
 def _check_map(state: Mapping[str, Any], where: str) -> None:
     field = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
-    if "ItemReader" in state or state.get(field, {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED":
-        raise _invalid("SCHEMA_VALIDATION_FAILED", f"only inline Map states run locally at {where}")
-    _check_block(_object(state.get(field), f"{where}/{field}"), f"{where}/{field}")
+    processor = _object(state.get(field), f"{where}/{field}")
+    config = _object(processor.get("ProcessorConfig", {}), f"{where}/{field}/ProcessorConfig")
+    mode = config.get("Mode", "INLINE")
+    if mode not in ("INLINE", "DISTRIBUTED"):
+        raise _schema(f"Mode must be INLINE or DISTRIBUTED at {where}/{field}/ProcessorConfig/Mode")
+    unsupported = [name for name in _NOT_RUN_LOCALLY if name in state]
+    if unsupported:
+        raise _schema(f"{unsupported[0]} is not run by the local runtime (items come from ItemsPath) at "
+                      f"{where}/{unsupported[0]}")  # fmt: skip
+    if mode == "DISTRIBUTED":
+        if config.get("ExecutionType") not in ("STANDARD", "EXPRESS"):
+            raise _schema(f"a DISTRIBUTED Map needs ExecutionType STANDARD or EXPRESS at {where}/{field}")
+        if field != "ItemProcessor":
+            raise _schema(f"a DISTRIBUTED Map takes an ItemProcessor, not an Iterator at {where}")
+    elif any(name.startswith("ToleratedFailure") or name == "Label" for name in state):
+        raise _schema(f"Label and ToleratedFailure… belong to DISTRIBUTED Map states at {where}")
+    _check_block(processor, f"{where}/{field}")
 
 
 def _check_error_handler(handler: Any, where: str) -> None:

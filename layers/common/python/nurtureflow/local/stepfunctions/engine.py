@@ -7,6 +7,7 @@ driver to make outside the lock, and ended executions are queued for the status 
 
 from __future__ import annotations
 
+import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
@@ -19,10 +20,10 @@ from .definition import Scope
 from .errors import RUNTIME, TIMEOUT, StatesError
 from .execution import Execution, ExecutionStatus
 from .fanout import child_failed, child_succeeded
-from .history import MAX_EVENTS, NOT_TRUNCATED
+from .history import MAX_EVENTS, NOT_TRUNCATED, History
 from .paths import build_payload, merge_result, process_result, select, to_json
 from .retry import find_catcher, retry_delay
-from .runs import Done, Invocation, InvocationResult, Run
+from .runs import Done, Invocation, InvocationResult, MapRun, Run
 from .states import STATE_TYPES
 from .tasks import arm_heartbeat, on_answer
 from .timers import TimerQueue
@@ -31,6 +32,8 @@ from .tokens import TaskAnswer, TaskToken, TokenRegistry
 
 # Called with the execution and the state's name whenever a state is entered (the service's option).
 StateEnteredListener = Callable[[Execution, str], None]
+# The service's StartExecution, called under its lock: (state machine ARN, name, input text) -> execution.
+ExecutionStarter = Callable[[str, str | None, str], Execution]
 
 
 _ENTERED = {kind: f"{kind}StateEntered" for kind in STATE_TYPES}
@@ -61,8 +64,11 @@ class Engine:
         region: str,
         random: Callable[[], float],
         on_state_entered: StateEnteredListener | None = None,
+        register: Callable[[Execution], None] = lambda execution: None,
+        starter: ExecutionStarter | None = None,
     ) -> None:
         self.region = region
+        self._register, self._starter = register, starter
         self._on_state_entered = on_state_entered
         self.timers = TimerQueue()
         self.tokens = TokenRegistry()
@@ -174,14 +180,54 @@ class Engine:
         self.wake_at(self.now(), child, self._enter_later, child, scope.start_at, data)
         return child
 
+    def spawn_execution(self, parent: Run, scope: Scope, data: Any, index: int, map_run: MapRun) -> Run:
+        """A Distributed Map's child execution: its own ARN, history and transitions; it ends into
+        ``parent``, the run in the Map state."""
+        outer = parent.execution
+        name = str(uuid.uuid4())
+        execution = Execution(
+            arn=map_run.execution_prefix + name,
+            name=name,
+            state_machine_arn=outer.state_machine_arn,
+            version_arn=outer.version_arn,
+            definition=outer.definition,
+            role_arn=outer.role_arn,
+            input_text=to_json(data),
+            input=data,
+            start_date=self.now(),
+            history=History(keep=outer.history.keeping and not map_run.express),
+            map_run_arn=map_run.arn,
+            map_parent=parent,
+        )
+        child = Run(execution, scope, index=index)
+        execution.root = child
+        self.record(
+            child,
+            "ExecutionStarted",
+            {"input": execution.input_text, "inputDetails": NOT_TRUNCATED, "roleArn": execution.role_arn},
+        )
+        child.last_event_id = 0
+        self._register(execution)
+        self.wake_at(self.now(), child, self._enter_later, child, scope.start_at, data)
+        return child
+
+    def start_execution(self, state_machine_arn: str, name: str | None, input_text: str) -> Execution:
+        if self._starter is None:
+            raise StatesError(RUNTIME, "this runtime cannot start executions from a state")
+        return self._starter(state_machine_arn, name, input_text)
+
     def abort(self, run: Run) -> None:
         """Stop a run and everything under it; their timers and task results will be ignored."""
         run.active = False
         run.epoch += 1
-        if run.fanout is not None:
-            for child in run.fanout.running.values():
+        # Let go of the children first: a child execution that stops reports to a parent with none.
+        fanout, run.fanout = run.fanout, None
+        if fanout is not None:
+            for child in list(fanout.running.values()):
                 self.abort(child)
-            run.fanout = None
+        execution = run.execution
+        if run is execution.root and execution.map_parent is not None and execution.running:
+            self._close(execution, ExecutionStatus.ABORTED, "ExecutionAborted")
 
     def complete(self, run: Run, result: Any) -> None:
         self._finish(run, Done(result))
@@ -286,7 +332,11 @@ class Engine:
         run.active = False
         if run.parent is None:
             self._close(
-                run.execution, ExecutionStatus.SUCCEEDED, "ExecutionSucceeded", output=to_json(output)
+                run.execution,
+                ExecutionStatus.SUCCEEDED,
+                "ExecutionSucceeded",
+                output=to_json(output),
+                value=output,
             )
         else:
             child_succeeded(self, run.parent, run, output)
@@ -314,6 +364,7 @@ class Engine:
         event_type: str,
         *,
         output: str | None = None,
+        value: Any = None,
         error: str | None = None,
         cause: str | None = None,
     ) -> None:
@@ -326,4 +377,12 @@ class Engine:
         else:
             details = {"error": error or None, "cause": cause}
         execution.history.record(event_type, self.now(), len(execution.history), details)
-        self._ended.append(execution)
+        if execution.map_parent is None:
+            self._ended.append(execution)
+            return
+        # A Distributed Map's child: its end is the Map state's business (no status-change event).
+        assert execution.root is not None
+        if status is ExecutionStatus.SUCCEEDED:
+            child_succeeded(self, execution.map_parent, execution.root, value)
+        else:
+            child_failed(self, execution.map_parent, execution.root, StatesError(error or "", cause))

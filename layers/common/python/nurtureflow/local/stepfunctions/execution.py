@@ -45,6 +45,9 @@ class Execution:
     transitions: int = 0
     history: History = field(default_factory=History)
     root: Run | None = None
+    # A Distributed Map's child execution: its map run, and the parent's run in the Map state.
+    map_run_arn: str | None = None
+    map_parent: Run | None = None
 
     @property
     def running(self) -> bool:
@@ -64,6 +67,8 @@ class Execution:
             summary["stopDate"] = self.stop_date
         if self.version_arn is not None:
             summary["stateMachineVersionArn"] = self.version_arn
+        if self.map_run_arn is not None:
+            summary["mapRunArn"] = self.map_run_arn
         return summary
 
     def describe(self) -> dict[str, Any]:

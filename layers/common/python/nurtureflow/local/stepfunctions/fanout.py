@@ -1,10 +1,12 @@
-"""Parallel and Map states: start child runs, gather their outputs in order, fail on the first failure."""
+"""Parallel and Map states: start child runs, gather their outputs in order, fail on the first failure
+(a Distributed Map's children are executions, and may be tolerated to fail: see ``distributed``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from . import distributed
 from .context import context_object
 from .definition import Scope
 from .errors import RUNTIME, StatesError
@@ -35,13 +37,19 @@ def start_map(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -
             build_payload(selector, data, {**base, "Map": {"Item": {"Index": index, "Value": item}}})
             for index, item in enumerate(items)
         ]
+    map_run = None
+    if distributed.is_distributed(state):
+        map_run = distributed.new_map_run(runtime, run, state, data)
     runtime.record(run, "MapStateStarted", {"length": len(items)})
-    if not items:
-        runtime.record(run, "MapStateSucceeded")
-        return Done([])
     processor = Scope.of(state.get("ItemProcessor") or state["Iterator"])
-    limit = int(state.get("MaxConcurrency", 0))
-    run.fanout = FanOut("Map", [processor] * len(items), inputs, limit, [None] * len(items))
+    limit = distributed.concurrency(state) if map_run else int(state.get("MaxConcurrency", 0))
+    fanout = FanOut("Map", [processor] * len(items), inputs, limit, [None] * len(items), map_run=map_run)
+    if map_run is not None:
+        distributed.started(runtime, run, fanout)
+    if not items:
+        _record_success(runtime, run, fanout)
+        return Done([])
+    run.fanout = fanout
     _launch(runtime, run)
     return PENDING
 
@@ -54,9 +62,13 @@ def _launch(runtime: Runtime, parent: Run) -> None:
     ):
         index = fanout.next_index
         fanout.next_index += 1
+        scope, data = fanout.scopes[index], fanout.inputs[index]
+        if fanout.map_run is not None:
+            fanout.running[index] = runtime.spawn_execution(parent, scope, data, index, fanout.map_run)
+            continue
         if fanout.kind == "Map":
             runtime.record(parent, "MapIterationStarted", {"name": parent.state_name, "index": index})
-        fanout.running[index] = runtime.spawn(parent, fanout.scopes[index], fanout.inputs[index], index)
+        fanout.running[index] = runtime.spawn(parent, scope, data, index)
 
 
 def child_succeeded(runtime: Runtime, parent: Run, child: Run, output: Any) -> None:
@@ -66,15 +78,30 @@ def child_succeeded(runtime: Runtime, parent: Run, child: Run, output: Any) -> N
         return
     del fanout.running[child.index]
     fanout.results[child.index] = output
-    fanout.finished += 1
-    if fanout.kind == "Map":
+    if fanout.kind == "Map" and fanout.map_run is None:
         runtime.record(child, "MapIterationSucceeded", {"name": parent.state_name, "index": child.index})
+    _settle(runtime, parent, fanout)
+
+
+def _settle(runtime: Runtime, parent: Run, fanout: FanOut) -> None:
+    """One more child has ended without failing the state: start the next, or end the state."""
+    fanout.finished += 1
     if fanout.finished < len(fanout.inputs):
         _launch(runtime, parent)
         return
     parent.fanout = None
-    runtime.record(parent, f"{fanout.kind}StateSucceeded")
+    _succeed(runtime, parent, fanout)
+
+
+def _succeed(runtime: Runtime, parent: Run, fanout: FanOut) -> None:
+    _record_success(runtime, parent, fanout)
     runtime.complete(parent, fanout.results)
+
+
+def _record_success(runtime: Runtime, parent: Run, fanout: FanOut) -> None:
+    if fanout.map_run is not None:
+        runtime.record(parent, "MapRunSucceeded")
+    runtime.record(parent, f"{fanout.kind}StateSucceeded")
 
 
 def child_failed(runtime: Runtime, parent: Run, child: Run, error: StatesError) -> None:
@@ -83,6 +110,10 @@ def child_failed(runtime: Runtime, parent: Run, child: Run, error: StatesError) 
     if fanout is None or fanout.running.get(child.index) is not child:
         return
     del fanout.running[child.index]
+    if fanout.map_run is not None:
+        if distributed.child_failed(runtime, parent, child, error):
+            _settle(runtime, parent, fanout)
+        return
     if fanout.kind == "Map":
         runtime.record(child, "MapIterationFailed", {"name": parent.state_name, "index": child.index})
     for index, sibling in sorted(fanout.running.items()):

@@ -68,7 +68,7 @@ _OPERATIONS: dict[str, Operation] = {
     ),
     "DescribeExecution": lambda service, r: service.describe_execution(r["executionArn"]),
     "ListExecutions": lambda service, r: service.list_executions(
-        r["stateMachineArn"], r.get("statusFilter"), _page_size(r), r.get("nextToken")
+        r.get("stateMachineArn"), r.get("statusFilter"), _page_size(r), r.get("nextToken"), r.get("mapRunArn")
     ),
     "StopExecution": lambda service, r: service.stop_execution(
         r["executionArn"], r.get("error"), r.get("cause")

@@ -39,6 +39,27 @@ Outcome = Done | Pending
 
 
 @dataclass(eq=False, slots=True)
+class MapRun:
+    """A Distributed Map's run: its children are executions of their own, and some may fail."""
+
+    arn: str
+    execution_prefix: str  # a child execution's ARN is this and its name
+    express: bool
+    tolerated_count: int | None
+    tolerated_percent: float | None
+    failed: int = 0
+
+    def exceeded(self, total: int) -> bool:
+        """Whether the failures so far are more than the state tolerates (none, unless it says so)."""
+        if self.tolerated_count is None and self.tolerated_percent is None:
+            return self.failed > 0
+        over_count = self.tolerated_count is not None and self.failed > self.tolerated_count
+        percent = self.tolerated_percent
+        over_percent = percent is not None and self.failed * 100 > percent * total
+        return over_count or over_percent
+
+
+@dataclass(eq=False, slots=True)
 class FanOut:
     """The children of a Parallel (one per branch) or Map (one per item) state, and their results."""
 
@@ -50,6 +71,7 @@ class FanOut:
     running: dict[int, Run] = field(default_factory=dict)
     next_index: int = 0
     finished: int = 0
+    map_run: MapRun | None = None  # a Distributed Map's; None for Parallel and inline Map
 
 
 @dataclass(eq=False, slots=True)
@@ -116,6 +138,14 @@ class Runtime(Protocol):
     ) -> None: ...
 
     def spawn(self, parent: Run, scope: Scope, data: Any, index: int) -> Run: ...
+
+    def spawn_execution(self, parent: Run, scope: Scope, data: Any, index: int, map_run: MapRun) -> Run:
+        """A Distributed Map's child: an execution of its own, whose root run reports to ``parent``."""
+        ...
+
+    def start_execution(self, state_machine_arn: str, name: str | None, input_text: str) -> Execution:
+        """StartExecution from inside a running state (the service's rules: names, idempotency)."""
+        ...
 
     def abort(self, run: Run) -> None: ...
 

@@ -76,10 +76,17 @@ class LocalStepFunctions:
         self._lock = threading.Lock()
         # Not for security: jitter for retry delays, injectable so tests can pin it.
         draw = random or _random.Random().random  # noqa: S311
-        self._engine = Engine(self._clock, region=region, random=draw, on_state_entered=on_state_entered)
+        self._executions: dict[str, Execution] = {}
+        self._engine = Engine(
+            self._clock,
+            region=region,
+            random=draw,
+            on_state_entered=on_state_entered,
+            register=self._register,
+            starter=self._start,
+        )
         self._keep_history = history
         self._machines = StateMachineRegistry(region, account_id, draw)
-        self._executions: dict[str, Execution] = {}
         self._driver = Driver(self._engine, self._lock, self._clock, invoke, self._listeners)
 
     @property
@@ -229,35 +236,44 @@ class LocalStepFunctions:
         Same name and input as a RUNNING execution returns that execution (AWS's idempotent start);
         otherwise a name already used on this state machine raises ExecutionAlreadyExists.
         """
+        with self._lock:
+            execution = self._start(state_machine_arn, name, input)
+            return {"executionArn": execution.arn, "startDate": execution.start_date}
+
+    def _start(self, state_machine_arn: str, name: str | None, input: str) -> Execution:
+        """StartExecution under the lock (the API's, or a ``states:startExecution`` task's)."""
         name = check_name(name if name is not None else str(uuid.uuid4()), "execution")
         try:
             value = with_shared_keys(json.loads(input))
         except (TypeError, ValueError) as error:
             raise InvalidExecutionInput(f"Invalid State Machine Execution Input: '{error}'") from None
-        with self._lock:
-            machine, version = self._machines.resolve(state_machine_arn)
-            arn = self._machines.execution_arn(machine.name, name)
-            existing = self._executions.get(arn)
-            if existing is not None:
-                if existing.running and existing.input_text == input:
-                    return {"executionArn": arn, "startDate": existing.start_date}
-                raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
-            source = version or machine
-            execution = Execution(
-                arn=arn,
-                name=name,
-                state_machine_arn=machine.arn,
-                version_arn=version.arn if version else None,
-                definition=source.definition,
-                role_arn=source.role_arn,
-                input_text=input,
-                input=value,
-                start_date=self._clock.now(),
-                history=History(keep=self._keep_history),
-            )
-            self._executions[arn] = execution
-            self._engine.start(execution)
-            return {"executionArn": arn, "startDate": execution.start_date}
+        machine, version = self._machines.resolve(state_machine_arn)
+        arn = self._machines.execution_arn(machine.name, name)
+        existing = self._executions.get(arn)
+        if existing is not None:
+            if existing.running and existing.input_text == input:
+                return existing
+            raise ExecutionAlreadyExists(f"Execution Already Exists: '{arn}'")
+        source = version or machine
+        execution = Execution(
+            arn=arn,
+            name=name,
+            state_machine_arn=machine.arn,
+            version_arn=version.arn if version else None,
+            definition=source.definition,
+            role_arn=source.role_arn,
+            input_text=input,
+            input=value,
+            start_date=self._clock.now(),
+            history=History(keep=self._keep_history),
+        )
+        self._executions[arn] = execution
+        self._engine.start(execution)
+        return execution
+
+    def _register(self, execution: Execution) -> None:
+        """A Distributed Map's child execution: DescribeExecution and its history find it."""
+        self._executions[execution.arn] = execution
 
     def describe_execution(self, execution_arn: str) -> dict[str, Any]:
         """DescribeExecution, plus ``nurtureflowTransitions`` (state transitions as AWS bills them)."""
@@ -272,20 +288,27 @@ class LocalStepFunctions:
 
     def list_executions(
         self,
-        state_machine_arn: str,
+        state_machine_arn: str | None,
         status_filter: str | None = None,
         max_results: int | None = None,
         next_token: str | None = None,
+        map_run_arn: str | None = None,
     ) -> dict[str, Any]:
-        """ListExecutions, newest first; a version ARN lists that version's executions."""
+        """ListExecutions, newest first; a version ARN lists that version's executions, a map run ARN
+        (instead of the machine's) the child executions of that Distributed Map run."""
         if status_filter is not None and status_filter not in ExecutionStatus.__members__:
             raise ValidationException(f"Invalid statusFilter: {status_filter}")
+        if (state_machine_arn is None) == (map_run_arn is None):
+            raise ValidationException("Exactly one of stateMachineArn and mapRunArn is required")
         with self._lock:
-            machine, version = self._machines.resolve(state_machine_arn)
+            machine, version = (
+                (None, None) if state_machine_arn is None else self._machines.resolve(state_machine_arn)
+            )
             summaries = [
                 execution.summary()
                 for execution in sorted(self._executions.values(), key=lambda e: e.start_date, reverse=True)
-                if execution.state_machine_arn == machine.arn
+                if execution.map_run_arn == map_run_arn
+                and (machine is None or execution.state_machine_arn == machine.arn)
                 and (version is None or execution.version_arn == version.arn)
                 and (status_filter is None or execution.status == status_filter)
             ]

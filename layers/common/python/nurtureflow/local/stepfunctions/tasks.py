@@ -1,4 +1,5 @@
-"""Task states that call Lambda: ``lambda:invoke``, ``lambda:invoke.waitForTaskToken``, a function ARN."""
+"""Task states that call Lambda: ``lambda:invoke``, ``lambda:invoke.waitForTaskToken``, a function ARN
+(and ``states:startExecution``, handed to ``nested``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .errors import (
     StatesError,
 )
 from .history import NOT_TRUNCATED, LazyJson
+from .nested import is_start_execution, start_execution_task
 from .paths import query, to_json
 from .runs import PENDING, InvocationResult, Outcome, Run, Runtime
 from .tokens import TaskToken
@@ -43,7 +45,10 @@ def parse_resource(resource: str) -> LambdaResource:
             return LambdaResource(True, action.endswith(_TOKEN_SUFFIX), action)
     if len(parts) >= 7 and parts[0] == "arn" and parts[2] == "lambda" and parts[5] == "function":
         return LambdaResource(False, False, resource)
-    raise StatesError(RUNTIME, f"The local Step Functions runtime only runs Lambda tasks, not '{resource}'")
+    raise StatesError(
+        RUNTIME,
+        f"The local Step Functions runtime runs Lambda and states:startExecution tasks, not '{resource}'",
+    )
 
 
 def waits_for_token(state: Mapping[str, Any]) -> bool:
@@ -81,6 +86,8 @@ def _seconds(state: Mapping[str, Any], field: str, data: Any, context: Any) -> i
 
 def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -> Outcome:
     """Schedule the call (made by the driver outside the lock) and the token task's timers."""
+    if is_start_execution(str(state["Resource"])):
+        return start_execution_task(runtime, run, state, data)
     resource = parse_resource(str(state["Resource"]))
     context = runtime.context(run)
     timeout = _seconds(state, "TimeoutSeconds", run.effective_input, context)

@@ -1,0 +1,88 @@
+"""Distributed Map states: each item runs as a child execution of its own, under one map run.
+
+The parent's history records the map run (MapRunStarted, then MapRunSucceeded or MapRunFailed), never
+the children's states, so it grows by a few events per Map state whatever the number of items. A child
+that fails counts against the state's tolerance (none by default); past it the map run fails with
+``States.ExceedToleratedFailureThreshold`` and the children still running are stopped, as in AWS.
+Items come from ``ItemsPath`` only: ItemReader, ItemBatcher and ResultWriter are refused at definition time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import RUNTIME, StatesError
+from .paths import query
+from .runs import FanOut, MapRun, Run, Runtime
+
+EXCEED_TOLERATED = "States.ExceedToleratedFailureThreshold"
+MAX_CHILDREN = 10_000  # AWS runs at most this many child executions of a map run at once
+
+
+def is_distributed(state: Mapping[str, Any]) -> bool:
+    processor = state.get("ItemProcessor") or {}
+    return bool(processor.get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED")
+
+
+def new_map_run(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -> MapRun:
+    """The map run of a Distributed Map state entered now, named as AWS names it (machine/label:id)."""
+    parts = run.execution.arn.split(":")
+    machine = run.execution.state_machine_arn.split(":")[6]
+    label = f"{machine}/{state.get('Label', run.state_name)}"
+    context = runtime.context(run)
+    config = state["ItemProcessor"]["ProcessorConfig"]
+    return MapRun(
+        arn=f"arn:aws:states:{parts[3]}:{parts[4]}:mapRun:{label}:{uuid.uuid4()}",
+        execution_prefix=f"arn:aws:states:{parts[3]}:{parts[4]}:execution:{label}:",
+        express=config.get("ExecutionType") == "EXPRESS",
+        tolerated_count=_tolerance(state, "ToleratedFailureCount", data, context),
+        tolerated_percent=_tolerance(state, "ToleratedFailurePercentage", data, context),
+    )
+
+
+def _tolerance(state: Mapping[str, Any], field: str, data: Any, context: Any) -> Any:
+    value = state.get(field)
+    if f"{field}Path" in state:
+        value = query(state[f"{field}Path"], data, context)
+    if value is None:
+        return None
+    limit = 100 if field.endswith("Percentage") else None
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or value < 0 or (limit and value > limit):
+        raise StatesError(RUNTIME, f"{field} must be a number from 0{f' to {limit}' if limit else ''}")
+    return value
+
+
+def concurrency(state: Mapping[str, Any]) -> int:
+    limit = int(state.get("MaxConcurrency", 0))
+    return min(limit, MAX_CHILDREN) if limit > 0 else MAX_CHILDREN
+
+
+def child_failed(runtime: Runtime, parent: Run, child: Run, error: StatesError) -> bool:
+    """Count a child's failure; True if the map run goes on (tolerated), False once it has failed."""
+    fanout = parent.fanout
+    assert fanout is not None
+    assert fanout.map_run is not None
+    map_run = fanout.map_run
+    map_run.failed += 1
+    fanout.results[child.index] = error.as_output()
+    if not map_run.exceeded(len(fanout.inputs)):
+        return True
+    parent.fanout = None  # first: a stopped sibling reports its end, and must find nothing to report to
+    for sibling in list(fanout.running.values()):
+        runtime.abort(sibling)
+    cause = (
+        f"The specified tolerated failure threshold was exceeded: {map_run.failed} of "
+        f"{len(fanout.inputs)} child executions failed"
+    )
+    runtime.record(parent, "MapRunFailed", {"error": EXCEED_TOLERATED, "cause": cause})
+    runtime.record(parent, "MapStateFailed")
+    runtime.fail(parent, StatesError(EXCEED_TOLERATED, cause))
+    return False
+
+
+def started(runtime: Runtime, parent: Run, fanout: FanOut) -> None:
+    assert fanout.map_run is not None
+    runtime.record(parent, "MapRunStarted", {"mapRunArn": fanout.map_run.arn})

@@ -1,0 +1,97 @@
+"""Broadcasts past one execution: a segment spanning several generations on the local stack (moto).
+
+Tiny settings stand in for the real ones: pages of 2 contacts at 1 a second, 2 pages an execution.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from nurtureflow import wiring
+from nurtureflow.local.broadcasts import broadcast_machine_arn
+from nurtureflow.local.stack import ACCOUNT, REGION
+from tests.integration.conftest import MARKETER, Harness
+from tests.integration.test_broadcasts import _broadcast, _cohort, _mark, _progress
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NURTUREFLOW_BROADCAST_RATE_PER_SECOND", "1")
+    monkeypatch.setenv("NURTUREFLOW_BROADCAST_PAGE_SECONDS", "2")
+    monkeypatch.setenv("NURTUREFLOW_BROADCAST_BATCH_SIZE", "1")
+    monkeypatch.setenv("NURTUREFLOW_BROADCAST_PAGES_PER_EXECUTION", "2")
+
+
+def _executions(harness: Harness, broadcast_id: str) -> dict[str, str]:
+    """The broadcast's executions of the broadcast machine: name -> status."""
+    listed = harness.stack.runtime.list_executions(broadcast_machine_arn(REGION, ACCOUNT), max_results=1000)
+    return {
+        e["name"]: e["status"]
+        for e in listed["executions"]
+        if e["name"] == broadcast_id or e["name"].startswith(f"{broadcast_id}-g")
+    }
+
+
+def _advance_until_sent(harness: Harness, broadcast_id: str, sent: int) -> None:
+    for _ in range(30):
+        if _progress(harness, broadcast_id)["counts"]["sent"] >= sent:
+            return
+        harness.stack.advance(timedelta(seconds=1))
+    raise AssertionError(f"fewer than {sent} sent after 30 s")
+
+
+@pytest.mark.usefixtures("small_pages")
+def test_a_broadcast_spanning_several_executions_mails_every_contact_exactly_once(harness: Harness) -> None:
+    cohort, emails = _cohort(harness, 9)
+    _mark(emails[0], unsubscribed=True)
+    created = _broadcast(harness, cohort)
+    harness.stack.advance(timedelta(minutes=1))
+    progress = _progress(harness, created["id"])
+    assert progress["status"] == "completed"
+    assert progress["counts"] == {
+        "matched": 9,
+        "sent": 8,
+        "skipped": {"unsubscribed": 1},
+        "skipped_total": 1,
+        "failed": 0,
+    }
+    assert [len(harness.sent_to(e)) for e in emails] == [0] + [1] * 8
+    item: dict[str, Any] = wiring.broadcasts().get(created["id"]) or {}
+    executions = _executions(harness, created["id"])
+    generations = int(item["generations"])
+    assert generations >= 3, "9 matches in pages of 2, 2 pages an execution"
+    assert generations == -(-int(item["pages"]) // 2)
+    assert executions == {
+        created["id"] if g == 0 else f"{created['id']}-g{g}": "SUCCEEDED" for g in range(generations)
+    }
+    assert str(item["execution_arn"]).endswith(f":{created['id']}-g{generations - 1}")
+
+
+@pytest.mark.usefixtures("small_pages")
+@pytest.mark.parametrize(
+    ("sent_before_cancel", "successor"),
+    [
+        (4, "SUCCEEDED"),  # the first generation ended; its successor waits for next_at and finds the cancel
+        (6, "ABORTED"),  # the successor read its first page, so the cancel stopped it
+    ],
+)
+def test_a_broadcast_cancelled_across_a_generation_boundary_sends_nothing_more(
+    harness: Harness, sent_before_cancel: int, successor: str
+) -> None:
+    cohort, emails = _cohort(harness, 10)
+    created = _broadcast(harness, cohort)
+    _advance_until_sent(harness, created["id"], sent_before_cancel)
+    assert _executions(harness, created["id"])[f"{created['id']}-g1"] == "RUNNING"
+    reply = harness.http("POST", f"/admin/broadcasts/{created['id']}/cancel", token=MARKETER)
+    assert reply.status == 200
+    harness.stack.advance(timedelta(minutes=1))
+    progress = _progress(harness, created["id"])
+    assert progress["status"] == "cancelled"
+    assert progress["counts"]["sent"] == sent_before_cancel
+    mailed = sorted(len(harness.sent_to(e)) for e in emails)
+    assert mailed == [0] * (10 - sent_before_cancel) + [1] * sent_before_cancel
+    first, second = created["id"], f"{created['id']}-g1"
+    assert _executions(harness, first) == {first: "SUCCEEDED", second: successor}
