@@ -87,6 +87,7 @@ def test_a_broadcast_reaches_the_segment_once_each_skips_the_unsubscribed_and_is
     assert progress["counts"] == {
         "matched": 30,
         "sent": 25,
+        "unconfirmed": 0,
         "skipped": {"unsubscribed": 5},
         "skipped_total": 5,
         "failed": 0,

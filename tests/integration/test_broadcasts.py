@@ -69,6 +69,7 @@ def test_a_broadcast_sends_once_to_each_matching_contact_and_skips_the_unreachab
     assert progress["counts"] == {
         "matched": 12,
         "sent": 9,
+        "unconfirmed": 0,
         "skipped": {"suppressed": 1, "unsubscribed": 2},
         "skipped_total": 3,
         "failed": 0,

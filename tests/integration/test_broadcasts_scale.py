@@ -54,6 +54,7 @@ def test_a_broadcast_spanning_several_executions_mails_every_contact_exactly_onc
     assert progress["counts"] == {
         "matched": 9,
         "sent": 8,
+        "unconfirmed": 0,
         "skipped": {"unsubscribed": 1},
         "skipped_total": 1,
         "failed": 0,

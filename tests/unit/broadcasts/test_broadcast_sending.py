@@ -158,6 +158,17 @@ def test_one_contacts_error_is_counted_failed_and_the_batch_goes_on() -> None:
     assert (store.items["b_1"]["sent"], store.items["b_1"]["failed"]) == (2, 1)
 
 
+def test_a_send_of_unknown_outcome_counts_as_unconfirmed_not_failed() -> None:
+    store = _store("sending")
+
+    def deliver(request: SendRequest) -> dict[str, Any]:
+        return {"status": "unconfirmed", "reason": "outcome_unknown"}  # it may have gone out
+
+    sender(store, _people(0), deliver, VirtualClock(NOW)).batch("b_1", ["c_1"])
+    assert store.items["b_1"].get("unconfirmed") == 1
+    assert store.items["b_1"].get("failed", 0) == 0
+
+
 def test_throttling_fails_the_batch_for_the_state_machine_to_retry() -> None:
     def deliver(request: SendRequest) -> dict[str, Any]:
         raise RetryableError("TooManyRequestsException")

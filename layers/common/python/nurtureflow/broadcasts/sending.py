@@ -179,8 +179,8 @@ class BroadcastSender:
 
     def _count(self, broadcast_id: str, send_id: str, outcome: dict[str, Any]) -> int:
         status = outcome.get("status")
-        if status == "sent":
-            return int(self._store.count_once(broadcast_id, send_id, {"sent": 1}))
+        if status in ("sent", "unconfirmed"):  # unconfirmed: it may have gone out (docs/sending.md)
+            return int(self._store.count_once(broadcast_id, send_id, {status: 1}))
         if status == "skipped":
             reason = str(outcome.get("reason") or "unknown")
             return int(self._store.count_once(broadcast_id, send_id, {}, skipped=reason))

@@ -131,6 +131,7 @@ def view(item: dict[str, Any]) -> dict[str, Any]:
         "counts": {
             "matched": int(item.get("matched", 0)),
             "sent": int(item.get("sent", 0)),
+            "unconfirmed": int(item.get("unconfirmed", 0)),
             "skipped": skipped,
             "skipped_total": sum(skipped.values()),
             "failed": int(item.get("failed", 0)),
