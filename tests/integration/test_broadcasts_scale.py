@@ -1,10 +1,12 @@
 """Broadcasts past one execution: a segment spanning several generations on the local stack (moto).
 
-Tiny settings stand in for the real ones: pages of 2 contacts at 1 a second, 2 pages an execution.
+Tiny settings stand in for the real ones: pages of 2 contacts at 1 a second (3 when the last chunk
+read holds two matches), 2 pages an execution.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -35,12 +37,17 @@ def _executions(harness: Harness, broadcast_id: str) -> dict[str, str]:
     }
 
 
-def _advance_until_sent(harness: Harness, broadcast_id: str, sent: int) -> None:
+def _advance_until(harness: Harness, ready: Callable[[], bool]) -> None:
     for _ in range(30):
-        if _progress(harness, broadcast_id)["counts"]["sent"] >= sent:
+        if ready():
             return
         harness.stack.advance(timedelta(seconds=1))
-    raise AssertionError(f"fewer than {sent} sent after 30 s")
+    raise AssertionError("not there after 30 s")
+
+
+def _current_execution(broadcast_id: str) -> str:
+    item = wiring.broadcasts().get(broadcast_id) or {}
+    return str(item["execution_arn"]).rsplit(":", 1)[1]
 
 
 @pytest.mark.usefixtures("small_pages")
@@ -63,7 +70,7 @@ def test_a_broadcast_spanning_several_executions_mails_every_contact_exactly_onc
     item: dict[str, Any] = wiring.broadcasts().get(created["id"]) or {}
     executions = _executions(harness, created["id"])
     generations = int(item["generations"])
-    assert generations >= 3, "9 matches in pages of 2, 2 pages an execution"
+    assert generations >= 2, "9 matches in pages of at most 3, 2 pages an execution"
     assert generations == -(-int(item["pages"]) // 2)
     assert executions == {
         created["id"] if g == 0 else f"{created['id']}-g{g}": "SUCCEEDED" for g in range(generations)
@@ -73,26 +80,34 @@ def test_a_broadcast_spanning_several_executions_mails_every_contact_exactly_onc
 
 @pytest.mark.usefixtures("small_pages")
 @pytest.mark.parametrize(
-    ("sent_before_cancel", "successor"),
+    ("successor_has_read", "successor"),
     [
-        (4, "SUCCEEDED"),  # the first generation ended; its successor waits for next_at and finds the cancel
-        (6, "ABORTED"),  # the successor read its first page, so the cancel stopped it
+        (False, "SUCCEEDED"),  # the first generation ended; its successor waits for next_at, finds the cancel
+        (
+            True,
+            "ABORTED",
+        ),  # the successor read its first page (and recorded itself), so the cancel stopped it
     ],
 )
 def test_a_broadcast_cancelled_across_a_generation_boundary_sends_nothing_more(
-    harness: Harness, sent_before_cancel: int, successor: str
+    harness: Harness, successor_has_read: bool, successor: str
 ) -> None:
     cohort, emails = _cohort(harness, 10)
     created = _broadcast(harness, cohort)
-    _advance_until_sent(harness, created["id"], sent_before_cancel)
-    assert _executions(harness, created["id"])[f"{created['id']}-g1"] == "RUNNING"
-    reply = harness.http("POST", f"/admin/broadcasts/{created['id']}/cancel", token=MARKETER)
+    first, second = created["id"], f"{created['id']}-g1"
+    reader = second if successor_has_read else first
+    _advance_until(
+        harness,
+        lambda: second in _executions(harness, first) and _current_execution(first) == reader,
+    )
+    assert _executions(harness, first) == {first: "SUCCEEDED", second: "RUNNING"}
+    sent = _progress(harness, first)["counts"]["sent"]
+    assert 0 < sent < 10
+    reply = harness.http("POST", f"/admin/broadcasts/{first}/cancel", token=MARKETER)
     assert reply.status == 200
     harness.stack.advance(timedelta(minutes=1))
-    progress = _progress(harness, created["id"])
+    progress = _progress(harness, first)
     assert progress["status"] == "cancelled"
-    assert progress["counts"]["sent"] == sent_before_cancel
-    mailed = sorted(len(harness.sent_to(e)) for e in emails)
-    assert mailed == [0] * (10 - sent_before_cancel) + [1] * sent_before_cancel
-    first, second = created["id"], f"{created['id']}-g1"
+    assert progress["counts"]["sent"] == sent
+    assert sorted(len(harness.sent_to(e)) for e in emails) == [0] * (10 - sent) + [1] * sent
     assert _executions(harness, first) == {first: "SUCCEEDED", second: successor}
