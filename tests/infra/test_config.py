@@ -53,7 +53,8 @@ def test_the_unsubscribe_mailbox_is_optional_and_must_be_an_address() -> None:
     assert _config().unsubscribe_mailbox is None
     assert _config(unsubscribeMailbox="").unsubscribe_mailbox is None
     assert (
-        _config(unsubscribeMailbox=" Unsubscribe@Acme.example ").unsubscribe_mailbox == "unsubscribe@acme.example"
+        _config(unsubscribeMailbox=" Unsubscribe@Acme.example ").unsubscribe_mailbox
+        == "unsubscribe@acme.example"
     )
     with pytest.raises(ConfigError, match="unsubscribeMailbox"):
         _config(unsubscribeMailbox="not an address")

@@ -1,4 +1,4 @@
-"""A step that fails for good is recorded on the run, which then ends: no run is left hanging."""
+"""A step that cannot do its work is recorded with its reason, and the run ends: no run is left hanging."""
 
 from __future__ import annotations
 
