@@ -178,6 +178,11 @@ def test_a_mailto_link_shows_its_address_not_the_scheme() -> None:
     )
 
 
+def test_a_link_with_line_breaks_from_data_stays_one_url_in_the_text() -> None:
+    html = '<p><a href="https://shop.example/p?ref=1\r\nSet-Cookie: x=1">shop</a></p>'
+    assert html_to_text(html) == "shop (https://shop.example/p?ref=1%0D%0ASet-Cookie:%20x=1)"
+
+
 def test_text_is_derived_from_html_when_absent() -> None:
     rendered = render('<p>Hi {{ contact.first_name }}</p><p><a href="https://x.example/">Go</a></p>')
     assert rendered.text == "Hi Ana\n\nGo (https://x.example/)"

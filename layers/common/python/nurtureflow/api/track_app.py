@@ -13,7 +13,7 @@ from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
 from nurtureflow.events.machine_opens import OpenRequest
 from nurtureflow.events.one_click import is_one_click
-from nurtureflow.sending.links import header_safe_url
+from nurtureflow.sending.urls import header_safe_url
 from nurtureflow.settings import SiteSettings
 from nurtureflow.tracker import tracker_script
 

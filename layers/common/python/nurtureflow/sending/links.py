@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 from html import escape, unescape
 from html.parser import HTMLParser
-from urllib.parse import quote
 
 from nurtureflow.sending.attributes import attribute_values
 from nurtureflow.sending.tokens import sign
+from nurtureflow.sending.urls import header_safe_url
 from nurtureflow.settings import TrackingSettings
 
 _BARE_URL = re.compile(r"https?://[^\s<>\"'()\[\]{}]+", re.IGNORECASE)
@@ -37,19 +37,6 @@ def _base(settings: TrackingSettings) -> str:
 
 def _token(payload: dict[str, str], settings: TrackingSettings) -> str:
     return sign(payload, settings.link_keys, settings.link_key_id)
-
-
-# RFC 3986's reserved and unreserved characters, and "%" (an escape already made is kept).
-_URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
-
-
-def header_safe_url(url: str) -> str:
-    """``url`` with every character a URI may not hold percent-encoded (UTF-8).
-
-    Links are often built from contact data, which autoescaping leaves as it is: a CR or LF there
-    would end the redirect's ``Location`` header and start another one. Idempotent.
-    """
-    return quote(url, safe=_URL_SAFE)
 
 
 def click_url(url: str, send_id: str, settings: TrackingSettings) -> str:

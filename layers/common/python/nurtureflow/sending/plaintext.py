@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from nurtureflow.sending.urls import header_safe_url
+
 _SKIPPED = frozenset({"script", "style", "head", "title"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SECTIONS = frozenset({"section", "article", "header", "footer", "address", "blockquote", "pre", "hr"})
@@ -70,7 +72,8 @@ def _link_suffix(href: str, label: str) -> str:
     """What follows a link's text: its URL in brackets, unless the text already says it."""
     if not href or href.startswith("#") or href.lower().startswith("javascript:"):
         return ""
-    shown = href[7:] if href.lower().startswith("mailto:") else href
+    # An http(s) URL from data may hold spaces or line breaks: one URL, one token in the text.
+    shown = href[7:] if href.lower().startswith("mailto:") else header_safe_url(href)
     if label in (href, shown):
         return ""
     return f" ({shown})" if label else shown
