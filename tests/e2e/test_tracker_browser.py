@@ -56,12 +56,8 @@ def test_a_visitor_who_signs_up_and_fills_a_cart_gets_the_reminder(
     page.click("button[type=submit]")
     page.click("#add-to-cart")
     page.evaluate("nurtureflow.flush()")
-    answered: list[int] = []
-    page.on(
-        "response",
-        lambda response: answered.append(response.status) if "/v1/events" in response.url else None,
-    )
-    for _ in range(100):  # every post answered (beacons included) before the clock moves
+    # One listener, registered before the page loaded: a post answered early is counted too.
+    for _ in range(300):  # every post answered (beacons included) before the clock moves
         if len(answered) >= len(posted) >= 2:
             break
         page.wait_for_timeout(100)
