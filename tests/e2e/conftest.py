@@ -38,6 +38,8 @@ class LocalClient:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        # The API's base URL (the stage in its path, as ApiUrl in AWS), told by the health route.
+        self.api = base
         self._opener = urllib.request.build_opener(_NoRedirect)
 
     def call(
@@ -50,7 +52,8 @@ class LocalClient:
         raw: bytes | None = None,
     ) -> Reply:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        request = urllib.request.Request(self.base + path, data=data, method=method)
+        url = path if path.startswith("http") else (self.base if path.startswith("/_local/") else self.api) + path
+        request = urllib.request.Request(url, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         if token:
             request.add_header("Authorization", f"Bearer {token}")
@@ -85,7 +88,9 @@ def stack() -> Iterator[LocalClient]:
                     f"the local stack exited: {process.stdout.read() if process.stdout else ''}"
                 )
             try:
-                if client.call("GET", "/_local/health").status == 200:
+                health = client.call("GET", "/_local/health")
+                if health.status == 200:
+                    client.api = health.json()["api_url"]
                     break
             except OSError:
                 pass

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,7 +36,16 @@ class Harness:
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
         raw = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-        return Reply(*self.stack.gateway.handle(method, path, all_headers, raw, "127.0.0.1"))
+        # An API path sits under the stage, as under ApiUrl in AWS; a link from an email (a whole
+        # URL) already has it, and the local routes have none.
+        if path.startswith("http://"):
+            split = urlsplit(path)
+            staged = split.path + (f"?{split.query}" if split.query else "")
+        elif path.startswith("/_local/"):
+            staged = path
+        else:
+            staged = f"/{self.stack.gateway.stage}{path}"
+        return Reply(*self.stack.gateway.handle(method, staged, all_headers, raw, "127.0.0.1"))
 
     def event(self, body: Any) -> Reply:
         return self.http("POST", "/v1/events", body, headers={"X-Site-Key": SITE})

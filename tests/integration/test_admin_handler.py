@@ -133,7 +133,8 @@ def test_the_cost_query_refuses_unknown_and_repeated_parameters_and_honours_acce
 def test_a_template_id_is_plain(harness: Harness) -> None:
     for template_id in ("Bad%20Id", "-dash", "x" * 129, "a..b/c"):
         answer = harness.http("PUT", f"/admin/templates/{template_id}", TEMPLATE, token=MARKETER)
-        assert answer.status in (404, 422), template_id  # a slash never reaches the route
+        # a slash never reaches the route: API Gateway answers 403 for a path it has no resource for
+        assert answer.status in (403, 422), template_id
         if answer.status == 422:
             assert answer.json()["details"][0]["field"] == "id"
     assert harness.http("PUT", "/admin/templates/Spring.sale_2026-v2", TEMPLATE, token=MARKETER).status in (

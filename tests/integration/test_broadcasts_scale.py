@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 
 from nurtureflow import wiring
-from nurtureflow.local.broadcasts import broadcast_machine_arn
-from nurtureflow.local.stack import ACCOUNT, REGION
 from tests.integration.conftest import MARKETER, Harness
 from tests.integration.test_broadcasts import _broadcast, _cohort, _mark, _progress
 
@@ -29,7 +27,9 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _executions(harness: Harness, broadcast_id: str) -> dict[str, str]:
     """The broadcast's executions of the broadcast machine: name -> status."""
-    listed = harness.stack.runtime.list_executions(broadcast_machine_arn(REGION, ACCOUNT), max_results=1000)
+    listed = harness.stack.runtime.list_executions(
+        harness.stack.deployment.machines["NurtureFlowBroadcasts"].arn, max_results=1000
+    )
     return {
         e["name"]: e["status"]
         for e in listed["executions"]

@@ -26,7 +26,7 @@ def _send_and_read_unsubscribe(
     }
     assert harness.stack.lambdas.invoke("send", payload)["status"] == "sent"
     [email_sent] = harness.sent_to(email)
-    link = re.search(r"<http://[^/]+(/u/[^>]+)>", email_sent["headers"]["List-Unsubscribe"])
+    link = re.search(r"<(http://[^>]+/u/[^>]+)>", email_sent["headers"]["List-Unsubscribe"])
     assert link is not None
     return link.group(1)
 

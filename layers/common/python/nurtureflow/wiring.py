@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 from nurtureflow.aws.eventbus import EventBus
+from nurtureflow.built_once import built_once
 from nurtureflow.aws.time import AmbientClock
 from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.settings import (
@@ -57,12 +57,12 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
 clock = AmbientClock()
 
 
-@cache
+@built_once
 def tables() -> TableSettings:
     return TableSettings()
 
 
-@cache
+@built_once
 def prices() -> PriceTable:
     return load_price_table(PriceSettings().price_table_path)
 
@@ -71,7 +71,7 @@ def contacts() -> ContactRepository:
     return ContactRepository(tables().contacts_table)
 
 
-@cache
+@built_once
 def retention() -> RetentionSettings:
     return RetentionSettings()
 
@@ -110,7 +110,7 @@ def templates() -> TemplateRepository:
     return TemplateRepository(tables().templates_table)
 
 
-@cache
+@built_once
 def template_preview() -> TemplatePreview:
     from nurtureflow.sending.library import TemplateLibrary
     from nurtureflow.sending.preview import TemplatePreview
@@ -135,7 +135,7 @@ def stats() -> StatsRepository:
     return StatsRepository(tables().stats_table)
 
 
-@cache
+@built_once
 def stats_recorder() -> StatsRecorder:
     from nurtureflow.stats.recorder import StatsRecorder
 
@@ -159,19 +159,19 @@ def scoring_rules() -> ScoringRulesRepository:
     return ScoringRulesRepository(tables().workflows_table)
 
 
-@cache
+@built_once
 def scoring() -> Scoring:
     from nurtureflow.scoring.service import Scoring
 
     return Scoring(scoring_rules(), contacts(), events(), clock)
 
 
-@cache
+@built_once
 def bus() -> EventBus:
     return EventBus(BusSettings().event_bus_name)
 
 
-@cache
+@built_once
 def ingestion() -> Ingestion:
     from nurtureflow.events.identity import IdentityJoin
     from nurtureflow.events.ingest import Ingestion
@@ -179,7 +179,7 @@ def ingestion() -> Ingestion:
     return Ingestion(contacts(), events(), bus(), clock, IdentityJoin(contacts(), events(), aliases()))
 
 
-@cache
+@built_once
 def feedback() -> EmailFeedback:
     from nurtureflow.events.email_feedback import EmailFeedback
 
@@ -197,7 +197,7 @@ def feedback() -> EmailFeedback:
     )
 
 
-@cache
+@built_once
 def mail_unsubscribe() -> MailUnsubscribe:
     """The List-Unsubscribe mailto: mail an SES receipt rule hands to the track function."""
     from nurtureflow.events.mail_unsubscribe import MailUnsubscribe
@@ -205,14 +205,14 @@ def mail_unsubscribe() -> MailUnsubscribe:
     return MailUnsubscribe(feedback())
 
 
-@cache
+@built_once
 def ses_notifications() -> SesNotifications:
     from nurtureflow.events.ses_notifications import SesNotifications
 
     return SesNotifications(sends=sends(), contacts=contacts(), events=events(), bus=bus(), clock=clock)
 
 
-@cache
+@built_once
 def dispatcher() -> Dispatcher:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.enrolment.dispatch import Dispatcher
@@ -222,7 +222,7 @@ def dispatcher() -> Dispatcher:
     )
 
 
-@cache
+@built_once
 def lifecycle() -> RunLifecycle:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.enrolment.lifecycle import RunLifecycle
@@ -230,14 +230,14 @@ def lifecycle() -> RunLifecycle:
     return RunLifecycle(runs(), ledger(), Executions(), prices(), stats_recorder())
 
 
-@cache
+@built_once
 def step_actions() -> StepActions:
     from nurtureflow.runs.actions import StepActions
 
     return StepActions(contacts(), runs(), events(), sends(), bus(), clock, scoring(), engagement())
 
 
-@cache
+@built_once
 def delivery() -> Delivery:
     from nurtureflow.aws.mailer import SesMailer
     from nurtureflow.aws.metrics import EmfBudgetAlarm
@@ -262,14 +262,14 @@ def delivery() -> Delivery:
     )
 
 
-@cache
+@built_once
 def manual_enrolment() -> ManualEnrolment:
     from nurtureflow.enrolment.manual import ManualEnrolment
 
     return ManualEnrolment(workflows(), contacts(), bus())
 
 
-@cache
+@built_once
 def workflow_service() -> WorkflowService:
     from nurtureflow.aws.stepfunctions import StateMachines
     from nurtureflow.sending.checks import check_subject
@@ -290,7 +290,7 @@ def workflow_service() -> WorkflowService:
     )
 
 
-@cache
+@built_once
 def contact_data() -> ContactData:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.privacy.contact_data import ContactData
@@ -302,7 +302,7 @@ def broadcasts() -> BroadcastRepository:
     return BroadcastRepository(tables().broadcasts_table)
 
 
-@cache
+@built_once
 def broadcast_service() -> Broadcasts:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.broadcasts.service import Broadcasts

@@ -6,6 +6,7 @@ points them at moto and at its own Step Functions runtime. Clients are built onc
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -18,6 +19,24 @@ _RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
 # One HTTP request per call: for a call that must not be repeated blindly (SES SendEmail, where a
 # read timeout retried by botocore could send the email twice). The caller decides on retries.
 ONE_ATTEMPT = Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=20)
+
+
+# Checks run before every call of every client (the local stack's IAM emulation); none in AWS.
+_call_checks: list[Callable[..., None]] = []
+
+
+def check_every_call(check: Callable[..., None]) -> None:
+    """Local stack only: run ``check`` (a botocore ``before-parameter-build`` handler) before every
+    AWS call; clients built earlier are dropped so that every client carries it."""
+    _call_checks.append(check)
+    for built in (client, single_attempt_client, dynamodb_table):
+        built.cache_clear()
+
+
+def _checked(built: Any) -> Any:
+    for check in _call_checks:
+        built.meta.events.register("before-parameter-build", check)
+    return built
 
 
 @cache
@@ -38,16 +57,20 @@ def _endpoint_for(service: str) -> str | None:
 @cache
 def client(service: str) -> Any:
     """A boto3 client for ``service`` (dynamodb, sesv2, stepfunctions, events)."""
-    return boto3.client(
-        service, region_name=_endpoints().region, endpoint_url=_endpoint_for(service), config=_RETRIES
+    return _checked(
+        boto3.client(
+            service, region_name=_endpoints().region, endpoint_url=_endpoint_for(service), config=_RETRIES
+        )
     )
 
 
 @cache
 def single_attempt_client(service: str) -> Any:
     """A boto3 client for ``service`` whose calls botocore never retries."""
-    return boto3.client(
-        service, region_name=_endpoints().region, endpoint_url=_endpoint_for(service), config=ONE_ATTEMPT
+    return _checked(
+        boto3.client(
+            service, region_name=_endpoints().region, endpoint_url=_endpoint_for(service), config=ONE_ATTEMPT
+        )
     )
 
 
@@ -57,4 +80,5 @@ def dynamodb_table(name: str) -> Any:
     resource = boto3.resource(
         "dynamodb", region_name=_endpoints().region, endpoint_url=_endpoint_for("dynamodb"), config=_RETRIES
     )
+    _checked(resource.meta.client)
     return resource.Table(name)

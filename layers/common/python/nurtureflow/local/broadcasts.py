@@ -11,17 +11,13 @@ from nurtureflow.broadcasts.definition import broadcast_definition
 NAME = "NurtureFlowBroadcasts"
 
 
-def broadcast_machine_arn(region: str, account: str) -> str:
-    return f"arn:aws:states:{region}:{account}:stateMachine:{NAME}"
-
-
-def create_broadcast_machine(endpoint: str, region: str, account: str, function_arn: str) -> str:
+def create_broadcast_machine(endpoint: str, region: str, role_arn: str, function_arn: str) -> str:
     """Create the machine (the same ASL as the stack deploys) through the runtime's AWS API."""
     sfn = boto3.client("stepfunctions", region_name=region, endpoint_url=endpoint)
     created = sfn.create_state_machine(
         name=NAME,
         definition=json.dumps(broadcast_definition(function_arn)),
-        roleArn=f"arn:aws:iam::{account}:role/nurtureflow-broadcasts",
+        roleArn=role_arn,
         type="STANDARD",
     )
     return str(created["stateMachineArn"])

@@ -1,9 +1,16 @@
 """The local API Gateway: the contract's routes on loopback, turned into REST proxy events for the
-same handlers that run in Lambda, plus the local-only ``/_local`` routes."""
+same handlers that run in Lambda, plus the local-only ``/_local`` routes.
+
+Paths are laid out as API Gateway lays out a REST API's: the stage first (``/v1/v1/events``, as
+``ApiUrl`` + ``/v1/events`` in AWS), and a path without it, or with no route, answers 403 "Missing
+Authentication Token". Bodies are base64-encoded, and answers decoded, as the API's binary media
+types decide (``_binary``), so a pixel that AWS would return as base64 text comes back so here too.
+"""
 
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 import re
 import threading
@@ -37,16 +44,38 @@ def _matcher(route: Route) -> re.Pattern[str]:
 _MATCHERS = [(route, _matcher(route)) for route in ROUTES]
 
 
+def _header(headers: dict[str, str], name: str) -> str:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
+
+
+def _binary(media_type: str, binary_media_types: list[str]) -> bool:
+    """Whether API Gateway treats ``media_type`` (a Content-Type, or the first type of an Accept
+    header) as binary: it matches one of the API's binary media types, where ``*/*`` matches every
+    type (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html)."""
+    first = media_type.split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return any(pattern == "*/*" or fnmatch.fnmatchcase(first, pattern) for pattern in binary_media_types)
+
+
 def proxy_event(
-    method: str, raw_path: str, headers: dict[str, str], body: bytes, source_ip: str
+    method: str,
+    raw_path: str,
+    headers: dict[str, str],
+    body: bytes,
+    source_ip: str,
+    stage: str = "v1",
+    binary_media_types: list[str] | None = None,
 ) -> tuple[Route, dict[str, Any]] | None:
-    """The API Gateway REST proxy event for a request, or None when no route matches."""
+    """The API Gateway REST proxy event for a request (its path without the stage), or None when
+    no route matches."""
     split = urlsplit(raw_path)
     for route, pattern in _MATCHERS:
         found = pattern.match(split.path)
         if route.method == method and found:
             query = parse_qs(split.query, keep_blank_values=True)
-            text = any(t in headers.get("Content-Type", "") for t in _TEXT_TYPES) or not body
+            if binary_media_types is None:
+                text = any(t in headers.get("Content-Type", "") for t in _TEXT_TYPES) or not body
+            else:
+                text = not _binary(_header(headers, "Content-Type"), binary_media_types)
             return route, {
                 "resource": route.path,
                 "path": split.path,
@@ -60,8 +89,8 @@ def proxy_event(
                 "requestContext": {
                     "resourcePath": route.path,
                     "httpMethod": method,
-                    "path": f"/v1{split.path}",
-                    "stage": "v1",
+                    "path": f"/{stage}{split.path}",
+                    "stage": stage,
                     "requestId": str(uuid.uuid4()),
                     "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
                 },
@@ -81,8 +110,12 @@ class LocalGateway:
         after_request: Callable[[], None],
         host: str,
         port: int,
+        stage: str = "v1",
+        binary_media_types: list[str] | None = None,
     ) -> None:
         self._invoke, self._local, self._after = invoke, local_routes, after_request
+        self.stage = stage
+        self._binary_media_types = binary_media_types or []
         self._lock = threading.Lock()
         self._serving = False
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
@@ -115,14 +148,23 @@ class LocalGateway:
                 if isinstance(answer, LocalPage):
                     return status, {"Content-Type": answer.content_type}, answer.body.encode()
                 return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
-            matched = proxy_event(method, path, headers, body, source_ip)
+            prefix = f"/{self.stage}"
+            staged = path.startswith(prefix + "/") or path.startswith(prefix + "?")
+            matched = (
+                proxy_event(
+                    method, path[len(prefix) :], headers, body, source_ip, self.stage, self._binary_media_types
+                )
+                if staged
+                else None
+            )
             if matched is None:
-                answer = {
-                    "error": "not_found",
-                    "message": f"no route {method} {urlsplit(path).path}",
-                    "details": [],
+                # API Gateway's answer to a path or method that no resource of the stage has.
+                answer = {"message": "Missing Authentication Token"}
+                error_headers = {
+                    "Content-Type": "application/json",
+                    "x-amzn-ErrorType": "MissingAuthenticationTokenException",
                 }
-                return 404, {"Content-Type": "application/json"}, json.dumps(answer).encode()
+                return 403, error_headers, json.dumps(answer).encode()
             route, event = matched
             response = self._invoke(route.function, event)
             self._after()
@@ -130,7 +172,10 @@ class LocalGateway:
         for key, values in (response.get("multiValueHeaders") or {}).items():
             out_headers[key] = ", ".join(str(v) for v in values)
         raw = response.get("body") or ""
-        data = base64.b64decode(raw) if response.get("isBase64Encoded") else str(raw).encode()
+        # A base64 body is decoded only when the client accepts a binary media type; else AWS
+        # passes the base64 text through.
+        binary = response.get("isBase64Encoded") and _binary(_header(headers, "Accept"), self._binary_media_types)
+        data = base64.b64decode(raw) if binary else str(raw).encode()
         return int(response["statusCode"]), out_headers, data
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,13 @@ from moto.server import ThreadedMotoServer
 from nurtureflow.auth.roles import token_hash
 from nurtureflow.clock import VirtualClock
 from nurtureflow.enrolment.dates import next_daily_run
-from nurtureflow.local.broadcasts import broadcast_machine_arn, create_broadcast_machine
+from nurtureflow.aws.clients import check_every_call
+from nurtureflow.local.broadcasts import NAME as BROADCAST_MACHINE
+from nurtureflow.local.broadcasts import create_broadcast_machine
+from nurtureflow.local.deployed.deployment import Deployment, load_deployment
+from nurtureflow.local.deployed.guard import AccessGuard
+from nurtureflow.local.deployed.requests import Account
+from nurtureflow.local.deployed.view import load_view
 from nurtureflow.local.eventbus import LocalEventBus
 from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.lambdas import LocalLambdas
@@ -29,10 +36,8 @@ from nurtureflow.workflow.durations import parse_duration
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
-SENDER = "hello@shop.example"
-# The List-Unsubscribe mailto's mailbox; POST /_local/inbound delivers mail to it.
-UNSUBSCRIBE_MAILBOX = "unsubscribe@shop.example"
-CONFIGURATION_SET = "nurtureflow"
+# Signs tracking links locally, in place of the secret the stack generates in AWS.
+LOCAL_LINK_KEY = "local-signing-key-change-me"
 STATUS_CHANGE = "Step Functions Execution Status Change"
 WORKFLOW_MACHINES = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:nurtureflow-"
 logger = logging.getLogger("nurtureflow.local")
@@ -57,20 +62,33 @@ class LocalStack:
             {"AWSStepFunctions": self.runtime_protocol, "AWSEvents": self.bus.handle_request}
         )
         self._wire.start()
+        view = load_view()
         self.gateway = LocalGateway(
-            self._invoke_http, self._local_routes(), self.drain, self.settings.host, self.settings.port
+            self._invoke_http,
+            self._local_routes(),
+            self.drain,
+            self.settings.host,
+            self.settings.port,
+            stage=str(view["stage"]),
+            binary_media_types=view.get("binary_media_types") or [],
         )
-        self._configure_environment(
-            moto_url, self._wire.url, f"http://{self.settings.host}:{self.gateway.port}"
-        )
+        self.deployment = self._deployment(view)
+        local_environment = self._local_environment(moto_url, self._wire.url)
+        os.environ.update({**local_environment, **self.deployment.operator_environment()})
+        check_every_call(AccessGuard(Account(REGION, ACCOUNT), self._token_machine))
         self._create_resources()
         from nurtureflow.aws.time import use_clock
 
         use_clock(self.clock)
-        self.lambdas = LocalLambdas(self.root / "functions", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:")
+        self.lambdas = LocalLambdas(self.root / "functions", self.deployment, local_environment)
         self.bus.target = self._deliver_to_trigger
         if with_samples:
             self.load_catalog(self.root / "catalog")
+
+    @property
+    def base_url(self) -> str:
+        """Where the API answers, as ``ApiUrl`` in AWS: the gateway with the stage in the path."""
+        return f"http://{self.settings.host}:{self.gateway.port}/{self.gateway.stage}"
 
     def _runtime(self) -> Any:
         from nurtureflow.local.stepfunctions import LocalStepFunctions
@@ -88,61 +106,81 @@ class LocalStack:
 
         return handle_request(self.runtime, target, body)
 
-    def _configure_environment(self, moto_url: str, wire_url: str, public_url: str) -> None:
+    def _deployment(self, view: dict[str, Any]) -> Deployment:
+        """The template's functions and roles, with the local credentials in place of the deployed
+        ones (admin tokens, site keys, the link-signing secret) and the gateway for the API's host."""
         s = self.settings
         tokens = {
             token_hash(s.admin_token): "admin",
             token_hash(s.marketer_token): "marketer",
             token_hash(s.finance_token): "finance",
         }
-        fn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nurtureflow-"
-        os.environ.update(
-            {
-                "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",
-                "AWS_REGION": REGION,
-                "AWS_DEFAULT_REGION": REGION,
-                "POWERTOOLS_TRACE_DISABLED": "true",
-                "POWERTOOLS_SERVICE_NAME": "nurtureflow-local",
-                "POWERTOOLS_LOG_LEVEL": "WARNING",
-                "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
-                "NURTUREFLOW_ENDPOINT_DYNAMODB": moto_url,
-                "NURTUREFLOW_ENDPOINT_SES": moto_url,
-                "NURTUREFLOW_ENDPOINT_STEPFUNCTIONS": wire_url,
-                "NURTUREFLOW_ENDPOINT_EVENTS": wire_url,
-                "NURTUREFLOW_PUBLIC_BASE_URL": public_url,
+        link_key_ids = {
+            str(f["environment"]["NURTUREFLOW_LINK_KEY_ID"])
+            for f in view["functions"].values()
+            if "NURTUREFLOW_LINK_KEY_ID" in f["environment"]
+        }
+        secret = json.dumps({key_id: LOCAL_LINK_KEY for key_id in sorted(link_key_ids)})
+        return load_deployment(
+            public_origin=f"http://{s.host}:{self.gateway.port}",
+            values={
                 "NURTUREFLOW_ROLE_TOKEN_HASHES": json.dumps(tokens),
-                "NURTUREFLOW_SITE_KEYS": json.dumps(
-                    {s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}
-                ),
-                "NURTUREFLOW_SENDER": f"Shop <{SENDER}>",
-                "NURTUREFLOW_UNSUBSCRIBE_MAILBOX": UNSUBSCRIBE_MAILBOX,
-                "NURTUREFLOW_CONFIGURATION_SET": CONFIGURATION_SET,
-                "NURTUREFLOW_STATE_MACHINE_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/nurtureflow-workflows",
-                "NURTUREFLOW_STEP_FUNCTION_ARN": fn + "step",
-                "NURTUREFLOW_SEND_FUNCTION_ARN": fn + "send",
-                "NURTUREFLOW_BROADCAST_STATE_MACHINE_ARN": broadcast_machine_arn(REGION, ACCOUNT),
-            }
+                "NURTUREFLOW_SITE_KEYS": json.dumps({s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}),
+            },
+            secrets={
+                logical_id: secret
+                for logical_id, r in view["resources"].items()
+                if r["type"] == "AWS::SecretsManager::Secret"
+            },
+            region=REGION,
+            account=ACCOUNT,
+            view=view,
         )
 
+    @staticmethod
+    def _local_environment(moto_url: str, wire_url: str) -> dict[str, str]:
+        """What every function gets locally beyond the template: Lambda's own variables (region,
+        credentials) and the endpoints of moto and the runtime, the only settings that differ."""
+        return {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_REGION": REGION,
+            "AWS_DEFAULT_REGION": REGION,
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "NURTUREFLOW_ENDPOINT_DYNAMODB": moto_url,
+            "NURTUREFLOW_ENDPOINT_SES": moto_url,
+            "NURTUREFLOW_ENDPOINT_STEPFUNCTIONS": wire_url,
+            "NURTUREFLOW_ENDPOINT_EVENTS": wire_url,
+        }
+
+    def _token_machine(self, token: str) -> str | None:
+        """The state machine a task token belongs to: SendTask* calls are authorised on it."""
+        return self.runtime.state_machine_of_token(token)  # type: ignore[no-any-return]
+
     def _create_resources(self) -> None:
-        from nurtureflow.settings import TableSettings
+        from nurtureflow.settings import SendingSettings, TableSettings
 
         names = TableSettings()
         endpoint = os.environ["NURTUREFLOW_ENDPOINT_DYNAMODB"]
         dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
         create_tables(dynamodb, names)
         ses = boto3.client("sesv2", region_name=REGION, endpoint_url=endpoint)
-        ses.create_email_identity(EmailIdentity="shop.example")
+        sending = SendingSettings()
+        domain = sending.sender.rsplit("@", 1)[-1].rstrip(">").strip().lower()
+        ses.create_email_identity(EmailIdentity=domain)
+        # moto's SES (v1 underneath) checks the From address itself, not only its domain.
         boto3.client("ses", region_name=REGION, endpoint_url=endpoint).verify_email_identity(
-            EmailAddress=SENDER
+            EmailAddress=parseaddr(sending.sender)[1]
         )
-        ses.create_configuration_set(ConfigurationSetName=CONFIGURATION_SET)
+        if sending.configuration_set:
+            ses.create_configuration_set(ConfigurationSetName=sending.configuration_set)
+        machine = self.deployment.machines[BROADCAST_MACHINE]
         create_broadcast_machine(
             os.environ["NURTUREFLOW_ENDPOINT_STEPFUNCTIONS"],
             REGION,
-            ACCOUNT,
-            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:nurtureflow-broadcast",
+            machine.role_arn,
+            self.deployment.function("broadcast").arn,
         )
 
     # -- the pieces talking to each other ------------------------------------------------
@@ -209,7 +247,7 @@ class LocalStack:
         return {
             ("GET", "/_local/health"): lambda m, b: (
                 200,
-                {"status": "ready", "now": self.clock.now().isoformat()},
+                {"status": "ready", "now": self.clock.now().isoformat(), "api_url": self.base_url},
             ),
             ("POST", "/_local/clock"): self._clock_route,
             ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
@@ -218,7 +256,11 @@ class LocalStack:
             # A shop page using tracker.js as a website would (same origin, the local site key).
             ("GET", "/_local/demo-shop"): lambda m, b: (
                 200,
-                LocalPage(demo_shop_page().replace("{site_key}", html.escape(self.settings.site_key))),
+                LocalPage(
+                    demo_shop_page()
+                    .replace("{site_key}", html.escape(self.settings.site_key))
+                    .replace("{api_path}", f"/{self.gateway.stage}")
+                ),
             ),
         }
 
@@ -238,8 +280,12 @@ class LocalStack:
     def _inbound_route(self, method: str, body: bytes) -> tuple[int, Any]:
         from nurtureflow.local.inbound import LocalMailbox
 
+        from nurtureflow.settings import SendingSettings
+
+        # The List-Unsubscribe mailto's mailbox (the stack's unsubscribeMailbox context).
+        address = SendingSettings().unsubscribe_mailbox or ""
         mailbox = LocalMailbox(
-            UNSUBSCRIBE_MAILBOX, self.lambdas.invoke, self.lambdas.arn("track"), self.clock
+            address, self.lambdas.invoke, self.lambdas.arn("track"), self.clock
         )
         answer = mailbox.receive(method, body)
         self.drain()  # the unsubscribed event reaches the trigger function, as in AWS
@@ -274,7 +320,7 @@ class LocalStack:
 
     def _admin(self, method: str, path: str, body: bytes) -> None:
         headers = {"Authorization": f"Bearer {self.settings.admin_token}", "Content-Type": "application/json"}
-        status, _, data = self.gateway.handle(method, path, headers, body, "127.0.0.1")
+        status, _, data = self.gateway.handle(method, f"/{self.gateway.stage}{path}", headers, body, "127.0.0.1")
         if status >= 300:
             raise RuntimeError(f"loading {path} failed with {status}: {data.decode()[:500]}")
 

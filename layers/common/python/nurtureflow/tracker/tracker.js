@@ -1,7 +1,10 @@
 /*! NurtureFlow tracker: page views, opt-in forms and cart events, batched, with no dependencies.
  *
  *  <script>window.nurtureflow = window.nurtureflow || [];</script>
- *  <script async src="https://API/v1/tracker.js" data-site-key="SITE_KEY"></script>
+ *  <script async src="API_URL/v1/tracker.js" data-site-key="SITE_KEY"></script>
+ *
+ *  API_URL is the stack's ApiUrl output (https://<id>.execute-api.<region>.amazonaws.com/<stage>, or
+ *  the custom domain): events go to the same base the script came from, stage included.
  *
  *  nurtureflow.push(["identify", "ana@example.com", {first_name: "Ana"}]);
  *  nurtureflow.push(["track", "cta_clicked", {cta: "pricing"}]);
@@ -17,13 +20,22 @@
 
   var script = document.currentScript;
   var siteKey = script && script.getAttribute("data-site-key");
-  var endpoint = (script && script.getAttribute("data-endpoint")) || (script ? new URL(script.src).origin : "");
+  var endpoint = (script && script.getAttribute("data-endpoint")) || (script ? apiBase(script.src) : "");
   var COOKIE = "nf_aid";
   var MAX_BATCH = 100; // the API's limit per post
   var FLUSH_AFTER_MS = 2000;
   var buffer = [];
   var timer = null;
   var identity = { email: null, traits: null };
+
+  // The API's base URL: the script's own URL without "/v1/tracker.js", so a stage or a base path
+  // in front of it (API Gateway's /<stage>) is kept.
+  function apiBase(src) {
+    var url = new URL(src);
+    var path = url.pathname;
+    var at = path.lastIndexOf("/v1/tracker.js");
+    return url.origin + (at >= 0 ? path.slice(0, at) : "");
+  }
 
   function randomId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();

@@ -26,8 +26,10 @@ from .errors import (
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
     InvalidExecutionInput,
+    InvalidToken,
     InvalidOutput,
     StatesError,
+    TaskDoesNotExist,
     TaskTimedOut,
     ValidationException,
 )
@@ -393,6 +395,14 @@ class LocalStepFunctions:
         if execution is None:
             raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{execution_arn}'")
         return execution
+
+    def state_machine_of_token(self, value: str) -> str | None:
+        """The state machine whose task ``value`` belongs to (IAM authorises SendTask* on it)."""
+        # Read without the lock: the caller may be a task the driver is running (a dict lookup).
+        try:
+            return self._engine.tokens.find(value).run.execution.state_machine_arn
+        except (InvalidToken, TaskDoesNotExist):
+            return None
 
     def _open_token(self, value: str) -> TaskToken:
         token = self._engine.tokens.find(value)
