@@ -132,11 +132,13 @@ def test_the_broadcast_is_costed_under_its_own_workflow_key(harness: Harness) ->
     assert float(row["usd"]["stepfunctions"]) > 0
 
 
-def test_a_broadcast_is_sent_at_the_set_rate_page_by_page(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("NURTUREFLOW_BROADCAST_RATE_PER_SECOND", "1")
-    monkeypatch.setenv("NURTUREFLOW_BROADCAST_PAGE_SECONDS", "3")
+def test_a_broadcast_is_sent_at_the_set_rate_page_by_page(harness: Harness) -> None:
+    slow = {"NURTUREFLOW_BROADCAST_RATE_PER_SECOND": "1", "NURTUREFLOW_BROADCAST_PAGE_SECONDS": "3"}
+    with harness.stack.lambdas.configured("broadcast", **slow):
+        _sent_at_the_set_rate(harness)
+
+
+def _sent_at_the_set_rate(harness: Harness) -> None:
     cohort, emails = _cohort(harness, 9)
     created = _broadcast(harness, cohort)
     progress = _progress(harness, created["id"])

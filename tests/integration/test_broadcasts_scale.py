@@ -6,6 +6,8 @@ read holds two matches), 2 pages an execution.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -18,11 +20,17 @@ from tests.integration.test_broadcasts import _broadcast, _cohort, _mark, _progr
 
 
 @pytest.fixture
-def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NURTUREFLOW_BROADCAST_RATE_PER_SECOND", "1")
-    monkeypatch.setenv("NURTUREFLOW_BROADCAST_PAGE_SECONDS", "2")
-    monkeypatch.setenv("NURTUREFLOW_BROADCAST_BATCH_SIZE", "1")
-    monkeypatch.setenv("NURTUREFLOW_BROADCAST_PAGES_PER_EXECUTION", "2")
+def small_pages(harness: Harness) -> Iterator[None]:
+    """The broadcast settings an operator would set on the admin and broadcast functions."""
+    small = {
+        "NURTUREFLOW_BROADCAST_RATE_PER_SECOND": "1",
+        "NURTUREFLOW_BROADCAST_PAGE_SECONDS": "2",
+        "NURTUREFLOW_BROADCAST_BATCH_SIZE": "1",
+        "NURTUREFLOW_BROADCAST_PAGES_PER_EXECUTION": "2",
+    }
+    lambdas = harness.stack.lambdas
+    with lambdas.configured("admin", **small), lambdas.configured("broadcast", **small):
+        yield
 
 
 def _executions(harness: Harness, broadcast_id: str) -> dict[str, str]:

@@ -141,7 +141,9 @@ def test_the_daily_cap_skips_the_third_email_of_the_day_and_not_the_next_days(ha
     assert len(harness.sent_to("rex@example.com")) == 3
 
 
-def test_a_sender_ses_refuses_is_recorded_and_the_run_goes_on(harness: Harness) -> None:
+def test_a_sender_the_role_may_not_use_is_recorded_and_the_run_goes_on(harness: Harness) -> None:
+    """The send function's role may send from the stack's sender domain only: IAM refuses another
+    From before SES sees it (AccessDeniedException), and that refusal is for good, not retried."""
     harness.http("PUT", "/admin/templates/it-run-hello", TEMPLATE, token=MARKETER)
     contact_id = _contact(harness, "sam@example.com")
     payload = {
@@ -149,7 +151,7 @@ def test_a_sender_ses_refuses_is_recorded_and_the_run_goes_on(harness: Harness) 
         "from": "someone@unverified.example",
     }
     result = harness.stack.lambdas.invoke("send", payload)
-    assert (result["status"], result["reason"]) == ("rejected", "rejected_by_ses")
+    assert (result["status"], result["reason"]) == ("rejected", "sender_not_authorised")
     assert harness.sent_to("sam@example.com") == []
 
 

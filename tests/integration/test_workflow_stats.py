@@ -33,11 +33,11 @@ WORKFLOW: dict[str, Any] = {
 
 
 def _links(harness: Harness, email: str) -> tuple[str, str, str]:
-    """The open pixel, the shop click and the unsubscribe path of the first email to ``email``."""
+    """The open pixel, the shop click and the unsubscribe URL of the first email to ``email``."""
     html = harness.sent_to(email)[0]["html"]
-    pixel = re.search(r"https?://[^/\"]+(/t/o/[^\"']+)", html)
-    click = re.search(r"https?://[^/\"]+(/t/c/[^\"']+)", html)
-    unsubscribe = re.search(r"https?://[^/\"]+(/u/[^\"']+)", html)
+    pixel = re.search(r"(https?://[^\"']+/t/o/[^\"']+)", html)
+    click = re.search(r"(https?://[^\"']+/t/c/[^\"']+)", html)
+    unsubscribe = re.search(r"(https?://[^\"']+/u/[^\"']+)", html)
     assert pixel is not None
     assert click is not None
     assert unsubscribe is not None

@@ -36,6 +36,9 @@ REJECTED = {
     "BadRequestException": "bad_request",  # too large, malformed address or content
     "InvalidParameterValue": "bad_request",  # the same refusal as SES v1 words it (and moto)
     "MailFromDomainNotVerifiedException": "sender_not_verified",
+    # The function's role may send only from the stack's sender domain (IAM answers before SES):
+    # a workflow's own From on another domain is refused for good, not retried.
+    "AccessDeniedException": "sender_not_authorised",
 }
 # Sending is stopped for the account or the configuration set until a person acts: minutes of
 # retries cannot help, so the send is recorded as failed (an operator can see and redo them).
