@@ -52,7 +52,11 @@ class LocalClient:
         raw: bytes | None = None,
     ) -> Reply:
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-        url = path if path.startswith("http") else (self.base if path.startswith("/_local/") else self.api) + path
+        url = (
+            path
+            if path.startswith("http")
+            else (self.base if path.startswith("/_local/") else self.api) + path
+        )
         request = urllib.request.Request(url, data=data, method=method)
         request.add_header("Content-Type", "application/json")
         if token:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Route, sync_playwright
@@ -43,10 +44,14 @@ def test_a_visitor_who_signs_up_and_fills_a_cart_gets_the_reminder(
     page = browser.new_page()
     posted = _events_posted(page)
     answered: list[int] = []
-    page.on(
-        "response",
-        lambda response: answered.append(response.status) if "/v1/events" in response.url else None,
-    )
+    urls: list[str] = []
+
+    def on_response(response: Any) -> None:
+        if "/v1/events" in response.url:
+            answered.append(response.status)
+            urls.append(response.url)
+
+    page.on("response", on_response)
     page.goto(stack.base + "/_local/demo-shop")
     page.wait_for_function("window.nurtureflow && window.nurtureflow.version === 1")
     cookie = next(c for c in page.context.cookies() if c["name"] == "nf_aid")
@@ -63,6 +68,9 @@ def test_a_visitor_who_signs_up_and_fills_a_cart_gets_the_reminder(
         page.wait_for_timeout(100)
     assert len(answered) == len(posted)
     assert set(answered) == {202}
+    # Posted under the API's base URL, stage included, as tracker.js must in AWS (the script's
+    # own URL minus /v1/tracker.js), not to the host's root.
+    assert all(url.startswith(stack.api + "/v1/events") for url in urls), urls
     bodies = " ".join(posted)
     assert "page_viewed" in bodies
     assert "form_submitted" in bodies
@@ -80,7 +88,7 @@ def test_a_visitor_who_signs_up_and_fills_a_cart_gets_the_reminder(
 def test_a_page_on_a_foreign_origin_is_refused(stack: LocalClient, browser: Browser) -> None:
     # The same tracker, loaded by a site on another origin that the site key doesn't allow.
     page_html = (
-        f'<script src="{stack.base}/v1/tracker.js" data-site-key="local-site-key"></script>'
+        f'<script src="{stack.api}/v1/tracker.js" data-site-key="local-site-key"></script>'
         "<script>setTimeout(function(){ nurtureflow.flush(); }, 100);</script>"
     ).encode()
 

@@ -6,9 +6,7 @@ read holds two matches), 2 pages an execution.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from nurtureflow.aws.eventbus import EventBus
-from nurtureflow.built_once import built_once
 from nurtureflow.aws.time import AmbientClock
+from nurtureflow.built_once import built_once
 from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.settings import (
     BusSettings,

@@ -152,7 +152,13 @@ class LocalGateway:
             staged = path.startswith(prefix + "/") or path.startswith(prefix + "?")
             matched = (
                 proxy_event(
-                    method, path[len(prefix) :], headers, body, source_ip, self.stage, self._binary_media_types
+                    method,
+                    path[len(prefix) :],
+                    headers,
+                    body,
+                    source_ip,
+                    self.stage,
+                    self._binary_media_types,
                 )
                 if staged
                 else None
@@ -174,7 +180,9 @@ class LocalGateway:
         raw = response.get("body") or ""
         # A base64 body is decoded only when the client accepts a binary media type; else AWS
         # passes the base64 text through.
-        binary = response.get("isBase64Encoded") and _binary(_header(headers, "Accept"), self._binary_media_types)
+        binary = response.get("isBase64Encoded") and _binary(
+            _header(headers, "Accept"), self._binary_media_types
+        )
         data = base64.b64decode(raw) if binary else str(raw).encode()
         return int(response["statusCode"]), out_headers, data
 

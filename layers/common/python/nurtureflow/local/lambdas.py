@@ -52,7 +52,9 @@ class FunctionError(Exception):
 
 
 class LocalLambdas:
-    def __init__(self, functions_dir: Path, deployment: Deployment, local_environment: dict[str, str]) -> None:
+    def __init__(
+        self, functions_dir: Path, deployment: Deployment, local_environment: dict[str, str]
+    ) -> None:
         """``local_environment``: what the local stack adds to every function (the endpoints of moto
         and the runtime, Lambda's own variables); the template's variables come on top of it."""
         self._deployment = deployment

@@ -16,9 +16,9 @@ import boto3
 from moto.server import ThreadedMotoServer
 
 from nurtureflow.auth.roles import token_hash
+from nurtureflow.aws.clients import check_every_call
 from nurtureflow.clock import VirtualClock
 from nurtureflow.enrolment.dates import next_daily_run
-from nurtureflow.aws.clients import check_every_call
 from nurtureflow.local.broadcasts import NAME as BROADCAST_MACHINE
 from nurtureflow.local.broadcasts import create_broadcast_machine
 from nurtureflow.local.deployed.deployment import Deployment, load_deployment
@@ -125,7 +125,9 @@ class LocalStack:
             public_origin=f"http://{s.host}:{self.gateway.port}",
             values={
                 "NURTUREFLOW_ROLE_TOKEN_HASHES": json.dumps(tokens),
-                "NURTUREFLOW_SITE_KEYS": json.dumps({s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}),
+                "NURTUREFLOW_SITE_KEYS": json.dumps(
+                    {s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}
+                ),
             },
             secrets={
                 logical_id: secret
@@ -279,14 +281,11 @@ class LocalStack:
 
     def _inbound_route(self, method: str, body: bytes) -> tuple[int, Any]:
         from nurtureflow.local.inbound import LocalMailbox
-
         from nurtureflow.settings import SendingSettings
 
         # The List-Unsubscribe mailto's mailbox (the stack's unsubscribeMailbox context).
         address = SendingSettings().unsubscribe_mailbox or ""
-        mailbox = LocalMailbox(
-            address, self.lambdas.invoke, self.lambdas.arn("track"), self.clock
-        )
+        mailbox = LocalMailbox(address, self.lambdas.invoke, self.lambdas.arn("track"), self.clock)
         answer = mailbox.receive(method, body)
         self.drain()  # the unsubscribed event reaches the trigger function, as in AWS
         return answer
@@ -320,7 +319,9 @@ class LocalStack:
 
     def _admin(self, method: str, path: str, body: bytes) -> None:
         headers = {"Authorization": f"Bearer {self.settings.admin_token}", "Content-Type": "application/json"}
-        status, _, data = self.gateway.handle(method, f"/{self.gateway.stage}{path}", headers, body, "127.0.0.1")
+        status, _, data = self.gateway.handle(
+            method, f"/{self.gateway.stage}{path}", headers, body, "127.0.0.1"
+        )
         if status >= 300:
             raise RuntimeError(f"loading {path} failed with {status}: {data.decode()[:500]}")
 

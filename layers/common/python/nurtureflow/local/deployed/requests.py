@@ -82,7 +82,9 @@ def _dynamodb(operation: str, params: dict[str, Any], account: Account, _: Token
         found = []
         for item in params.get("TransactItems", []):
             for kind, body in item.items():
-                found.append(Request(f"dynamodb:{_TRANSACT_ITEM_ACTIONS[kind]}", _table(body["TableName"], account)))
+                found.append(
+                    Request(f"dynamodb:{_TRANSACT_ITEM_ACTIONS[kind]}", _table(body["TableName"], account))
+                )
         return found
     if "TableName" not in params:
         return [Request(f"dynamodb:{operation}", "*")]
@@ -103,11 +105,17 @@ def _ses(operation: str, params: dict[str, Any], account: Account, _: TokenMachi
         identity = account.arn("ses", f"identity/{address.rpartition('@')[2].lower()}")
     found = [Request("ses:SendEmail", identity)]
     if params.get("ConfigurationSetName"):
-        found.append(Request("ses:SendEmail", account.arn("ses", f"configuration-set/{params['ConfigurationSetName']}")))
+        found.append(
+            Request(
+                "ses:SendEmail", account.arn("ses", f"configuration-set/{params['ConfigurationSetName']}")
+            )
+        )
     return found
 
 
-def _states(operation: str, params: dict[str, Any], account: Account, token_machine: TokenMachine) -> list[Request]:
+def _states(
+    operation: str, params: dict[str, Any], account: Account, token_machine: TokenMachine
+) -> list[Request]:
     action = f"states:{operation}"
     if operation in ("SendTaskSuccess", "SendTaskFailure", "SendTaskHeartbeat"):
         # Authorised on the state machine whose task the token belongs to.
@@ -116,7 +124,11 @@ def _states(operation: str, params: dict[str, Any], account: Account, token_mach
         machine = account.arn("states", f"stateMachine:{params.get('name', '')}")
         found = [
             Request(action, machine),
-            Request("iam:PassRole", str(params.get("roleArn", "")), (("iam:PassedToService", "states.amazonaws.com"),)),
+            Request(
+                "iam:PassRole",
+                str(params.get("roleArn", "")),
+                (("iam:PassedToService", "states.amazonaws.com"),),
+            ),
         ]
         if params.get("tags"):
             found.append(Request("states:TagResource", machine))
@@ -134,7 +146,11 @@ def _states(operation: str, params: dict[str, Any], account: Account, token_mach
         if operation == "UpdateStateMachine" and params.get("publish"):
             found.append(Request("states:PublishStateMachineVersion", resource))
         if operation == "UpdateStateMachine" and params.get("roleArn"):
-            found.append(Request("iam:PassRole", str(params["roleArn"]), (("iam:PassedToService", "states.amazonaws.com"),)))
+            found.append(
+                Request(
+                    "iam:PassRole", str(params["roleArn"]), (("iam:PassedToService", "states.amazonaws.com"),)
+                )
+            )
         return found
     return [Request(action, "*")]
 
@@ -144,6 +160,8 @@ def _events(operation: str, params: dict[str, Any], account: Account, _: TokenMa
         return [Request(f"events:{operation}", "*")]
     buses = {str(entry.get("EventBusName") or "default") for entry in params.get("Entries", [])}
     return [
-        Request("events:PutEvents", bus if bus.startswith("arn:") else account.arn("events", f"event-bus/{bus}"))
+        Request(
+            "events:PutEvents", bus if bus.startswith("arn:") else account.arn("events", f"event-bus/{bus}")
+        )
         for bus in sorted(buses)
     ]

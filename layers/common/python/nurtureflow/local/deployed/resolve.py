@@ -103,7 +103,7 @@ def resolve(value: Any, names: Names) -> Any:
     if not isinstance(value, dict):
         return value
     if len(value) == 1:
-        (key, argument), = value.items()
+        ((key, argument),) = value.items()
         if key == "Ref":
             return names.ref(argument)
         if key == "Fn::GetAtt":

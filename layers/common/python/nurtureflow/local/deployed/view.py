@@ -43,7 +43,9 @@ def extract_view(template: dict[str, Any], function_names: dict[str, str]) -> di
         if resource["Type"] != "AWS::IAM::Policy":
             continue
         for role in resource["Properties"].get("Roles", []):
-            statements.setdefault(role["Ref"], []).extend(resource["Properties"]["PolicyDocument"]["Statement"])
+            statements.setdefault(role["Ref"], []).extend(
+                resource["Properties"]["PolicyDocument"]["Statement"]
+            )
     roles = {}
     for logical_id, resource in resources.items():
         if resource["Type"] != "AWS::IAM::Role":
@@ -73,7 +75,9 @@ def extract_view(template: dict[str, Any], function_names: dict[str, str]) -> di
         for logical_id, r in resources.items()
         if r["Type"] == "AWS::StepFunctions::StateMachine"
     }
-    stages = [r["Properties"]["StageName"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
+    stages = [
+        r["Properties"]["StageName"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"
+    ]
     apis = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::RestApi"]
     return {
         "functions": functions,
@@ -84,7 +88,11 @@ def extract_view(template: dict[str, Any], function_names: dict[str, str]) -> di
         "resources": {
             logical_id: {
                 "type": r["Type"],
-                **{p: r["Properties"][p] for p in _NAME_PROPERTIES if isinstance(r.get("Properties", {}).get(p), str)},
+                **{
+                    p: r["Properties"][p]
+                    for p in _NAME_PROPERTIES
+                    if isinstance(r.get("Properties", {}).get(p), str)
+                },
             }
             for logical_id, r in sorted(resources.items())
         },
