@@ -66,9 +66,11 @@ schema: install
 bench: install
 	$(BIN)/python -m bench
 
-## synth: the CloudFormation template, offline, without Docker
+## synth: the CloudFormation template, offline, without Docker; and the local stack's view of it
+## (layers/common/python/nurtureflow/local/deployed/deployed.json), which a test keeps fresh
 synth: install wheels
 	cdk synth --quiet
+	$(BIN)/python scripts/local_view.py
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .build
