@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
-
-import pytest
 
 from nurtureflow.clock import VirtualClock
 from nurtureflow.scoring import service
@@ -25,11 +24,11 @@ class CountingStore(MemoryScoringRules):
         return super().get()
 
 
-def test_rules_are_read_once_a_minute_and_an_upload_applies_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    now = [1000.0]
-    monkeypatch.setattr(service.time, "monotonic", lambda: now[0])
+def test_rules_are_read_once_a_minute_and_an_upload_applies_at_once() -> None:
+    """The minute is the service's clock's: the local stack's virtual clock ages it, as time does."""
+    clock = VirtualClock()
     store = CountingStore()
-    scoring = Scoring(store, MemoryContacts(), MemoryEvents(), VirtualClock())
+    scoring = Scoring(store, MemoryContacts(), MemoryEvents(), clock)
     assert scoring.rules() == DEFAULT_RULES
     scoring.rules()
     assert store.reads == 1
@@ -38,7 +37,7 @@ def test_rules_are_read_once_a_minute_and_an_upload_applies_at_once(monkeypatch:
     assert [r.id for r in scoring.rules().rules] == ["demo"]
 
     store.put({**DEFAULT_RULES.as_document()}, "2026-11-24T00:00:00Z")  # another function's upload
-    now[0] += service.RULES_MAX_AGE_SECONDS - 1
+    clock.advance(timedelta(seconds=service.RULES_MAX_AGE_SECONDS - 1))
     assert [r.id for r in scoring.rules().rules] == ["demo"]
-    now[0] += 2
+    clock.advance(timedelta(seconds=2))
     assert scoring.rules() == DEFAULT_RULES

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,7 +47,9 @@ class Scoring:
         self._contacts = contacts
         self._events = events
         self._clock = clock
-        self._cached: tuple[float, ScoringRules] | None = None
+        # When the rules were read, on the service's clock: the local stack's virtual clock ages the
+        # cache as time passes in AWS, so a rules change reaches other functions a minute later there too.
+        self._cached: tuple[datetime, ScoringRules] | None = None
 
     # The rules document --------------------------------------------------------------------------
 
@@ -63,12 +64,13 @@ class Scoring:
         """Validate and store a rules document (``ScoringInvalidError`` lists every error)."""
         rules = validate_rules(document)
         self._store.put(rules.as_document(), self._clock.now().isoformat())
-        self._cached = (time.monotonic(), rules)
+        self._cached = (self._clock.now(), rules)
         return self.document()
 
     def rules(self) -> ScoringRules:
         """The rules in force, read from the store at most once every ``RULES_MAX_AGE_SECONDS``."""
-        if self._cached is not None and time.monotonic() - self._cached[0] < RULES_MAX_AGE_SECONDS:
+        now = self._clock.now()
+        if self._cached is not None and 0 <= (now - self._cached[0]).total_seconds() < RULES_MAX_AGE_SECONDS:
             return self._cached[1]
         stored = self._store.get()
         rules = (
@@ -76,7 +78,7 @@ class Scoring:
             if stored is None
             else ScoringRules.model_validate({k: v for k, v in stored.items() if k != "updated_at"})
         )
-        self._cached = (time.monotonic(), rules)
+        self._cached = (now, rules)
         return rules
 
     # Applying points -----------------------------------------------------------------------------
