@@ -102,16 +102,18 @@ def test_cart_event_enrols_and_the_reminder_is_sent_after_an_hour(uploaded: Loca
     assert (email["workflow"], email["step"]) == ("cart-recovery", "reminder")
     assert "Cart worth 35" in email["html"]
     assert "https://shop.example/cart" not in email["html"], "links are rewritten to tracking links"
-    assert re.search(r'href="http://127\.0\.0\.1:\d+/t/c/[^"]+"', email["html"])
-    assert re.search(r'<img src="http://127\.0\.0\.1:\d+/t/o/[^"]+"', email["html"])
+    # Every link sits under the API's base URL, stage included, as under ApiUrl in AWS.
+    api = re.escape(uploaded.api)
+    assert re.search(rf'href="{api}/t/c/[^"]+"', email["html"])
+    assert re.search(rf'<img src="{api}/t/o/[^"]+"', email["html"])
     headers = email["headers"]
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert re.match(r"<http://127\.0\.0\.1:\d+/u/[^>]+>", headers["List-Unsubscribe"])
+    assert re.match(rf"<{api}/u/[^>]+>", headers["List-Unsubscribe"])
 
 
 def test_the_open_pixel_is_a_gif(uploaded: LocalClient) -> None:
     [email] = _emails_to(uploaded, "ana@example.com")
-    pixel = re.search(r'<img src="http://127\.0\.0\.1:\d+(/t/o/[^"]+)"', email["html"])
+    pixel = re.search(r'<img src="(http://127\.0\.0\.1:\d+/v1/t/o/[^"]+)"', email["html"])
     assert pixel is not None
     reply = uploaded.call("GET", pixel.group(1), headers={"Accept": "image/*"})
     assert reply.status == 200
@@ -120,9 +122,9 @@ def test_the_open_pixel_is_a_gif(uploaded: LocalClient) -> None:
 
 
 def _click_path(email: dict[str, Any]) -> str:
-    url = re.search(r'href="(http://127\.0\.0\.1:\d+/t/c/[^"]+)"', email["html"])
+    url = re.search(r'href="(http://127\.0\.0\.1:\d+/v1/t/c/[^"]+)"', email["html"])
     assert url is not None
-    return "/" + url.group(1).split("/", 3)[3]
+    return url.group(1)
 
 
 def test_click_redirects_only_to_the_signed_link_and_resumes_the_run(uploaded: LocalClient) -> None:

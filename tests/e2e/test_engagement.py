@@ -74,7 +74,7 @@ def test_an_opened_welcome_leads_to_thanks_and_an_unopened_one_to_a_nudge(active
     [welcome] = [
         e for e in active.call("GET", "/_local/outbox").json()["emails"] if e["to"] == "ola@example.com"
     ]
-    pixel = re.search(r'<img src="http://127\.0\.0\.1:\d+(/t/o/[^"]+)"', welcome["html"])
+    pixel = re.search(r'<img src="(http://127\.0\.0\.1:\d+/v1/t/o/[^"]+)"', welcome["html"])
     assert pixel is not None
     # A person opens a minute later: an open within seconds of the send is a scanner's (machine open).
     active.call("POST", "/_local/clock", {"advance": "PT1M"})

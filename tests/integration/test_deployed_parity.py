@@ -50,3 +50,18 @@ def test_a_path_without_the_stage_gets_api_gateways_403(harness: Harness) -> Non
     staged = harness.stack.gateway.handle("GET", f"/{stage}/v1/tracker.js", {}, b"", "127.0.0.1")
     assert staged[0] == 200
     assert staged[1]["Content-Type"].startswith("application/javascript")
+
+
+def test_a_function_that_raises_is_api_gateways_502(harness: Harness) -> None:
+    """A Lambda proxy integration whose function fails answers 502 "Internal server error":
+    https://repost.aws/knowledge-center/malformed-502-api-gateway"""
+
+    def failing(event: object, context: object) -> object:
+        raise RuntimeError("boom")
+
+    previous = harness.stack.lambdas.replace("track", failing)
+    try:
+        answer = harness.http("GET", "/v1/tracker.js")
+    finally:
+        harness.stack.lambdas.replace("track", previous)
+    assert (answer.status, answer.body) == (502, b'{"message": "Internal server error"}')

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import fnmatch
 import json
+import logging
 import re
 import threading
 import uuid
@@ -22,6 +23,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from nurtureflow.api.routes import ROUTES, Route
+
+
+logger = logging.getLogger("nurtureflow.local.gateway")
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,13 @@ class LocalGateway:
                 }
                 return 403, error_headers, json.dumps(answer).encode()
             route, event = matched
-            response = self._invoke(route.function, event)
+            try:
+                response = self._invoke(route.function, event)
+            except Exception:
+                # A function that raises is a 502 from API Gateway, with this body.
+                logger.exception("%s %s: the %s function failed", method, path, route.function)
+                self._after()
+                return 502, {"Content-Type": "application/json"}, b'{"message": "Internal server error"}'
             self._after()
         out_headers = {k: str(v) for k, v in (response.get("headers") or {}).items()}
         for key, values in (response.get("multiValueHeaders") or {}).items():
