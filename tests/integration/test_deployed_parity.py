@@ -4,7 +4,9 @@ held to its role's policy, failing as AWS fails it; the gateway lays out paths a
 from __future__ import annotations
 
 import os
+from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -65,3 +67,41 @@ def test_a_function_that_raises_is_api_gateways_502(harness: Harness) -> None:
     finally:
         harness.stack.lambdas.replace("track", previous)
     assert (answer.status, answer.body) == (502, b'{"message": "Internal server error"}')
+
+
+def test_events_reach_only_the_targets_of_the_template_rules_they_match(harness: Harness) -> None:
+    """Routing by the rules' event patterns: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html"""
+    stack = harness.stack
+    seen: list[tuple[str, str]] = []
+
+    def recorder(event: dict[str, Any], context: object) -> None:
+        seen.append((event["source"], event["detail-type"]))
+
+    bus = next(b for b in stack.deployment.event_buses if b != "default")
+    previous = stack.lambdas.replace("trigger", recorder)
+    try:
+        stack.bus.put("someone.else", "Other", {}, bus)
+        stack.bus.put("nurtureflow.track", "Tracked", {}, bus)
+        # The broadcast machine's status changes are on the default bus, but no rule takes them.
+        stack.bus.put(
+            "aws.states",
+            "Step Functions Execution Status Change",
+            {"stateMachineArn": "x:NurtureFlowBroadcasts"},
+        )
+        stack.drain()
+    finally:
+        stack.lambdas.replace("trigger", previous)
+    assert seen == [("nurtureflow.track", "Tracked")]
+
+
+def test_put_events_on_a_bus_the_stack_does_not_have_is_refused(harness: Harness) -> None:
+    events = boto3.client(
+        "events", region_name="us-east-1", endpoint_url=os.environ["NURTUREFLOW_ENDPOINT_EVENTS"]
+    )
+    entry = {"Source": "nurtureflow.track", "DetailType": "x", "Detail": "{}"}
+    with pytest.raises(ClientError) as refused:
+        events.put_events(Entries=[{**entry, "EventBusName": "nowhere"}])
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as too_many:
+        events.put_events(Entries=[entry] * 11)
+    assert too_many.value.response["Error"]["Code"] == "ValidationException"

@@ -1,4 +1,5 @@
-"""A local EventBridge: PutEvents on the wire, delivered to the trigger function in-process."""
+"""A local EventBridge: PutEvents on the wire, events held per bus until the stack routes them by the
+template's rules (``LocalStack._route``)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,26 @@ from typing import Any
 
 from nurtureflow.clock import Clock
 
-Deliver = Callable[[dict[str, Any]], Any]
+Deliver = Callable[[str, dict[str, Any]], Any]
+
+
+# PutEvents takes at most 10 entries
+# (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
+MAX_ENTRIES = 10
 
 
 class LocalEventBus:
-    """Every event on the bus goes to one target, as the stack's rules send them all to the trigger."""
+    """The buses the stack deploys (and ``default``); each event is handed to ``target`` with the
+    name of the bus it was put on."""
 
     def __init__(self, clock: Clock, account: str, region: str) -> None:
         self._clock, self._account, self._region = clock, account, region
-        self._pending: deque[dict[str, Any]] = deque()
+        self._pending: deque[tuple[str, dict[str, Any]]] = deque()
         self._lock = threading.Lock()
         self.target: Deliver | None = None
+        self.buses: frozenset[str] = frozenset({"default"})
 
-    def put(self, source: str, detail_type: str, detail: dict[str, Any]) -> str:
+    def put(self, source: str, detail_type: str, detail: dict[str, Any], bus: str = "default") -> str:
         envelope = {
             "version": "0",
             "id": str(uuid.uuid4()),
@@ -37,7 +45,7 @@ class LocalEventBus:
             "detail": detail,
         }
         with self._lock:
-            self._pending.append(envelope)
+            self._pending.append((bus, envelope))
         return str(envelope["id"])
 
     def handle_request(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -45,8 +53,22 @@ class LocalEventBus:
         if target != "AWSEvents.PutEvents":
             return 400, {"__type": "UnknownOperationException", "message": f"{target} is not emulated"}
         entries = json.loads(body or b"{}").get("Entries", [])
+        if not 1 <= len(entries) <= MAX_ENTRIES:
+            message = (
+                "1 validation error detected: Value at 'entries' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_ENTRIES}"
+            )
+            return 400, {"__type": "ValidationException", "message": message}
+        names = [str(e.get("EventBusName") or "default").rsplit("/", 1)[-1] for e in entries]
+        unknown = sorted(set(names) - self.buses)
+        if unknown:
+            return 400, {
+                "__type": "ResourceNotFoundException",
+                "message": f"Event bus {unknown[0]} does not exist.",
+            }
         results = [
-            {"EventId": self.put(e["Source"], e["DetailType"], json.loads(e["Detail"]))} for e in entries
+            {"EventId": self.put(e["Source"], e["DetailType"], json.loads(e["Detail"]), bus)}
+            for e, bus in zip(entries, names, strict=True)
         ]
         return 200, {"FailedEntryCount": 0, "Entries": results}
 
@@ -57,9 +79,9 @@ class LocalEventBus:
             with self._lock:
                 if not self._pending:
                     return delivered
-                envelope = self._pending.popleft()
+                bus, envelope = self._pending.popleft()
             if self.target is not None:
-                self.target(envelope)
+                self.target(bus, envelope)
             delivered += 1
 
 

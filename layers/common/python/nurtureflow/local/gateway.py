@@ -24,7 +24,6 @@ from urllib.parse import parse_qs, urlsplit
 
 from nurtureflow.api.routes import ROUTES, Route
 
-
 logger = logging.getLogger("nurtureflow.local.gateway")
 
 

@@ -22,6 +22,7 @@ from nurtureflow.enrolment.dates import next_daily_run
 from nurtureflow.local.broadcasts import NAME as BROADCAST_MACHINE
 from nurtureflow.local.broadcasts import create_broadcast_machine
 from nurtureflow.local.deployed.deployment import Deployment, load_deployment
+from nurtureflow.local.deployed.event_patterns import matches
 from nurtureflow.local.deployed.guard import AccessGuard
 from nurtureflow.local.deployed.requests import Account
 from nurtureflow.local.deployed.view import load_view
@@ -39,7 +40,6 @@ REGION = "us-east-1"
 # Signs tracking links locally, in place of the secret the stack generates in AWS.
 LOCAL_LINK_KEY = "local-signing-key-change-me"
 STATUS_CHANGE = "Step Functions Execution Status Change"
-WORKFLOW_MACHINES = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:nurtureflow-"
 logger = logging.getLogger("nurtureflow.local")
 
 
@@ -81,7 +81,8 @@ class LocalStack:
 
         use_clock(self.clock)
         self.lambdas = LocalLambdas(self.root / "functions", self.deployment, local_environment)
-        self.bus.target = self._deliver_to_trigger
+        self.bus.buses = self.deployment.event_buses
+        self.bus.target = self._route
         if with_samples:
             self.load_catalog(self.root / "catalog")
 
@@ -199,16 +200,21 @@ class LocalStack:
             raise LambdaFunctionError(error.error_type, str(error)) from error
 
     def _status_changed(self, detail: dict[str, Any]) -> None:
-        # As the stack's EventBridge rule: workflow machines only (the broadcast machine is not one).
-        if str(detail.get("stateMachineArn", "")).startswith(WORKFLOW_MACHINES):
-            self.bus.put("aws.states", STATUS_CHANGE, detail)
+        # Step Functions reports every execution's status change on the default bus.
+        self.bus.put("aws.states", STATUS_CHANGE, detail)
 
-    def _deliver_to_trigger(self, envelope: dict[str, Any]) -> None:
-        try:
-            self.lambdas.invoke("trigger", envelope)
-        except Exception:
-            # EventBridge would retry and then dead-letter; locally the log line is the dead letter.
-            logger.exception("trigger failed on %s", envelope.get("detail-type"))
+    def _route(self, bus: str, envelope: dict[str, Any]) -> None:
+        """Hand an event to every target of every rule of ``bus`` it matches, as EventBridge does."""
+        for rule in self.deployment.event_rules:
+            if rule.bus != bus or not matches(rule.pattern, envelope):
+                continue
+            for target in rule.targets:
+                try:
+                    self.lambdas.invoke(target, envelope)
+                except Exception:
+                    # EventBridge retries, then the function's on-failure destination takes it;
+                    # locally the log line is the dead letter.
+                    logger.exception("%s failed on %s", target, envelope.get("detail-type"))
 
     def drain(self) -> None:
         """Run everything due now: bus deliveries and runtime work, until both are quiet."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from nurtureflow.local.deployed.event_patterns import check_pattern
 from nurtureflow.local.deployed.policy import Policy
 from nurtureflow.local.deployed.resolve import LOCAL_API_ID, Names, resolve
 from nurtureflow.local.deployed.view import load_view
@@ -35,6 +36,15 @@ class DeployedMachine:
 
 
 @dataclass(frozen=True)
+class EventRule:
+    """An EventBridge rule: events on ``bus`` matching ``pattern`` go to each target."""
+
+    bus: str
+    pattern: dict[str, Any]
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Deployment:
     functions: dict[str, DeployedFunction]
     machines: dict[str, DeployedMachine]
@@ -42,6 +52,8 @@ class Deployment:
     stage: str
     region: str
     account: str
+    event_buses: frozenset[str]
+    event_rules: tuple[EventRule, ...]
 
     def function(self, name: str) -> DeployedFunction:
         return self.functions[name]
@@ -104,4 +116,20 @@ def load_deployment(
         for logical_id, spec in view["state_machines"].items()
         if spec["name"]
     }
-    return Deployment(functions, machines, role_policies, str(view["stage"]), region, account)
+    buses = {names.name(i) for i, r in view["resources"].items() if r["type"] == "AWS::Events::EventBus"}
+    rules = []
+    for rule in view["event_rules"]:
+        pattern = resolve(rule["pattern"], names)
+        check_pattern(pattern)
+        targets = tuple(str(resolve(target, names)) for target in rule["targets"])
+        rules.append(EventRule(str(resolve(rule["bus"], names)), pattern, targets))
+    return Deployment(
+        functions,
+        machines,
+        role_policies,
+        str(view["stage"]),
+        region,
+        account,
+        frozenset({"default", *buses}),
+        tuple(rules),
+    )

@@ -1,4 +1,5 @@
-"""The part of the synthesized template the local stack runs by: functions, roles, the API stage.
+"""The part of the synthesized template the local stack runs by: functions, roles, event rules, the
+API's stage.
 
 ``extract_view`` keeps, from a CloudFormation template, what decides how a function behaves and
 what it may touch: its environment variables and the statements of its role's policies, and the
@@ -79,7 +80,18 @@ def extract_view(template: dict[str, Any], function_names: dict[str, str]) -> di
         r["Properties"]["StageName"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"
     ]
     apis = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::ApiGateway::RestApi"]
+    rules = [
+        {
+            "logical_id": logical_id,
+            "bus": r["Properties"].get("EventBusName", "default"),
+            "pattern": r["Properties"]["EventPattern"],
+            "targets": [target["Arn"] for target in r["Properties"].get("Targets", [])],
+        }
+        for logical_id, r in sorted(resources.items())
+        if r["Type"] == "AWS::Events::Rule" and "EventPattern" in r["Properties"]
+    ]
     return {
+        "event_rules": rules,
         "functions": functions,
         "roles": roles,
         "state_machines": machines,
