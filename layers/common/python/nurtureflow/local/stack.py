@@ -244,11 +244,13 @@ class LocalStack:
         self.drain()
 
     def _invoke_daily(self) -> None:
-        """EventBridge Scheduler's daily call of the trigger function (date triggers)."""
-        try:
-            self.lambdas.invoke("trigger", {"action": "daily"})
-        except Exception:
-            logger.exception("the daily run failed")
+        """EventBridge Scheduler's daily call of its target (the trigger's date triggers); the
+        expression is the template's, and ``next_daily_run`` keeps its time."""
+        for schedule in self.deployment.schedules:
+            try:
+                self.lambdas.invoke(schedule.target, schedule.payload)
+            except Exception:
+                logger.exception("the schedule %s failed", schedule.expression)
 
     # -- local-only routes ---------------------------------------------------------------
     def _local_routes(self) -> dict[tuple[str, str], Any]:

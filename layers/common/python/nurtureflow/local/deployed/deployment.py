@@ -3,6 +3,7 @@ and the state machines' roles, by the ARNs the local stack gives them."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,15 @@ class EventRule:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """An EventBridge Scheduler schedule: ``target`` invoked with ``payload`` at ``expression``."""
+
+    expression: str
+    target: str
+    payload: Any
+
+
+@dataclass(frozen=True)
 class Deployment:
     functions: dict[str, DeployedFunction]
     machines: dict[str, DeployedMachine]
@@ -54,6 +64,7 @@ class Deployment:
     account: str
     event_buses: frozenset[str]
     event_rules: tuple[EventRule, ...]
+    schedules: tuple[Schedule, ...]
 
     def function(self, name: str) -> DeployedFunction:
         return self.functions[name]
@@ -132,4 +143,8 @@ def load_deployment(
         account,
         frozenset({"default", *buses}),
         tuple(rules),
+        tuple(
+            Schedule(s["expression"], str(resolve(s["target"], names)), json.loads(s["input"]))
+            for s in view["schedules"]
+        ),
     )

@@ -90,7 +90,17 @@ def extract_view(template: dict[str, Any], function_names: dict[str, str]) -> di
         for logical_id, r in sorted(resources.items())
         if r["Type"] == "AWS::Events::Rule" and "EventPattern" in r["Properties"]
     ]
+    schedules = [
+        {
+            "expression": r["Properties"]["ScheduleExpression"],
+            "target": r["Properties"]["Target"]["Arn"],
+            "input": r["Properties"]["Target"].get("Input", "{}"),
+        }
+        for _, r in sorted(resources.items())
+        if r["Type"] == "AWS::Scheduler::Schedule"
+    ]
     return {
+        "schedules": schedules,
         "event_rules": rules,
         "functions": functions,
         "roles": roles,
