@@ -39,3 +39,18 @@ def test_the_listing_is_cached_until_a_write_here_or_its_age(
     # A write through the repository in this process applies at once.
     repository.set_status("it-listing", "paused", "2026-11-24T00:00:00Z")
     assert [m["status"] for m in wiring.workflows().all_meta() if m["id"] == "it-listing"] == ["paused"]
+
+
+def test_an_activation_in_the_admin_function_applies_at_once_in_the_trigger_function(
+    harness: Harness,
+) -> None:
+    """Each function keeps its own listing, as in AWS; the stamp tells the trigger's that it moved."""
+    lambdas = harness.stack.lambdas
+    table = dynamodb_table(wiring.tables().workflows_table)
+    table.put_item(Item={**META, "id": "it-stamp", "pk": "it-stamp", "sk": store.META})
+    with lambdas.running_as("trigger"):
+        assert [m["status"] for m in wiring.workflows().all_meta() if m["id"] == "it-stamp"] == ["paused"]
+    with lambdas.running_as("admin"):
+        wiring.workflows().set_status("it-stamp", "active", "2026-11-24T00:00:00Z")
+    with lambdas.running_as("trigger"):
+        assert [m["status"] for m in wiring.workflows().all_meta() if m["id"] == "it-stamp"] == ["active"]

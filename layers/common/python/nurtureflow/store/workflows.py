@@ -9,16 +9,20 @@ from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from nurtureflow.aws.clients import dynamodb_table
+from nurtureflow.built_once import current_scope
 from nurtureflow.store.items import to_dynamo, to_plain
 from nurtureflow.workflow.errors import WorkflowArchivedError
 
 META = "meta"
 ARCHIVED = "archived"
-# Every tracked event is checked against every workflow's trigger: a warm function lists them at
-# most every few seconds. A write through this module applies at once in its own process (the local
-# stack, the admin function); other functions see it within ``LISTING_MAX_AGE_SECONDS``.
+# Every tracked event is checked against every workflow's trigger, so a warm function keeps the
+# listing. Every write through this module bumps a stamp item; a reader checks the stamp (one small
+# consistent read) and scans again when it moved, so an upload, activation, pause or archive applies
+# at once in every function. A write that bypasses this module is seen within the listing's age.
 LISTING_MAX_AGE_SECONDS = 10.0
-_listings: dict[str, tuple[float, list[dict[str, Any]]]] = {}
+STAMP_KEY = {"pk": "#listing", "sk": "stamp"}
+# (when read, the stamp then, the listing) by function scope, endpoint and table.
+_listings: dict[str, tuple[float, int, list[dict[str, Any]]]] = {}
 
 
 def _version_key(version: int) -> str:
@@ -28,8 +32,9 @@ def _version_key(version: int) -> str:
 class WorkflowRepository:
     def __init__(self, table_name: str) -> None:
         self._table = dynamodb_table(table_name)
-        # Keyed by endpoint and table: a test's fresh moto, or another account, never shares a listing.
-        self._listing_key = f"{self._table.meta.client.meta.endpoint_url}|{table_name}"
+        # Keyed by endpoint and table: a test's fresh moto, or another account, never shares a listing;
+        # and by function (the local stack hosts several in one process, each with its own copy).
+        self._listing_key = f"{current_scope()}|{self._table.meta.client.meta.endpoint_url}|{table_name}"
 
     def meta(self, workflow_id: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"pk": workflow_id, "sk": META}, ConsistentRead=True).get("Item")
@@ -37,7 +42,6 @@ class WorkflowRepository:
 
     def publish(self, meta: dict[str, Any], version: dict[str, Any], expected_version: int) -> None:
         """Write a new version and move the meta item to it, unless another upload won the race."""
-        _listings.clear()
         self._table.put_item(
             Item=to_dynamo({**version, "pk": meta["id"], "sk": _version_key(version["version"])}),
             ConditionExpression="attribute_not_exists(pk)",
@@ -51,11 +55,10 @@ class WorkflowRepository:
         self._table.put_item(
             Item=to_dynamo({**meta, "pk": meta["id"], "sk": META}), ConditionExpression=condition
         )
-        _listings.clear()  # again: a listing read while the write was in flight is stale
+        self._bump_stamp()
 
     def set_status(self, workflow_id: str, status: str, now: str) -> dict[str, Any]:
         """Set the status; an archived workflow keeps it (``WorkflowArchivedError``), even in a race."""
-        _listings.clear()
         condition = "attribute_exists(pk)"
         values = {":status": status, ":now": now}
         if status != ARCHIVED:
@@ -74,9 +77,17 @@ class WorkflowRepository:
             if error.response["Error"]["Code"] == "ConditionalCheckFailedException" and status != ARCHIVED:
                 raise WorkflowArchivedError(workflow_id) from None
             raise
-        finally:
-            _listings.clear()  # again: a listing read while the write was in flight is stale
+        self._bump_stamp()
         return to_plain(result["Attributes"])  # type: ignore[no-any-return]
+
+    def _bump_stamp(self) -> None:
+        self._table.update_item(
+            Key=STAMP_KEY, UpdateExpression="ADD changes :one", ExpressionAttributeValues={":one": 1}
+        )
+
+    def _stamp(self) -> int:
+        item = self._table.get_item(Key=STAMP_KEY, ConsistentRead=True).get("Item") or {}
+        return int(item.get("changes", 0))
 
     def version(self, workflow_id: str, version: int) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"pk": workflow_id, "sk": _version_key(version)}).get("Item")
@@ -89,12 +100,17 @@ class WorkflowRepository:
         return [to_plain(i) for i in page["Items"]]
 
     def all_meta(self) -> list[dict[str, Any]]:
-        """Every workflow's meta item, read at most every ``LISTING_MAX_AGE_SECONDS``."""
+        """Every workflow's meta item: scanned again when the stamp moved or the copy is old."""
+        stamp = self._stamp()
         cached = _listings.get(self._listing_key)
-        if cached is not None and time.monotonic() - cached[0] < LISTING_MAX_AGE_SECONDS:
-            return [dict(item) for item in cached[1]]
+        if (
+            cached is not None
+            and cached[1] == stamp
+            and time.monotonic() - cached[0] < LISTING_MAX_AGE_SECONDS
+        ):
+            return [dict(item) for item in cached[2]]
         listing = self._scan_meta()
-        _listings[self._listing_key] = (time.monotonic(), listing)
+        _listings[self._listing_key] = (time.monotonic(), stamp, listing)
         return [dict(item) for item in listing]
 
     def _scan_meta(self) -> list[dict[str, Any]]:
