@@ -21,6 +21,7 @@ from .errors import RUNTIME, TIMEOUT, StatesError
 from .execution import Execution, ExecutionStatus
 from .fanout import child_failed, child_succeeded
 from .history import MAX_EVENTS, NOT_TRUNCATED, History
+from .limits import input_too_large, result_too_large, too_large
 from .paths import build_payload, merge_result, process_result, select, to_json
 from .retry import find_catcher, retry_delay
 from .runs import Done, Invocation, InvocationResult, MapRun, Run
@@ -163,7 +164,11 @@ class Engine:
         return context
 
     def record(self, run: Run, event_type: str, details: Mapping[str, Any] | None = None) -> None:
-        run.last_event_id = run.execution.history.record(event_type, self.now(), run.last_event_id, details)
+        execution = run.execution
+        if not execution.running:
+            return  # the execution ended under the state doing its work (the history limit): nothing more
+        run.last_event_id = execution.history.record(event_type, self.now(), run.last_event_id, details)
+        self._history_full(execution)
 
     def wake_at(self, due: datetime, run: Run, callback: Callable[..., None], *args: Any) -> None:
         """Call ``callback(*args)`` at ``due`` if the run is then still where it is now."""
@@ -235,15 +240,17 @@ class Engine:
     def fail(self, run: Run, error: StatesError) -> None:
         """The state failed: retry it, or catch the error, or fail the run."""
         run.epoch += 1
-        if error.terminal:
-            self._close(
-                run.execution, ExecutionStatus.FAILED, "ExecutionFailed", error=error.name, cause=error.cause
-            )
+        if not run.execution.running:
+            return
+        if error.name == RUNTIME:
+            self._fail_execution(run, error)
             return
         state = run.state
         if run.retries is None:
             run.retries = {}
-        delay = retry_delay(state.get("Retry", []), error.name, run.retries, self._random)
+        delay = None
+        if not error.terminal:
+            delay = retry_delay(state.get("Retry", []), error.name, run.retries, self._random)
         if delay is not None:
             run.retry_count += 1
             run.execution.transitions += 1  # AWS bills every retry attempt as a transition
@@ -264,10 +271,6 @@ class Engine:
 
     def _enter(self, run: Run, name: str, raw_input: Any) -> None:
         execution = run.execution
-        if len(execution.history) >= MAX_EVENTS:
-            cause = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
-            self._close(execution, ExecutionStatus.FAILED, "ExecutionFailed", error=RUNTIME, cause=cause)
-            return
         run.state_name, run.state = name, run.scope.states[name]
         run.raw_input, run.entered_at = raw_input, self._clock.now()
         run.retries, run.retry_count, run.token = None, 0, None
@@ -276,6 +279,8 @@ class Engine:
         run.last_event_id = execution.history.record_state(
             _ENTERED[state["Type"]], run.entered_at, run.last_event_id, name, raw_input
         )
+        if self._history_full(execution):
+            return
         if self._on_state_entered is not None:
             self._on_state_entered(execution, name)
         if "InputPath" in state:
@@ -298,6 +303,9 @@ class Engine:
             work_input = run.effective_input
             if kind.takes_parameters and "Parameters" in state:
                 work_input = build_payload(state["Parameters"], work_input, self.context(run))
+                if too_large(work_input):
+                    self._fail_execution(run, input_too_large(run.state_name))
+                    return
             outcome = kind.start(self, run, state, work_input)
         except StatesError as error:
             self.fail(run, error)
@@ -307,6 +315,8 @@ class Engine:
 
     def _finish(self, run: Run, outcome: Done) -> None:
         run.epoch += 1
+        if not run.execution.running:
+            return
         state = run.state
         context = self.context(run)
         try:
@@ -320,9 +330,17 @@ class Engine:
         self._exit(run, output, outcome.next_state or state.get("Next"))
 
     def _exit(self, run: Run, output: Any, next_state: str | None) -> None:
-        run.last_event_id = run.execution.history.record_state(
+        # AWS fails the execution, whatever the catchers, when a state's output is over the payload quota.
+        # An output that is the state's input unchanged was measured on its way in.
+        if output is not run.raw_input and too_large(output):
+            self._fail_execution(run, result_too_large(run.state_name))
+            return
+        execution = run.execution
+        run.last_event_id = execution.history.record_state(
             _EXITED[run.state["Type"]], self.now(), run.last_event_id, run.state_name, output
         )
+        if self._history_full(execution):
+            return
         if next_state is not None:
             self.wake_at(self.now(), run, self._enter_later, run, next_state, output)
         else:
@@ -349,6 +367,20 @@ class Engine:
             )
         else:
             child_failed(self, run.parent, run, error)
+
+    def _fail_execution(self, run: Run, error: StatesError) -> None:
+        """A terminal error: the execution fails at once, whatever the state's retriers and catchers."""
+        self._close(
+            run.execution, ExecutionStatus.FAILED, "ExecutionFailed", error=error.name, cause=error.cause
+        )
+
+    def _history_full(self, execution: Execution) -> bool:
+        """AWS fails an execution when its history reaches MAX_EVENTS: the failure is event MAX_EVENTS."""
+        if len(execution.history) < MAX_EVENTS - 1 or not execution.running:
+            return False
+        cause = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
+        self._close(execution, ExecutionStatus.FAILED, "ExecutionFailed", error=RUNTIME, cause=cause)
+        return True
 
     def _time_out(self, execution: Execution) -> None:
         if execution.running:

@@ -34,6 +34,7 @@ from .errors import (
 from .execution import Execution, ExecutionStatus
 from .history import History
 from .jsoncopy import with_shared_keys
+from .limits import MAX_PAYLOAD_BYTES, text_too_large
 from .machines import StateMachineRegistry, check_name, parse_execution_arn
 from .pagination import paginate
 from .tokens import TaskAnswer, TaskToken
@@ -243,6 +244,11 @@ class LocalStepFunctions:
     def _start(self, state_machine_arn: str, name: str | None, input: str) -> Execution:
         """StartExecution under the lock (the API's, or a ``states:startExecution`` task's)."""
         name = check_name(name if name is not None else str(uuid.uuid4()), "execution")
+        if text_too_large(input):
+            raise ValidationException(
+                "1 validation error detected: Value at 'input' failed to satisfy constraint: "
+                f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"
+            )
         try:
             value = with_shared_keys(json.loads(input))
         except (TypeError, ValueError) as error:

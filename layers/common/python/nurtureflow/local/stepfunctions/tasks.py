@@ -20,6 +20,7 @@ from .errors import (
     StatesError,
 )
 from .history import NOT_TRUNCATED, LazyJson
+from .limits import result_too_large, too_large
 from .nested import is_start_execution, start_execution_task
 from .paths import query, to_json
 from .runs import PENDING, InvocationResult, Outcome, Run, Runtime
@@ -220,6 +221,10 @@ def _succeeded(
     runtime: Runtime, run: Run, resource: LambdaResource, output: Any, recorded: LazyJson | None = None
 ) -> None:
     """The task succeeded with ``output``; ``recorded`` is the output as the history keeps it."""
+    if too_large(output):
+        # AWS names the task by its resource type for an integration, by the function ARN otherwise.
+        _failed(runtime, run, resource, result_too_large("lambda" if resource.optimized else resource.label))
+        return
     details = {"output": recorded or LazyJson(output), "outputDetails": NOT_TRUNCATED}
     if resource.optimized:
         runtime.record(run, "TaskSucceeded", {**_source(resource), **details})
