@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import RUNTIME, StatesError
+from .authorization import START_EXECUTION, denial_message
+from .errors import RUNTIME, AccessDeniedError, StatesError
 from .paths import query
 from .runs import FanOut, MapRun, Run, Runtime
 
@@ -31,6 +32,7 @@ def new_map_run(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any)
     parts = run.execution.arn.split(":")
     machine = run.execution.state_machine_arn.split(":")[6]
     label = f"{machine}/{state.get('Label', run.state_name)}"
+    _may_start_children(runtime, run)
     context = runtime.context(run)
     config = state["ItemProcessor"]["ProcessorConfig"]
     return MapRun(
@@ -40,6 +42,19 @@ def new_map_run(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any)
         tolerated_count=_tolerance(state, "ToleratedFailureCount", data, context),
         tolerated_percent=_tolerance(state, "ToleratedFailurePercentage", data, context),
     )
+
+
+def _may_start_children(runtime: Runtime, run: Run) -> None:
+    """The children run as executions of this machine, started as its role: it needs StartExecution on
+    itself. How AWS fails a map run without it is undocumented: here the execution fails (States.Runtime)."""
+    execution = run.execution
+    machine = execution.version_arn or execution.state_machine_arn
+    try:
+        runtime.authorize(run, START_EXECUTION, machine)
+    except AccessDeniedError as denied:
+        raise StatesError(
+            RUNTIME, denial_message(execution.role_arn, START_EXECUTION, machine, denied)
+        ) from None
 
 
 def _tolerance(state: Mapping[str, Any], field: str, data: Any, context: Any) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 from nurtureflow.clock import Clock
 
+from .authorization import Authorize
 from .context import LazyContext
 from .definition import Scope
 from .errors import RUNTIME, TIMEOUT, StatesError
@@ -67,9 +68,11 @@ class Engine:
         on_state_entered: StateEnteredListener | None = None,
         register: Callable[[Execution], None] = lambda execution: None,
         starter: ExecutionStarter | None = None,
+        authorize: Authorize | None = None,
     ) -> None:
         self.region = region
         self._register, self._starter = register, starter
+        self._authorize = authorize
         self._on_state_entered = on_state_entered
         self.timers = TimerQueue()
         self.tokens = TokenRegistry()
@@ -220,6 +223,10 @@ class Engine:
         if self._starter is None:
             raise StatesError(RUNTIME, "this runtime cannot start executions from a state")
         return self._starter(state_machine_arn, name, input_text)
+
+    def authorize(self, run: Run, action: str, resource: str) -> None:
+        if self._authorize is not None:
+            self._authorize(run.execution.role_arn, action, resource)
 
     def abort(self, run: Run) -> None:
         """Stop a run and everything under it; their timers and task results will be ignored."""

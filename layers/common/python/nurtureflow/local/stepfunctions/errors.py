@@ -78,6 +78,26 @@ class LambdaFunctionError(Exception):
         self.message = message
 
 
+class AccessDeniedError(Exception):
+    """Raised by an ``authorize`` callback: the state machine's role may not do this action on this resource.
+
+    ``message`` replaces the runtime's AWS-style "User: ... is not authorized to perform: ..." text.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "access denied")
+        self.message = message
+
+
+class LambdaServiceError(Exception):
+    """Raised by a task invoker when the Lambda API itself refused the call (not the function failing):
+    ``code`` is Lambda's error code (``ResourceNotFoundException``, ``TooManyRequestsException``...)."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.status = code, message, status
+
+
 class StepFunctionsApiError(Exception):
     """An error the Step Functions API returns; ``code`` is the wire ``__type``."""
 

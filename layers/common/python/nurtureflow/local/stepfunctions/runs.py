@@ -149,6 +149,10 @@ class Runtime(Protocol):
 
     def abort(self, run: Run) -> None: ...
 
+    def authorize(self, run: Run, action: str, resource: str) -> None:
+        """Raise AccessDeniedError unless the execution's role may do ``action`` on ``resource``."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class StateType:

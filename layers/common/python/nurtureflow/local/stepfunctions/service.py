@@ -18,6 +18,7 @@ from typing import Any
 from nurtureflow.clock import Clock, VirtualClock
 
 from .aliases import Alias, parse_routes
+from .authorization import Authorize
 from .definition import parse_definition
 from .driver import Driver, StatusListener, TaskInvoker
 from .engine import Engine, StateEnteredListener
@@ -56,6 +57,11 @@ class LocalStepFunctions:
     - ``on_state_entered(execution, state_name)`` is called each time any state (in branches and
       iterations too) is entered, under the service lock: it must be quick, must not raise and must not
       call this API.
+
+    ``authorize(role_arn, action, resource_arn)``, if given, is asked before every call the runtime makes as
+    the state machine's role (``lambda:InvokeFunction``, ``states:StartExecution``) and raises
+    AccessDeniedError to refuse it; the task then fails as AWS fails it. Called under the service lock:
+    it must be quick and must not call this API.
     """
 
     def __init__(
@@ -69,6 +75,7 @@ class LocalStepFunctions:
         random: Callable[[], float] | None = None,
         history: bool = True,
         on_state_entered: StateEnteredListener | None = None,
+        authorize: Authorize | None = None,
     ) -> None:
         self.region = region
         self.account_id = account_id
@@ -85,6 +92,7 @@ class LocalStepFunctions:
             on_state_entered=on_state_entered,
             register=self._register,
             starter=self._start,
+            authorize=authorize,
         )
         self._keep_history = history
         self._machines = StateMachineRegistry(region, account_id, draw)

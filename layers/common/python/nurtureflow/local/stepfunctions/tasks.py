@@ -11,12 +11,15 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from .authorization import INVOKE_FUNCTION, denial_message, function_arn, sdk_cause
 from .errors import (
     HEARTBEAT_TIMEOUT,
     LAMBDA_SERVICE_EXCEPTION,
     RUNTIME,
     TIMEOUT,
+    AccessDeniedError,
     LambdaFunctionError,
+    LambdaServiceError,
     StatesError,
 )
 from .history import NOT_TRUNCATED, LazyJson
@@ -27,6 +30,43 @@ from .runs import PENDING, InvocationResult, Outcome, Run, Runtime
 from .tokens import TaskToken
 
 _TOKEN_SUFFIX = ".waitForTaskToken"  # noqa: S105 - a resource suffix, not a secret
+# The errors Lambda's Invoke API models: Step Functions names a refusal Lambda.<code> for these and
+# Lambda.AWSLambdaException for any other code (AccessDeniedException, for one).
+# https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+_MODELLED_LAMBDA_ERRORS = frozenset(
+    {
+        "EC2AccessDeniedException",
+        "EC2ThrottledException",
+        "EC2UnexpectedException",
+        "EFSIOException",
+        "EFSMountConnectivityException",
+        "EFSMountFailureException",
+        "EFSMountTimeoutException",
+        "ENILimitReachedException",
+        "InvalidParameterValueException",
+        "InvalidRequestContentException",
+        "InvalidRuntimeException",
+        "InvalidSecurityGroupIDException",
+        "InvalidSubnetIDException",
+        "InvalidZipFileException",
+        "KMSAccessDeniedException",
+        "KMSDisabledException",
+        "KMSInvalidStateException",
+        "KMSNotFoundException",
+        "RecursiveInvocationException",
+        "RequestTooLargeException",
+        "ResourceConflictException",
+        "ResourceNotFoundException",
+        "ResourceNotReadyException",
+        "ServiceException",
+        "SnapStartException",
+        "SnapStartNotReadyException",
+        "SnapStartTimeoutException",
+        "SubnetIPAddressLimitReachedException",
+        "TooManyRequestsException",
+        "UnsupportedMediaTypeException",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -66,11 +106,19 @@ def function_name(identifier: str) -> tuple[str, str]:
 
 
 def invocation_error(exception: Exception) -> StatesError:
-    """The state error for a failed call: the function's own error type, else Lambda.ServiceException."""
+    """The state error for a failed call: the function's own error type; Lambda.<code> (or
+    Lambda.AWSLambdaException) for the Lambda API refusing it; else Lambda.ServiceException."""
     if isinstance(exception, LambdaFunctionError):
         cause = json.dumps({"errorMessage": exception.message, "errorType": exception.error_type})
         return StatesError(exception.error_type, cause)
+    if isinstance(exception, LambdaServiceError):
+        return lambda_api_error(exception.code, exception.message, exception.status)
     return StatesError(LAMBDA_SERVICE_EXCEPTION, f"{type(exception).__name__}: {exception}")
+
+
+def lambda_api_error(code: str, message: str, status: int) -> StatesError:
+    name = f"Lambda.{code}" if code in _MODELLED_LAMBDA_ERRORS else "Lambda.AWSLambdaException"
+    return StatesError(name, sdk_cause(message, "AWSLambda", status, code))
 
 
 def _seconds(state: Mapping[str, Any], field: str, data: Any, context: Any) -> int | None:
@@ -105,6 +153,14 @@ def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) 
         details = {"resource": target, "input": LazyJson(data), "timeoutInSeconds": timeout}
         runtime.record(run, "LambdaFunctionScheduled", details)
         runtime.record(run, "LambdaFunctionStarted")
+    target_arn = function_arn(target, runtime.region, run.execution.arn.split(":")[4])
+    try:
+        runtime.authorize(run, INVOKE_FUNCTION, target_arn)
+    except AccessDeniedError as denied:
+        message = denial_message(run.execution.role_arn, INVOKE_FUNCTION, target_arn, denied)
+        error = lambda_api_error("AccessDeniedException", message, 403)
+        _record_failure(runtime, run, resource, error)
+        raise error from None
     deadline = runtime.now() + timedelta(seconds=timeout) if timeout else None
     # callbacks with their arguments, not closures: a waiting run is fewer objects
     if resource.wait_for_token and run.token is not None:
@@ -234,12 +290,16 @@ def _succeeded(
 
 
 def _failed(runtime: Runtime, run: Run, resource: LambdaResource, error: StatesError) -> None:
+    _record_failure(runtime, run, resource, error)
+    runtime.fail(run, error)
+
+
+def _record_failure(runtime: Runtime, run: Run, resource: LambdaResource, error: StatesError) -> None:
     details = {"error": error.name or None, "cause": error.cause}
     if resource.optimized:
         runtime.record(run, "TaskFailed", {**_source(resource), **details})
     else:
         runtime.record(run, "LambdaFunctionFailed", details)
-    runtime.fail(run, error)
 
 
 def _time_out(runtime: Runtime, run: Run, resource: LambdaResource, error_name: str) -> None:
