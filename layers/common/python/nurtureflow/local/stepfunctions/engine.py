@@ -39,6 +39,8 @@ ExecutionStarter = Callable[[str, str | None, str], Execution]
 
 
 _ENTERED = {kind: f"{kind}StateEntered" for kind in STATE_TYPES}
+# AWS: only these states' context object has State.RetryCount (recorded; docs/runtime-fidelity.md).
+_RETRYING_TYPES = frozenset({"Task", "Parallel", "Map"})
 _EXITED = {kind: f"{kind}StateExited" for kind in STATE_TYPES}
 
 
@@ -155,13 +157,14 @@ class Engine:
             "State": {
                 "EnteredTime": format_timestamp(run.entered_at or self.now()),
                 "Name": run.state_name,
-                "RetryCount": run.retry_count,
             },
             "StateMachine": {
                 "Id": execution.state_machine_arn,
                 "Name": execution.state_machine_arn.split(":")[6],
             },
         }
+        if run.state.get("Type") in _RETRYING_TYPES:
+            context["State"]["RetryCount"] = run.retry_count
         if run.token is not None and run.token.epoch == run.epoch:
             context["Task"] = {"Token": run.token.value}
         return context
@@ -244,13 +247,19 @@ class Engine:
     def complete(self, run: Run, result: Any) -> None:
         self._finish(run, Done(result))
 
-    def fail(self, run: Run, error: StatesError) -> None:
-        """The state failed: retry it, or catch the error, or fail the run."""
+    def fail(self, run: Run, error: StatesError, failure_event: str | None = None) -> None:
+        """The state failed: retry it, or catch the error, or fail the run. ``failure_event`` (a Map's or
+        Parallel's ``…StateFailed``) is recorded only if the state is not retried, as AWS records it."""
         run.epoch += 1
         if not run.execution.running:
             return
         if error.name == RUNTIME:
-            self._fail_execution(run, error)
+            # AWS's States.Runtime causes name the state and the event that entered it.
+            cause = (
+                f"An error occurred while executing the state '{run.state_name}' "
+                f"(entered at the event id #{run.entered_event_id}). {error.cause}"
+            )
+            self._fail_execution(run, StatesError(RUNTIME, cause))
             return
         state = run.state
         if run.retries is None:
@@ -263,6 +272,8 @@ class Engine:
             run.execution.transitions += 1  # AWS bills every retry attempt as a transition
             self.wake_at(self.now() + delay, run, self._attempt, run)
             return
+        if failure_event is not None:
+            self.record(run, failure_event)
         catcher = find_catcher(state.get("Catch", []), error.name)
         if catcher is None:
             self._run_failed(run, error)
@@ -286,6 +297,7 @@ class Engine:
         run.last_event_id = execution.history.record_state(
             _ENTERED[state["Type"]], run.entered_at, run.last_event_id, name, raw_input
         )
+        run.entered_event_id = run.last_event_id
         if self._history_full(execution):
             return
         if self._on_state_entered is not None:
@@ -408,6 +420,7 @@ class Engine:
         cause: str | None = None,
     ) -> None:
         execution.status, execution.stop_date = status, self.now()
+        cause = cause or None  # a timeout has no cause, and AWS records none
         execution.output, execution.error, execution.cause = output, error or None, cause
         if execution.root is not None:
             self.abort(execution.root)

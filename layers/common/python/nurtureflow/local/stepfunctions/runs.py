@@ -86,6 +86,7 @@ class Run:
     raw_input: Any = None
     effective_input: Any = None
     entered_at: datetime | None = None
+    entered_event_id: int = 0  # the id of the state's …StateEntered event
     epoch: int = 0
     active: bool = True
     retries: dict[int, int] | None = None  # per retrier, made on the state's first failure
@@ -131,7 +132,7 @@ class Runtime(Protocol):
 
     def complete(self, run: Run, result: Any) -> None: ...
 
-    def fail(self, run: Run, error: StatesError) -> None: ...
+    def fail(self, run: Run, error: StatesError, failure_event: str | None = None) -> None: ...
 
     def invoke(
         self, run: Run, function_name: str, payload: Any, on_result: Callable[..., None], *args: Any
