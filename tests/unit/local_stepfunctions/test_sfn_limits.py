@@ -234,3 +234,25 @@ def test_execution_names_aws_accepts_start(
     https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html"""
     arn = machine({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
     assert sfn.start_execution(arn, name=name)["executionArn"].endswith(":" + name)
+
+
+def test_send_task_success_refuses_output_over_256_kib(
+    sfn: LocalStepFunctions, machine: MachineFactory, invoker: Any
+) -> None:
+    """SendTaskSuccess's ``output`` has a maximum length of 262144 bytes (UTF-8): ValidationException,
+    and the task still waits. https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html"""
+    tokens: list[str] = []
+    invoker.functions["ask"] = lambda payload: tokens.append(payload["token"])
+    task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+        "Parameters": {"FunctionName": "ask", "Payload": {"token.$": "$$.Task.Token"}},
+        "End": True,
+    }
+    execution = sfn.start_execution(machine({"StartAt": "Ask", "States": {"Ask": task}}))["executionArn"]
+    sfn.run_due()
+    with pytest.raises(ValidationException, match="262144"):
+        sfn.send_task_success(tokens[0], json.dumps(TOO_LARGE_STRING, ensure_ascii=False))
+    sfn.send_task_success(tokens[0], json.dumps(LARGEST_STRING, ensure_ascii=False))
+    sfn.run_due()
+    assert sfn.describe_execution(execution)["status"] == "SUCCEEDED"

@@ -253,10 +253,7 @@ class LocalStepFunctions:
         """StartExecution under the lock (the API's, or a ``states:startExecution`` task's)."""
         name = check_name(name if name is not None else str(uuid.uuid4()), "execution")
         if text_too_large(input):
-            raise ValidationException(
-                "1 validation error detected: Value at 'input' failed to satisfy constraint: "
-                f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"
-            )
+            raise ValidationException(_too_long("input"))
         try:
             value = with_shared_keys(json.loads(input))
         except (TypeError, ValueError) as error:
@@ -357,6 +354,8 @@ class LocalStepFunctions:
     # -- task callbacks ----------------------------------------------------------------------------
 
     def send_task_success(self, task_token: str, output: str) -> dict[str, Any]:
+        if isinstance(output, str) and text_too_large(output):
+            raise ValidationException(_too_long("output"))
         try:
             value = json.loads(output)
         except (TypeError, ValueError) as error:
@@ -413,6 +412,14 @@ class LocalStepFunctions:
         if not token.open:
             raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
         return token
+
+
+def _too_long(member: str) -> str:
+    """The API's words for a payload member over its 262,144-byte length constraint."""
+    return (
+        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
+        f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"
+    )
 
 
 def _with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
