@@ -22,7 +22,19 @@ from .errors import RUNTIME, TIMEOUT, StatesError
 from .execution import Execution, ExecutionStatus
 from .fanout import child_failed, child_succeeded
 from .history import MAX_EVENTS, NOT_TRUNCATED, History
-from .limits import input_too_large, result_too_large, too_large
+from .limits import (
+    MAX_PAYLOAD_BYTES,
+    UNKNOWN,
+    built_bound,
+    error_output_bound,
+    input_too_large,
+    output_bound,
+    result_too_large,
+    size_of,
+    source_bound,
+    text_bound,
+    within,
+)
 from .paths import build_payload, merge_result, process_result, select, to_json
 from .retry import find_catcher, retry_delay
 from .runs import Done, Invocation, InvocationResult, MapRun, Run
@@ -39,6 +51,8 @@ ExecutionStarter = Callable[[str, str | None, str], Execution]
 
 
 _ENTERED = {kind: f"{kind}StateEntered" for kind in STATE_TYPES}
+# AWS fails an execution whose history reaches MAX_EVENTS: after this many events comes the failure.
+_HISTORY_CUT = MAX_EVENTS - 1
 # AWS: only these states' context object has State.RetryCount (recorded; docs/runtime-fidelity.md).
 _RETRYING_TYPES = frozenset({"Task", "Parallel", "Map"})
 _EXITED = {kind: f"{kind}StateExited" for kind in STATE_TYPES}
@@ -92,6 +106,7 @@ class Engine:
         """Record ExecutionStarted and queue the first state (it runs on the next drive)."""
         root = Run(execution, execution.definition.root)
         execution.root = root
+        execution.input_bound = root.data_bound = text_bound(execution.input_text)
         details = {
             "input": execution.input_text,
             "inputDetails": NOT_TRUNCATED,
@@ -171,10 +186,11 @@ class Engine:
 
     def record(self, run: Run, event_type: str, details: Mapping[str, Any] | None = None) -> None:
         execution = run.execution
-        if not execution.running:
+        if execution.status is not ExecutionStatus.RUNNING:
             return  # the execution ended under the state doing its work (the history limit): nothing more
         run.last_event_id = execution.history.record(event_type, self.now(), run.last_event_id, details)
-        self._history_full(execution)
+        if run.last_event_id >= _HISTORY_CUT:  # an event's id is the history's length
+            self._history_full(execution)
 
     def wake_at(self, due: datetime, run: Run, callback: Callable[..., None], *args: Any) -> None:
         """Call ``callback(*args)`` at ``due`` if the run is then still where it is now."""
@@ -212,6 +228,7 @@ class Engine:
         )
         child = Run(execution, scope, index=index)
         execution.root = child
+        execution.input_bound = child.data_bound = text_bound(execution.input_text)
         self.record(
             child,
             "ExecutionStarted",
@@ -279,11 +296,14 @@ class Engine:
             self._run_failed(run, error)
             return
         try:
-            output = merge_result(catcher, run.raw_input, error.as_output())
+            error_output = error.as_output()
+            output = merge_result(catcher, run.raw_input, error_output)
         except StatesError as mismatch:
             self._run_failed(run, mismatch)
             return
-        self._exit(run, output, str(catcher["Next"]))
+        error_bound = error_output_bound(error.name, error.cause)
+        bound = output_bound(catcher, run.data_bound, error_bound, run.execution.input_bound)
+        self._exit(run, output, str(catcher["Next"]), bound)
 
     # -- the lifecycle -----------------------------------------------------------------------------
 
@@ -298,7 +318,7 @@ class Engine:
             _ENTERED[state["Type"]], run.entered_at, run.last_event_id, name, raw_input
         )
         run.entered_event_id = run.last_event_id
-        if self._history_full(execution):
+        if run.last_event_id >= _HISTORY_CUT and self._history_full(execution):
             return
         if self._on_state_entered is not None:
             self._on_state_entered(execution, name)
@@ -315,6 +335,7 @@ class Engine:
     def _attempt(self, run: Run) -> None:
         """The state's own work, for the first time or again after a retrier's wait."""
         run.epoch += 1
+        run.result_bound = UNKNOWN
         state = run.state
         kind = STATE_TYPES[state["Type"]]
         try:
@@ -322,7 +343,9 @@ class Engine:
             work_input = run.effective_input
             if kind.takes_parameters and "Parameters" in state:
                 work_input = build_payload(state["Parameters"], work_input, self.context(run))
-                if too_large(work_input):
+                source = source_bound(run.data_bound, run.execution.input_bound)
+                bound = built_bound(state["Parameters"], source)
+                if not within(bound) and size_of(work_input) > MAX_PAYLOAD_BYTES:
                     self._fail_execution(run, input_too_large(run.state_name))
                     return
             outcome = kind.start(self, run, state, work_input)
@@ -338,27 +361,48 @@ class Engine:
             return
         state = run.state
         context = self.context(run)
+        kind = STATE_TYPES[state["Type"]]
         try:
-            if STATE_TYPES[state["Type"]].has_result:
+            if kind.has_result:
                 output = process_result(state, run.raw_input, outcome.result, context)
+                bound = output_bound(
+                    state, run.data_bound, self._result_bound(run), run.execution.input_bound
+                )
             else:
                 output = select(state, "OutputPath", outcome.result, context)
+                bound = run.data_bound  # a part of the input at most
         except StatesError as error:
             self.fail(run, error)
             return
-        self._exit(run, output, outcome.next_state or state.get("Next"))
+        self._exit(run, output, outcome.next_state or state.get("Next"), bound)
 
-    def _exit(self, run: Run, output: Any, next_state: str | None) -> None:
+    def _result_bound(self, run: Run) -> int:
+        """A bound of the result of the state's own work: measured for a task, from the definition for a
+        Pass state (Parallel and Map results are measured with the output)."""
+        state = run.state
+        if state["Type"] != "Pass":
+            return run.result_bound
+        if "Result" in state:
+            return built_bound(state["Result"], 0)
+        if "Parameters" in state:
+            return built_bound(state["Parameters"], source_bound(run.data_bound, run.execution.input_bound))
+        return run.data_bound
+
+    def _exit(self, run: Run, output: Any, next_state: str | None, bound: int) -> None:
         # AWS fails the execution, whatever the catchers, when a state's output is over the payload quota.
-        # An output that is the state's input unchanged was measured on its way in.
-        if output is not run.raw_input and too_large(output):
-            self._fail_execution(run, result_too_large(run.state_name))
-            return
+        # An output that is the state's input unchanged was measured on its way in, and one whose bound is
+        # within the quota needs no measuring.
+        if output is not run.raw_input and not within(bound):
+            bound = size_of(output)
+            if bound > MAX_PAYLOAD_BYTES:
+                self._fail_execution(run, result_too_large(run.state_name))
+                return
+        run.data_bound = bound
         execution = run.execution
         run.last_event_id = execution.history.record_state(
             _EXITED[run.state["Type"]], self.now(), run.last_event_id, run.state_name, output
         )
-        if self._history_full(execution):
+        if run.last_event_id >= _HISTORY_CUT and self._history_full(execution):
             return
         if next_state is not None:
             self.wake_at(self.now(), run, self._enter_later, run, next_state, output)
@@ -395,7 +439,7 @@ class Engine:
 
     def _history_full(self, execution: Execution) -> bool:
         """AWS fails an execution when its history reaches MAX_EVENTS: the failure is event MAX_EVENTS."""
-        if len(execution.history) < MAX_EVENTS - 1 or not execution.running:
+        if len(execution.history) < _HISTORY_CUT or not execution.running:
             return False
         cause = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
         self._close(execution, ExecutionStatus.FAILED, "ExecutionFailed", error=RUNTIME, cause=cause)

@@ -93,6 +93,8 @@ class Run:
     retry_count: int = 0
     token: TaskToken | None = None
     fanout: FanOut | None = None
+    data_bound: int = -1  # a bound of raw_input's size in bytes (limits.UNKNOWN: measure it)
+    result_bound: int = -1  # the size of the current attempt's task result, once measured
 
     def waiting_on(self, epoch: int) -> bool:
         """Whether work made at ``epoch`` is still wanted: the run hasn't moved on, been aborted or closed."""

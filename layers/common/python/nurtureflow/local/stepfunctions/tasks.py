@@ -23,7 +23,7 @@ from .errors import (
     StatesError,
 )
 from .history import NOT_TRUNCATED, LazyJson
-from .limits import result_too_large, too_large
+from .limits import MAX_PAYLOAD_BYTES, result_too_large, size_of
 from .nested import is_start_execution, start_execution_task
 from .paths import query, to_json
 from .runs import PENDING, InvocationResult, Outcome, Run, Runtime
@@ -214,10 +214,12 @@ def _invoked(
         _failed(runtime, run, resource, invocation_error(result.exception))
         return
     output, recorded = result.value, LazyJson(result.value)
+    run.result_bound = size_of(result.value)
     if resource.optimized:
         request_id = _request_id()
         output = _invoke_response(result.value, version, request_id)
         recorded = _RecordedInvokeResponse(result.value, version, request_id)
+        run.result_bound += _INVOKE_RESPONSE_BYTES + 12 * len(version)
     if resource.wait_for_token:
         runtime.record(run, "TaskSubmitted", {**_source(resource), "output": recorded})
         return  # now the token's answer, a timeout or a heartbeat timeout decides
@@ -262,6 +264,10 @@ def _invoke_response(payload: Any, version: str, request_id: str) -> dict[str, A
     }
 
 
+# The size of an Invoke response around its payload (the version, three times in it, counted apart).
+_INVOKE_RESPONSE_BYTES = len(to_json(_invoke_response(None, "", "00000000-0000-4000-8000-000000000000"))) - 4
+
+
 def _request_id() -> str:
     """A random version-4 UUID's text, as ``str(uuid.uuid4())`` makes it, in a third of the time."""
     digits = os.urandom(16).hex()
@@ -277,7 +283,9 @@ def _succeeded(
     runtime: Runtime, run: Run, resource: LambdaResource, output: Any, recorded: LazyJson | None = None
 ) -> None:
     """The task succeeded with ``output``; ``recorded`` is the output as the history keeps it."""
-    if too_large(output):
+    if recorded is None:  # a callback's answer: not measured yet
+        run.result_bound = size_of(output)
+    if run.result_bound > MAX_PAYLOAD_BYTES:
         # AWS names the task by its resource type for an integration, by the function ARN otherwise.
         _failed(runtime, run, resource, result_too_large("lambda" if resource.optimized else resource.label))
         return
