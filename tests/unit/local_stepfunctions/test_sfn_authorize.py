@@ -157,7 +157,7 @@ def test_distributed_map_children_need_start_execution_on_the_machine_itself(
     """A Distributed Map starts its child executions as the state machine's role: it needs
     states:StartExecution on the state machine itself. Denied, the execution fails (States.Runtime: the
     docs don't say how AWS fails it, so the runtime takes the strictest way).
-    https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html"""
+    https://docs.aws.amazon.com/step-functions/latest/dg/stepfunctions-iam.html"""
     processor = {
         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
         "StartAt": "Item",
