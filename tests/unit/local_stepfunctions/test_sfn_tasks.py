@@ -13,6 +13,7 @@ import pytest
 from nurtureflow.local.stepfunctions import (
     InvalidToken,
     LambdaFunctionError,
+    LambdaServiceError,
     LocalStepFunctions,
     TaskDoesNotExist,
     TaskTimedOut,
@@ -373,3 +374,33 @@ def test_a_retried_parallel_state_runs_its_branches_again(
     assert described["nurtureflowTransitions"] == 3 + 1 + 2  # Parallel + 2 tasks, a retry, 2 tasks again
     started = [e["timestamp"] - start for e in events_of(sfn, execution, "ParallelStateStarted")]
     assert started == [timedelta(0), timedelta(seconds=5)]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "error_name"),
+    [
+        ("ResourceNotFoundException", 404, "Lambda.ResourceNotFoundException"),
+        ("TooManyRequestsException", 429, "Lambda.TooManyRequestsException"),
+        ("ServiceException", 500, "Lambda.ServiceException"),
+        ("AccessDeniedException", 403, "Lambda.AWSLambdaException"),
+    ],
+)
+def test_lambda_api_refusals_are_named_as_aws_names_them(
+    run: Runner, invoker: Any, code: str, status: int, error_name: str
+) -> None:
+    """The Lambda API refusing a call fails the task with Lambda.<its error code> (for Invoke's modelled
+    errors; Lambda.AWSLambdaException for any other) and AWS's cause format, as recorded on AWS for a
+    missing function (LocalStack's AWS-validated snapshot test_task_service_lambda::test_no_such_function).
+    https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html"""
+
+    def refuse(payload: Any) -> Any:
+        raise LambdaServiceError(code, "Function not found: arn:aws:lambda:...:function:gone:$LATEST", status)
+
+    invoker.functions["gone"] = refuse
+    described = run(with_fallback(invoke("gone")))
+    assert (described["status"], described["error"]) == ("FAILED", error_name)
+    assert described["cause"].startswith("Function not found: arn:aws:lambda:...:function:gone:$LATEST (")
+    assert (
+        f"(Service: AWSLambda; Status Code: {status}; Error Code: {code}; Request ID: " in described["cause"]
+    )
+    assert described["cause"].endswith("; Proxy: null)")

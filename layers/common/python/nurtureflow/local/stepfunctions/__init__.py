@@ -4,7 +4,9 @@ Standard workflows with the JSONPath query language; Lambda tasks run in-process
 Waiting executions are data in a timer queue; ``run_due()`` and ``advance()`` run them.
 """
 
+from .authorization import Authorize
 from .errors import (
+    AccessDeniedError,
     ExecutionAlreadyExists,
     ExecutionDoesNotExist,
     InvalidArn,
@@ -14,6 +16,7 @@ from .errors import (
     InvalidOutput,
     InvalidToken,
     LambdaFunctionError,
+    LambdaServiceError,
     StateMachineAlreadyExists,
     StateMachineDoesNotExist,
     StatesError,
@@ -27,6 +30,8 @@ from .protocol import StepFunctionsProtocol, handle_request
 from .service import LocalStepFunctions, StateEnteredListener, StatusListener, TaskInvoker
 
 __all__ = [
+    "AccessDeniedError",
+    "Authorize",
     "Execution",
     "ExecutionAlreadyExists",
     "ExecutionDoesNotExist",
@@ -38,6 +43,7 @@ __all__ = [
     "InvalidOutput",
     "InvalidToken",
     "LambdaFunctionError",
+    "LambdaServiceError",
     "LocalStepFunctions",
     "StateEnteredListener",
     "StateMachineAlreadyExists",

@@ -13,8 +13,9 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import RUNTIME, StatesError
-from .paths import query
+from .authorization import START_EXECUTION, denial_message
+from .errors import RUNTIME, AccessDeniedError, StatesError
+from .paths import query, to_json
 from .runs import FanOut, MapRun, Run, Runtime
 
 EXCEED_TOLERATED = "States.ExceedToleratedFailureThreshold"
@@ -31,6 +32,7 @@ def new_map_run(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any)
     parts = run.execution.arn.split(":")
     machine = run.execution.state_machine_arn.split(":")[6]
     label = f"{machine}/{state.get('Label', run.state_name)}"
+    _may_start_children(runtime, run)
     context = runtime.context(run)
     config = state["ItemProcessor"]["ProcessorConfig"]
     return MapRun(
@@ -42,21 +44,45 @@ def new_map_run(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any)
     )
 
 
+def _may_start_children(runtime: Runtime, run: Run) -> None:
+    """The children run as executions of this machine, started as its role: it needs StartExecution on
+    itself. How AWS fails a map run without it is undocumented: here the execution fails (States.Runtime)."""
+    execution = run.execution
+    machine = execution.version_arn or execution.state_machine_arn
+    try:
+        runtime.authorize(run, START_EXECUTION, machine)
+    except AccessDeniedError as denied:
+        raise StatesError(
+            RUNTIME, denial_message(execution.role_arn, START_EXECUTION, machine, denied)
+        ) from None
+
+
 def _tolerance(state: Mapping[str, Any], field: str, data: Any, context: Any) -> Any:
+    """ToleratedFailureCount or ToleratedFailurePercentage (or their paths' values); AWS's texts."""
+    percentage = field.endswith("Percentage")
     value = state.get(field)
     if f"{field}Path" in state:
-        value = query(state[f"{field}Path"], data, context)
+        path = state[f"{field}Path"]
+        value = query(path, data, context)
+        kind = (float, int) if percentage else int
+        if not isinstance(value, kind) or isinstance(value, bool):
+            shown = value if isinstance(value, str) else to_json(value)
+            raise StatesError(
+                RUNTIME,
+                f'The {field}Path field refers to value "{shown}" which is not a valid '
+                f"{'float' if percentage else 'integer'}: {path}",
+            )
     if value is None:
         return None
-    limit = 100 if field.endswith("Percentage") else None
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if not number or value < 0 or (limit and value > limit):
-        raise StatesError(RUNTIME, f"{field} must be a number from 0{f' to {limit}' if limit else ''}")
+    if percentage and not 0 <= value <= 100:
+        raise StatesError(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
+    if not percentage and value < 0:
+        raise StatesError(RUNTIME, "ToleratedFailureCount cannot be negative.")
     return value
 
 
-def concurrency(state: Mapping[str, Any]) -> int:
-    limit = int(state.get("MaxConcurrency", 0))
+def concurrency(limit: int) -> int:
+    """The child executions running at once for a MaxConcurrency of ``limit`` (0: as many as AWS allows)."""
     return min(limit, MAX_CHILDREN) if limit > 0 else MAX_CHILDREN
 
 

@@ -15,12 +15,26 @@ from typing import Any
 
 from nurtureflow.clock import Clock
 
+from .authorization import Authorize
 from .context import LazyContext
 from .definition import Scope
 from .errors import RUNTIME, TIMEOUT, StatesError
 from .execution import Execution, ExecutionStatus
 from .fanout import child_failed, child_succeeded
 from .history import MAX_EVENTS, NOT_TRUNCATED, History
+from .limits import (
+    MAX_PAYLOAD_BYTES,
+    UNKNOWN,
+    built_bound,
+    error_output_bound,
+    input_too_large,
+    output_bound,
+    result_too_large,
+    size_of,
+    source_bound,
+    text_bound,
+    within,
+)
 from .paths import build_payload, merge_result, process_result, select, to_json
 from .retry import find_catcher, retry_delay
 from .runs import Done, Invocation, InvocationResult, MapRun, Run
@@ -37,6 +51,10 @@ ExecutionStarter = Callable[[str, str | None, str], Execution]
 
 
 _ENTERED = {kind: f"{kind}StateEntered" for kind in STATE_TYPES}
+# AWS fails an execution whose history reaches MAX_EVENTS: after this many events comes the failure.
+_HISTORY_CUT = MAX_EVENTS - 1
+# AWS: only these states' context object has State.RetryCount (recorded; docs/runtime-fidelity.md).
+_RETRYING_TYPES = frozenset({"Task", "Parallel", "Map"})
 _EXITED = {kind: f"{kind}StateExited" for kind in STATE_TYPES}
 
 
@@ -66,9 +84,11 @@ class Engine:
         on_state_entered: StateEnteredListener | None = None,
         register: Callable[[Execution], None] = lambda execution: None,
         starter: ExecutionStarter | None = None,
+        authorize: Authorize | None = None,
     ) -> None:
         self.region = region
         self._register, self._starter = register, starter
+        self._authorize = authorize
         self._on_state_entered = on_state_entered
         self.timers = TimerQueue()
         self.tokens = TokenRegistry()
@@ -86,6 +106,7 @@ class Engine:
         """Record ExecutionStarted and queue the first state (it runs on the next drive)."""
         root = Run(execution, execution.definition.root)
         execution.root = root
+        execution.input_bound = root.data_bound = text_bound(execution.input_text)
         details = {
             "input": execution.input_text,
             "inputDetails": NOT_TRUNCATED,
@@ -151,19 +172,25 @@ class Engine:
             "State": {
                 "EnteredTime": format_timestamp(run.entered_at or self.now()),
                 "Name": run.state_name,
-                "RetryCount": run.retry_count,
             },
             "StateMachine": {
                 "Id": execution.state_machine_arn,
                 "Name": execution.state_machine_arn.split(":")[6],
             },
         }
+        if run.state.get("Type") in _RETRYING_TYPES:
+            context["State"]["RetryCount"] = run.retry_count
         if run.token is not None and run.token.epoch == run.epoch:
             context["Task"] = {"Token": run.token.value}
         return context
 
     def record(self, run: Run, event_type: str, details: Mapping[str, Any] | None = None) -> None:
-        run.last_event_id = run.execution.history.record(event_type, self.now(), run.last_event_id, details)
+        execution = run.execution
+        if execution.status is not ExecutionStatus.RUNNING:
+            return  # the execution ended under the state doing its work (the history limit): nothing more
+        run.last_event_id = execution.history.record(event_type, self.now(), run.last_event_id, details)
+        if run.last_event_id >= _HISTORY_CUT:  # an event's id is the history's length
+            self._history_full(execution)
 
     def wake_at(self, due: datetime, run: Run, callback: Callable[..., None], *args: Any) -> None:
         """Call ``callback(*args)`` at ``due`` if the run is then still where it is now."""
@@ -201,6 +228,7 @@ class Engine:
         )
         child = Run(execution, scope, index=index)
         execution.root = child
+        execution.input_bound = child.data_bound = text_bound(execution.input_text)
         self.record(
             child,
             "ExecutionStarted",
@@ -215,6 +243,10 @@ class Engine:
         if self._starter is None:
             raise StatesError(RUNTIME, "this runtime cannot start executions from a state")
         return self._starter(state_machine_arn, name, input_text)
+
+    def authorize(self, run: Run, action: str, resource: str) -> None:
+        if self._authorize is not None:
+            self._authorize(run.execution.role_arn, action, resource)
 
     def abort(self, run: Run) -> None:
         """Stop a run and everything under it; their timers and task results will be ignored."""
@@ -232,42 +264,51 @@ class Engine:
     def complete(self, run: Run, result: Any) -> None:
         self._finish(run, Done(result))
 
-    def fail(self, run: Run, error: StatesError) -> None:
-        """The state failed: retry it, or catch the error, or fail the run."""
+    def fail(self, run: Run, error: StatesError, failure_event: str | None = None) -> None:
+        """The state failed: retry it, or catch the error, or fail the run. ``failure_event`` (a Map's or
+        Parallel's ``…StateFailed``) is recorded only if the state is not retried, as AWS records it."""
         run.epoch += 1
-        if error.terminal:
-            self._close(
-                run.execution, ExecutionStatus.FAILED, "ExecutionFailed", error=error.name, cause=error.cause
+        if not run.execution.running:
+            return
+        if error.name == RUNTIME:
+            # AWS's States.Runtime causes name the state and the event that entered it.
+            cause = (
+                f"An error occurred while executing the state '{run.state_name}' "
+                f"(entered at the event id #{run.entered_event_id}). {error.cause}"
             )
+            self._fail_execution(run, StatesError(RUNTIME, cause))
             return
         state = run.state
         if run.retries is None:
             run.retries = {}
-        delay = retry_delay(state.get("Retry", []), error.name, run.retries, self._random)
+        delay = None
+        if not error.terminal:
+            delay = retry_delay(state.get("Retry", []), error.name, run.retries, self._random)
         if delay is not None:
             run.retry_count += 1
             run.execution.transitions += 1  # AWS bills every retry attempt as a transition
             self.wake_at(self.now() + delay, run, self._attempt, run)
             return
+        if failure_event is not None:
+            self.record(run, failure_event)
         catcher = find_catcher(state.get("Catch", []), error.name)
         if catcher is None:
             self._run_failed(run, error)
             return
         try:
-            output = merge_result(catcher, run.raw_input, error.as_output())
+            error_output = error.as_output()
+            output = merge_result(catcher, run.raw_input, error_output)
         except StatesError as mismatch:
             self._run_failed(run, mismatch)
             return
-        self._exit(run, output, str(catcher["Next"]))
+        error_bound = error_output_bound(error.name, error.cause)
+        bound = output_bound(catcher, run.data_bound, error_bound, run.execution.input_bound)
+        self._exit(run, output, str(catcher["Next"]), bound)
 
     # -- the lifecycle -----------------------------------------------------------------------------
 
     def _enter(self, run: Run, name: str, raw_input: Any) -> None:
         execution = run.execution
-        if len(execution.history) >= MAX_EVENTS:
-            cause = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
-            self._close(execution, ExecutionStatus.FAILED, "ExecutionFailed", error=RUNTIME, cause=cause)
-            return
         run.state_name, run.state = name, run.scope.states[name]
         run.raw_input, run.entered_at = raw_input, self._clock.now()
         run.retries, run.retry_count, run.token = None, 0, None
@@ -276,6 +317,9 @@ class Engine:
         run.last_event_id = execution.history.record_state(
             _ENTERED[state["Type"]], run.entered_at, run.last_event_id, name, raw_input
         )
+        run.entered_event_id = run.last_event_id
+        if run.last_event_id >= _HISTORY_CUT and self._history_full(execution):
+            return
         if self._on_state_entered is not None:
             self._on_state_entered(execution, name)
         if "InputPath" in state:
@@ -291,6 +335,7 @@ class Engine:
     def _attempt(self, run: Run) -> None:
         """The state's own work, for the first time or again after a retrier's wait."""
         run.epoch += 1
+        run.result_bound = UNKNOWN
         state = run.state
         kind = STATE_TYPES[state["Type"]]
         try:
@@ -298,6 +343,11 @@ class Engine:
             work_input = run.effective_input
             if kind.takes_parameters and "Parameters" in state:
                 work_input = build_payload(state["Parameters"], work_input, self.context(run))
+                source = source_bound(run.data_bound, run.execution.input_bound)
+                bound = built_bound(state["Parameters"], source)
+                if not within(bound) and size_of(work_input) > MAX_PAYLOAD_BYTES:
+                    self._fail_execution(run, input_too_large(run.state_name))
+                    return
             outcome = kind.start(self, run, state, work_input)
         except StatesError as error:
             self.fail(run, error)
@@ -307,22 +357,53 @@ class Engine:
 
     def _finish(self, run: Run, outcome: Done) -> None:
         run.epoch += 1
+        if not run.execution.running:
+            return
         state = run.state
         context = self.context(run)
+        kind = STATE_TYPES[state["Type"]]
         try:
-            if STATE_TYPES[state["Type"]].has_result:
+            if kind.has_result:
                 output = process_result(state, run.raw_input, outcome.result, context)
+                bound = output_bound(
+                    state, run.data_bound, self._result_bound(run), run.execution.input_bound
+                )
             else:
                 output = select(state, "OutputPath", outcome.result, context)
+                bound = run.data_bound  # a part of the input at most
         except StatesError as error:
             self.fail(run, error)
             return
-        self._exit(run, output, outcome.next_state or state.get("Next"))
+        self._exit(run, output, outcome.next_state or state.get("Next"), bound)
 
-    def _exit(self, run: Run, output: Any, next_state: str | None) -> None:
-        run.last_event_id = run.execution.history.record_state(
+    def _result_bound(self, run: Run) -> int:
+        """A bound of the result of the state's own work: measured for a task, from the definition for a
+        Pass state (Parallel and Map results are measured with the output)."""
+        state = run.state
+        if state["Type"] != "Pass":
+            return run.result_bound
+        if "Result" in state:
+            return built_bound(state["Result"], 0)
+        if "Parameters" in state:
+            return built_bound(state["Parameters"], source_bound(run.data_bound, run.execution.input_bound))
+        return run.data_bound
+
+    def _exit(self, run: Run, output: Any, next_state: str | None, bound: int) -> None:
+        # AWS fails the execution, whatever the catchers, when a state's output is over the payload quota.
+        # An output that is the state's input unchanged was measured on its way in, and one whose bound is
+        # within the quota needs no measuring.
+        if output is not run.raw_input and not within(bound):
+            bound = size_of(output)
+            if bound > MAX_PAYLOAD_BYTES:
+                self._fail_execution(run, result_too_large(run.state_name))
+                return
+        run.data_bound = bound
+        execution = run.execution
+        run.last_event_id = execution.history.record_state(
             _EXITED[run.state["Type"]], self.now(), run.last_event_id, run.state_name, output
         )
+        if run.last_event_id >= _HISTORY_CUT and self._history_full(execution):
+            return
         if next_state is not None:
             self.wake_at(self.now(), run, self._enter_later, run, next_state, output)
         else:
@@ -350,6 +431,20 @@ class Engine:
         else:
             child_failed(self, run.parent, run, error)
 
+    def _fail_execution(self, run: Run, error: StatesError) -> None:
+        """A terminal error: the execution fails at once, whatever the state's retriers and catchers."""
+        self._close(
+            run.execution, ExecutionStatus.FAILED, "ExecutionFailed", error=error.name, cause=error.cause
+        )
+
+    def _history_full(self, execution: Execution) -> bool:
+        """AWS fails an execution when its history reaches MAX_EVENTS: the failure is event MAX_EVENTS."""
+        if len(execution.history) < _HISTORY_CUT or not execution.running:
+            return False
+        cause = f"The execution reached the maximum number of history events ({MAX_EVENTS})."
+        self._close(execution, ExecutionStatus.FAILED, "ExecutionFailed", error=RUNTIME, cause=cause)
+        return True
+
     def _time_out(self, execution: Execution) -> None:
         if execution.running:
             cause = (
@@ -369,6 +464,7 @@ class Engine:
         cause: str | None = None,
     ) -> None:
         execution.status, execution.stop_date = status, self.now()
+        cause = cause or None  # a timeout has no cause, and AWS records none
         execution.output, execution.error, execution.cause = output, error or None, cause
         if execution.root is not None:
             self.abort(execution.root)

@@ -17,7 +17,9 @@ RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
 INTRINSIC_FAILURE = "States.IntrinsicFailure"
 LAMBDA_SERVICE_EXCEPTION = "Lambda.ServiceException"
 
-# AWS: these end the execution; no retrier or catcher sees them, not even States.ALL.
+# AWS: these are terminal: never retried, and States.ALL / States.TaskFailed don't match them. States.Runtime
+# ends the execution whatever the catchers say; a catcher naming States.DataLimitExceeded itself catches it
+# (docs/runtime-fidelity.md, "Limits the runtime enforces").
 TERMINAL_ERRORS = frozenset({RUNTIME, DATA_LIMIT_EXCEEDED})
 _TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
 
@@ -50,10 +52,13 @@ def error_matches(error_equals: Sequence[str], name: str) -> bool:
     """Whether a retrier's or catcher's ``ErrorEquals`` covers an error name.
 
     ``States.ALL`` matches every catchable error; ``States.TaskFailed`` every one but the timeouts;
-    ``States.Timeout`` also covers the heartbeat timeout, as AWS documents.
+    ``States.Timeout`` also covers the heartbeat timeout, as AWS documents. ``States.Runtime`` matches
+    nothing, and ``States.DataLimitExceeded`` only its own name.
     """
-    if name in TERMINAL_ERRORS:
+    if name == RUNTIME:
         return False
+    if name == DATA_LIMIT_EXCEEDED:
+        return DATA_LIMIT_EXCEEDED in error_equals
     for pattern in error_equals:
         if pattern in (name, ALL):
             return True
@@ -71,6 +76,26 @@ class LambdaFunctionError(Exception):
         super().__init__(f"{error_type}: {message}")
         self.error_type = error_type
         self.message = message
+
+
+class AccessDeniedError(Exception):
+    """Raised by an ``authorize`` callback: the state machine's role may not do this action on this resource.
+
+    ``message`` replaces the runtime's AWS-style "User: ... is not authorized to perform: ..." text.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or "access denied")
+        self.message = message
+
+
+class LambdaServiceError(Exception):
+    """Raised by a task invoker when the Lambda API itself refused the call (not the function failing):
+    ``code`` is Lambda's error code (``ResourceNotFoundException``, ``TooManyRequestsException``...)."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.status = code, message, status
 
 
 class StepFunctionsApiError(Exception):

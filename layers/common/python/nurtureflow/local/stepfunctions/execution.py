@@ -48,6 +48,7 @@ class Execution:
     # A Distributed Map's child execution: its map run, and the parent's run in the Map state.
     map_run_arn: str | None = None
     map_parent: Run | None = None
+    input_bound: int = 0  # a bound of the input's size (limits.text_bound): the context object holds it
 
     @property
     def running(self) -> bool:

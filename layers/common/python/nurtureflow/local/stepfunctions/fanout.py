@@ -10,7 +10,7 @@ from . import distributed
 from .context import context_object
 from .definition import Scope
 from .errors import RUNTIME, StatesError
-from .paths import build_payload, query
+from .paths import build_payload, query, to_json
 from .runs import PENDING, Done, FanOut, Outcome, Run, Runtime
 
 
@@ -28,7 +28,7 @@ def start_map(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -
     context = runtime.context(run)
     items = query(state.get("ItemsPath", "$"), data, context)
     if not isinstance(items, list):
-        raise StatesError(RUNTIME, f"Map ItemsPath must select an array, got {type(items).__name__}")
+        raise StatesError(RUNTIME, f"Map state input must be an array but was: {to_json(items)}")
     selector = state.get("ItemSelector", state.get("Parameters"))
     inputs = items
     if selector is not None:
@@ -42,7 +42,9 @@ def start_map(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -
         map_run = distributed.new_map_run(runtime, run, state, data)
     runtime.record(run, "MapStateStarted", {"length": len(items)})
     processor = Scope.of(state.get("ItemProcessor") or state["Iterator"])
-    limit = distributed.concurrency(state) if map_run else int(state.get("MaxConcurrency", 0))
+    limit = max_concurrency(state, data, context)
+    if map_run is not None:
+        limit = distributed.concurrency(limit)
     fanout = FanOut("Map", [processor] * len(items), inputs, limit, [None] * len(items), map_run=map_run)
     if map_run is not None:
         distributed.started(runtime, run, fanout)
@@ -52,6 +54,25 @@ def start_map(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -
     run.fanout = fanout
     _launch(runtime, run)
     return PENDING
+
+
+def max_concurrency(state: Mapping[str, Any], data: Any, context: Any) -> int:
+    """MaxConcurrency, or the integer MaxConcurrencyPath selects (0: no limit); AWS's States.Runtime texts."""
+    if "MaxConcurrencyPath" not in state:
+        return int(state.get("MaxConcurrency", 0))
+    path = state["MaxConcurrencyPath"]
+    value = query(path, data, context)
+    if not isinstance(value, int) or isinstance(value, bool):
+        shown = value if isinstance(value, str) else to_json(value)
+        raise StatesError(
+            RUNTIME,
+            f'The MaxConcurrencyPath field refers to value "{shown}" which is not a valid integer: {path}',
+        )
+    if value < 0:
+        raise StatesError(
+            RUNTIME, f"Expected non-negative integer for MaxConcurrency, got '{value}' instead."
+        )
+    return value
 
 
 def _launch(runtime: Runtime, parent: Run) -> None:
@@ -114,6 +135,9 @@ def child_failed(runtime: Runtime, parent: Run, child: Run, error: StatesError) 
         if distributed.child_failed(runtime, parent, child, error):
             _settle(runtime, parent, fanout)
         return
+    # AWS: what the state records next (a retry's …StateStarted, or …StateFailed) follows the failed
+    # child's last event, and …StateFailed only once the state is not retried.
+    child_last_event = child.last_event_id
     if fanout.kind == "Map":
         runtime.record(child, "MapIterationFailed", {"name": parent.state_name, "index": child.index})
     for index, sibling in sorted(fanout.running.items()):
@@ -121,5 +145,5 @@ def child_failed(runtime: Runtime, parent: Run, child: Run, error: StatesError) 
         if fanout.kind == "Map":
             runtime.record(sibling, "MapIterationAborted", {"name": parent.state_name, "index": index})
     parent.fanout = None
-    runtime.record(parent, f"{fanout.kind}StateFailed")
-    runtime.fail(parent, error)
+    parent.last_event_id = child_last_event
+    runtime.fail(parent, error, failure_event=f"{fanout.kind}StateFailed")

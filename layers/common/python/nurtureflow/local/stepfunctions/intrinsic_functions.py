@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import random
 import re
 import uuid
@@ -29,13 +30,23 @@ def _integer(value: Any) -> int:
     return int(_typed(value, int, "an integer"))
 
 
+def _rounded(value: Any) -> int:
+    """A number rounded to the nearest integer, ties upwards (Java's Math.round), as AWS rounds the
+    arguments of States.MathAdd and States.MathRandom."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number: float = _typed(value, float, "a number")
+    return math.floor(number + 0.5)
+
+
 def _key(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _string_to_json(values: Sequence[Any]) -> Any:
     _arity(values, 1)
-    return json.loads(_typed(values[0], str, "a string"))
+    text = _typed(values[0], str, "a string")
+    return None if not text.strip() else json.loads(text)  # AWS: a blank string is null
 
 
 def _json_to_string(values: Sequence[Any]) -> str:
@@ -93,15 +104,15 @@ def _json_merge(values: Sequence[Any]) -> dict[str, Any]:
 
 def _math_random(values: Sequence[Any]) -> int:
     _arity(values, 2, 3)
-    start, end = _integer(values[0]), _integer(values[1])
-    seed = _integer(values[2]) if len(values) == 3 else None
+    start, end = _rounded(values[0]), _rounded(values[1])
+    seed = _rounded(values[2]) if len(values) == 3 else None
     # Not for security: a workflow's own dice, reproducible when the definition gives a seed.
     return random.Random(seed).randrange(start, end)  # noqa: S311
 
 
 def _math_add(values: Sequence[Any]) -> int:
     _arity(values, 2)
-    return _integer(values[0]) + _integer(values[1])
+    return _rounded(values[0]) + _rounded(values[1])
 
 
 def _string_split(values: Sequence[Any]) -> list[str]:

@@ -210,8 +210,12 @@ def _format(values: Sequence[Any], raw_template: str | None) -> str:
 
 
 def _format_argument(value: Any) -> str:
-    if isinstance(value, dict | list):
-        raise StatesError(
-            INTRINSIC_FAILURE, "States.Format arguments must be strings, numbers, booleans or null"
-        )
-    return value if isinstance(value, str) else json.dumps(value)
+    """An argument as AWS writes it into the text: strings bare, objects ``{key=value, ...}`` and arrays
+    ``[a, b]`` as Java's toString writes them, the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}={_format_argument(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_format_argument(item) for item in value) + "]"
+    return json.dumps(value)

@@ -106,17 +106,31 @@ class JsonPath:
         if not self.definite:
             return self.find(document)
         value = document
-        for segment in self.segments:  # names and indices only: one step down each, no lists of matches
+        for position, segment in enumerate(self.segments):  # names and indices only: one step down each
             if isinstance(segment, Field):
                 if not isinstance(value, dict) or segment.name not in value:
-                    raise PathNotFound(f"No results for path: {self.text}")
+                    raise PathNotFound(self._not_found(position))
                 value = value[segment.name]
             else:
                 assert isinstance(segment, Index)
                 if not isinstance(value, list) or not -len(value) <= segment.index < len(value):
-                    raise PathNotFound(f"No results for path: {self.text}")
+                    raise PathNotFound(self._not_found(position))
                 value = value[segment.index]
         return value
+
+    def _not_found(self, position: int) -> str:
+        """Jayway JsonPath's words, which AWS passes on: the last step missing is "No results", an earlier
+        one a "Missing property", each with the path normalised (``$['a'][0]``)."""
+        if position == len(self.segments) - 1:
+            return f"No results for path: {self._normalised(len(self.segments))}"
+        return f"Missing property in path {self._normalised(position + 1)}"
+
+    def _normalised(self, length: int) -> str:
+        steps = (
+            f"[{segment.index}]" if isinstance(segment, Index) else f"['{getattr(segment, 'name', '*')}']"
+            for segment in self.segments[:length]
+        )
+        return self.root + "".join(steps)
 
     def exists(self, document: Any) -> bool:
         return bool(self.find(document))
@@ -278,7 +292,7 @@ def _parse_bracket(content: str, text: str) -> Segment:
 
 def _filter_literal(raw: str, text: str) -> Any:
     if len(raw) >= 2 and raw[0] == raw[-1] == "'":
-        return raw[1:-1]
+        return re.sub(r"\\(.)", r"\1", raw[1:-1])  # 'O\'Brien' is O'Brien
     try:
         return json.loads(raw)
     except ValueError:

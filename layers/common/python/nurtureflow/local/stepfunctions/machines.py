@@ -20,8 +20,9 @@ from .errors import (
     StateMachineTypeNotSupported,
 )
 
-# AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters.
-_NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]{1,80}$")
+# AWS: 1-80 characters, no whitespace, brackets, wildcards, special or control characters, noncharacters
+# U+FFFE-FFFF or surrogates (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+_NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]{1,80}$")
 TYPES = frozenset({"STANDARD", "EXPRESS"})
 
 

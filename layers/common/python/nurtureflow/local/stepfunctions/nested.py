@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import RUNTIME, StatesError, StepFunctionsApiError
+from .authorization import START_EXECUTION as START_EXECUTION_ACTION
+from .authorization import denial_message, sdk_cause
+from .errors import RUNTIME, AccessDeniedError, StatesError, StepFunctionsApiError
 from .history import NOT_TRUNCATED, LazyJson
 from .paths import to_json
 from .runs import Done, Outcome, Run, Runtime
@@ -38,6 +40,16 @@ def start_execution_task(runtime: Runtime, run: Run, state: Mapping[str, Any], d
     runtime.record(run, "TaskStarted", _SOURCE)
     given = data.get("Input", {})
     name = data.get("Name")
+    target = data["StateMachineArn"]
+    try:
+        runtime.authorize(run, START_EXECUTION_ACTION, target)
+    except AccessDeniedError as denied:
+        # AccessDeniedException is not one of the Step Functions API's modelled errors: the SDK's base one.
+        message = denial_message(run.execution.role_arn, START_EXECUTION_ACTION, target, denied)
+        cause = sdk_cause(message, "AWSStepFunctions", 400, "AccessDeniedException")
+        error = StatesError("StepFunctions.AWSStepFunctionsException", cause)
+        runtime.record(run, "TaskFailed", {**_SOURCE, "error": error.name, "cause": error.cause})
+        raise error from None
     try:
         execution = runtime.start_execution(
             data["StateMachineArn"],

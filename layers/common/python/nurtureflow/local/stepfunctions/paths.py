@@ -32,10 +32,8 @@ def query(path: str, data: Any, context: Any) -> Any:
         return parsed.get(context_object(context) if parsed.root == "$$" else data)
     except PathSyntaxError as error:
         raise StatesError(RUNTIME, f"Invalid path '{path}': {error}") from None
-    except PathNotFound:
-        raise StatesError(
-            RUNTIME, f"Invalid path '{path}' : No results for path: {path} in {to_json(data)}"
-        ) from None
+    except PathNotFound as missing:
+        raise StatesError(RUNTIME, f"Invalid path '{path}' : {missing}") from None
 
 
 def select(state: Mapping[str, Any], field: str, data: Any, context: Any) -> Any:

@@ -86,12 +86,15 @@ class Run:
     raw_input: Any = None
     effective_input: Any = None
     entered_at: datetime | None = None
+    entered_event_id: int = 0  # the id of the state's …StateEntered event
     epoch: int = 0
     active: bool = True
     retries: dict[int, int] | None = None  # per retrier, made on the state's first failure
     retry_count: int = 0
     token: TaskToken | None = None
     fanout: FanOut | None = None
+    data_bound: int = -1  # a bound of raw_input's size in bytes (limits.UNKNOWN: measure it)
+    result_bound: int = -1  # the size of the current attempt's task result, once measured
 
     def waiting_on(self, epoch: int) -> bool:
         """Whether work made at ``epoch`` is still wanted: the run hasn't moved on, been aborted or closed."""
@@ -131,7 +134,7 @@ class Runtime(Protocol):
 
     def complete(self, run: Run, result: Any) -> None: ...
 
-    def fail(self, run: Run, error: StatesError) -> None: ...
+    def fail(self, run: Run, error: StatesError, failure_event: str | None = None) -> None: ...
 
     def invoke(
         self, run: Run, function_name: str, payload: Any, on_result: Callable[..., None], *args: Any
@@ -148,6 +151,10 @@ class Runtime(Protocol):
         ...
 
     def abort(self, run: Run) -> None: ...
+
+    def authorize(self, run: Run, action: str, resource: str) -> None:
+        """Raise AccessDeniedError unless the execution's role may do ``action`` on ``resource``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

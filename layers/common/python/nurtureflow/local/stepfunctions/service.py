@@ -18,6 +18,7 @@ from typing import Any
 from nurtureflow.clock import Clock, VirtualClock
 
 from .aliases import Alias, parse_routes
+from .authorization import Authorize
 from .definition import parse_definition
 from .driver import Driver, StatusListener, TaskInvoker
 from .engine import Engine, StateEnteredListener
@@ -36,6 +37,7 @@ from .errors import (
 from .execution import Execution, ExecutionStatus
 from .history import History
 from .jsoncopy import with_shared_keys
+from .limits import MAX_PAYLOAD_BYTES, text_too_large
 from .machines import StateMachineRegistry, check_name, parse_execution_arn
 from .pagination import paginate
 from .tokens import TaskAnswer, TaskToken
@@ -57,6 +59,11 @@ class LocalStepFunctions:
     - ``on_state_entered(execution, state_name)`` is called each time any state (in branches and
       iterations too) is entered, under the service lock: it must be quick, must not raise and must not
       call this API.
+
+    ``authorize(role_arn, action, resource_arn)``, if given, is asked before every call the runtime makes as
+    the state machine's role (``lambda:InvokeFunction``, ``states:StartExecution``) and raises
+    AccessDeniedError to refuse it; the task then fails as AWS fails it. Called under the service lock:
+    it must be quick and must not call this API.
     """
 
     def __init__(
@@ -70,6 +77,7 @@ class LocalStepFunctions:
         random: Callable[[], float] | None = None,
         history: bool = True,
         on_state_entered: StateEnteredListener | None = None,
+        authorize: Authorize | None = None,
     ) -> None:
         self.region = region
         self.account_id = account_id
@@ -86,6 +94,7 @@ class LocalStepFunctions:
             on_state_entered=on_state_entered,
             register=self._register,
             starter=self._start,
+            authorize=authorize,
         )
         self._keep_history = history
         self._machines = StateMachineRegistry(region, account_id, draw)
@@ -245,6 +254,8 @@ class LocalStepFunctions:
     def _start(self, state_machine_arn: str, name: str | None, input: str) -> Execution:
         """StartExecution under the lock (the API's, or a ``states:startExecution`` task's)."""
         name = check_name(name if name is not None else str(uuid.uuid4()), "execution")
+        if text_too_large(input):
+            raise ValidationException(_too_long("input"))
         try:
             value = with_shared_keys(json.loads(input))
         except (TypeError, ValueError) as error:
@@ -345,6 +356,8 @@ class LocalStepFunctions:
     # -- task callbacks ----------------------------------------------------------------------------
 
     def send_task_success(self, task_token: str, output: str) -> dict[str, Any]:
+        if isinstance(output, str) and text_too_large(output):
+            raise ValidationException(_too_long("output"))
         try:
             value = json.loads(output)
         except (TypeError, ValueError) as error:
@@ -409,6 +422,14 @@ class LocalStepFunctions:
         if not token.open:
             raise TaskTimedOut("Task Timed Out: 'Provided task does not exist anymore'")
         return token
+
+
+def _too_long(member: str) -> str:
+    """The API's words for a payload member over its 262,144-byte length constraint."""
+    return (
+        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
+        f"Member must have length less than or equal to {MAX_PAYLOAD_BYTES}"
+    )
 
 
 def _with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from .choice import choose
 from .errors import RUNTIME, StatesError
 from .fanout import start_map, start_parallel
-from .paths import query, resolve_dynamic
+from .paths import query, resolve_dynamic, to_json
 from .runs import PENDING, Done, Outcome, Run, Runtime, StateType
 from .tasks import start_task, waits_for_token
 from .timestamps import parse_timestamp
@@ -47,19 +47,57 @@ def _wait(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) -> Ou
 
 
 def wait_until(state: Mapping[str, Any], data: Any, now: datetime, context: Any) -> datetime:
-    """When a Wait state's wait ends (a moment in the past means "go on at once")."""
-    if "Seconds" in state or "SecondsPath" in state:
-        seconds = state["Seconds"] if "Seconds" in state else query(state["SecondsPath"], data, context)
-        if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_WAIT_SECONDS:
+    """When a Wait state's wait ends (a moment in the past means "go on at once"); AWS's States.Runtime
+    texts when the state's field or path gives no usable value."""
+    if "Seconds" in state:
+        return now + timedelta(seconds=_seconds(state["Seconds"], "The Seconds field", ""))
+    if "SecondsPath" in state:
+        path = state["SecondsPath"]
+        value = _referenced(path, "SecondsPath", data, context)
+        return now + timedelta(seconds=_seconds(value, "The SecondsPath parameter", f"{path} == "))
+    if "Timestamp" in state:
+        stamp = state["Timestamp"]
+        moment = parse_timestamp(stamp)
+        if moment is None:
             raise StatesError(
-                RUNTIME, f"Wait seconds must be an integer from 0 to {MAX_WAIT_SECONDS}: {seconds}"
+                RUNTIME,
+                f"The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format "
+                f"string: {stamp}",
             )
-        return now + timedelta(seconds=seconds)
-    stamp = state["Timestamp"] if "Timestamp" in state else query(state["TimestampPath"], data, context)
+        return moment
+    path = state["TimestampPath"]
+    stamp = _referenced(path, "TimestampPath", data, context)
     moment = parse_timestamp(stamp)
     if moment is None:
-        raise StatesError(RUNTIME, f"Wait timestamp must be an RFC3339 timestamp: {stamp}")
+        raise StatesError(
+            RUNTIME,
+            "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time "
+            f"format string: {path} == {_shown(stamp)}",
+        )
     return moment
+
+
+def _referenced(path: str, field: str, data: Any, context: Any) -> Any:
+    try:
+        return query(path, data, context)
+    except StatesError:
+        raise StatesError(
+            RUNTIME, f"The {field} parameter does not reference an input value: {path}"
+        ) from None
+
+
+def _seconds(value: Any, what: str, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise StatesError(RUNTIME, f"{what} cannot be parsed as a long value: {where}{_shown(value)}")
+    if value < 0:
+        raise StatesError(RUNTIME, f"{what} references a negative value: {where}{value}")
+    if value > MAX_WAIT_SECONDS:
+        raise StatesError(RUNTIME, "Wait state delay is too long.")
+    return value
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else to_json(value)
 
 
 STATE_TYPES: dict[str, StateType] = {

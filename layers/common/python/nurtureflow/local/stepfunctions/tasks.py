@@ -11,21 +11,62 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from .authorization import INVOKE_FUNCTION, denial_message, function_arn, sdk_cause
 from .errors import (
     HEARTBEAT_TIMEOUT,
     LAMBDA_SERVICE_EXCEPTION,
     RUNTIME,
     TIMEOUT,
+    AccessDeniedError,
     LambdaFunctionError,
+    LambdaServiceError,
     StatesError,
 )
 from .history import NOT_TRUNCATED, LazyJson
+from .limits import MAX_PAYLOAD_BYTES, result_too_large, size_of
 from .nested import is_start_execution, start_execution_task
 from .paths import query, to_json
 from .runs import PENDING, InvocationResult, Outcome, Run, Runtime
 from .tokens import TaskToken
 
 _TOKEN_SUFFIX = ".waitForTaskToken"  # noqa: S105 - a resource suffix, not a secret
+# The errors Lambda's Invoke API models: Step Functions names a refusal Lambda.<code> for these and
+# Lambda.AWSLambdaException for any other code (AccessDeniedException, for one).
+# https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
+_MODELLED_LAMBDA_ERRORS = frozenset(
+    {
+        "EC2AccessDeniedException",
+        "EC2ThrottledException",
+        "EC2UnexpectedException",
+        "EFSIOException",
+        "EFSMountConnectivityException",
+        "EFSMountFailureException",
+        "EFSMountTimeoutException",
+        "ENILimitReachedException",
+        "InvalidParameterValueException",
+        "InvalidRequestContentException",
+        "InvalidRuntimeException",
+        "InvalidSecurityGroupIDException",
+        "InvalidSubnetIDException",
+        "InvalidZipFileException",
+        "KMSAccessDeniedException",
+        "KMSDisabledException",
+        "KMSInvalidStateException",
+        "KMSNotFoundException",
+        "RecursiveInvocationException",
+        "RequestTooLargeException",
+        "ResourceConflictException",
+        "ResourceNotFoundException",
+        "ResourceNotReadyException",
+        "ServiceException",
+        "SnapStartException",
+        "SnapStartNotReadyException",
+        "SnapStartTimeoutException",
+        "SubnetIPAddressLimitReachedException",
+        "TooManyRequestsException",
+        "UnsupportedMediaTypeException",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -65,11 +106,19 @@ def function_name(identifier: str) -> tuple[str, str]:
 
 
 def invocation_error(exception: Exception) -> StatesError:
-    """The state error for a failed call: the function's own error type, else Lambda.ServiceException."""
+    """The state error for a failed call: the function's own error type; Lambda.<code> (or
+    Lambda.AWSLambdaException) for the Lambda API refusing it; else Lambda.ServiceException."""
     if isinstance(exception, LambdaFunctionError):
         cause = json.dumps({"errorMessage": exception.message, "errorType": exception.error_type})
         return StatesError(exception.error_type, cause)
+    if isinstance(exception, LambdaServiceError):
+        return lambda_api_error(exception.code, exception.message, exception.status)
     return StatesError(LAMBDA_SERVICE_EXCEPTION, f"{type(exception).__name__}: {exception}")
+
+
+def lambda_api_error(code: str, message: str, status: int) -> StatesError:
+    name = f"Lambda.{code}" if code in _MODELLED_LAMBDA_ERRORS else "Lambda.AWSLambdaException"
+    return StatesError(name, sdk_cause(message, "AWSLambda", status, code))
 
 
 def _seconds(state: Mapping[str, Any], field: str, data: Any, context: Any) -> int | None:
@@ -104,6 +153,14 @@ def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) 
         details = {"resource": target, "input": LazyJson(data), "timeoutInSeconds": timeout}
         runtime.record(run, "LambdaFunctionScheduled", details)
         runtime.record(run, "LambdaFunctionStarted")
+    target_arn = function_arn(target, runtime.region, run.execution.arn.split(":")[4])
+    try:
+        runtime.authorize(run, INVOKE_FUNCTION, target_arn)
+    except AccessDeniedError as denied:
+        message = denial_message(run.execution.role_arn, INVOKE_FUNCTION, target_arn, denied)
+        error = lambda_api_error("AccessDeniedException", message, 403)
+        _record_failure(runtime, run, resource, error)
+        raise error from None
     deadline = runtime.now() + timedelta(seconds=timeout) if timeout else None
     # callbacks with their arguments, not closures: a waiting run is fewer objects
     if resource.wait_for_token and run.token is not None:
@@ -157,10 +214,12 @@ def _invoked(
         _failed(runtime, run, resource, invocation_error(result.exception))
         return
     output, recorded = result.value, LazyJson(result.value)
+    run.result_bound = size_of(result.value)
     if resource.optimized:
         request_id = _request_id()
         output = _invoke_response(result.value, version, request_id)
         recorded = _RecordedInvokeResponse(result.value, version, request_id)
+        run.result_bound += _INVOKE_RESPONSE_BYTES + 12 * len(version)
     if resource.wait_for_token:
         runtime.record(run, "TaskSubmitted", {**_source(resource), "output": recorded})
         return  # now the token's answer, a timeout or a heartbeat timeout decides
@@ -205,6 +264,10 @@ def _invoke_response(payload: Any, version: str, request_id: str) -> dict[str, A
     }
 
 
+# The size of an Invoke response around its payload (the version, three times in it, counted apart).
+_INVOKE_RESPONSE_BYTES = len(to_json(_invoke_response(None, "", "00000000-0000-4000-8000-000000000000"))) - 4
+
+
 def _request_id() -> str:
     """A random version-4 UUID's text, as ``str(uuid.uuid4())`` makes it, in a third of the time."""
     digits = os.urandom(16).hex()
@@ -220,6 +283,12 @@ def _succeeded(
     runtime: Runtime, run: Run, resource: LambdaResource, output: Any, recorded: LazyJson | None = None
 ) -> None:
     """The task succeeded with ``output``; ``recorded`` is the output as the history keeps it."""
+    if recorded is None:  # a callback's answer: not measured yet
+        run.result_bound = size_of(output)
+    if run.result_bound > MAX_PAYLOAD_BYTES:
+        # AWS names the task by its resource type for an integration, by the function ARN otherwise.
+        _failed(runtime, run, resource, result_too_large("lambda" if resource.optimized else resource.label))
+        return
     details = {"output": recorded or LazyJson(output), "outputDetails": NOT_TRUNCATED}
     if resource.optimized:
         runtime.record(run, "TaskSucceeded", {**_source(resource), **details})
@@ -229,12 +298,16 @@ def _succeeded(
 
 
 def _failed(runtime: Runtime, run: Run, resource: LambdaResource, error: StatesError) -> None:
+    _record_failure(runtime, run, resource, error)
+    runtime.fail(run, error)
+
+
+def _record_failure(runtime: Runtime, run: Run, resource: LambdaResource, error: StatesError) -> None:
     details = {"error": error.name or None, "cause": error.cause}
     if resource.optimized:
         runtime.record(run, "TaskFailed", {**_source(resource), **details})
     else:
         runtime.record(run, "LambdaFunctionFailed", details)
-    runtime.fail(run, error)
 
 
 def _time_out(runtime: Runtime, run: Run, resource: LambdaResource, error_name: str) -> None:
