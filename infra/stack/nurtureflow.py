@@ -63,6 +63,8 @@ class NurtureFlowStack(Stack):
 
         # track: the public tracking API (opens, clicks, unsubscribes, site events) and SES events.
         # ledger and cost_rollups: each cost line adds to its rollups in one transaction (write only).
+        # sends: read to attribute an event to its email; updated (UpdateItem only) to stamp the
+        # first open or click on the send record (SendRepository.mark), never created or deleted.
         data.grant(
             fns.track,
             read_write=[data.contacts, data.events],
@@ -80,12 +82,18 @@ class NurtureFlowStack(Stack):
             # sends: segment conditions may look at engagement history.
             read=[data.sends],
             write=[data.ledger, data.cost_rollups],
+            update=[data.sends],
         )
         workflows.grant_run(fns.trigger)
 
         # step: a workflow task (conditions, scores, contact updates), resuming waits by token.
         # sends: engagement conditions check which run sent the email that was opened or clicked.
-        data.grant(fns.step, read_write=[data.contacts, data.runs, data.events], read=[data.sends])
+        # workflows: an update step with a score reads the scoring rules (one item of that table).
+        data.grant(
+            fns.step,
+            read_write=[data.contacts, data.runs, data.events],
+            read=[data.sends, data.workflows],
+        )
         workflows.grant_callback(fns.step)
         # task steps publish task_created on the bus, for the owner's tools to pick up.
         self.events.grant_publish(fns.step)
