@@ -66,9 +66,13 @@ schema: install
 bench: install
 	$(BIN)/python -m bench
 
-## synth: the CloudFormation template, offline, without Docker
+## synth: the CloudFormation template, offline, without Docker. SENDER_DOMAIN is the domain you send
+## from (make synth SENDER_DOMAIN=mail.acme.com); left unset, the template is built for
+## nurtureflow.internal, a name no one can own (ICANN keeps .internal private): a check that the stack
+## builds, never a deployable sender. `cdk deploy` refuses cdk.json's example.com (docs/deploy.md).
+SENDER_DOMAIN ?= nurtureflow.internal
 synth: install wheels
-	cdk synth --quiet
+	cdk synth --quiet -c senderDomain=$(SENDER_DOMAIN)
 
 clean:
 	rm -rf $(VENV) node_modules cdk.out .build

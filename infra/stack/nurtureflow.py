@@ -13,6 +13,7 @@ from infra.stack.config import StackConfig
 from infra.stack.data import Data
 from infra.stack.events import Events
 from infra.stack.functions import Functions
+from infra.stack.identity import SenderIdentity
 from infra.stack.inbound import UnsubscribeMailbox
 from infra.stack.layer import CommonLayer
 from infra.stack.link_keys import LinkKeys
@@ -35,6 +36,7 @@ class NurtureFlowStack(Stack):
         self.functions = fns = Functions(self, "Functions", layer=self.layer.layer)
         self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin})
         self.workflows = Workflows(self, "Workflows", tasks=[fns.step, fns.send])
+        self.identity = SenderIdentity(self, "SenderIdentity", config=config)
         self.sending = Sending(self, "Sending", config=config, event_sink=fns.track)
         # The List-Unsubscribe mailto's mail reaches track too, when a mailbox is configured.
         self.unsubscribe_mailbox = (

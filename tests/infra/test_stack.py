@@ -377,7 +377,11 @@ def test_the_send_function_sends_only_from_the_sender_domain_through_the_configu
     assert len(ses) == 1
     assert sorted(_actions(ses[0])) == ["ses:SendEmail", "ses:SendRawEmail"]
     suffixes = sorted(_flat(r).rsplit(":", 1)[1] for r in _resource_list(ses[0]))
-    assert suffixes == ["configuration-set/nurtureflow", "identity/*@example.com", "identity/example.com"]
+    assert suffixes == [
+        "configuration-set/nurtureflow",
+        "identity/*@nurtureflow.internal",
+        "identity/nurtureflow.internal",
+    ]
     env = _env(template_json, stack.functions.send)
     assert env["NURTUREFLOW_CONFIGURATION_SET"] == "nurtureflow"
     assert "secretsmanager" in _flat(env["NURTUREFLOW_LINK_KEYS"])  # a dynamic reference, no literal key
