@@ -12,6 +12,7 @@ from infra.stack.broadcasts import Broadcasts
 from infra.stack.config import StackConfig
 from infra.stack.data import Data
 from infra.stack.events import Events
+from infra.stack.failures import DeadLetters
 from infra.stack.functions import Functions
 from infra.stack.identity import SenderIdentity
 from infra.stack.inbound import UnsubscribeMailbox
@@ -37,7 +38,15 @@ class NurtureFlowStack(Stack):
         self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin})
         self.workflows = Workflows(self, "Workflows", tasks=[fns.step, fns.send])
         self.identity = SenderIdentity(self, "SenderIdentity", config=config)
-        self.sending = Sending(self, "Sending", config=config, event_sink=fns.track)
+        # Asynchronous invocations: trigger (EventBridge rules, Scheduler) and track (SES events
+        # through EventBridge, the SES receipt rule). Step Functions invokes the others synchronously.
+        self.dead_letters = DeadLetters(self, "DeadLetters")
+        for function in (fns.trigger, fns.track):
+            self.dead_letters.on_failure(function)
+        undelivered = self.dead_letters.undelivered_events
+        self.sending = Sending(
+            self, "Sending", config=config, event_sink=fns.track, dead_letter_queue=undelivered
+        )
         # The List-Unsubscribe mailto's mail reaches track too, when a mailbox is configured.
         self.unsubscribe_mailbox = (
             UnsubscribeMailbox(
@@ -51,14 +60,22 @@ class NurtureFlowStack(Stack):
             "Events",
             trigger=fns.trigger,
             state_machine_arn_prefix=self.workflows.state_machine_arn_prefix,
+            dead_letter_queue=undelivered,
         )
-        self.schedules = Schedules(self, "Schedules", trigger=fns.trigger)
+        self.schedules = Schedules(self, "Schedules", trigger=fns.trigger, dead_letter_queue=undelivered)
         self.link_keys = LinkKeys(self, "LinkKeys", link_key_id=config.link_key_id)
         self.broadcasts = Broadcasts(self, "Broadcasts", function=fns.broadcast)
-        self.observability = Observability(self, "Observability", functions=fns.all)
-        self.observability.alarm_on_budgets(send_service="send")  # the send function's service name
+        self.observability = obs = Observability(
+            self, "Observability", functions=fns.all, alarm_email=config.alarm_email
+        )
+        obs.alarm_on_queues(self.dead_letters.queues)
+        obs.alarm_on_workflow_runs(except_machine_arn=self.broadcasts.machine.state_machine_arn)
+        obs.alarm_on_broadcasts(self.broadcasts.machine)
+        obs.alarm_on_budgets(send_service="send")  # the send function's service name
+        obs.add_alarm_status()
         self._wire()
         CfnOutput(self, "ApiUrl", value=self.api.public_url, description="Base URL of the HTTP API")
+        CfnOutput(self, "AlarmTopicArn", value=obs.topic.topic_arn, description="SNS topic of every alarm")
 
     def _wire(self) -> None:
         data, fns, workflows = self.data, self.functions, self.workflows
@@ -72,6 +89,7 @@ class NurtureFlowStack(Stack):
             read_write=[data.contacts, data.events],
             read=[data.sends],
             write=[data.ledger, data.cost_rollups],
+            update=[data.sends],
         )
         self.events.grant_publish(fns.track)
         self.link_keys.configure(fns.track, public_base_url=self.api.public_url)
@@ -84,7 +102,6 @@ class NurtureFlowStack(Stack):
             # sends: segment conditions may look at engagement history.
             read=[data.sends],
             write=[data.ledger, data.cost_rollups],
-            update=[data.sends],
         )
         workflows.grant_run(fns.trigger)
 

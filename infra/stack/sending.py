@@ -8,6 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.stack.config import StackConfig
@@ -31,7 +32,13 @@ class Sending(Construct):
     """Configuration set ``nurtureflow`` with reputation metrics; its events reach ``track``."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StackConfig, event_sink: lambda_.IFunction
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        event_sink: lambda_.IFunction,
+        dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
@@ -52,7 +59,7 @@ class Sending(Construct):
                 source=["aws.ses"],
                 detail={"mail": {"tags": {"ses:configuration-set": [CONFIGURATION_SET]}}},
             ),
-            targets=[targets.LambdaFunction(event_sink)],
+            targets=[targets.LambdaFunction(event_sink, dead_letter_queue=dead_letter_queue)],
         )
 
     def grant_send(self, function: lambda_.Function) -> None:
