@@ -35,7 +35,7 @@ class NurtureFlowStack(Stack):
         self.data = Data(self, "Data")
         self.layer = CommonLayer(self, "CommonLayer")
         self.functions = fns = Functions(self, "Functions", layer=self.layer.layer)
-        self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin})
+        self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin}, config=config)
         self.workflows = Workflows(self, "Workflows", tasks=[fns.step, fns.send])
         self.identity = SenderIdentity(self, "SenderIdentity", config=config)
         # Asynchronous invocations: trigger (EventBridge rules, Scheduler) and track (SES events
@@ -74,7 +74,13 @@ class NurtureFlowStack(Stack):
         obs.alarm_on_budgets(send_service="send")  # the send function's service name
         obs.add_alarm_status()
         self._wire()
-        CfnOutput(self, "ApiUrl", value=self.api.public_url, description="Base URL of the HTTP API")
+        CfnOutput(
+            self,
+            "ApiUrl",
+            value=self.api.public_url,
+            description="Base URL of the HTTP API: tracked links, the open pixel, unsubscribe pages",
+        )
+        CfnOutput(self, "StageUrl", value=self.api.stage_url, description="The API stage's own URL")
         CfnOutput(self, "AlarmTopicArn", value=obs.topic.topic_arn, description="SNS topic of every alarm")
 
     def _wire(self) -> None:
