@@ -128,7 +128,8 @@ class NurtureFlowStack(Stack):
         data.grant(
             fns.send,
             # workflows: templates show the workflow's name (one read per version per warm Lambda).
-            read=[data.contacts, data.templates, data.runs, data.workflows],
+            # (no runs: nothing in Delivery reads them; the run's document comes in the task's input)
+            read=[data.contacts, data.templates, data.workflows],
             # events: each send records its email_sent event in the contact's history.
             # cost_rollups: read for the workflow's monthly budget, added to with each cost line.
             read_write=[data.sends, data.events, data.cost_rollups],

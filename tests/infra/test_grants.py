@@ -132,6 +132,17 @@ def test_the_step_function_reads_the_scoring_rules_but_cannot_change_workflows(
     }
 
 
+def test_functions_get_no_table_their_code_does_not_touch(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    """Least privilege the other way round: a function's table variables are exactly its CALLS."""
+    for name, calls in CALLS.items():
+        env = _env(template_json, getattr(stack.functions, name))
+        named = {v for v in env if v.endswith("_TABLE") and v.startswith("NURTUREFLOW_")}
+        expected = {env_name(TableSettings, f"{key.removesuffix('#index')}_table") for key in calls}
+        assert named == expected, name
+
+
 def test_other_aws_calls_of_the_code_are_allowed(stack: NurtureFlowStack, template_json: Json) -> None:
     """Step Functions, EventBridge and SES calls seen in the trace, by function."""
     fns = stack.functions
