@@ -66,10 +66,15 @@ schema: install
 bench: install
 	$(BIN)/python -m bench
 
-## synth: the CloudFormation template, offline, without Docker; and the local stack's view of it
-## (layers/common/python/nurtureflow/local/deployed/deployed.json), which a test keeps fresh
+## synth: the CloudFormation template, offline, without Docker. SENDER_DOMAIN is the domain you send
+## from (make synth SENDER_DOMAIN=mail.acme.com); left unset, the template is built for
+## nurtureflow.internal, a name no one can own (ICANN keeps .internal private): a check that the stack
+## builds, never a deployable sender. `cdk deploy` refuses cdk.json's example.com (docs/deploy.md).
+## It also rewrites the local stack's view of the template
+## (layers/common/python/nurtureflow/local/deployed/deployed.json), which a test keeps fresh.
+SENDER_DOMAIN ?= nurtureflow.internal
 synth: install wheels
-	cdk synth --quiet
+	cdk synth --quiet -c senderDomain=$(SENDER_DOMAIN)
 	$(BIN)/python scripts/local_view.py
 
 clean:

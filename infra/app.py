@@ -18,6 +18,7 @@ from aws_cdk import App, Validations  # noqa: E402
 from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from infra.stack import NurtureFlowStack, StackConfig  # noqa: E402
+from infra.stack.config import ConfigError  # noqa: E402
 from scripts.build_layer import WheelhouseMissingError  # noqa: E402
 
 STACK_NAME = "NurtureFlow"
@@ -50,7 +51,7 @@ def main() -> None:
     outdir = None if os.environ.get("CDK_OUTDIR") else str(ROOT / "cdk.out")
     try:
         app, _ = build_app(outdir=outdir)
-    except WheelhouseMissingError as error:
+    except (WheelhouseMissingError, ConfigError) as error:
         sys.exit(f"error: {error}")
     app.synth()
 

@@ -5,17 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import CfnOutput, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
 from constructs import Construct
 
+from infra.stack.config import StackConfig
 from infra.stack.functions import LOG_RETENTION
 from infra.stack.nag import acknowledge
 from nurtureflow.api.routes import ROUTES, Function, Route
 
 STAGE = "v1"
+# API Gateway picks binary or text by the request's Accept (the first type) and Content-Type
+# against this list. Mail clients and image proxies fetching the open pixel send Accept values we
+# cannot predict (often */*), so every type is binary: a handler's base64 body (isBase64Encoded)
+# is decoded for any client, and every request body reaches Lambda base64-encoded.
+BINARY_MEDIA_TYPES = ["*/*"]
 _PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 
@@ -23,7 +31,12 @@ class Api(Construct):
     """One regional REST API, stage ``v1``; every route is a Lambda proxy integration."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, handlers: Mapping[Function, lambda_.IFunction]
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        handlers: Mapping[Function, lambda_.IFunction],
+        config: StackConfig,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
@@ -36,7 +49,7 @@ class Api(Construct):
             description="NurtureFlow tracking and admin API",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             # The open pixel is a GIF returned base64-encoded by the proxy integration.
-            binary_media_types=["image/*"],
+            binary_media_types=BINARY_MEDIA_TYPES,
             # Access and execution logs need the account-level CloudWatch role; kept on stack
             # deletion because other APIs of the account rely on the same setting.
             cloud_watch_role=True,
@@ -77,10 +90,64 @@ class Api(Construct):
         stack = Stack.of(self)
         # Built from the API id, not from the stage: functions that read it are integrated into
         # the same API, and a reference to the stage would be a dependency cycle.
-        self.public_url = (
+        self.stage_url = (
             f"https://{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/{STAGE}"
         )
+        self.domain: apigw.DomainName | None = None
+        self.public_url = self.stage_url
+        if config.api_domain is not None:
+            self.domain = self._custom_domain(config)
+            self.public_url = f"https://{config.api_domain}"
         self._acknowledge()
+
+    def _custom_domain(self, config: StackConfig) -> apigw.DomainName:
+        """``apiDomain`` mapped (at its root) to the stage, with the record that points it at API Gateway."""
+        assert config.api_domain is not None
+        if config.certificate_arn:
+            certificate = acm.Certificate.from_certificate_arn(self, "Certificate", config.certificate_arn)
+        else:
+            assert config.hosted_zone_id is not None
+            certificate = acm.Certificate(
+                self,
+                "Certificate",
+                domain_name=config.api_domain,
+                # The validation CNAME goes into the zone: no console step, issued in minutes.
+                validation=acm.CertificateValidation.from_dns(
+                    route53.HostedZone.from_hosted_zone_id(self, "Zone", config.hosted_zone_id)
+                ),
+            )
+        domain = apigw.DomainName(
+            self,
+            "Domain",
+            domain_name=config.api_domain,
+            certificate=certificate,
+            endpoint_type=apigw.EndpointType.REGIONAL,
+            security_policy=apigw.SecurityPolicy.TLS_1_2,
+        )
+        # At the root: https://<apiDomain>/t/o/<token> is the stage's /t/o/<token>.
+        domain.add_base_path_mapping(self.rest_api, stage=self.rest_api.deployment_stage)
+        target = domain.domain_name_alias_domain_name
+        if config.hosted_zone_id:
+            route53.CfnRecordSet(
+                self,
+                "AliasRecord",
+                hosted_zone_id=config.hosted_zone_id,
+                name=config.api_domain,
+                type="A",
+                alias_target=route53.CfnRecordSet.AliasTargetProperty(
+                    dns_name=target, hosted_zone_id=domain.domain_name_alias_hosted_zone_id
+                ),
+            )
+            record = f"{config.api_domain} A ALIAS {target} (created in hosted zone {config.hosted_zone_id})"
+        else:
+            record = f"{config.api_domain} CNAME {target}"
+        CfnOutput(
+            Stack.of(self),
+            "ApiDomainRecord",
+            value=record,
+            description="DNS record to publish: the API's custom domain points at API Gateway",
+        )
+        return domain
 
     def _add_route(self, route: Route, integration: apigw.LambdaIntegration) -> None:
         resource = self.rest_api.root.resource_for_path(route.path)

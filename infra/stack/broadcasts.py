@@ -22,6 +22,7 @@ from nurtureflow.broadcasts.definition import broadcast_definition
 from nurtureflow.settings import BroadcastSettings
 
 NAME = "NurtureFlowBroadcasts"
+LOG_GROUP = f"/aws/vendedlogs/states/{NAME}"
 _FUNCTION = "${BroadcastFunctionArn}"
 
 
@@ -30,8 +31,14 @@ class Broadcasts(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, function: lambda_.Function) -> None:
         super().__init__(scope, construct_id)
+        # Step Functions delivers logs as vended logs: under /aws/vendedlogs/ its resource policy
+        # stays within CloudWatch Logs' size limit however many log groups an account has.
         log_group = logs.LogGroup(
-            self, "Logs", retention=logs.RetentionDays.ONE_MONTH, removal_policy=RemovalPolicy.DESTROY
+            self,
+            "Logs",
+            log_group_name=LOG_GROUP,
+            retention=logs.RetentionDays.ONE_MONTH,
+            removal_policy=RemovalPolicy.DESTROY,
         )
         self.machine = sfn.StateMachine(
             self,
@@ -58,9 +65,13 @@ class Broadcasts(Construct):
         )
 
     def _grant_own_executions(self) -> None:
-        """Its Distributed Map starts (and may stop) a child execution per batch, and its last page of
-        a generation starts the successor: both executions of this machine alone.
+        """Its Distributed Map starts (and may describe and stop) a child execution per batch, and its
+        last page of a generation starts the successor: both executions of this machine alone.
 
+        Executions are ``execution:<machine>:<name>``: AWS's IAM example for Distributed Map and
+        CDK's own grant (``StateMachine.grantExecution``) both allow ``execution:<machine>:*``.
+        A map run's child executions also carry its label (``execution:<machine>/<label>:<id>``,
+        the form CDK grants ``RedriveExecution`` on), which ``execution:<machine>/*`` keeps covering.
         The ARNs are formatted from the fixed name: the machine's own ARN attribute in its role's
         policy would make the machine depend on itself (it waits for the policy to exist).
         """
@@ -71,7 +82,12 @@ class Broadcasts(Construct):
             resource_name=NAME,
             arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
-        # Child executions are named <machine>/<map run label>:<id> by Step Functions at run time.
+        executions = stack.format_arn(
+            service="states",
+            resource="execution",
+            resource_name=f"{NAME}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
         children = stack.format_arn(
             service="states",
             resource="execution",
@@ -83,16 +99,17 @@ class Broadcasts(Construct):
         )
         self.machine.add_to_role_policy(
             iam.PolicyStatement(
-                actions=["states:DescribeExecution", "states:StopExecution"], resources=[children]
+                actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions, children]
             )
         )
-        acknowledge(
-            self.machine.role,
-            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
-            f"execution:{NAME}/*]",
-            "A Distributed Map's child executions are named by Step Functions at run time; the "
-            "statement covers only this machine's.",
-        )
+        for pattern in (f"{NAME}:*", f"{NAME}/*"):
+            acknowledge(
+                self.machine.role,
+                f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:"
+                f"execution:{pattern}]",
+                "A Distributed Map's child executions are named by Step Functions at run time; the "
+                "statement covers only this machine's executions.",
+            )
 
     def grant_start_and_cancel(self, function: lambda_.Function) -> None:
         """Start broadcasts and stop their executions (admin), and tell it which machine."""

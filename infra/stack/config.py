@@ -1,9 +1,24 @@
 """What an operator chooses at deploy time, read from CDK context (``cdk.json`` or ``-c key=value``).
 
-Context keys:
+Context keys (docs/deploy.md has the table):
 
-* ``senderDomain``: the SES domain identity the send function may send from (default
-  ``example.com``); ``sender`` must be an address of that domain.
+* ``senderDomain``: the domain emails are sent from (required). The stack creates its SES domain
+  identity (Easy DKIM, RSA 2048) with a custom MAIL FROM domain; ``sender`` must be an address of
+  that domain. A reserved name (``example.com``, ``*.example``, ``*.test``, ``*.invalid``,
+  ``localhost``: RFC 2606 and 6761) is refused, so the placeholder in cdk.json cannot be deployed.
+* ``mailFromSubdomain``: the MAIL FROM (Return-Path) subdomain, ``bounce`` by default.
+* ``existingSesIdentity``: ``true`` when the domain identity already exists in the account and
+  region (created by hand or by another stack): the stack then creates none.
+* ``dmarcReportEmail``: the ``rua`` mailbox of the suggested DMARC record (default
+  ``postmaster@<senderDomain>``).
+* ``sesSandboxRecipients``: verified recipient identities (addresses or domains) the senders may
+  mail while the account is in the SES sandbox, where SES also checks the caller's permission on
+  the recipient's identity. Empty by default: outside the sandbox nothing more is needed.
+* ``alarmEmail``: an address subscribed to the alarm topic (unset: no subscription).
+* ``apiDomain``, with ``certificateArn`` or ``hostedZoneId``: a custom domain for the API, so
+  tracked links, the pixel and unsubscribe URLs sit on the sender's domain. ``certificateArn`` is
+  an ACM certificate of the stack's region; ``hostedZoneId`` (a Route 53 zone holding
+  ``apiDomain``) makes the stack request one with DNS validation and publish the alias record.
 * ``sender``, ``postalAddress``: the From header and the postal address every email carries.
 * ``linkKeyId``: the id of the key that signs tracking links (default ``k1``, the generated one).
   The keys themselves live in a Secrets Manager secret the stack creates (see ``link_keys.py``).
@@ -34,22 +49,57 @@ from nurtureflow.contacts.model import InvalidEmailError, normalise_email
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
+# RFC 2606 and RFC 6761: names for documentation and tests, never anyone's mail domain.
+_RESERVED_TLDS = ("example", "test", "invalid", "localhost")
+_RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
+)
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")
+
+
 class ConfigError(ValueError):
     """A context value the stack cannot deploy with."""
 
 
+def is_reserved_domain(domain: str) -> bool:
+    """True for example.com/.net/.org and names under the example, test, invalid, localhost TLDs."""
+    name = domain.lower().rstrip(".")
+    return name.rsplit(".", 1)[-1] in _RESERVED_TLDS or any(
+        name == reserved or name.endswith("." + reserved) for reserved in _RESERVED_DOMAINS
+    )
+
+
 @dataclass(frozen=True)
 class StackConfig:
-    sender_domain: str = "example.com"
-    sender: str = "NurtureFlow <hello@example.com>"
+    sender_domain: str
+    sender: str = ""  # empty: NurtureFlow <hello@sender_domain>
     postal_address: str = "NurtureFlow, 1 Example Street, Springfield"
     link_key_id: str = "k1"
     role_token_hashes: dict[str, str] = field(default_factory=dict)
     site_keys: dict[str, list[str]] = field(default_factory=dict)
     event_retention_days: int = 400
     unsubscribe_mailbox: str | None = None
+    mail_from_subdomain: str = "bounce"
+    existing_ses_identity: bool = False
+    dmarc_report_email: str = ""  # empty: postmaster@sender_domain
+    ses_sandbox_recipients: tuple[str, ...] = ()
+    alarm_email: str | None = None
+    api_domain: str | None = None
+    certificate_arn: str | None = None
+    hosted_zone_id: str | None = None
 
     def __post_init__(self) -> None:
+        self._check_sender_domain()
+        if not self.sender:
+            object.__setattr__(self, "sender", f"NurtureFlow <hello@{self.sender_domain}>")
+        if not self.dmarc_report_email:
+            object.__setattr__(self, "dmarc_report_email", f"postmaster@{self.sender_domain}")
+        if not _LABEL.match(self.mail_from_subdomain):
+            raise ConfigError(f"mailFromSubdomain {self.mail_from_subdomain!r} is not one DNS label")
+        self._check_addresses()
+        self._check_api_domain()
         if not 1 <= self.event_retention_days <= 3650:
             raise ConfigError(f"eventRetentionDays {self.event_retention_days} is not 1-3650")
         _, address = parseaddr(self.sender)
@@ -68,19 +118,104 @@ class StackConfig:
             except InvalidEmailError as error:
                 raise ConfigError(f"unsubscribeMailbox {self.unsubscribe_mailbox!r}: {error}") from None
 
+    def _check_sender_domain(self) -> None:
+        domain = self.sender_domain
+        if is_reserved_domain(domain):
+            raise ConfigError(
+                f"senderDomain {domain!r} is a reserved example name: set context senderDomain to the "
+                "domain you send from, e.g. `cdk deploy -c senderDomain=mail.yourcompany.com` "
+                "(docs/deploy.md)"
+            )
+        if domain != domain.lower() or not _DOMAIN.match(domain):
+            raise ConfigError(f"senderDomain {domain!r} is not a lowercase domain name like mail.acme.com")
+
+    def _check_addresses(self) -> None:
+        for key, address in (("dmarcReportEmail", self.dmarc_report_email), ("alarmEmail", self.alarm_email)):
+            if address is not None and not _email_ok(address):
+                raise ConfigError(f"{key} {address!r} is not an email address")
+        for recipient in self.ses_sandbox_recipients:
+            if not (_email_ok(recipient) or _DOMAIN.match(recipient)):
+                raise ConfigError(f"sesSandboxRecipients: {recipient!r} is not an address or a domain")
+
+    def _check_api_domain(self) -> None:
+        if self.api_domain is None:
+            if self.certificate_arn or self.hosted_zone_id:
+                raise ConfigError("certificateArn and hostedZoneId need apiDomain")
+            return
+        if not _DOMAIN.match(self.api_domain):
+            raise ConfigError(f"apiDomain {self.api_domain!r} is not a lowercase domain name")
+        if bool(self.certificate_arn) == bool(self.hosted_zone_id):
+            raise ConfigError("apiDomain needs exactly one of certificateArn and hostedZoneId")
+        if self.certificate_arn and not _ACM_ARN.match(self.certificate_arn):
+            raise ConfigError(f"certificateArn {self.certificate_arn!r} is not an ACM certificate ARN")
+
+    @property
+    def mail_from_domain(self) -> str:
+        return f"{self.mail_from_subdomain}.{self.sender_domain}"
+
     @classmethod
     def from_context(cls, node: Node) -> StackConfig:
-        domain = str(node.try_get_context("senderDomain") or cls.sender_domain)
+        domain = _text(node, "senderDomain")
+        if domain is None:
+            raise ConfigError(
+                "context senderDomain is not set: pass the domain you send from, e.g. "
+                "`cdk deploy -c senderDomain=mail.yourcompany.com` (docs/deploy.md)"
+            )
         return cls(
-            sender_domain=domain,
-            sender=str(node.try_get_context("sender") or f"NurtureFlow <hello@{domain}>"),
-            postal_address=str(node.try_get_context("postalAddress") or cls.postal_address),
-            link_key_id=str(node.try_get_context("linkKeyId") or cls.link_key_id),
+            sender_domain=domain.lower().rstrip("."),
+            sender=_text(node, "sender") or "",
+            postal_address=_text(node, "postalAddress") or cls.postal_address,
+            link_key_id=_text(node, "linkKeyId") or cls.link_key_id,
             role_token_hashes=_mapping(node, "roleTokenHashes"),
             site_keys=_mapping(node, "siteKeys"),
             event_retention_days=_days(node, "eventRetentionDays", cls.event_retention_days),
-            unsubscribe_mailbox=str(node.try_get_context("unsubscribeMailbox") or "").strip().lower() or None,
+            unsubscribe_mailbox=(_text(node, "unsubscribeMailbox") or "").lower() or None,
+            mail_from_subdomain=_text(node, "mailFromSubdomain") or cls.mail_from_subdomain,
+            existing_ses_identity=_flag(node, "existingSesIdentity"),
+            dmarc_report_email=_text(node, "dmarcReportEmail") or "",
+            ses_sandbox_recipients=tuple(_list(node, "sesSandboxRecipients")),
+            alarm_email=_text(node, "alarmEmail"),
+            api_domain=(_text(node, "apiDomain") or "").lower().rstrip(".") or None,
+            certificate_arn=_text(node, "certificateArn"),
+            hosted_zone_id=_text(node, "hostedZoneId"),
         )
+
+
+def _text(node: Node, key: str) -> str | None:
+    """A context string, stripped; None when unset or blank."""
+    value = node.try_get_context(key)
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def _flag(node: Node, key: str) -> bool:
+    # `-c key=true` passes a string; cdk.json passes a boolean.
+    value = node.try_get_context(key)
+    if value is None or value == "" or value is False or str(value).lower() == "false":
+        return False
+    if value is True or str(value).lower() == "true":
+        return True
+    raise ConfigError(f"context {key} must be true or false, not {value!r}")
+
+
+def _list(node: Node, key: str) -> list[str]:
+    # `-c key='["a","b"]'` or `-c key=a,b` pass a string; cdk.json passes a list.
+    value = node.try_get_context(key)
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+    if not isinstance(value, list):
+        raise ConfigError(f"context {key} must be a JSON list")
+    return [str(item).strip().lower() for item in value if str(item).strip()]
+
+
+def _email_ok(address: str) -> bool:
+    try:
+        normalise_email(address)
+    except InvalidEmailError:
+        return False
+    return True
 
 
 def _days(node: Node, key: str, default: int) -> int:

@@ -80,12 +80,18 @@ class Data(Construct):
         read_write: Iterable[dynamodb.Table] = (),
         read: Iterable[dynamodb.Table] = (),
         write: Iterable[dynamodb.Table] = (),
+        update: Iterable[dynamodb.Table] = (),
     ) -> None:
-        """Grant data access to ``function`` and tell it each table's name (and only those)."""
+        """Grant data access to ``function`` and tell it each table's name (and only those).
+
+        ``update`` is UpdateItem alone: changing attributes of items that exist, never creating
+        or deleting one (with ``read``, e.g. the track function stamping a send's first open).
+        """
         for tables, grant in (
             (read_write, dynamodb.Table.grant_read_write_data),
             (read, dynamodb.Table.grant_read_data),
             (write, dynamodb.Table.grant_write_data),
+            (update, _grant_update_item),
         ):
             for table in tables:
                 grant(table, function)
@@ -93,3 +99,7 @@ class Data(Construct):
                 function.add_environment(
                     env_name(TableSettings, self._setting_of[table.node.id]), table.table_name
                 )
+
+
+def _grant_update_item(table: dynamodb.Table, function: lambda_.Function) -> None:
+    table.grant(function, "dynamodb:UpdateItem")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.stack.settings_env import default_of, set_env
@@ -24,11 +25,13 @@ class Events(Construct):
         *,
         trigger: lambda_.IFunction,
         state_machine_arn_prefix: str,
+        dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self.bus = events.EventBus(self, "Bus", event_bus_name=BUS_NAME)
-        # EventBridge's default retry policy (185 attempts over 24 h) absorbs throttling.
-        target = targets.LambdaFunction(trigger)
+        # EventBridge's default retry policy (185 attempts over 24 h) absorbs throttling; what it
+        # still cannot deliver goes to the dead-letter queue instead of being dropped.
+        target = targets.LambdaFunction(trigger, dead_letter_queue=dead_letter_queue)
         self.tracked_rule = events.Rule(
             self,
             "TrackedToTrigger",

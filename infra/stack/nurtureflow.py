@@ -12,7 +12,9 @@ from infra.stack.broadcasts import Broadcasts
 from infra.stack.config import StackConfig
 from infra.stack.data import Data
 from infra.stack.events import Events
+from infra.stack.failures import DeadLetters
 from infra.stack.functions import Functions
+from infra.stack.identity import SenderIdentity
 from infra.stack.inbound import UnsubscribeMailbox
 from infra.stack.layer import CommonLayer
 from infra.stack.link_keys import LinkKeys
@@ -33,9 +35,18 @@ class NurtureFlowStack(Stack):
         self.data = Data(self, "Data")
         self.layer = CommonLayer(self, "CommonLayer")
         self.functions = fns = Functions(self, "Functions", layer=self.layer.layer)
-        self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin})
+        self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin}, config=config)
         self.workflows = Workflows(self, "Workflows", tasks=[fns.step, fns.send])
-        self.sending = Sending(self, "Sending", config=config, event_sink=fns.track)
+        self.identity = SenderIdentity(self, "SenderIdentity", config=config)
+        # Asynchronous invocations: trigger (EventBridge rules, Scheduler) and track (SES events
+        # through EventBridge, the SES receipt rule). Step Functions invokes the others synchronously.
+        self.dead_letters = DeadLetters(self, "DeadLetters")
+        for function in (fns.trigger, fns.track):
+            self.dead_letters.on_failure(function)
+        undelivered = self.dead_letters.undelivered_events
+        self.sending = Sending(
+            self, "Sending", config=config, event_sink=fns.track, dead_letter_queue=undelivered
+        )
         # The List-Unsubscribe mailto's mail reaches track too, when a mailbox is configured.
         self.unsubscribe_mailbox = (
             UnsubscribeMailbox(
@@ -49,25 +60,42 @@ class NurtureFlowStack(Stack):
             "Events",
             trigger=fns.trigger,
             state_machine_arn_prefix=self.workflows.state_machine_arn_prefix,
+            dead_letter_queue=undelivered,
         )
-        self.schedules = Schedules(self, "Schedules", trigger=fns.trigger)
+        self.schedules = Schedules(self, "Schedules", trigger=fns.trigger, dead_letter_queue=undelivered)
         self.link_keys = LinkKeys(self, "LinkKeys", link_key_id=config.link_key_id)
         self.broadcasts = Broadcasts(self, "Broadcasts", function=fns.broadcast)
-        self.observability = Observability(self, "Observability", functions=fns.all)
-        self.observability.alarm_on_budgets(send_service="send")  # the send function's service name
+        self.observability = obs = Observability(
+            self, "Observability", functions=fns.all, alarm_email=config.alarm_email
+        )
+        obs.alarm_on_queues(self.dead_letters.queues)
+        obs.alarm_on_workflow_runs(except_machine_arn=self.broadcasts.machine.state_machine_arn)
+        obs.alarm_on_broadcasts(self.broadcasts.machine)
+        obs.alarm_on_budgets(send_service="send")  # the send function's service name
+        obs.add_alarm_status()
         self._wire()
-        CfnOutput(self, "ApiUrl", value=self.api.public_url, description="Base URL of the HTTP API")
+        CfnOutput(
+            self,
+            "ApiUrl",
+            value=self.api.public_url,
+            description="Base URL of the HTTP API: tracked links, the open pixel, unsubscribe pages",
+        )
+        CfnOutput(self, "StageUrl", value=self.api.stage_url, description="The API stage's own URL")
+        CfnOutput(self, "AlarmTopicArn", value=obs.topic.topic_arn, description="SNS topic of every alarm")
 
     def _wire(self) -> None:
         data, fns, workflows = self.data, self.functions, self.workflows
 
         # track: the public tracking API (opens, clicks, unsubscribes, site events) and SES events.
         # ledger and cost_rollups: each cost line adds to its rollups in one transaction (write only).
+        # sends: read to attribute an event to its email; updated (UpdateItem only) to stamp the
+        # first open or click on the send record (SendRepository.mark), never created or deleted.
         data.grant(
             fns.track,
             read_write=[data.contacts, data.events],
             read=[data.sends],
             write=[data.ledger, data.cost_rollups],
+            update=[data.sends],
         )
         self.events.grant_publish(fns.track)
         self.link_keys.configure(fns.track, public_base_url=self.api.public_url)
@@ -85,7 +113,12 @@ class NurtureFlowStack(Stack):
 
         # step: a workflow task (conditions, scores, contact updates), resuming waits by token.
         # sends: engagement conditions check which run sent the email that was opened or clicked.
-        data.grant(fns.step, read_write=[data.contacts, data.runs, data.events], read=[data.sends])
+        # workflows: an update step with a score reads the scoring rules (one item of that table).
+        data.grant(
+            fns.step,
+            read_write=[data.contacts, data.runs, data.events],
+            read=[data.sends, data.workflows],
+        )
         workflows.grant_callback(fns.step)
         # task steps publish task_created on the bus, for the owner's tools to pick up.
         self.events.grant_publish(fns.step)
@@ -95,7 +128,8 @@ class NurtureFlowStack(Stack):
         data.grant(
             fns.send,
             # workflows: templates show the workflow's name (one read per version per warm Lambda).
-            read=[data.contacts, data.templates, data.runs, data.workflows],
+            # (no runs: nothing in Delivery reads them; the run's document comes in the task's input)
+            read=[data.contacts, data.templates, data.workflows],
             # events: each send records its email_sent event in the contact's history.
             # cost_rollups: read for the workflow's monthly budget, added to with each cost line.
             read_write=[data.sends, data.events, data.cost_rollups],

@@ -7,6 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.stack.nag import acknowledge, function_versions_finding
@@ -18,7 +19,14 @@ DAILY_INPUT = {"action": "daily"}
 class Schedules(Construct):
     """Invokes ``trigger`` with ``{"action": "daily"}`` every day at 06:00 UTC."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, trigger: lambda_.IFunction) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        trigger: lambda_.IFunction,
+        dead_letter_queue: sqs.IQueue,
+    ) -> None:
         super().__init__(scope, construct_id)
         # Our own role rather than the target's stack-wide one, so the acknowledgement stays narrow.
         role = iam.Role(
@@ -43,6 +51,8 @@ class Schedules(Construct):
                 # A run more than six hours late is dropped: the next day's run picks its work up.
                 max_event_age=Duration.hours(6),
                 retry_attempts=10,
+                # A run Scheduler could not deliver is kept (and alarmed on), not dropped.
+                dead_letter_queue=dead_letter_queue,
             ),
         )
         acknowledge(

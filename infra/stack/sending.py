@@ -8,6 +8,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.stack.config import StackConfig
@@ -31,7 +32,13 @@ class Sending(Construct):
     """Configuration set ``nurtureflow`` with reputation metrics; its events reach ``track``."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StackConfig, event_sink: lambda_.IFunction
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StackConfig,
+        event_sink: lambda_.IFunction,
+        dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         self._config = config
@@ -52,25 +59,36 @@ class Sending(Construct):
                 source=["aws.ses"],
                 detail={"mail": {"tags": {"ses:configuration-set": [CONFIGURATION_SET]}}},
             ),
-            targets=[targets.LambdaFunction(event_sink)],
+            targets=[targets.LambdaFunction(event_sink, dead_letter_queue=dead_letter_queue)],
         )
 
     def grant_send(self, function: lambda_.Function) -> None:
-        """Send from the configured domain through the configuration set, and say so in settings."""
+        """Send from the configured domain through the configuration set, and say so in settings.
+
+        In the SES sandbox SES also authorises the caller against each recipient's identity: the
+        verified recipients named in ``sesSandboxRecipients`` are granted one by one, never
+        ``identity/*`` (which would let the role send as any identity of the account).
+        """
         stack = Stack.of(self)
         domain = self._config.sender_domain
-        identities = [
-            stack.format_arn(service="ses", resource="identity", resource_name=name)
-            for name in (domain, f"*@{domain}")
-        ]
+
+        def identity(name: str) -> str:
+            return stack.format_arn(service="ses", resource="identity", resource_name=name)
+
         configuration_set = stack.format_arn(
             service="ses", resource="configuration-set", resource_name=CONFIGURATION_SET
         )
         iam.Grant.add_to_principal(
             grantee=function,
             actions=["ses:SendEmail", "ses:SendRawEmail"],
-            resource_arns=[*identities, configuration_set],
+            resource_arns=[identity(domain), identity(f"*@{domain}"), configuration_set],
         )
+        if self._config.ses_sandbox_recipients:
+            iam.Grant.add_to_principal(
+                grantee=function,
+                actions=["ses:SendEmail", "ses:SendRawEmail"],
+                resource_arns=[identity(name) for name in self._config.ses_sandbox_recipients],
+            )
         if function.role is not None:
             acknowledge(
                 function.role,

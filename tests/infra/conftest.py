@@ -23,6 +23,16 @@ from infra.app import build_app  # noqa: E402
 from infra.stack import NurtureFlowStack  # noqa: E402
 from scripts import build_layer  # noqa: E402
 
+# What the tests deploy "from": never a real domain (ICANN keeps .internal for private use), and
+# not one of the reserved example names the stack refuses (``config.is_reserved_domain``).
+SENDER_DOMAIN = "nurtureflow.internal"
+CONTEXT: dict[str, Any] = {"senderDomain": SENDER_DOMAIN}
+
+
+def synth(outdir: str, **context: Any) -> NurtureFlowStack:
+    """The stack as ``cdk synth -c senderDomain=… -c key=value…`` builds it (cdk.json, cdk-nag)."""
+    return build_app(outdir=outdir, context={**CONTEXT, **context})[1]
+
 
 @pytest.fixture(scope="session")
 def wheelhouse() -> Path:
@@ -34,8 +44,9 @@ def wheelhouse() -> Path:
 
 @pytest.fixture(scope="session")
 def synthesised(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[App, NurtureFlowStack]:
-    """The app as ``cdk synth`` builds it (cdk.json context, cdk-nag on), into a private cdk.out."""
-    return build_app(outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    """The app as ``make synth`` builds it (cdk.json context, a sender domain, cdk-nag on), into a
+    private cdk.out."""
+    return build_app(outdir=str(tmp_path_factory.mktemp("cdk.out")), context=CONTEXT)
 
 
 @pytest.fixture(scope="session")

@@ -12,19 +12,19 @@ from infra.stack.config import ConfigError, StackConfig
 
 
 def _config(**context: Any) -> StackConfig:
-    return StackConfig.from_context(App(context=context).node)
+    return StackConfig.from_context(App(context={"senderDomain": "acme.internal", **context}).node)
 
 
 def test_defaults_send_as_hello_at_the_sender_domain() -> None:
-    config = _config(senderDomain="acme.test")
-    assert config.sender == "NurtureFlow <hello@acme.test>"
+    config = _config(senderDomain="acme.internal")
+    assert config.sender == "NurtureFlow <hello@acme.internal>"
     assert config.link_key_id == "k1"
     assert config.role_token_hashes == {}
 
 
 def test_a_sender_outside_the_sender_domain_is_refused() -> None:
     with pytest.raises(ConfigError, match="senderDomain"):
-        _config(senderDomain="acme.test", sender="Shop <hi@other.test>")
+        _config(senderDomain="acme.internal", sender="Shop <hi@other.internal>")
 
 
 def test_role_token_hashes_may_come_from_the_command_line_as_json() -> None:

@@ -26,7 +26,7 @@ def test_every_function_that_records_events_knows_the_retention(
     fns = stack.functions
     for function in (fns.track, fns.trigger, fns.step, fns.send, fns.admin):
         assert _env(template_json, function)[variable] == str(stack.config.event_retention_days)
-    assert StackConfig().event_retention_days == 400
+    assert StackConfig(sender_domain="acme.internal").event_retention_days == 400
 
 
 def test_the_admin_function_may_erase_contacts_and_stop_executions_only(

@@ -12,8 +12,8 @@ from aws_cdk.assertions import Annotations, Match, Template
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import lint  # type: ignore[import-untyped]
 
-from infra.app import build_app
 from infra.stack import NurtureFlowStack
+from tests.infra.conftest import synth
 
 MAILBOX = "unsubscribe@example.com"
 Json = dict[str, Any]
@@ -23,7 +23,7 @@ Json = dict[str, Any]
 def configured(wheelhouse: Path, tmp_path_factory: pytest.TempPathFactory) -> NurtureFlowStack:
     """The stack synthesised with ``-c unsubscribeMailbox=…`` (as typed, with capitals)."""
     outdir = str(tmp_path_factory.mktemp("cdk.out.mailbox"))
-    return build_app(outdir=outdir, context={"unsubscribeMailbox": "Unsubscribe@Example.com"})[1]
+    return synth(outdir, unsubscribeMailbox="Unsubscribe@Example.com")
 
 
 @pytest.fixture(scope="module")
