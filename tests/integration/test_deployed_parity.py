@@ -3,6 +3,7 @@ held to its role's policy, failing as AWS fails it; the gateway lays out paths a
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -105,3 +106,30 @@ def test_put_events_on_a_bus_the_stack_does_not_have_is_refused(harness: Harness
     with pytest.raises(ClientError) as too_many:
         events.put_events(Entries=[entry] * 11)
     assert too_many.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_state_machine_may_invoke_only_the_functions_its_role_allows(harness: Harness) -> None:
+    """The workflow machines' role may invoke the step and send functions, not the broadcast one:
+    a task on it fails with Lambda's AccessDeniedException, as a role without lambda:InvokeFunction
+    does in AWS (https://docs.aws.amazon.com/step-functions/latest/dg/lambda-iam.html)."""
+    stack = harness.stack
+    sfn = boto3.client(
+        "stepfunctions",
+        region_name="us-east-1",
+        endpoint_url=os.environ["NURTUREFLOW_ENDPOINT_STEPFUNCTIONS"],
+    )
+    role = os.environ["NURTUREFLOW_STATE_MACHINE_ROLE_ARN"]
+
+    def machine(name: str, function: str) -> str:
+        task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True}
+        task["Parameters"] = {"FunctionName": stack.lambdas.arn(function), "Payload": {"action": "noop"}}
+        definition = {"StartAt": "Call", "States": {"Call": task}}
+        created = sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn=role)
+        return str(created["stateMachineArn"])
+
+    denied = sfn.start_execution(stateMachineArn=machine("it-parity-denied", "broadcast"))["executionArn"]
+    stack.drain()
+    described = sfn.describe_execution(executionArn=denied)
+    assert (described["status"], described["error"]) == ("FAILED", "Lambda.AWSLambdaException")
+    assert "AccessDeniedException" in described["cause"]
+    assert "lambda:InvokeFunction" in described["cause"]

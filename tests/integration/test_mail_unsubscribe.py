@@ -60,7 +60,7 @@ def test_the_mailto_unsubscribes_once_and_the_next_email_is_skipped(harness: Har
     assert harness.event({"type": "it_mailto_joined", "email": address}).status == 202
     [email] = harness.sent_to(address)
     mailbox, subject = _mailto(email)
-    assert mailbox == "unsubscribe@shop.example"
+    assert mailbox == "unsubscribe@shop.internal"
     assert subject.startswith("unsubscribe ")
 
     # A forged token, a mail the scan failed and a mail without a token change nothing.

@@ -151,7 +151,7 @@ def enroll(workflow_id: str) -> Response[dict[str, Any]]:
 def simulate(workflow_id: str) -> dict[str, Any]:
     from nurtureflow.simulation.service import SimulationRefusedError, simulate_stored
 
-    body = errors.json_body(app) if app.current_event.body else {}
+    body = errors.json_body(app) if errors.raw_body(app) else {}
     try:
         return simulate_stored(
             workflow_id, body, wiring.workflows(), wiring.templates(), wiring.scoring_rules()

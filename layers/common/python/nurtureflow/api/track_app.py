@@ -65,7 +65,7 @@ def post_events() -> Response[dict[str, int]]:
             )
         cors = {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
     # Counted in bytes, as sent: a character count lets multi-byte text through at up to 4x the limit.
-    if len((app.current_event.decoded_body or "").encode()) > MAX_BODY_BYTES:
+    if len(errors.raw_body(app)) > MAX_BODY_BYTES:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
     events = parse_post(errors.json_body(app), wiring.clock.now(), wiring.retention().event_retention_days)
     accepted = wiring.ingestion().accept(site_key, events)
@@ -124,7 +124,7 @@ def unsubscribe_page(token: str) -> Response[str]:
 
 @app.post("/u/<token>")
 def unsubscribe(token: str) -> Response[str]:
-    body = (app.current_event.decoded_body or "").encode("utf-8", errors="surrogateescape")
+    body = errors.raw_body(app)
     if not is_one_click(_header("Content-Type"), body):
         raise RequestInvalidError(
             "List-Unsubscribe",

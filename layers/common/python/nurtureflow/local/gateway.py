@@ -98,7 +98,7 @@ def proxy_event(
                     "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
                 },
                 "body": (body.decode() if text else base64.b64encode(body).decode()) if body else None,
-                "isBase64Encoded": not text,
+                "isBase64Encoded": bool(body) and not text,
             }
     return None
 

@@ -23,7 +23,8 @@ from nurtureflow.local.broadcasts import NAME as BROADCAST_MACHINE
 from nurtureflow.local.broadcasts import create_broadcast_machine
 from nurtureflow.local.deployed.deployment import Deployment, load_deployment
 from nurtureflow.local.deployed.event_patterns import matches
-from nurtureflow.local.deployed.guard import AccessGuard
+from nurtureflow.local.deployed.guard import AccessGuard, Principal
+from nurtureflow.local.deployed.policy import Policy, Request
 from nurtureflow.local.deployed.requests import Account
 from nurtureflow.local.deployed.view import load_view
 from nurtureflow.local.eventbus import LocalEventBus
@@ -100,7 +101,18 @@ class LocalStack:
             on_status_change=self._status_changed,
             region=REGION,
             account_id=ACCOUNT,
+            authorize=self._authorize_machine,
         )
+
+    def _authorize_machine(self, role_arn: str, action: str, resource: str) -> None:
+        """A state machine's calls (Lambda tasks, startExecution, Distributed Map children), held to
+        the policy of the role it runs under, as the template defines it."""
+        from nurtureflow.local.stepfunctions.errors import AccessDeniedError
+
+        request = Request(action, resource)
+        if not self.deployment.policy_of_role(role_arn).allows(request):
+            principal = Principal(role_arn, "StepFunctions", Policy(()))
+            raise AccessDeniedError(principal.denial(request))
 
     def runtime_protocol(self, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
         from nurtureflow.local.stepfunctions.protocol import handle_request
@@ -192,10 +204,15 @@ class LocalStack:
 
     def _invoke_task(self, function: str, payload: Any) -> Any:
         from nurtureflow.local.lambdas import FunctionError
-        from nurtureflow.local.stepfunctions.errors import LambdaFunctionError
+        from nurtureflow.local.stepfunctions.errors import LambdaFunctionError, LambdaServiceError
 
         try:
-            return self.lambdas.invoke(function, payload)
+            name = self.lambdas.name_of(function)
+        except KeyError:
+            message = f"Function not found: {function}"
+            raise LambdaServiceError("ResourceNotFoundException", message, 404) from None
+        try:
+            return self.lambdas.invoke(name, payload)
         except FunctionError as error:
             raise LambdaFunctionError(error.error_type, str(error)) from error
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 VIEW_FILE = Path(__file__).with_name("deployed.json")
-# The deployment the local stack stands for: the sender and the unsubscribe mailbox of the demo shop.
+# The deployment the local stack stands for: the demo shop's sender and unsubscribe mailbox, under
+# .internal, a top-level domain ICANN keeps private (the stack refuses the RFC 2606 example names).
 LOCAL_CONTEXT = {
-    "senderDomain": "shop.example",
-    "sender": "Shop <hello@shop.example>",
-    "unsubscribeMailbox": "unsubscribe@shop.example",
+    "senderDomain": "shop.internal",
+    "sender": "Shop <hello@shop.internal>",
+    "unsubscribeMailbox": "unsubscribe@shop.internal",
 }
 # Properties that give a resource its physical name, when the template sets one.
 _NAME_PROPERTIES = (
