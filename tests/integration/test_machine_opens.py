@@ -16,7 +16,7 @@ EXECUTION = "arn:aws:states:us-east-1:1:execution:m:pim-1"
 
 
 def _send(harness: Harness, email: str) -> tuple[str, str]:
-    """Send one email to a new contact; its send id and the path of its open pixel."""
+    """Send one email to a new contact; its send id and the URL of its open pixel."""
     harness.http("PUT", "/admin/templates/it-open", {"subject": "Hi", "html": "<p>hello</p>"}, token=MARKETER)
     assert harness.event({"type": "page_viewed", "email": email}).status == 202
     contact_id = contact_id_for(email)
@@ -36,7 +36,7 @@ def _send(harness: Harness, email: str) -> tuple[str, str]:
     }
     result = harness.stack.lambdas.invoke("send", payload)
     [sent] = harness.sent_to(email)
-    pixel = re.search(r"https?://[^/\"]+(/t/o/[^\"']+)", sent["html"])
+    pixel = re.search(r"(https?://[^\"']+/t/o/[^\"']+)", sent["html"])
     assert pixel is not None
     return result["send_id"], pixel.group(1)
 
