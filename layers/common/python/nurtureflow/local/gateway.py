@@ -4,7 +4,7 @@ same handlers that run in Lambda, plus the local-only ``/_local`` routes.
 Paths are laid out as API Gateway lays out a REST API's: the stage first (``/v1/v1/events``, as
 ``ApiUrl`` + ``/v1/events`` in AWS), and a path without it, or with no route, answers 403 "Missing
 Authentication Token". Bodies are base64-encoded, and answers decoded, as the API's binary media
-types decide (``_binary``), so a pixel that AWS would return as base64 text comes back so here too.
+types decide (``is_binary``), so a pixel that AWS would return as base64 text comes back so here too.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _header(headers: dict[str, str], name: str) -> str:
     return next((v for k, v in headers.items() if k.lower() == name.lower()), "")
 
 
-def _binary(media_type: str, binary_media_types: list[str]) -> bool:
+def is_binary(media_type: str, binary_media_types: list[str]) -> bool:
     """Whether API Gateway treats ``media_type`` (a Content-Type, or the first type of an Accept
     header) as binary: it matches one of the API's binary media types, where ``*/*`` matches every
     type (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html)."""
@@ -78,7 +78,7 @@ def proxy_event(
             if binary_media_types is None:
                 text = any(t in headers.get("Content-Type", "") for t in _TEXT_TYPES) or not body
             else:
-                text = not _binary(_header(headers, "Content-Type"), binary_media_types)
+                text = not is_binary(_header(headers, "Content-Type"), binary_media_types)
             return route, {
                 "resource": route.path,
                 "path": split.path,
@@ -189,7 +189,7 @@ class LocalGateway:
         raw = response.get("body") or ""
         # A base64 body is decoded only when the client accepts a binary media type; else AWS
         # passes the base64 text through.
-        binary = response.get("isBase64Encoded") and _binary(
+        binary = response.get("isBase64Encoded") and is_binary(
             _header(headers, "Accept"), self._binary_media_types
         )
         data = base64.b64decode(raw) if binary else str(raw).encode()
