@@ -101,6 +101,9 @@ class WorkflowSettings(_Part):
     state_machine_prefix: str = "nurtureflow-"
     step_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:nurtureflow-step"
     send_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:nurtureflow-send"
+    # How many of a workflow's newest Step Functions versions each upload keeps; older ones are
+    # deleted unless live or running (docs/workflow-compilation.md, "Versions"). AWS allows 1,000.
+    versions_kept: int = Field(default=10, ge=1, le=900)
 
 
 class PriceSettings(_Part):
