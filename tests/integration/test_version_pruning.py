@@ -62,7 +62,10 @@ def test_old_idle_versions_are_pruned_and_a_run_in_flight_keeps_its_version(harn
 
     harness.stack.advance(timedelta(hours=3))
 
-    assert [e["subject"] for e in harness.sent_to("pruning-ivy@example.com")] == ["Prune"]
+    [email] = harness.sent_to("pruning-ivy@example.com")
+    assert email["subject"] == "Prune"
+    # The run's own version names the list (docs/sending.md, "List-Id").
+    assert email["headers"]["List-Id"] == '"v1" <it-prune.workflow.shop.example>'
     run = wiring.runs().get(contact_id_for("pruning-ivy@example.com"), WORKFLOW)
     assert run is not None
     assert (run["version"], run["status"]) == (1, "completed")
