@@ -60,9 +60,10 @@ class LocalStack:
         self.gateway = LocalGateway(
             self._invoke_http, self._local_routes(), self.drain, self.settings.host, self.settings.port
         )
-        self._configure_environment(
-            moto_url, self._wire.url, f"http://{self.settings.host}:{self.gateway.port}"
-        )
+        # Links in emails must be https or loopback (TrackingSettings): bound to every interface
+        # (0.0.0.0, ::), the stack is still reached on 127.0.0.1 from its own machine.
+        public_host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::") else self.settings.host  # noqa: S104
+        self._configure_environment(moto_url, self._wire.url, f"http://{public_host}:{self.gateway.port}")
         self._create_resources()
         from nurtureflow.aws.time import use_clock
 
