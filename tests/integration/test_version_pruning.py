@@ -59,6 +59,9 @@ def test_old_idle_versions_are_pruned_and_a_run_in_flight_keeps_its_version(harn
     pruned = {v["version"] for v in detail["versions"] if v["pruned_at"] is not None}
     assert pruned == set(range(2, uploads - keep + 1))
     assert len(detail["versions"]) == uploads  # every version's record stays
+    old = harness.http("GET", f"/admin/workflows/{WORKFLOW}/versions/2", token=MARKETER).json()
+    assert (old["document"]["name"], old["pruned_at"] is not None) == ("v2", True)
+    assert old["definition"]["StartAt"]
 
     harness.stack.advance(timedelta(hours=3))
 
@@ -77,3 +80,10 @@ def test_the_next_upload_prunes_a_version_once_its_run_has_ended(harness: Harnes
     latest = reply.json()["version"]
 
     assert _published(harness, reply.json()["state_machine_arn"]) == set(range(latest - keep + 1, latest + 1))
+
+
+def test_a_version_that_does_not_exist_is_404_and_a_bad_number_400(harness: Harness) -> None:
+    missing = harness.http("GET", f"/admin/workflows/{WORKFLOW}/versions/999", token=MARKETER)
+    assert (missing.status, missing.json()["error"]) == (404, "not_found")
+    assert harness.http("GET", f"/admin/workflows/{WORKFLOW}/versions/0", token=MARKETER).status == 404
+    assert harness.http("GET", f"/admin/workflows/{WORKFLOW}/versions/two", token=MARKETER).status == 400

@@ -19,6 +19,10 @@ class WorkflowNotFoundError(Exception):
     """No workflow has that id."""
 
 
+class WorkflowVersionNotFoundError(LookupError):
+    """The workflow has no such version."""
+
+
 class Publisher(Protocol):
     def publish(
         self, name: str, definition: dict[str, Any], role_arn: str, description: str, existing_arn: str | None
@@ -134,6 +138,21 @@ class WorkflowService:
                 }
                 for v in versions
             ],
+        }
+
+    def version(self, workflow_id: str, version: int) -> dict[str, Any]:
+        """One version as uploaded: its document and ASL, pruned from Step Functions or not."""
+        record = self._workflows.version(workflow_id, version) if version > 0 else None
+        if record is None:
+            raise WorkflowVersionNotFoundError(f"workflow '{workflow_id}' has no version {version}")
+        return {
+            "id": workflow_id,
+            "version": record["version"],
+            "version_arn": record["version_arn"],
+            "created_at": record["created_at"],
+            "pruned_at": record.get("pruned_at"),
+            "document": record["document"],
+            "definition": record["definition"],
         }
 
     def current(self, workflow_id: str) -> Workflow:
