@@ -85,6 +85,7 @@ def _raw(n: int) -> bytes:
         html=TEMPLATE["html"].replace("{{ contact.first_name }}", f"Reader{n}"),
         text=f"Hello Reader{n}, you left something behind.",
         unsubscribe_url=f"https://t.shop.example/u/token-{n}",
+        list_id='"Bench" <bench.workflow.shop.example>',
         headers={"X-NurtureFlow-Send": f"s_{n}"},
     )
 

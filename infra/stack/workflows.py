@@ -41,6 +41,14 @@ _MANAGE_ACTIONS = (
     "states:TagResource",
     "states:ListTagsForResource",
 )
+# Pruning old versions after each upload (nurtureflow/workflow/pruning.py). Step Functions authorizes
+# a version ARN (stateMachine:<name>:<n>) against its state machine's ARN, and the prefix wildcard
+# below matches both (https://docs.aws.amazon.com/step-functions/latest/dg/auth-version-alias.html).
+_PRUNE_ACTIONS = (
+    "states:ListStateMachineVersions",
+    "states:ListExecutions",
+    "states:DeleteStateMachineVersion",
+)
 # What Step Functions needs to deliver execution logs and traces: these APIs take no resource ARN.
 _DELIVERY_ACTIONS = (
     "logs:CreateLogDelivery",
@@ -114,8 +122,10 @@ class Workflows(Construct):
     def grant_manage(
         self, function: lambda_.Function, *, step: lambda_.IFunction, send: lambda_.IFunction
     ) -> None:
-        """Create and update workflow state machines running under the role (admin)."""
+        """Create and update workflow state machines running under the role, and prune their old
+        versions (admin)."""
         self._grant(function, _MANAGE_ACTIONS, "stateMachine")
+        self._grant(function, _PRUNE_ACTIONS, "stateMachine")
         iam.Grant.add_to_principal(
             grantee=function,
             actions=["iam:PassRole"],

@@ -29,6 +29,7 @@ def test_a_message_of_text_and_html_has_no_attachments() -> None:
         html="<p>attachment</p>",
         text="hi",
         unsubscribe_url="https://x.example/u",
+        list_id="<t.workflow.x.example>",
         headers={},
     )
     assert attachment_bytes(raw) == 0

@@ -65,6 +65,7 @@ def test_a_mailto_that_could_break_the_header_is_refused(mailto: str) -> None:
             html="<p>x</p>",
             text="x",
             unsubscribe_url=URL,
+            list_id="<t.workflow.example.com>",
             headers={},
             unsubscribe_mailto=mailto,
         )

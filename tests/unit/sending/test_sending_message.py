@@ -29,6 +29,7 @@ def build(**overrides: Any) -> bytes:
         "html": "<p>Héllo <a href='https://shop.example/'>shop</a></p>",
         "text": "Héllo shop (https://shop.example/)",
         "unsubscribe_url": UNSUBSCRIBE,
+        "list_id": '"Cart recovery" <cart-recovery.workflow.example.com>',
         "headers": HEADERS,
     }
     return build_mime(**{**arguments, **overrides})

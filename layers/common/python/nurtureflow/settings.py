@@ -6,6 +6,9 @@ reads ``os.environ``.
 
 from __future__ import annotations
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -46,12 +49,42 @@ class EndpointSettings(_Part):
 
 
 class TrackingSettings(_Part):
-    """Public base URL of the tracking routes and the keys that sign tracking tokens."""
+    """Public base URL of the tracking routes and the keys that sign tracking tokens.
+
+    ``public_base_url`` starts every unsubscribe URL, tracked link and open pixel, so it must be
+    https: RFC 8058 one-click unsubscribe takes an HTTPS URI, and a link token sent in clear text can
+    be read and replayed on the way. Plain http is only for a loopback host (127.0.0.1, localhost,
+    ::1): the local stack, whose emails never leave the machine. Anything else fails at cold start.
+    """
 
     public_base_url: str = "http://127.0.0.1:8080"
     # {key id: secret}; the first-listed id in ``link_key_id`` signs, every listed key verifies.
     link_keys: dict[str, str] = Field(default_factory=lambda: {"local1": "local-signing-key-change-me"})
     link_key_id: str = "local1"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _https_unless_loopback(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme == "https" and parts.hostname:
+            return value
+        if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
+            return value
+        raise ValueError(
+            f"NURTUREFLOW_PUBLIC_BASE_URL must be an https:// URL with a host, not {value!r}: it starts "
+            "every unsubscribe URL, tracked link and open pixel in the emails (RFC 8058 asks for HTTPS). "
+            "http:// is allowed only for a loopback host (127.0.0.1, localhost, ::1): the local stack."
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    """localhost, or an IP address of the loopback network (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name, not an address
+        return False
 
 
 class SendingSettings(_Part):
@@ -101,6 +134,9 @@ class WorkflowSettings(_Part):
     state_machine_prefix: str = "nurtureflow-"
     step_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:nurtureflow-step"
     send_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:nurtureflow-send"
+    # How many of a workflow's newest Step Functions versions each upload keeps; older ones are
+    # deleted unless live or running (docs/workflow-compilation.md, "Versions"). AWS allows 1,000.
+    versions_kept: int = Field(default=10, ge=1, le=900)
 
 
 class PriceSettings(_Part):

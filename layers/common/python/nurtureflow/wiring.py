@@ -271,12 +271,17 @@ def manual_enrolment() -> ManualEnrolment:
 
 @built_once
 def workflow_service() -> WorkflowService:
-    from nurtureflow.aws.stepfunctions import StateMachines
+    from nurtureflow.aws.metrics import EmfPruningAlarm
+    from nurtureflow.aws.stepfunctions import StateMachines, StateMachineVersions
     from nurtureflow.sending.checks import check_subject
     from nurtureflow.workflow.compiler import TaskFunctions
+    from nurtureflow.workflow.pruning import VersionPruner
     from nurtureflow.workflow.publishing import WorkflowService
 
     settings = WorkflowSettings()
+    pruner = VersionPruner(
+        StateMachineVersions(), workflows(), settings.versions_kept, EmfPruningAlarm(), clock
+    )
     functions = TaskFunctions(step_arn=settings.step_function_arn, send_arn=settings.send_function_arn)
     return WorkflowService(
         workflows(),
@@ -287,6 +292,7 @@ def workflow_service() -> WorkflowService:
         settings.state_machine_prefix,
         clock,
         subject_problems=lambda subject: check_subject(subject, templates()),
+        pruner=pruner,
     )
 
 

@@ -91,6 +91,19 @@ def get_workflow(workflow_id: str) -> dict[str, Any]:
     return wiring.workflow_service().get(workflow_id)
 
 
+@app.get("/admin/workflows/<workflow_id>/versions/<version>")
+def get_workflow_version(workflow_id: str, version: str) -> dict[str, Any]:
+    """A version's document and ASL, also after its Step Functions version was pruned."""
+    from nurtureflow.workflow.publishing import WorkflowVersionNotFoundError
+
+    if not (version.isascii() and version.isdigit()) or len(version) > 9:
+        raise RequestInvalidError("version", "the version must be a positive whole number", status=400)
+    try:
+        return wiring.workflow_service().version(workflow_id, int(version))
+    except WorkflowVersionNotFoundError as exc:
+        raise NotFoundError(str(exc)) from None
+
+
 @app.delete("/admin/workflows/<workflow_id>")
 def archive_workflow(workflow_id: str) -> dict[str, Any]:
     """Archive: no more enrolment, every run in flight stopped; a repeat answers the same way."""

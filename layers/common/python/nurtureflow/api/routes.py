@@ -39,6 +39,7 @@ ROUTES: tuple[Route, ...] = (
     Route("PUT", "/admin/workflows/{id}", "admin", EDITORS),
     Route("GET", "/admin/workflows/{id}", "admin", ALL_ROLES),
     Route("GET", "/admin/workflows/{id}/diagram", "admin", ALL_ROLES),
+    Route("GET", "/admin/workflows/{id}/versions/{version}", "admin", ALL_ROLES),
     # Archive: stops every run in flight, so admins only (the contract).
     Route("DELETE", "/admin/workflows/{id}", "admin", ("admin",)),
     Route("GET", "/admin/workflows/{id}/stats", "admin", ALL_ROLES),

@@ -6,6 +6,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 NAMESPACE = "NurtureFlow"
 BUDGET_EXCEEDED = "BudgetExceeded"
+VERSION_PRUNING_FAILED = "VersionPruningFailed"
 
 
 class EmfBudgetAlarm:
@@ -21,4 +22,17 @@ class EmfBudgetAlarm:
         ) as metric:
             metric.add_dimension(name="workflow", value=workflow)
         with single_metric(name=BUDGET_EXCEEDED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
+            pass
+
+
+class EmfPruningAlarm:
+    """Counts uploads whose pruning of old state machine versions failed (the upload itself did not),
+    by ``workflow`` and for the function as a whole, as ``EmfBudgetAlarm`` does."""
+
+    def pruning_failed(self, workflow: str) -> None:
+        with single_metric(
+            name=VERSION_PRUNING_FAILED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE
+        ) as metric:
+            metric.add_dimension(name="workflow", value=workflow)
+        with single_metric(name=VERSION_PRUNING_FAILED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
             pass

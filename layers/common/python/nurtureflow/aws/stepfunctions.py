@@ -81,6 +81,46 @@ class StateMachines:
         return PublishedMachine(existing_arn, version_arn, alias_arn)
 
 
+class VersionInUseError(Exception):
+    """Step Functions refused to delete a version: an alias routes to it, or another change to the
+    state machine (a publish, a delete) is under way (``ConflictException``)."""
+
+
+class StateMachineVersions:
+    """Lists, inspects and deletes the published versions of a workflow's state machine."""
+
+    def published(self, machine_arn: str) -> list[str]:
+        """Every published version's ARN, newest first (as ListStateMachineVersions orders them)."""
+        sfn, arns = client("stepfunctions"), []
+        kwargs: dict[str, Any] = {"stateMachineArn": machine_arn, "maxResults": 1000}
+        while True:  # boto3 has no paginator for this operation
+            page = sfn.list_state_machine_versions(**kwargs)
+            arns += [str(version["stateMachineVersionArn"]) for version in page["stateMachineVersions"]]
+            if not page.get("nextToken"):
+                return arns
+            kwargs["nextToken"] = page["nextToken"]
+
+    def running_on(self, version_arn: str) -> bool:
+        """Whether any run started on this version (directly or through an alias) is still running.
+
+        ListExecutions takes a version ARN and lists the executions associated with that version
+        (https://docs.aws.amazon.com/step-functions/latest/apireference/API_ListExecutions.html).
+        """
+        page = client("stepfunctions").list_executions(
+            stateMachineArn=version_arn, statusFilter="RUNNING", maxResults=1
+        )
+        return bool(page["executions"])
+
+    def delete(self, version_arn: str) -> None:
+        """Delete a version; its running executions go on (DeleteStateMachineVersion)."""
+        try:
+            client("stepfunctions").delete_state_machine_version(stateMachineVersionArn=version_arn)
+        except ClientError as error:
+            if _code(error) == "ConflictException":
+                raise VersionInUseError(version_arn) from None
+            raise
+
+
 @dataclass
 class RunSummary:
     transitions: int = 0

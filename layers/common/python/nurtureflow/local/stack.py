@@ -90,7 +90,14 @@ class LocalStack:
     @property
     def base_url(self) -> str:
         """Where the API answers, as ``ApiUrl`` in AWS: the gateway with the stage in the path."""
-        return f"http://{self.settings.host}:{self.gateway.port}/{self.gateway.stage}"
+        return f"{self._public_origin}/{self.gateway.stage}"
+
+    @property
+    def _public_origin(self) -> str:
+        # Links in emails must be https or loopback (TrackingSettings): bound to every interface
+        # (0.0.0.0, ::), the stack is still reached on 127.0.0.1 from its own machine.
+        host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::") else self.settings.host  # noqa: S104
+        return f"http://{host}:{self.gateway.port}"
 
     def _runtime(self) -> Any:
         from nurtureflow.local.stepfunctions import LocalStepFunctions
@@ -135,7 +142,7 @@ class LocalStack:
         }
         secret = json.dumps({key_id: LOCAL_LINK_KEY for key_id in sorted(link_key_ids)})
         return load_deployment(
-            public_origin=f"http://{s.host}:{self.gateway.port}",
+            public_origin=self._public_origin,
             values={
                 "NURTUREFLOW_ROLE_TOKEN_HASHES": json.dumps(tokens),
                 "NURTUREFLOW_SITE_KEYS": json.dumps(

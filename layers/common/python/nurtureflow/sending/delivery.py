@@ -28,6 +28,7 @@ from nurtureflow.runs.actions import RunDocument
 from nurtureflow.sending.compose import WorkflowNames, compose_email
 from nurtureflow.sending.headers import message_tags, unsubscribe_mailto
 from nurtureflow.sending.library import TemplateLibrary
+from nurtureflow.sending.list_id import list_id_header
 from nurtureflow.sending.message import MessageInvalidError, build_mime
 from nurtureflow.sending.retries import is_last_attempt
 from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
@@ -336,12 +337,13 @@ class Delivery:
         event = (
             TrackedEvent.model_validate(request.run.event).as_condition_data() if request.run.event else None
         )
+        workflow = self._workflow_names.variable(request.run.workflow, request.run.version, request.step)
         composed = compose_email(
             template,
             contact,
             event,
             send_id=request.send_id,
-            workflow=self._workflow_names.variable(request.run.workflow, request.run.version, request.step),
+            workflow=workflow,
             tracking=self._tracking,
             postal_address=self._sending.postal_address,
             library=self._library,
@@ -356,6 +358,7 @@ class Delivery:
             text=composed.text,
             unsubscribe_url=composed.unsubscribe_url,
             unsubscribe_mailto=unsubscribe_mailto(mailbox, composed.unsubscribe_url) if mailbox else None,
+            list_id=list_id_header(workflow["name"], request.run.workflow, sender),
             headers={
                 "X-NurtureFlow-Send": request.send_id,
                 "X-NurtureFlow-Workflow": request.run.workflow,

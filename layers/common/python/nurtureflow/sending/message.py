@@ -2,8 +2,8 @@
 
 Every message is multipart/alternative (text, then html, both quoted-printable so the whole message
 is 7-bit clean) and carries RFC 8058 one-click unsubscribe: ``List-Unsubscribe: <url>`` (then
-``<mailto:…>`` when a mailbox is configured) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``.
-No Message-ID: SES sets its own.
+``<mailto:…>`` when a mailbox is configured) and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``,
+and names its list in ``List-Id`` (RFC 2919, see ``list_id.py``). No Message-ID: SES sets its own.
 
 Header injection is impossible by construction: a CR, LF or NUL in any header value or the subject
 raises ``ValueError``, and so does an extra header that would replace one this module sets or add a
@@ -49,10 +49,12 @@ _UTF8 = Charset("utf-8")
 _FIELD_NAME = re.compile(r"^[!-9;-~]{1,76}$")  # RFC 5322: printable ASCII except ":"
 _URL = re.compile(r"^https?://[!-~]+$", re.IGNORECASE)  # printable ASCII, no spaces
 _MAILTO = re.compile(r"^mailto:[!-~]+$")
+_LIST_ID = re.compile(r"^(?:[ -~]* )?<[a-z0-9.-]{3,255}>$")  # printable ASCII phrase, then <list-id>
 _MAX_URL_LENGTH = 900  # one header line stays under RFC 5322's 998 characters
 _RECIPIENTS = frozenset({"to", "cc", "bcc"})
 _CONTENT = frozenset({"mime-version", "content-type", "content-transfer-encoding"})
-_SET_HERE = _RECIPIENTS | _CONTENT | {"from", "subject", "list-unsubscribe", "list-unsubscribe-post"}
+_LISTS = frozenset({"list-id", "list-unsubscribe", "list-unsubscribe-post"})
+_SET_HERE = _RECIPIENTS | _CONTENT | _LISTS | {"from", "subject"}
 
 
 def _refuse_line_breaks(name: str, value: str) -> None:
@@ -82,12 +84,16 @@ def build_mime(
     html: str,
     text: str,
     unsubscribe_url: str,
+    list_id: str,
     headers: dict[str, str],
     unsubscribe_mailto: str | None = None,
 ) -> bytes:
-    """A multipart/alternative RFC 5322 message with RFC 8058 one-click unsubscribe headers."""
+    """A multipart/alternative RFC 5322 message with RFC 8058 one-click unsubscribe headers and
+    ``List-Id`` (``list_id``: the whole header value, as ``list_id.list_id_header`` makes it)."""
     for name, value in (("From", sender), ("To", to), ("Subject", subject), *headers.items()):
         _refuse_line_breaks(name, value)
+    if not _LIST_ID.match(list_id) or len(list_id) > _MAX_URL_LENGTH:
+        raise MessageInvalidError("the List-Id header must be an ASCII phrase and <list-id> on one line")
     for name in headers:
         if not _FIELD_NAME.match(name) or name.lower() in _SET_HERE:
             raise MessageInvalidError(f"'{name}' cannot be added as an extra header")
@@ -107,6 +113,7 @@ def build_mime(
     # HTTPS URI first; a mailto may follow for clients that only mail.
     message["List-Unsubscribe"] = unsubscribe
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["List-Id"] = list_id
     for name, value in headers.items():
         message[name] = _header_value(name, value)  # type: ignore[assignment]
     for body, subtype in ((text, "plain"), (html, "html")):

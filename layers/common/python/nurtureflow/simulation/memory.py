@@ -348,6 +348,12 @@ class MemoryWorkflows:
     def versions(self, workflow_id: str) -> list[dict[str, Any]]:
         return [dict(v) for v in self._versions.get(workflow_id, {}).values()]
 
+    def mark_pruned(self, workflow_id: str, version: int, at: str) -> None:
+        found = self._versions.get(workflow_id, {}).get(version)
+        if found is None:
+            raise MissingItemError(f"{workflow_id} v{version}")
+        found.setdefault("pruned_at", at)
+
     def all_meta(self) -> list[dict[str, Any]]:
         return [dict(self._meta[key]) for key in sorted(self._meta)]
 

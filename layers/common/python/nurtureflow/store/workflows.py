@@ -94,10 +94,26 @@ class WorkflowRepository:
         return None if item is None else to_plain(item)
 
     def versions(self, workflow_id: str) -> list[dict[str, Any]]:
-        page = self._table.query(
-            KeyConditionExpression=Key("pk").eq(workflow_id) & Key("sk").begins_with("v#")
+        """Every version record, oldest first, over as many pages as the query takes (1 MB each)."""
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(workflow_id) & Key("sk").begins_with("v#")
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._table.query(**kwargs)
+            items += page["Items"]
+            if "LastEvaluatedKey" not in page:
+                return [to_plain(i) for i in items]
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def mark_pruned(self, workflow_id: str, version: int, at: str) -> None:
+        """Record that a version was deleted from Step Functions; the record itself stays."""
+        self._table.update_item(
+            Key={"pk": workflow_id, "sk": _version_key(version)},
+            UpdateExpression="SET pruned_at = if_not_exists(pruned_at, :at)",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":at": at},
         )
-        return [to_plain(i) for i in page["Items"]]
 
     def all_meta(self) -> list[dict[str, Any]]:
         """Every workflow's meta item: scanned again when the stamp moved or the copy is old."""

@@ -11,11 +11,16 @@ from nurtureflow.clock import Clock
 from nurtureflow.workflow.compiler import TaskFunctions, compile_workflow
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowArchivedError, WorkflowInvalidError
 from nurtureflow.workflow.models import Workflow
+from nurtureflow.workflow.pruning import VersionPruner
 from nurtureflow.workflow.validate import validate_workflow
 
 
 class WorkflowNotFoundError(Exception):
     """No workflow has that id."""
+
+
+class WorkflowVersionNotFoundError(LookupError):
+    """The workflow has no such version."""
 
 
 class Publisher(Protocol):
@@ -44,9 +49,10 @@ class WorkflowService:
         prefix: str,
         clock: Clock,
         subject_problems: Callable[[str], list[str]] | None = None,
+        pruner: VersionPruner | None = None,
     ) -> None:
         self._workflows, self._template_exists, self._machines = workflows, template_exists, machines
-        self._subject_problems = subject_problems
+        self._subject_problems, self._pruner = subject_problems, pruner
         self._functions, self._role_arn, self._prefix, self._clock = functions, role_arn, prefix, clock
 
     def check(self, document: Any) -> tuple[Workflow, dict[str, Any]]:
@@ -99,6 +105,8 @@ class WorkflowService:
             "created_at": now,
         }
         self._workflows.publish(meta, record, expected_version=current.get("version", 0))
+        if self._pruner is not None:  # best-effort: never raises, so the upload stands as published
+            self._pruner.prune(workflow.id, machine_arn, version_arn)
         return Published(workflow.id, version, meta["status"], machine_arn, created=not current)
 
     def set_status(self, workflow_id: str, status: str) -> dict[str, Any]:
@@ -119,10 +127,32 @@ class WorkflowService:
             **summary(meta),
             "document": current["document"],
             "definition": current["definition"],
+            # A pruned version is no longer in Step Functions (its version_arn names nothing now);
+            # its record, document and stats stay.
             "versions": [
-                {"version": v["version"], "version_arn": v["version_arn"], "created_at": v["created_at"]}
+                {
+                    "version": v["version"],
+                    "version_arn": v["version_arn"],
+                    "created_at": v["created_at"],
+                    "pruned_at": v.get("pruned_at"),
+                }
                 for v in versions
             ],
+        }
+
+    def version(self, workflow_id: str, version: int) -> dict[str, Any]:
+        """One version as uploaded: its document and ASL, pruned from Step Functions or not."""
+        record = self._workflows.version(workflow_id, version) if version > 0 else None
+        if record is None:
+            raise WorkflowVersionNotFoundError(f"workflow '{workflow_id}' has no version {version}")
+        return {
+            "id": workflow_id,
+            "version": record["version"],
+            "version_arn": record["version_arn"],
+            "created_at": record["created_at"],
+            "pruned_at": record.get("pruned_at"),
+            "document": record["document"],
+            "definition": record["definition"],
         }
 
     def current(self, workflow_id: str) -> Workflow:

@@ -161,6 +161,14 @@ class ResourceNotFound(StepFunctionsApiError):
     code = "ResourceNotFound"
 
 
+class ServiceQuotaExceededException(StepFunctionsApiError):
+    """A quota would be exceeded (1,000 published versions per state machine); the API reference
+    gives it HTTP status 402."""
+
+    code = "ServiceQuotaExceededException"
+    status = 402
+
+
 class StateMachineTypeNotSupported(StepFunctionsApiError):
     code = "StateMachineTypeNotSupported"
 

@@ -12,9 +12,11 @@ from typing import Any
 from .aliases import Alias
 from .definition import Definition, parse_definition
 from .errors import (
+    ConflictException,
     InvalidArn,
     InvalidName,
     ResourceNotFound,
+    ServiceQuotaExceededException,
     StateMachineAlreadyExists,
     StateMachineDoesNotExist,
     StateMachineTypeNotSupported,
@@ -24,6 +26,9 @@ from .errors import (
 # U+FFFE-FFFF or surrogates (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
 _NAME = re.compile(r"^[^\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]{1,80}$")
 TYPES = frozenset({"STANDARD", "EXPRESS"})
+# AWS: "You can publish up to 1000 versions for each state machine. You must manually delete unused
+# versions" (API reference, PublishStateMachineVersion; Step Functions service quotas).
+MAX_VERSIONS = 1000
 
 
 def check_name(name: Any, what: str) -> str:
@@ -72,6 +77,9 @@ class StateMachine:
     revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     versions: dict[int, Version] = field(default_factory=dict)
     aliases: dict[str, Alias] = field(default_factory=dict)
+    # Version numbers are never reused, even after the newest is deleted (AWS: "If you delete version
+    # 10 of your state machine and then publish a new version, Step Functions publishes it as version 11").
+    last_version_number: int = 0
 
     def describe(self, version: Version | None = None) -> dict[str, Any]:
         """The DescribeStateMachine response (of a version when one is given)."""
@@ -100,17 +108,40 @@ class StateMachine:
             "creationDate": self.creation_date,
         }
 
+    def check_can_publish(self, new_revision: bool = False) -> None:
+        """ServiceQuotaExceededException when publishing (the current revision, or a ``new_revision``
+        about to be made) would exceed the 1,000-version quota."""
+        latest = self.versions[max(self.versions)] if self.versions else None
+        unpublished = new_revision or latest is None or latest.revision_id != self.revision_id
+        if unpublished and len(self.versions) >= MAX_VERSIONS:
+            raise ServiceQuotaExceededException(
+                f"Too many versions: '{self.arn}' has {len(self.versions)} published versions, the most "
+                f"allowed is {MAX_VERSIONS}; delete unused versions with DeleteStateMachineVersion"
+            )
+
     def publish(self, now: datetime, description: str | None) -> Version:
         """Publish the current revision; publishing an already published revision returns that version."""
         latest = self.versions[max(self.versions)] if self.versions else None
         if latest is not None and latest.revision_id == self.revision_id:
             return latest
-        number = max(self.versions, default=0) + 1
+        self.check_can_publish()
+        self.last_version_number += 1
+        number = self.last_version_number
         version = Version(
             number, f"{self.arn}:{number}", self.definition, self.role_arn, self.revision_id, now, description
         )
         self.versions[number] = version
         return version
+
+    def delete_version(self, number: int) -> None:
+        """Forget a version; ConflictException while an alias routes to it. Its runs keep their definition."""
+        referencing = sorted(name for name, alias in self.aliases.items() if number in dict(alias.routes))
+        if referencing:
+            raise ConflictException(
+                "Version to be deleted must not be referenced by an alias. Current list of aliases "
+                f"referencing this version: [{', '.join(referencing)}]"
+            )
+        self.versions.pop(number, None)
 
 
 class StateMachineRegistry:
@@ -175,6 +206,9 @@ class StateMachineRegistry:
         if machine is None or alias is None:
             raise ResourceNotFound(f"Resource not found: '{arn}'")
         return machine, alias
+
+    def get(self, name: str) -> StateMachine | None:
+        return self._machines.get(name)
 
     def all(self) -> list[StateMachine]:
         return sorted(self._machines.values(), key=lambda machine: machine.name)

@@ -48,6 +48,9 @@ _OPERATIONS: dict[str, Operation] = {
     "PublishStateMachineVersion": lambda service, r: service.publish_state_machine_version(
         r["stateMachineArn"], r.get("description")
     ),
+    "DeleteStateMachineVersion": lambda service, r: service.delete_state_machine_version(
+        r["stateMachineVersionArn"]
+    ),
     "DescribeStateMachine": lambda service, r: service.describe_state_machine(r["stateMachineArn"]),
     "CreateStateMachineAlias": lambda service, r: service.create_state_machine_alias(
         r["name"], r["routingConfiguration"], r.get("description")

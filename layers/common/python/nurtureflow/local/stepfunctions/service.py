@@ -38,7 +38,7 @@ from .execution import Execution, ExecutionStatus
 from .history import History
 from .jsoncopy import with_shared_keys
 from .limits import MAX_PAYLOAD_BYTES, text_too_large
-from .machines import StateMachineRegistry, check_name, parse_execution_arn
+from .machines import StateMachineRegistry, check_name, parse_execution_arn, parse_state_machine_arn
 from .pagination import paginate
 from .tokens import TaskAnswer, TaskToken
 
@@ -145,6 +145,11 @@ class LocalStepFunctions:
             if version is not None:
                 raise ValidationException("UpdateStateMachine takes an unqualified state machine ARN")
             now = self._clock.now()
+            if publish:  # refused before anything changes: a refused update leaves the machine as it was
+                changes = (parsed is not None and parsed.text != machine.definition.text) or (
+                    role_arn is not None and role_arn != machine.role_arn
+                )
+                machine.check_can_publish(new_revision=changes)
             if parsed is not None and parsed.text != machine.definition.text:
                 machine.definition, machine.revision_id = parsed, str(uuid.uuid4())
             if role_arn is not None and role_arn != machine.role_arn:
@@ -162,6 +167,24 @@ class LocalStepFunctions:
             machine, _version = self._machines.resolve(state_machine_arn)
             version = machine.publish(self._clock.now(), description)
             return {"creationDate": version.creation_date, "stateMachineVersionArn": version.arn}
+
+    def delete_state_machine_version(self, state_machine_version_arn: str) -> dict[str, Any]:
+        """DeleteStateMachineVersion: the version can no longer start executions, while those running
+        on it go on to their end; ConflictException while an alias routes to it. A version that is not
+        there (deleted already) answers success: the API reference lists no not-found error for it.
+
+        https://docs.aws.amazon.com/step-functions/latest/apireference/API_DeleteStateMachineVersion.html
+        """
+        name, number = parse_state_machine_arn(state_machine_version_arn)
+        if not isinstance(number, int):
+            raise ValidationException(
+                f"DeleteStateMachineVersion takes a state machine version ARN: '{state_machine_version_arn}'"
+            )
+        with self._lock:
+            machine = self._machines.get(name)
+            if machine is not None and state_machine_version_arn == f"{machine.arn}:{number}":
+                machine.delete_version(number)
+            return {}
 
     def create_state_machine_alias(
         self, name: str, routing_configuration: list[dict[str, Any]], description: str | None = None
