@@ -10,11 +10,12 @@ a deleted version's running executions go on
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from nurtureflow import wiring
 from nurtureflow.contacts.model import contact_id_for
-from nurtureflow.settings import WorkflowSettings
+from nurtureflow.settings import SendingSettings, WorkflowSettings
 from tests.integration.conftest import MARKETER, Harness
 
 WORKFLOW = "it-prune"
@@ -68,7 +69,8 @@ def test_old_idle_versions_are_pruned_and_a_run_in_flight_keeps_its_version(harn
     [email] = harness.sent_to("pruning-ivy@example.com")
     assert email["subject"] == "Prune"
     # The run's own version names the list (docs/sending.md, "List-Id").
-    assert email["headers"]["List-Id"] == '"v1" <it-prune.workflow.shop.example>'
+    domain = parseaddr(SendingSettings().sender)[1].rpartition("@")[2]  # the stack's sender domain
+    assert email["headers"]["List-Id"] == f'"v1" <it-prune.workflow.{domain}>'
     run = wiring.runs().get(contact_id_for("pruning-ivy@example.com"), WORKFLOW)
     assert run is not None
     assert (run["version"], run["status"]) == (1, "completed")
