@@ -16,13 +16,7 @@ class EmfBudgetAlarm:
     cannot know the workflows in advance. The stack alarms on the second."""
 
     def budget_exceeded(self, workflow: str) -> None:
-        # Flushed at once: the send function has no metrics decorator to flush at its end.
-        with single_metric(
-            name=BUDGET_EXCEEDED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE
-        ) as metric:
-            metric.add_dimension(name="workflow", value=workflow)
-        with single_metric(name=BUDGET_EXCEEDED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
-            pass
+        _count_by_workflow_and_overall(BUDGET_EXCEEDED, workflow)
 
 
 class EmfPruningAlarm:
@@ -30,9 +24,12 @@ class EmfPruningAlarm:
     by ``workflow`` and for the function as a whole, as ``EmfBudgetAlarm`` does."""
 
     def pruning_failed(self, workflow: str) -> None:
-        with single_metric(
-            name=VERSION_PRUNING_FAILED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE
-        ) as metric:
-            metric.add_dimension(name="workflow", value=workflow)
-        with single_metric(name=VERSION_PRUNING_FAILED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
-            pass
+        _count_by_workflow_and_overall(VERSION_PRUNING_FAILED, workflow)
+
+
+def _count_by_workflow_and_overall(name: str, workflow: str) -> None:
+    # Flushed at once: the functions that count these have no metrics decorator to flush at their end.
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE) as metric:
+        metric.add_dimension(name="workflow", value=workflow)
+    with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
+        pass
