@@ -72,6 +72,7 @@ class NurtureFlowStack(Stack):
         obs.alarm_on_workflow_runs(except_machine_arn=self.broadcasts.machine.state_machine_arn)
         obs.alarm_on_broadcasts(self.broadcasts.machine)
         obs.alarm_on_budgets(send_service="send")  # the send function's service name
+        obs.alarm_on_version_pruning(admin_service="admin")  # uploads run in the admin function
         obs.add_alarm_status()
         self._wire()
         CfnOutput(

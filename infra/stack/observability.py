@@ -23,7 +23,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from nurtureflow.aws.metrics import BUDGET_EXCEEDED, NAMESPACE
+from nurtureflow.aws.metrics import BUDGET_EXCEEDED, NAMESPACE, VERSION_PRUNING_FAILED
 
 # SES puts an account under review at a 5% bounce rate and a 0.1% complaint rate.
 BOUNCE_RATE_ALARM = 0.05
@@ -219,6 +219,21 @@ class Observability(Construct):
             cloudwatch.AlarmWidget(title="Budget alarm", alarm=alarm, width=12),
         )
         return alarm
+
+    def alarm_on_version_pruning(self, admin_service: str) -> cloudwatch.Alarm:
+        """Alarm when an upload could not prune old state machine versions: the upload went on, but
+        a machine that keeps failing to prune reaches Step Functions' 1,000 versions and then every
+        upload of that workflow fails (docs/workflow-compilation.md, "Versions")."""
+        metric = cloudwatch.Metric(
+            namespace=NAMESPACE,
+            metric_name=VERSION_PRUNING_FAILED,
+            dimensions_map={"service": admin_service},
+            statistic="Sum",
+            period=PERIOD,
+        )
+        return self._alarm(
+            "VersionPruningFailed", metric, 1, "An upload could not delete old state machine versions"
+        )
 
     def add_alarm_status(self) -> None:
         """The dashboard's last row: every alarm's state (call once, after every ``alarm_on_*``)."""

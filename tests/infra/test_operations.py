@@ -10,8 +10,9 @@ from aws_cdk.assertions import Match, Template
 
 from infra.stack import NurtureFlowStack
 from infra.stack.observability import BOUNCE_RATE_ALARM, COMPLAINT_RATE_ALARM
+from nurtureflow.aws.metrics import NAMESPACE, VERSION_PRUNING_FAILED
 from tests.infra.conftest import synth
-from tests.infra.test_stack import _flat, _logical_id, _resources
+from tests.infra.test_stack import _env, _flat, _logical_id, _resources
 
 Json = dict[str, Any]
 FOURTEEN_DAYS = 14 * 24 * 3600
@@ -115,7 +116,8 @@ def test_every_alarm_notifies_the_encrypted_alarm_topic(stack: NurtureFlowStack,
     cloudwatch.amazonaws.com use it (SNS: "Configuring SSE for a topic", AWS KMS permissions)."""
     topic = _logical_id(stack.observability.topic)
     alarms = _alarms(template_json)
-    assert len(alarms) == 6 * 2 + 3 + 2 + 2 + 2 + 1
+    # errors and throttles a function, 3 dead-letter queues, broadcasts, workflow runs, SES, budget, pruning
+    assert len(alarms) == 6 * 2 + 3 + 2 + 2 + 2 + 1 + 1
     assert all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
     properties = template_json["Resources"][topic]["Properties"]
     key = template_json["Resources"][properties["KmsMasterKeyId"]["Fn::GetAtt"][0]]["Properties"]
@@ -268,3 +270,21 @@ def test_an_alarm_email_is_subscribed_to_the_topic(with_alarm_email: NurtureFlow
         },
     )
     template.has_output("AlarmTopicArn", Match.object_like({"Value": Match.any_value()}))
+
+
+def test_an_alarm_fires_when_an_upload_could_not_prune_old_versions(
+    stack: NurtureFlowStack, template: Template, template_json: Json
+) -> None:
+    """Uploads prune versions in the admin function and count failures by its service name; 1,000
+    versions a machine is Step Functions' limit:
+    https://docs.aws.amazon.com/step-functions/latest/apireference/API_PublishStateMachineVersion.html"""
+    service = _env(template_json, stack.functions.admin)["POWERTOOLS_SERVICE_NAME"]
+    template.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": NAMESPACE,
+            "MetricName": VERSION_PRUNING_FAILED,
+            "Dimensions": [{"Name": "service", "Value": service}],
+            "Threshold": 1,
+        },
+    )
