@@ -133,3 +133,13 @@ def test_a_state_machine_may_invoke_only_the_functions_its_role_allows(harness: 
     assert (described["status"], described["error"]) == ("FAILED", "Lambda.AWSLambdaException")
     assert "AccessDeniedException" in described["cause"]
     assert "lambda:InvokeFunction" in described["cause"]
+
+
+def test_the_banners_example_request_answers(harness: Harness) -> None:
+    """The first command a user copies from `make dev`'s banner reaches the API under its stage."""
+    line = next(line for line in harness.stack.banner().splitlines() if "try: curl" in line)
+    url = line.split("curl -s ", 1)[1].split(" ", 1)[0]
+    token = line.rsplit("Bearer ", 1)[1].rstrip("'")
+    assert url.startswith(harness.stack.base_url)
+    answer = harness.http("GET", url, headers={"Authorization": f"Bearer {token}"})
+    assert answer.status == 200

@@ -364,11 +364,12 @@ class LocalStack:
             [
                 f"NurtureFlow local stack on {url}  (clock {self.clock.now().isoformat()}, moves only by "
                 "POST /_local/clock)",
+                f"  API (ApiUrl, stage included): {self.base_url}",
                 f"  NURTUREFLOW_ADMIN_TOKEN={s.admin_token}",
                 f"  NURTUREFLOW_MARKETER_TOKEN={s.marketer_token}",
                 f"  NURTUREFLOW_FINANCE_TOKEN={s.finance_token}",
-                f"  NURTUREFLOW_SITE_KEY={s.site_key}   (origins http://localhost:*)",
-                f"  try: curl -s {url}/admin/workflows -H 'Authorization: Bearer {s.admin_token}'",
+                f"  NURTUREFLOW_SITE_KEY={s.site_key}   (origins http://localhost:* and http://127.0.0.1:*)",
+                f"  try: curl -s {self.base_url}/admin/workflows -H 'Authorization: Bearer {s.admin_token}'",
             ]
         )
 
