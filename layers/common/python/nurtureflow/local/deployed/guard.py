@@ -59,7 +59,6 @@ class AccessGuard:
 
     def __init__(self, account: Account, token_machine: TokenMachine) -> None:
         self._account, self._token_machine = account, token_machine
-        self.denied: list[Request] = []
 
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         principal = _principal
@@ -69,7 +68,6 @@ class AccessGuard:
         prefix = service.signing_name or service.endpoint_prefix
         for request in requests_for(prefix, model.name, params, self._account, self._token_machine):
             if not principal.policy.allows(request):
-                self.denied.append(request)
                 code = "AccessDenied" if service.protocol in _QUERY_PROTOCOL else "AccessDeniedException"
                 raise ClientError(
                     {
