@@ -193,11 +193,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=300)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--imports", type=int, default=5, help="fresh interpreters per module")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold-start imports")
     args = parser.parse_args(argv)
+    if not args.cold_only:
+        ingest_report(args.events, args.repeat)
+    cold_start_report(args.imports)
 
-    seconds = ingest_figures(args.events, args.repeat)
-    rate = {name: args.events / value for name, value in seconds.items()}
-    print(f"ingest: {args.events} events per round, best of {args.repeat}, moto DynamoDB in-process")
+
+def ingest_report(events: int, repeat: int) -> None:
+    """Events per second through the track handler against bare ``put_item``."""
+    seconds = ingest_figures(events, repeat)
+    rate = {name: events / value for name, value in seconds.items()}
+    print(f"ingest: {events} events per round, best of {repeat}, moto DynamoDB in-process")
     print(f"baseline bare put_item:          {rate['bare']:9.0f} events/s")
     print(f"track handler, 1 per request:    {rate['single']:9.0f} events/s")
     print(f"track handler, 100 per request:  {rate['batch']:9.0f} events/s")
@@ -206,11 +213,14 @@ def main(argv: list[str] | None = None) -> None:
         f"{rate['bare'] / rate['batch']:.1f}x batched"
     )
 
-    baseline = import_seconds("boto3", ROOT, args.imports)
-    print(f"cold-start import, best of {args.imports} fresh interpreters")
+
+def cold_start_report(imports: int) -> None:
+    """Each handler module's import in fresh interpreters against ``import boto3`` alone."""
+    baseline = import_seconds("boto3", ROOT, imports)
+    print(f"cold-start import, best of {imports} fresh interpreters")
     print(f"baseline import boto3:           {baseline * 1000:9.1f} ms")
     for handler in sorted((ROOT / "functions").glob("*/handler.py")):
-        figure = import_seconds("handler", handler.parent, args.imports)
+        figure = import_seconds("handler", handler.parent, imports)
         name = f"functions/{handler.parent.name}/handler.py"
         print(f"{name:33s}{figure * 1000:9.1f} ms  {figure / baseline:5.1f}x boto3")
 

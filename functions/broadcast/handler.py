@@ -6,15 +6,15 @@ claimed before SES is called, so a retried batch sends nobody twice (see docs/se
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.aws.errors import transient_as_retryable
 from nurtureflow.sending.delivery import SendRequest
+from nurtureflow.tracing import traced
 
 logger = Logger()
-tracer = Tracer()
 
 
 def deliver(send: SendRequest) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def deliver(send: SendRequest) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     with transient_as_retryable():  # passing AWS failures: the state machine retries them
         return wiring.broadcast_sender(deliver).perform(event)

@@ -7,19 +7,19 @@ email let the retry send it again, and it turns a concurrent duplicate into a fa
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.aws.errors import transient_as_retryable
 from nurtureflow.sending.delivery import Delivery, SendRequest
+from nurtureflow.tracing import traced
 
 logger = Logger()
-tracer = Tracer()
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 def handler(
     event: dict[str, Any], context: LambdaContext, delivery: Delivery | None = None
 ) -> dict[str, Any]:

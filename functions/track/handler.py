@@ -3,16 +3,16 @@ mail to the List-Unsubscribe mailbox (an SES receipt rule's Lambda action)."""
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import ValidationError, parse
 from aws_lambda_powertools.utilities.parser.models import SesModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.api.track_app import app
+from nurtureflow.tracing import traced
 
 logger = Logger()
-tracer = Tracer()
 
 
 def _received_mail(event: dict[str, Any]) -> dict[str, Any]:
@@ -31,7 +31,7 @@ def _received_mail(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("source") == "aws.ses":
         recorded = wiring.ses_notifications().handle(event.get("detail") or {})

@@ -3,7 +3,7 @@ are recorded and costed."""
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -12,14 +12,14 @@ from nurtureflow.aws.eventbus import DETAIL_TYPE
 from nurtureflow.enrolment.manual import BACKFILL
 from nurtureflow.enrolment.manual import DETAIL_TYPE as MANUAL
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.tracing import traced
 
 logger = Logger()
-tracer = Tracer()
 STATUS_CHANGE = "Step Functions Execution Status Change"
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if raw.get("action") == "daily":  # EventBridge Scheduler's daily run (date triggers)
         return {"enrolled": wiring.dispatcher().daily()}

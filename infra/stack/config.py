@@ -89,6 +89,8 @@ class StackConfig:
     api_domain: str | None = None
     certificate_arn: str | None = None
     hosted_zone_id: str | None = None
+    # Load the X-Ray SDK in every function (a subsegment per AWS call, ~100 ms more per cold start).
+    xray_sdk: bool = False
 
     def __post_init__(self) -> None:
         self._check_sender_domain()
@@ -178,6 +180,7 @@ class StackConfig:
             api_domain=(_text(node, "apiDomain") or "").lower().rstrip(".") or None,
             certificate_arn=_text(node, "certificateArn"),
             hosted_zone_id=_text(node, "hostedZoneId"),
+            xray_sdk=_flag(node, "xraySdk"),
         )
 
 

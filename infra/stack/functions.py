@@ -46,9 +46,12 @@ _SPECS = (
 class Functions(Construct):
     """``trigger``, ``step``, ``send``, ``track``, ``admin`` and ``broadcast``, from ``functions/<name>/``."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, layer: lambda_.ILayerVersion) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, layer: lambda_.ILayerVersion, xray_sdk: bool = False
+    ) -> None:
         super().__init__(scope, construct_id)
         self._layer = layer
+        self._xray_sdk = xray_sdk
         made = {spec.name: self._function(spec) for spec in _SPECS}
         self.trigger: lambda_.Function = made["trigger"]
         self.step: lambda_.Function = made["step"]
@@ -91,6 +94,8 @@ class Functions(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": spec.name,
                 "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
+                # Lambda's active tracing needs no SDK; the X-Ray SDK only on request (nurtureflow.tracing).
+                **({"NURTUREFLOW_XRAY_SDK": "true"} if self._xray_sdk else {}),
             },
         )
         acknowledge(

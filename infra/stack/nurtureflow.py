@@ -34,7 +34,7 @@ class NurtureFlowStack(Stack):
         self.config = config
         self.data = Data(self, "Data")
         self.layer = CommonLayer(self, "CommonLayer")
-        self.functions = fns = Functions(self, "Functions", layer=self.layer.layer)
+        self.functions = fns = Functions(self, "Functions", layer=self.layer.layer, xray_sdk=config.xray_sdk)
         self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin}, config=config)
         self.workflows = Workflows(self, "Workflows", tasks=[fns.step, fns.send])
         self.identity = SenderIdentity(self, "SenderIdentity", config=config)

@@ -58,3 +58,9 @@ def test_the_unsubscribe_mailbox_is_optional_and_must_be_an_address() -> None:
     )
     with pytest.raises(ConfigError, match="unsubscribeMailbox"):
         _config(unsubscribeMailbox="not an address")
+
+
+def test_the_xray_sdk_is_off_unless_context_turns_it_on() -> None:
+    assert _config().xray_sdk is False
+    assert _config(xraySdk="true").xray_sdk is True
+    assert _config(xraySdk=True).xray_sdk is True

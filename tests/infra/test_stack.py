@@ -633,3 +633,26 @@ def test_only_the_admin_function_starts_and_stops_broadcasts(
         if function is not stack.functions.admin:
             for statement in _statements(template_json, _role_id(template_json, function)):
                 assert machine not in {_flat(r) for r in _resource_list(statement)}
+
+
+def test_functions_load_the_xray_sdk_only_when_context_asks(template_json: Json) -> None:
+    """Active tracing stays on everywhere; the SDK's variable appears only with ``-c xraySdk=true``."""
+    from infra.stack.functions import Functions
+
+    functions = _resources(template_json, "AWS::Lambda::Function").values()
+    assert not any("NURTUREFLOW_XRAY_SDK" in f["Properties"]["Environment"]["Variables"] for f in functions)
+
+    stack = Stack()
+    layer = lambda_.LayerVersion.from_layer_version_arn(
+        stack, "Layer", "arn:aws:lambda:us-east-1:123456789012:layer:common:1"
+    )
+    Functions(stack, "Functions", layer=layer, xray_sdk=True)
+    with_sdk = Template.from_stack(stack)
+    with_sdk.resource_properties_count_is(
+        "AWS::Lambda::Function",
+        {
+            "TracingConfig": {"Mode": "Active"},
+            "Environment": {"Variables": Match.object_like({"NURTUREFLOW_XRAY_SDK": "true"})},
+        },
+        6,
+    )

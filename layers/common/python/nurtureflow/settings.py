@@ -164,3 +164,9 @@ class BroadcastSettings(_Part):
     # 48 if its ReadPage used every retry (11 more attempts, 3 events each): 500 pages stay under
     # 25,000 events even then (docs/broadcasts.md), so that is the ceiling as well as the default.
     broadcast_pages_per_execution: int = Field(default=500, ge=1, le=500)
+
+
+class TracingSettings(_Part):
+    """Whether handlers load the X-Ray SDK for a subsegment per AWS call (nurtureflow.tracing)."""
+
+    xray_sdk: bool = False
