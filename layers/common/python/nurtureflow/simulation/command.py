@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,40 +23,94 @@ USAGE_ERROR = 2
 _DEFAULTS = {name: field.default for name, field in SimulationRequest.model_fields.items()}
 
 
+_EPILOG = """\
+examples:
+  nurtureflow simulate catalog/cart-recovery/workflow.json --templates catalog/cart-recovery/templates
+  nurtureflow simulate workflow.json --templates templates/ --contacts 20000 --days 60 --chart funnel.png
+  nurtureflow simulate workflow.json --templates templates/ --seed 7 --json > forecast.json
+
+The same seed gives the same forecast. Costs use the packaged AWS price table (docs/costs.md).
+"""
+
+
 def parser() -> argparse.ArgumentParser:
+    """The options of ``nurtureflow simulate``, each with its default."""
     parse = argparse.ArgumentParser(
         prog="nurtureflow simulate",
-        description="Walk synthetic contacts through a workflow in virtual time (emails are not sent) "
-        "and forecast its funnel and its AWS cost.",
+        description=textwrap.fill(
+            "Forecast a workflow: walk synthetic contacts through it in virtual time, with the real "
+            "step and send logic (no email is sent), and report its funnel and its AWS cost.",
+            79,
+        ),
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parse.add_argument("workflow", type=Path, help="the workflow document (JSON)")
+    parse.add_argument("workflow", type=Path, help="the workflow document (a JSON file)")
     parse.add_argument(
-        "--templates", type=Path, required=True, help="a directory of templates, one <id>.json each"
-    )
-    parse.add_argument(
-        "--contacts", type=int, default=_DEFAULTS["contacts"], help=f"synthetic contacts (1-{MAX_CONTACTS:,})"
-    )
-    parse.add_argument(
-        "--days", type=int, default=_DEFAULTS["days"], help=f"virtual days to simulate (1-{MAX_DAYS})"
-    )
-    parse.add_argument(
-        "--open-rate", type=float, default=_DEFAULTS["open_rate"], help="share of emails opened (0-1)"
-    )
-    parse.add_argument(
-        "--click-rate", type=float, default=_DEFAULTS["click_rate"], help="share of emails clicked (0-1)"
+        "--templates",
+        type=Path,
+        required=True,
+        help="a directory of the workflow's email templates, one <id>.json each (required)",
     )
     parse.add_argument(
-        "--goal-rate", type=float, default=_DEFAULTS["goal_rate"], help="share of contacts reaching the goal"
+        "--contacts",
+        type=int,
+        default=_DEFAULTS["contacts"],
+        help=f"how many synthetic contacts arrive, 1-{MAX_CONTACTS:,} (default: {_DEFAULTS['contacts']:,})",
     )
-    parse.add_argument("--seed", type=int, help="the random seed (the same seed, the same forecast)")
-    parse.add_argument("--start", help="when the contacts arrive, ISO 8601 (default: next Monday 09:00 UTC)")
-    parse.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    parse.add_argument("--chart", type=Path, help="write the funnel as a chart: FILE.png or FILE.html")
+    parse.add_argument(
+        "--days",
+        type=int,
+        default=_DEFAULTS["days"],
+        help=f"virtual days to simulate, 1-{MAX_DAYS} (default: {_DEFAULTS['days']})",
+    )
+    parse.add_argument(
+        "--open-rate",
+        type=float,
+        default=_DEFAULTS["open_rate"],
+        help=f"share of delivered emails opened, 0-1 (default: {_DEFAULTS['open_rate']})",
+    )
+    parse.add_argument(
+        "--click-rate",
+        type=float,
+        default=_DEFAULTS["click_rate"],
+        help=f"share of delivered emails clicked, 0-1, at most the open rate "
+        f"(default: {_DEFAULTS['click_rate']})",
+    )
+    parse.add_argument(
+        "--goal-rate",
+        type=float,
+        default=_DEFAULTS["goal_rate"],
+        help=f"share of contacts reaching the workflow's goal, 0-1 (default: {_DEFAULTS['goal_rate']})",
+    )
+    parse.add_argument(
+        "--seed",
+        type=int,
+        help="the random seed: the same seed gives the same forecast (default: a random one)",
+    )
+    parse.add_argument(
+        "--start", help="when the contacts arrive, ISO 8601 with an offset (default: next Monday 09:00 UTC)"
+    )
+    parse.add_argument(
+        "--json", action="store_true", help="print one JSON object instead of a table (default: a table)"
+    )
+    parse.add_argument(
+        "--chart",
+        type=Path,
+        help="also write the funnel as a chart, FILE.png or FILE.html; the path is checked before the run "
+        "(default: none)",
+    )
     return parse
 
 
 def main(argv: list[str]) -> None:
-    args = parser().parse_args(argv)
+    run(parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> None:
+    """The forecast ``args`` ask for, printed, and charted when asked; every input checked first."""
+    if args.chart is not None:
+        _check_chart_path(args.chart)
     document = _json_file(args.workflow, "workflow")
     if not isinstance(document, dict):
         _fail(f"{args.workflow}: a workflow document is a JSON object")
@@ -75,8 +131,6 @@ def main(argv: list[str]) -> None:
                 f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in invalid.errors()
             )
         )
-    if args.chart is not None and args.chart.suffix.lower() not in (".png", ".html"):
-        _fail(f"--chart: {args.chart} must end in .png or .html")
     try:
         simulation = Simulation(document, templates, request)
     except WorkflowInvalidError as invalid:
@@ -94,6 +148,19 @@ def main(argv: list[str]) -> None:
         print(present.render_table(result))
         if args.chart is not None:
             print(f"Funnel chart: {args.chart}")
+
+
+def _check_chart_path(chart: Path) -> None:
+    # Checked before the run: a forecast of minutes is not thrown away for a typo in a path.
+    if chart.suffix.lower() not in (".png", ".html"):
+        _fail(f"--chart: {chart} must end in .png or .html")
+    folder = chart.parent
+    if not folder.is_dir():
+        _fail(f"--chart: the folder {folder} does not exist")
+    if chart.is_dir():
+        _fail(f"--chart: {chart} is a folder")
+    if not os.access(folder, os.W_OK) or (chart.exists() and not os.access(chart, os.W_OK)):
+        _fail(f"--chart: {chart} can't be written")
 
 
 def load_templates(directory: Path) -> dict[str, dict[str, Any]]:
