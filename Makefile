@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: dev test lint format synth schema bench wheels layer install browser clean
+.PHONY: dev test lint format synth schema openapi bench wheels layer install browser clean
 
 ## install: the virtual environment and the npm tools (only what is missing or changed)
 install: $(BIN)/.installed node_modules/.installed
@@ -61,6 +61,11 @@ format: install
 ## schema: regenerate docs/workflow.schema.json from the models
 schema: install
 	$(BIN)/python -m nurtureflow.workflow.schema > docs/workflow.schema.json
+
+## openapi: regenerate docs/openapi.json (what GET /openapi.json answers) and the route reference of
+## docs/http-api.md from the routes' code; a test fails when either is stale
+openapi: install
+	$(BIN)/python scripts/openapi_docs.py
 
 ## bench: the benchmarks, each against its baseline in the same process
 bench: install

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from pydantic import ValidationError
 
 from nurtureflow import wiring
+from nurtureflow.api import admin_operations as ops
 from nurtureflow.api import errors
 from nurtureflow.api.errors import NotFoundError, RequestInvalidError
 from nurtureflow.api.negotiation import prefers_csv
@@ -54,13 +55,13 @@ def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> 
 app.use(middlewares=[_authorise])
 
 
-@app.get("/admin/schema/workflow")
+@app.get("/admin/schema/workflow", **ops.WORKFLOW_SCHEMA)
 def workflow_schema() -> Response[str]:
     # Powertools serialises dict bodies for application/json only.
     return Response(200, "application/schema+json", json.dumps(workflow_json_schema()))
 
 
-@app.post("/admin/workflows/validate")
+@app.post("/admin/workflows/validate", **ops.VALIDATE_WORKFLOW)
 def validate_workflow() -> dict[str, Any]:
     try:
         _, definition = wiring.workflow_service().check(errors.json_body(app))
@@ -69,12 +70,12 @@ def validate_workflow() -> dict[str, Any]:
     return {"valid": True, "errors": [], "definition": definition}
 
 
-@app.get("/admin/workflows")
+@app.get("/admin/workflows", **ops.LIST_WORKFLOWS)
 def list_workflows() -> dict[str, Any]:
     return {"workflows": wiring.workflow_service().list()}
 
 
-@app.put("/admin/workflows/<workflow_id>")
+@app.put("/admin/workflows/<workflow_id>", **ops.PUT_WORKFLOW)
 def put_workflow(workflow_id: str) -> Response[dict[str, Any]]:
     published = wiring.workflow_service().upload(workflow_id, errors.json_body(app))
     body = {
@@ -86,12 +87,12 @@ def put_workflow(workflow_id: str) -> Response[dict[str, Any]]:
     return Response(201 if published.created else 200, "application/json", body)
 
 
-@app.get("/admin/workflows/<workflow_id>")
+@app.get("/admin/workflows/<workflow_id>", **ops.GET_WORKFLOW)
 def get_workflow(workflow_id: str) -> dict[str, Any]:
     return wiring.workflow_service().get(workflow_id)
 
 
-@app.get("/admin/workflows/<workflow_id>/versions/<version>")
+@app.get("/admin/workflows/<workflow_id>/versions/<version>", **ops.GET_WORKFLOW_VERSION)
 def get_workflow_version(workflow_id: str, version: str) -> dict[str, Any]:
     """A version's document and ASL, also after its Step Functions version was pruned."""
     from nurtureflow.workflow.publishing import WorkflowVersionNotFoundError
@@ -104,13 +105,13 @@ def get_workflow_version(workflow_id: str, version: str) -> dict[str, Any]:
         raise NotFoundError(str(exc)) from None
 
 
-@app.delete("/admin/workflows/<workflow_id>")
+@app.delete("/admin/workflows/<workflow_id>", **ops.ARCHIVE_WORKFLOW)
 def archive_workflow(workflow_id: str) -> dict[str, Any]:
     """Archive: no more enrolment, every run in flight stopped; a repeat answers the same way."""
     return wiring.workflow_archive().archive(workflow_id)
 
 
-@app.get("/admin/workflows/<workflow_id>/stats")
+@app.get("/admin/workflows/<workflow_id>/stats", **ops.WORKFLOW_STATS)
 def workflow_stats(workflow_id: str) -> dict[str, Any]:
     from nurtureflow.stats.report import StatsQueryError, parse_version
     from nurtureflow.stats.service import VersionNotFoundError
@@ -124,7 +125,7 @@ def workflow_stats(workflow_id: str) -> dict[str, Any]:
         raise NotFoundError(str(exc)) from None
 
 
-@app.get("/admin/workflows/<workflow_id>/diagram")
+@app.get("/admin/workflows/<workflow_id>/diagram", **ops.DIAGRAM)
 def diagram(workflow_id: str) -> Response[Any]:
     workflow = wiring.workflow_service().current(workflow_id)
     accept = app.current_event.headers.get("Accept") or app.current_event.headers.get("accept") or ""
@@ -135,18 +136,18 @@ def diagram(workflow_id: str) -> Response[Any]:
     return Response(200, "application/json", {"mermaid": to_mermaid(workflow), "svg": to_svg(workflow)})
 
 
-@app.post("/admin/workflows/<workflow_id>/activate")
+@app.post("/admin/workflows/<workflow_id>/activate", **ops.ACTIVATE)
 def activate(workflow_id: str) -> dict[str, Any]:
     activated = wiring.workflow_service().set_status(workflow_id, "active")
     return {**activated, "backfilling": wiring.manual_enrolment().after_activation(workflow_id)}
 
 
-@app.post("/admin/workflows/<workflow_id>/pause")
+@app.post("/admin/workflows/<workflow_id>/pause", **ops.PAUSE)
 def pause(workflow_id: str) -> dict[str, Any]:
     return wiring.workflow_service().set_status(workflow_id, "paused")
 
 
-@app.post("/admin/workflows/<workflow_id>/enroll")
+@app.post("/admin/workflows/<workflow_id>/enroll", **ops.ENROLL)
 def enroll(workflow_id: str) -> Response[dict[str, Any]]:
     try:
         request = EnrolRequest.model_validate(errors.json_body(app))
@@ -160,7 +161,7 @@ def enroll(workflow_id: str) -> Response[dict[str, Any]]:
         raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
 
 
-@app.post("/admin/workflows/<workflow_id>/simulate")
+@app.post("/admin/workflows/<workflow_id>/simulate", **ops.SIMULATE)
 def simulate(workflow_id: str) -> dict[str, Any]:
     from nurtureflow.simulation.service import SimulationRefusedError, simulate_stored
 
@@ -191,7 +192,7 @@ def _template_from_body() -> EmailTemplate:
         ) from None
 
 
-@app.put("/admin/templates/<template_id>")
+@app.put("/admin/templates/<template_id>", **ops.PUT_TEMPLATE)
 def put_template(template_id: str) -> Response[dict[str, Any]]:
     if not TEMPLATE_ID.match(template_id):
         # Ids are quoted in extends/include and named by workflow steps: plain, and one way to write.
@@ -207,7 +208,7 @@ def put_template(template_id: str) -> Response[dict[str, Any]]:
     return Response(201 if created else 200, "application/json", body)
 
 
-@app.get("/admin/templates/<template_id>")
+@app.get("/admin/templates/<template_id>", **ops.GET_TEMPLATE)
 def get_template(template_id: str) -> dict[str, Any]:
     stored = wiring.templates().get(template_id)
     if stored is None:
@@ -218,7 +219,7 @@ def get_template(template_id: str) -> dict[str, Any]:
     }
 
 
-@app.post("/admin/templates/<template_id>/preview")
+@app.post("/admin/templates/<template_id>/preview", **ops.PREVIEW)
 def preview_template(template_id: str) -> dict[str, Any]:
     try:
         email = wiring.template_preview().preview(template_id, errors.json_body(app))
@@ -233,7 +234,7 @@ def preview_template(template_id: str) -> dict[str, Any]:
     return {"subject": email.subject, "html": email.html, "text": email.text}
 
 
-@app.get("/admin/costs")
+@app.get("/admin/costs", **ops.COSTS)
 def costs() -> Response[Any]:
     repeated = [
         k for k, v in (app.current_event.multi_value_query_string_parameters or {}).items() if len(v) > 1
@@ -259,7 +260,7 @@ def costs() -> Response[Any]:
     return Response(200, "application/json", body)
 
 
-@app.get("/admin/contacts/<contact>")
+@app.get("/admin/contacts/<contact>", **ops.EXPORT_CONTACT)
 def export_contact(contact: str) -> dict[str, Any]:
     """Everything held on the contact (by id or email): the GDPR export."""
     try:
@@ -268,7 +269,7 @@ def export_contact(contact: str) -> dict[str, Any]:
         raise NotFoundError(f"no contact is '{unquote(contact)}'") from None
 
 
-@app.delete("/admin/contacts/<contact>")
+@app.delete("/admin/contacts/<contact>", **ops.ERASE_CONTACT)
 def erase_contact(contact: str) -> dict[str, Any]:
     """Erase the contact everywhere (GDPR); 404 once nothing is left, so a repeat says it is done."""
     try:
@@ -278,17 +279,17 @@ def erase_contact(contact: str) -> dict[str, Any]:
     return {"erased": erased.as_dict()}
 
 
-@app.get("/admin/scoring")
+@app.get("/admin/scoring", **ops.GET_SCORING)
 def get_scoring() -> dict[str, Any]:
     return wiring.scoring().document()
 
 
-@app.put("/admin/scoring")
+@app.put("/admin/scoring", **ops.PUT_SCORING)
 def put_scoring() -> dict[str, Any]:
     return wiring.scoring().upload(errors.json_body(app))
 
 
-@app.post("/admin/broadcasts")
+@app.post("/admin/broadcasts", **ops.CREATE_BROADCAST)
 def create_broadcast() -> Response[dict[str, Any]]:
     from nurtureflow.broadcasts.model import BroadcastInvalidError
 
@@ -299,7 +300,7 @@ def create_broadcast() -> Response[dict[str, Any]]:
     return Response(202, "application/json", created)
 
 
-@app.get("/admin/broadcasts/<broadcast_id>")
+@app.get("/admin/broadcasts/<broadcast_id>", **ops.GET_BROADCAST)
 def get_broadcast(broadcast_id: str) -> dict[str, Any]:
     from nurtureflow.broadcasts.service import BroadcastNotFoundError
 
@@ -309,7 +310,7 @@ def get_broadcast(broadcast_id: str) -> dict[str, Any]:
         raise NotFoundError(f"no broadcast has id '{broadcast_id}'") from None
 
 
-@app.post("/admin/broadcasts/<broadcast_id>/cancel")
+@app.post("/admin/broadcasts/<broadcast_id>/cancel", **ops.CANCEL_BROADCAST)
 def cancel_broadcast(broadcast_id: str) -> Response[Any]:
     from nurtureflow.broadcasts.service import BroadcastConflictError, BroadcastNotFoundError
 

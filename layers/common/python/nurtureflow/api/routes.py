@@ -33,6 +33,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/t/c/{token}", "track"),
     Route("GET", "/u/{token}", "track"),
     Route("POST", "/u/{token}", "track"),
+    # The OpenAPI document of every route: public, it holds no credential and no data.
+    Route("GET", "/openapi.json", "track"),
     Route("GET", "/admin/schema/workflow", "admin", ALL_ROLES),
     Route("POST", "/admin/workflows/validate", "admin", EDITORS),
     Route("GET", "/admin/workflows", "admin", ALL_ROLES),

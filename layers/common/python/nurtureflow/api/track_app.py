@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from nurtureflow import wiring
 from nurtureflow.api import errors
+from nurtureflow.api import track_operations as ops
 from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.events.ingest import parse_post
 from nurtureflow.events.machine_opens import OpenRequest
@@ -43,7 +44,7 @@ def _site_origins() -> tuple[str, list[str]]:
     return key, _sites.site_keys[key]
 
 
-@app.get("/v1/tracker.js")
+@app.get("/v1/tracker.js", **ops.TRACKER)
 def tracker() -> Response[str]:
     return Response(
         200,
@@ -53,7 +54,7 @@ def tracker() -> Response[str]:
     )
 
 
-@app.post("/v1/events")
+@app.post("/v1/events", **ops.POST_EVENTS)
 def post_events() -> Response[dict[str, int]]:
     site_key, origins = _site_origins()
     origin = _header("Origin")
@@ -72,7 +73,7 @@ def post_events() -> Response[dict[str, int]]:
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 
-@app.route("/v1/events", method="OPTIONS")
+@app.route("/v1/events", method="OPTIONS", **ops.PREFLIGHT)
 def preflight() -> Response[str]:
     # A browser's preflight carries no X-Site-Key: answer for origins some site allows, refuse the rest.
     origin = _header("Origin")
@@ -92,14 +93,14 @@ def preflight() -> Response[str]:
     )
 
 
-@app.get("/t/c/<token>")
+@app.get("/t/c/<token>", **ops.CLICK)
 def click(token: str) -> Response[str]:
     # Encoded again: tokens signed before links were encoded may hold line breaks from contact data.
     url = header_safe_url(wiring.feedback().click(token))
     return Response(302, "text/plain", "", headers={"Location": url, "Cache-Control": "no-store"})
 
 
-@app.get("/t/o/<token>")
+@app.get("/t/o/<token>", **ops.OPEN_PIXEL)
 def open_pixel(token: str) -> Response[bytes]:
     identity = (app.current_event.get("requestContext") or {}).get("identity") or {}
     who = OpenRequest(
@@ -109,7 +110,7 @@ def open_pixel(token: str) -> Response[bytes]:
     return Response(200, "image/gif", PIXEL, headers={"Cache-Control": "no-store"})
 
 
-@app.get("/u/<token>")
+@app.get("/u/<token>", **ops.UNSUBSCRIBE_PAGE)
 def unsubscribe_page(token: str) -> Response[str]:
     # Only the POST unsubscribes: scanners fetch links, people press the button.
     wiring.feedback().check_unsubscribe(token)
@@ -122,7 +123,7 @@ def unsubscribe_page(token: str) -> Response[str]:
     return Response(200, "text/html; charset=utf-8", page)
 
 
-@app.post("/u/<token>")
+@app.post("/u/<token>", **ops.UNSUBSCRIBE)
 def unsubscribe(token: str) -> Response[str]:
     body = errors.raw_body(app)
     if not is_one_click(_header("Content-Type"), body):
@@ -133,3 +134,11 @@ def unsubscribe(token: str) -> Response[str]:
     wiring.feedback().unsubscribe(token)
     page = "<!doctype html><meta charset=utf-8><title>Unsubscribed</title><p>You are unsubscribed.</p>"
     return Response(200, "text/html; charset=utf-8", page)
+
+
+@app.get("/openapi.json", **ops.OPENAPI)
+def openapi() -> Response[str]:
+    # Built on the first request only: no cold start pays for importing the admin routes.
+    from nurtureflow.api.openapi import openapi_json
+
+    return Response(200, "application/json", openapi_json(), headers={"Cache-Control": "public, max-age=300"})

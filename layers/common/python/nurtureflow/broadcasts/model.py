@@ -25,7 +25,9 @@ class BroadcastInvalidError(Exception):
         self.field = field
 
 
-class _Body(BaseModel):
+class BroadcastBody(BaseModel):
+    """The request body of ``POST /admin/broadcasts``."""
+
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
@@ -54,7 +56,7 @@ def parse_request(body: Any, now: datetime) -> BroadcastRequest:
     if not isinstance(body, dict):
         raise BroadcastInvalidError("body", "a broadcast is an object {name, template, segment, send_at?}")
     try:
-        parsed = _Body.model_validate(body)
+        parsed = BroadcastBody.model_validate(body)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "body"
