@@ -136,6 +136,14 @@ MODEL_SCHEMAS = (
     "nurtureflow.scoring.rules:ScoringRules",
 )
 
+# What the path parameters hold, with an example (a sample workflow and template of the catalog).
+PATH_PARAMETERS = {
+    "workflow_id": ("The workflow's id, its document's `id`.", _WORKFLOW_ID),
+    "version": ("A version number, counted from 1.", "1"),
+    "template_id": ("The template's id: letters, digits, `.`, `_` and `-`, up to 128.", "cart-reminder"),
+    "broadcast_id": ("The id `POST /admin/broadcasts` answered.", "b_0767416a6fd5407db32dcd9e"),
+    "contact": ("The contact's id, or its email address.", "ana@example.com"),
+}
 _OBJECT: dict[str, Any] = {"type": "object"}
 
 WORKFLOW_SCHEMA = operation(

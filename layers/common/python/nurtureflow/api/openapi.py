@@ -153,6 +153,13 @@ def _model_schemas() -> dict[str, Any]:
 
 def _finish_operation(route: Route, item: dict[str, Any]) -> None:
     """Roles, credentials and the answers they bring, from the route's row in ``ROUTES``."""
+    from nurtureflow.api import admin_operations, track_operations
+
+    meanings = admin_operations.PATH_PARAMETERS | track_operations.PATH_PARAMETERS
+    for parameter in item.get("parameters", []):
+        if parameter["in"] == "path":
+            parameter["description"], parameter["example"] = meanings[parameter["name"]]
+            parameter["schema"].pop("title", None)
     parameters = item.pop(PARAMETERS_EXTENSION, [])
     if parameters:
         item["parameters"] = [*item.get("parameters", []), *parameters]

@@ -20,6 +20,9 @@ _EVENT_EXAMPLE = {
     "properties": {"value": 35, "currency": "EUR"},
 }
 
+PATH_PARAMETERS = {
+    "token": ("The signed token of the email's link (opaque).", "eyJrIjoiYyJ9.k1.c2lnbmF0dXJl"),
+}
 MODEL_SCHEMAS = ("nurtureflow.events.model:IncomingEvent", "nurtureflow.events.model:EventBatch")
 
 POST_EVENTS = operation(

@@ -51,6 +51,7 @@ class LocalStack:
         self.clock = VirtualClock()
         self._next_daily = next_daily_run(self.clock.now())
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._operator_dynamodb: Any = None
 
     # -- start-up ---------------------------------------------------------------------------
     def start(self, with_samples: bool = True) -> None:
@@ -287,6 +288,7 @@ class LocalStack:
             ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
             ("GET", "/_local/outbox"): lambda m, b: (200, {"emails": self.outbox()}),
             ("POST", "/_local/inbound"): self._inbound_route,
+            ("GET", "/_local/tables"): lambda m, b: (200, {"tables": self.tables()}),
             # A shop page using tracker.js as a website would (same origin, the local site key).
             ("GET", "/_local/demo-shop"): lambda m, b: (
                 200,
@@ -321,6 +323,15 @@ class LocalStack:
         answer = mailbox.receive(method, body)
         self.drain()  # the unsubscribed event reaches the trigger function, as in AWS
         return answer
+
+    def tables(self) -> dict[str, dict[str, Any]]:
+        """Each table's item count and digest (``local/tables.py``), read as the operator."""
+        from nurtureflow.local.tables import table_digests
+
+        if self._operator_dynamodb is None:
+            endpoint = os.environ["NURTUREFLOW_ENDPOINT_DYNAMODB"]
+            self._operator_dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
+        return table_digests(self._operator_dynamodb)
 
     def outbox(self) -> list[dict[str, Any]]:
         from nurtureflow import wiring
