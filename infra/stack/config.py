@@ -28,6 +28,9 @@ Context keys (docs/deploy.md has the table):
   (default 400; see ``docs/privacy.md``).
 * ``siteKeys``: ``{publishable site key: [allowed origins]}`` for the tracking API; public by
   design, like any browser key.
+* ``linkHosts``: hosts (each with its subdomains) that tracked links may redirect to, besides
+  ``senderDomain`` which is always allowed. A link to any other host is sent untracked and a click
+  token for one is refused (docs/security.md).
 * ``unsubscribeMailbox``: the address of the ``List-Unsubscribe`` mailto (unset: no mailto). When
   set, emails carry the mailto and an SES receipt rule hands that mailbox's mail to the track
   function (``inbound.py``; docs/sending.md says what the operator sets up).
@@ -79,6 +82,7 @@ class StackConfig:
     link_key_id: str = "k1"
     role_token_hashes: dict[str, str] = field(default_factory=dict)
     site_keys: dict[str, list[str]] = field(default_factory=dict)
+    link_hosts: tuple[str, ...] = ()
     event_retention_days: int = 400
     unsubscribe_mailbox: str | None = None
     mail_from_subdomain: str = "bounce"
@@ -102,6 +106,9 @@ class StackConfig:
             raise ConfigError(f"mailFromSubdomain {self.mail_from_subdomain!r} is not one DNS label")
         self._check_addresses()
         self._check_api_domain()
+        for host in self.link_hosts:
+            if not _DOMAIN.match(host):
+                raise ConfigError(f"linkHosts: {host!r} is not a lowercase domain name like shop.acme.com")
         if not 1 <= self.event_retention_days <= 3650:
             raise ConfigError(f"eventRetentionDays {self.event_retention_days} is not 1-3650")
         _, address = parseaddr(self.sender)
@@ -152,6 +159,11 @@ class StackConfig:
             raise ConfigError(f"certificateArn {self.certificate_arn!r} is not an ACM certificate ARN")
 
     @property
+    def allowed_link_hosts(self) -> list[str]:
+        """What tracked links may redirect to: the sender domain, then ``linkHosts``."""
+        return list(dict.fromkeys((self.sender_domain, *self.link_hosts)))
+
+    @property
     def mail_from_domain(self) -> str:
         return f"{self.mail_from_subdomain}.{self.sender_domain}"
 
@@ -170,6 +182,7 @@ class StackConfig:
             link_key_id=_text(node, "linkKeyId") or cls.link_key_id,
             role_token_hashes=_mapping(node, "roleTokenHashes"),
             site_keys=_mapping(node, "siteKeys"),
+            link_hosts=tuple(host.rstrip(".") for host in _list(node, "linkHosts")),
             event_retention_days=_days(node, "eventRetentionDays", cls.event_retention_days),
             unsubscribe_mailbox=(_text(node, "unsubscribeMailbox") or "").lower() or None,
             mail_from_subdomain=_text(node, "mailFromSubdomain") or cls.mail_from_subdomain,

@@ -63,7 +63,9 @@ class NurtureFlowStack(Stack):
             dead_letter_queue=undelivered,
         )
         self.schedules = Schedules(self, "Schedules", trigger=fns.trigger, dead_letter_queue=undelivered)
-        self.link_keys = LinkKeys(self, "LinkKeys", link_key_id=config.link_key_id)
+        self.link_keys = LinkKeys(
+            self, "LinkKeys", link_key_id=config.link_key_id, link_hosts=config.allowed_link_hosts
+        )
         self.broadcasts = Broadcasts(self, "Broadcasts", function=fns.broadcast)
         self.observability = obs = Observability(
             self, "Observability", functions=fns.all, alarm_email=config.alarm_email

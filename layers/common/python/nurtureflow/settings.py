@@ -61,6 +61,9 @@ class TrackingSettings(_Part):
     # {key id: secret}; the first-listed id in ``link_key_id`` signs, every listed key verifies.
     link_keys: dict[str, str] = Field(default_factory=lambda: {"local1": "local-signing-key-change-me"})
     link_key_id: str = "local1"
+    # Hosts a tracked link may redirect to (each allows its subdomains too; nurtureflow.sending.
+    # link_hosts). "*" (any host) serves tools outside a deployment; the stack always sets the list.
+    link_hosts: list[str] = Field(default_factory=lambda: ["*"])
 
     @field_validator("public_base_url")
     @classmethod

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
 from nurtureflow.scoring.validate import ScoringInvalidError
+from nurtureflow.sending.link_hosts import LinkNotAllowedError
 from nurtureflow.sending.problems import TemplateInvalidError
 from nurtureflow.sending.tokens import InvalidTokenError
 from nurtureflow.workflow.errors import WorkflowArchivedError, WorkflowInvalidError
@@ -110,6 +111,23 @@ def install(app: APIGatewayRestResolver) -> None:
     @app.exception_handler(NotFoundError)
     def _not_found(exc: NotFoundError) -> Response[str]:
         return error(404, "not_found", str(exc))
+
+    _install_public_api(app)
+
+
+def _install_public_api(app: APIGatewayRestResolver) -> None:
+    """The refusals of the public tracking routes that protect recipients and the sender."""
+
+    @app.exception_handler(LinkNotAllowedError)
+    def _link_not_allowed(exc: LinkNotAllowedError) -> Response[str]:
+        # The link's address is not echoed: the page must not become a way to show it either.
+        return error(
+            400,
+            "link_not_allowed",
+            "this link leads to a site this sender does not allow; it was not followed",
+            [{"field": "token", "message": "the link's host is not on the account's allowlist"}],
+            headers={"Cache-Control": "no-store"},
+        )
 
 
 def raw_body(app: APIGatewayRestResolver) -> bytes:
