@@ -301,7 +301,7 @@ def contact_data() -> ContactData:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.privacy.contact_data import ContactData
 
-    return ContactData(contacts(), events(), runs(), sends(), Executions(), aliases())
+    return ContactData(contacts(), events(), runs(), sends(), Executions(), aliases(), broadcasts())
 
 
 def broadcasts() -> BroadcastRepository:
