@@ -11,6 +11,8 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
 from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
+from nurtureflow.events.protected_traits import ProtectedTraitError
+from nurtureflow.events.rate_limits import RateLimitedError
 from nurtureflow.scoring.validate import ScoringInvalidError
 from nurtureflow.sending.link_hosts import LinkNotAllowedError
 from nurtureflow.sending.problems import TemplateInvalidError
@@ -128,6 +130,31 @@ def _install_public_api(app: APIGatewayRestResolver) -> None:
             [{"field": "token", "message": "the link's host is not on the account's allowlist"}],
             headers={"Cache-Control": "no-store"},
         )
+
+    @app.exception_handler(ProtectedTraitError)
+    def _protected_trait(exc: ProtectedTraitError) -> Response[str]:
+        fields = ", ".join(d["field"] for d in exc.details)
+        message = f"a publishable site key may not set {fields}; send them with a server key"
+        return error(403, "protected_trait", message, exc.details)
+
+    @app.exception_handler(RateLimitedError)
+    def _rate_limited(exc: RateLimitedError) -> Response[str]:
+        field = _RATE_LIMIT_FIELDS.get(exc.limit, exc.limit)
+        return error(
+            429,
+            "rate_limited",
+            f"too many events through this site key: {exc}; nothing was stored, retry later",
+            [{"field": field, "message": str(exc), "limit": exc.limit}],
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+
+# What each limit counts by, as the request carries it.
+_RATE_LIMIT_FIELDS = {
+    "events_per_address": "email",
+    "new_addresses_per_ip": "sourceIp",
+    "new_addresses_per_site_key": "X-Site-Key",
+}
 
 
 def raw_body(app: APIGatewayRestResolver) -> bytes:

@@ -55,9 +55,7 @@ class Erased:
 
     @property
     def anything(self) -> bool:
-        return any(
-            (self.contact, self.events, self.anonymous_events, self.sends, self.runs, self.broadcasts)
-        )
+        return any((self.contact, self.events, self.anonymous_events, self.sends, self.runs, self.broadcasts))
 
     def as_dict(self) -> dict[str, int]:
         return {
