@@ -31,6 +31,11 @@ def _header(name: str) -> str | None:
     return headers.get(name) or headers.get(name.lower())
 
 
+def _identity() -> dict[str, str | None]:
+    """Who API Gateway says is calling: ``sourceIp``, ``userAgent``."""
+    return (app.current_event.get("requestContext") or {}).get("identity") or {}
+
+
 def _allowed(origin: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(origin, pattern) for pattern in patterns)
 
@@ -84,9 +89,8 @@ def post_events() -> Response[dict[str, int]]:
     body = errors.json_body(app)
     events = parse_post(body, wiring.clock.now(), wiring.retention().event_retention_days)
     if origins is not None:  # the publishable key: protected traits and rate limits (docs/security.md)
-        source_ip = ((app.current_event.get("requestContext") or {}).get("identity") or {}).get("sourceIp")
         batched = isinstance(body, dict) and "batch" in body
-        wiring.admission().admit(events, site_key, source_ip, batched=batched)
+        wiring.admission().admit(events, site_key, _identity().get("sourceIp"), batched=batched)
     accepted = wiring.ingestion().accept(site_key, events)
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
@@ -120,7 +124,7 @@ def click(token: str) -> Response[str]:
 
 @app.get("/t/o/<token>")
 def open_pixel(token: str) -> Response[bytes]:
-    identity = (app.current_event.get("requestContext") or {}).get("identity") or {}
+    identity = _identity()
     who = OpenRequest(
         user_agent=identity.get("userAgent") or _header("User-Agent"), source_ip=identity.get("sourceIp")
     )
