@@ -19,6 +19,7 @@ from nurtureflow.events.model import (
     TrackedEvent,
 )
 from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS
+from nurtureflow.events.values import trait_problems, value_problems
 
 
 class EventsInvalidError(Exception):
@@ -38,7 +39,9 @@ def parse_post(
 ) -> list[IncomingEvent]:
     """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored).
 
-    With ``now``, each ``occurred_at`` must also lie within the retention and at most a day ahead.
+    Fields are named by their JSON path (``batch/3/traits/phone``). Every value must be one the
+    tables hold faithfully (``events.values``). With ``now``, each ``occurred_at`` must also lie
+    within the retention and at most a day ahead.
     """
     batched = isinstance(body, dict) and "batch" in body
     try:
@@ -47,21 +50,30 @@ def parse_post(
         raise EventsInvalidError(
             [
                 {
-                    "field": ".".join(str(p) for p in e["loc"]) or "body",
+                    "field": "/".join(str(p) for p in e["loc"]) or "body",
                     "message": str(e["msg"]).removeprefix("Value error, "),
                 }
                 for e in error.errors()
             ]
         ) from None
-    if now is not None:
-        details = [
-            {"field": f"batch.{i}.occurred_at" if batched else "occurred_at", "message": problem}
-            for i, event in enumerate(events)
-            if (problem := occurred_at_problem(event.occurred_at, now, retention_days)) is not None
-        ]
-        if details:
-            raise EventsInvalidError(details)
+    details = [
+        {"field": field, "message": message}
+        for i, event in enumerate(events)
+        for field, message in _event_problems(event, f"batch/{i}/" if batched else "", now, retention_days)
+    ]
+    if details:
+        raise EventsInvalidError(details)
     return events
+
+
+def _event_problems(
+    event: IncomingEvent, prefix: str, now: datetime | None, retention_days: int
+) -> list[tuple[str, str]]:
+    problems = sorted(trait_problems(event.traits, f"{prefix}traits"))
+    problems += sorted(value_problems(event.properties, f"{prefix}properties"))
+    if now is not None and (problem := occurred_at_problem(event.occurred_at, now, retention_days)):
+        problems.append((f"{prefix}occurred_at", problem))
+    return problems
 
 
 def occurred_at_problem(
