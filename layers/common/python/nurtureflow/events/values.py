@@ -52,7 +52,9 @@ def number_problem(number: int | float) -> str | None:
         return "is larger in magnitude than 9.9999999999999999999999999999999999999E+125"
     if magnitude < SMALLEST:
         return "is closer to zero than 1E-130 (and not zero)"
-    if len(exact.normalize().as_tuple().digits) > MAX_DIGITS:
+    # Counted without trailing zeros (1E+50 has one); not with normalize(), which rounds to 28.
+    significant = "".join(map(str, exact.as_tuple().digits)).rstrip("0")
+    if len(significant) > MAX_DIGITS:
         return f"has more than {MAX_DIGITS} significant digits"
     return None
 
