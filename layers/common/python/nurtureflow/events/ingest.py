@@ -21,7 +21,7 @@ from nurtureflow.events.model import (
 from nurtureflow.events.planning import PostPlanner
 from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS
 from nurtureflow.events.values import trait_problems, value_problems
-from nurtureflow.store.ingest_writes import ContactChangedError, EventWrite
+from nurtureflow.store.ingest_writes import ContactChangedError, EventWrite, WriteNotAppliedError
 
 logger = Logger(child=True)
 # How often a post is planned again when a contact changed under it.
@@ -140,8 +140,10 @@ class Ingestion:
         published = False
         try:
             for write in plan.writes:
-                if self._writes.commit(write):
-                    committed.append(write)
+                # Counted before the call: a commit that fails without an answer may have been written.
+                committed.append(write)
+                if not self._writes.commit(write):
+                    committed.pop()  # already recorded by an earlier post: not ours to undo
             for settle in plan.settles:
                 self._identities.settle(settle.anonymous_id, settle.contact_id, settle.dropped)
             # Published even when already stored: a retry after a failed publish must still reach the
@@ -150,6 +152,10 @@ class Ingestion:
             for start in range(0, len(tracked), PUBLISH_CHUNK):
                 self._bus.publish(tracked[start : start + PUBLISH_CHUNK])
                 published = True
+        except WriteNotAppliedError:
+            committed.pop()  # the transaction in flight was cancelled: nothing of it to undo
+            self._undo(committed)
+            raise
         except Exception:
             if not published:
                 self._undo(committed)

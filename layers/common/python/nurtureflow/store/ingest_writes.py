@@ -21,7 +21,11 @@ from nurtureflow.store.items import to_dynamo, to_plain
 _MARKER, _CONTACT = 0, 2  # positions in the transaction, for its cancellation reasons
 
 
-class ContactChangedError(Exception):
+class WriteNotAppliedError(Exception):
+    """The transaction was cancelled: nothing of it was written."""
+
+
+class ContactChangedError(WriteNotAppliedError):
     """The contact changed (or appeared, or went) between the read and the write: plan again."""
 
 
@@ -99,14 +103,23 @@ class IngestWrites:
                 return False
             if len(codes) > _CONTACT and codes[_CONTACT] == "ConditionalCheckFailed":
                 raise ContactChangedError(write.event.contact_id) from None
-            raise
+            raise WriteNotAppliedError(str(error)) from error
         return True
 
     def undo(self, write: EventWrite) -> None:
-        """The inverse of a committed ``commit``: the contact and alias as before, no event."""
+        """The inverse of ``commit``: the contact and alias as before, no event. Also safe after a
+        commit whose outcome is unknown: when the event's marker is another post's (a retried id),
+        nothing is undone."""
         marker, item = self._event_items(write.event)
         actions: list[dict[str, Any]] = [
-            {"Delete": {"TableName": self._events, "Key": _serialized(_key(marker))}},
+            {
+                "Delete": {
+                    "TableName": self._events,
+                    "Key": _serialized(_key(marker)),
+                    "ConditionExpression": "attribute_not_exists(pk) OR received_at = :r",
+                    "ExpressionAttributeValues": _serialized({":r": write.event.received_at}),
+                }
+            },
             {"Delete": {"TableName": self._events, "Key": _serialized(_key(item))}},
         ]
         if write.contact is not None:
@@ -119,7 +132,13 @@ class IngestWrites:
                 if before is None
                 else {"Put": {"TableName": self._events, "Item": _serialized(before)}}
             )
-        client("dynamodb").transact_write_items(TransactItems=actions)
+        dynamodb = client("dynamodb")
+        try:
+            dynamodb.transact_write_items(TransactItems=actions)
+        except dynamodb.exceptions.TransactionCanceledException as error:
+            codes = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
+            if codes[:1] != ["ConditionalCheckFailed"]:
+                raise
 
     def _event_items(self, event: TrackedEvent) -> tuple[dict[str, Any], dict[str, Any]]:
         """The id marker and the event item (``store.events`` reads them)."""
@@ -132,7 +151,14 @@ class IngestWrites:
             **event.model_dump(mode="json", exclude_none=True),
             **expiry,
         }
-        marker = {"pk": f"id#{event.id}", "sk": "-", "owner": owner, "at": item["sk"], **expiry}
+        marker = {
+            "pk": f"id#{event.id}",
+            "sk": "-",
+            "owner": owner,
+            "at": item["sk"],
+            "received_at": event.received_at,  # which post wrote it: ``undo`` checks
+            **expiry,
+        }
         return marker, item
 
     def _contact_action(self, change: ContactChange) -> dict[str, Any]:
