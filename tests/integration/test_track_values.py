@@ -180,3 +180,25 @@ def test_an_odd_id_in_any_admin_path_is_a_4xx(harness: Harness, bad: str) -> Non
         body = {"contacts": ["a@example.com"]} if path.endswith("/enroll") else {}
         answer = harness.http(method, path, body if method in ("PUT", "POST") else None, token=ADMIN)
         assert 400 <= answer.status < 500, (method, path[:80], answer.status, answer.body[:200])
+
+
+def test_traits_past_100_keys_or_a_contact_past_its_size_are_refused_before_any_write(
+    harness: Harness,
+) -> None:
+    address = "many@example.com"
+    assert harness.event({"type": "form_submitted", "email": address}).status == 202
+    hundred = {f"k{i}": i for i in range(100)}
+    assert harness.event({"type": "form_submitted", "email": address, "traits": hundred}).status == 202
+    nulls = {f"k{i}": None for i in range(100)}
+    assert harness.event({"type": "form_submitted", "email": address, "traits": nulls}).status == 202
+    too_many = harness.event({"type": "form_submitted", "email": address, "traits": {**hundred, "k100": 1}})
+    assert (too_many.status, _fields(too_many.json())) == (422, ["traits"])
+    half = {"type": "form_submitted", "email": address, "traits": {"a": "x" * 200_000}}
+    assert harness.event(half).status == 202
+    contact = wiring.contacts().get(contact_id_for(address))
+    assert contact is not None
+    batch = [{"type": "cta_clicked", "email": address}, {**half, "traits": {"b": "y" * 200_000}}]
+    grown = harness.event({"batch": batch})
+    assert (grown.status, _fields(grown.json())) == (422, ["batch/1/traits"])
+    assert wiring.contacts().get(contact_id_for(address)) == contact
+    assert not [e for e in wiring.events().history(contact.id) if e.type == "cta_clicked"]

@@ -15,6 +15,9 @@ from nurtureflow.contacts.model import NAMED_TRAITS
 # Objects and arrays inside ``traits`` or ``properties``: the map itself is level 0.
 MAX_VALUE_DEPTH = 32
 MAX_KEY_BYTES = 255
+# Traits per event: each is one clause of the contact's update, and DynamoDB caps an update
+# expression at 4 KB.
+MAX_TRAITS = 100
 # DynamoDB's number type: 38 significant digits, magnitudes from 1E-130 to just under 1E+126.
 MAX_DIGITS = 38
 LARGEST = Decimal("9.9999999999999999999999999999999999999E+125")
@@ -97,7 +100,11 @@ def value_problems(values: dict[str, Any], path: str) -> Iterator[Problem]:
 
 
 def trait_problems(traits: dict[str, Any], path: str) -> Iterator[Problem]:
-    """``value_problems``, and the named traits (``first_name``…) are text or null."""
+    """``value_problems``, at most ``MAX_TRAITS`` keys, and the named traits (``first_name``…) are
+    text or null."""
+    if len(traits) > MAX_TRAITS:
+        yield path, f"{path} has more than {MAX_TRAITS} keys"
+        return
     for name in NAMED_TRAITS:
         if name in traits and not isinstance(traits[name], str | None):
             yield f"{path}/{name}", f"{path}/{name} must be text (or null to unset it)"
