@@ -242,3 +242,39 @@ def test_a_failed_enrolment_is_completed_by_the_redelivery_once(harness: Harness
         executions = harness.stack.runtime.list_executions(arn)["executions"]
         assert len([e for e in executions if e["name"] == run["execution_arn"].rsplit(":", 1)[1]]) == 1
     harness.http("POST", "/admin/workflows/it-fault-enrol/pause", token=MARKETER)
+
+
+class RacedOnce:
+    """Wraps ``IngestWrites``: just before the first commit, another post writes the same contact."""
+
+    def __init__(self, real: IngestWrites, other_post: dict[str, Any]) -> None:
+        self._real, self._other, self.raced = real, other_post, False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def commit(self, write: Any) -> bool:
+        if not self.raced:
+            self.raced = True
+            _accept(_ingestion(), self._other)
+        return self._real.commit(write)
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_a_contact_written_between_plan_and_write_is_planned_again_and_keeps_both(
+    harness: Harness, exists: bool
+) -> None:
+    address = f"race-{exists}@example.com"
+    if exists:
+        _accept(_ingestion(), {"type": "page_viewed", "email": address, "traits": {"seen": 1}})
+    tables = wiring.tables()
+    other = {"id": f"race-{exists}-b", "type": "page_viewed", "email": address, "traits": {"plan": "pro"}}
+    writes = RacedOnce(IngestWrites(tables.contacts_table, tables.events_table), other)
+    mine = {"id": f"race-{exists}-a", "type": "form_submitted", "email": address, "traits": {"city": "Oslo"}}
+    assert _accept(_ingestion(writes=writes), mine) == 1
+    contact = wiring.contacts().get(contact_id_for(address))
+    assert contact is not None
+    assert contact.properties == {"plan": "pro", "city": "Oslo", **({"seen": 1} if exists else {})}
+    kinds = sorted(e.type for e in wiring.events().history(contact.id))
+    assert kinds == ["form_submitted", "page_viewed", *(["page_viewed"] if exists else [])]
+    harness.stack.drain()
