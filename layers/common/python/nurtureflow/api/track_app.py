@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from nurtureflow import wiring
 from nurtureflow.api import errors
 from nurtureflow.api.errors import RequestInvalidError
-from nurtureflow.events.ingest import parse_post
+from nurtureflow.events.ingest import is_batch, parse_post
 from nurtureflow.events.machine_opens import OpenRequest
 from nurtureflow.events.one_click import is_one_click
 from nurtureflow.sending.urls import header_safe_url
@@ -67,8 +67,9 @@ def post_events() -> Response[dict[str, int]]:
     # Counted in bytes, as sent: a character count lets multi-byte text through at up to 4x the limit.
     if len(errors.raw_body(app)) > MAX_BODY_BYTES:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
-    events = parse_post(errors.json_body(app), wiring.clock.now(), wiring.retention().event_retention_days)
-    accepted = wiring.ingestion().accept(site_key, events)
+    body = errors.json_body(app)
+    events = parse_post(body, wiring.clock.now(), wiring.retention().event_retention_days)
+    accepted = wiring.ingestion().accept(site_key, events, is_batch(body))
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 
