@@ -33,7 +33,7 @@ def test_a_trait_holding_a_link_needs_the_server_key(harness: Harness) -> None:
     assert refused.status == 403
     body = refused.json()
     assert body["error"] == "protected_trait"
-    assert [d["field"] for d in body["details"]] == ["traits.site"]
+    assert [d["field"] for d in body["details"]] == ["traits/site"]
     assert not _stored(address), "a refused post stores nothing"
 
     assert harness.event(event).status == 202
@@ -52,7 +52,7 @@ def test_a_batch_names_the_event_whose_trait_is_protected(harness: Harness) -> N
     }
     answer = harness.site_event(batch, source_ip="198.51.100.2")
     assert answer.status == 403
-    assert [d["field"] for d in answer.json()["details"]] == ["batch.1.traits.bio"]
+    assert [d["field"] for d in answer.json()["details"]] == ["batch/1/traits/bio"]
     assert not _stored(first)
 
 

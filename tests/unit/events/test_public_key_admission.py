@@ -148,7 +148,7 @@ def test_named_protected_traits_match_by_pattern_in_any_case() -> None:
         IncomingEvent(type="page_viewed", email="b@example.com", traits={"account_tier": "gold"}),
     ]
     problems = protected_trait_problems(events, ["plan", "account_*"], batched=True)
-    assert [p["field"] for p in problems] == ["batch.0.traits.Plan", "batch.1.traits.account_tier"]
+    assert [p["field"] for p in problems] == ["batch/0/traits/Plan", "batch/1/traits/account_tier"]
     assert protected_trait_problems(events, [], batched=True) == []
 
 
@@ -159,7 +159,7 @@ def test_admission_refuses_protected_traits_before_counting_anything() -> None:
         admission.admit(
             _events("a@example.com", traits={"plan": "pro"}), "site", "203.0.113.1", batched=False
         )
-    assert refused.value.details[0]["field"] == "traits.plan"
+    assert refused.value.details[0]["field"] == "traits/plan"
     assert counters.counts == {}
     admission.admit(
         _events("a@example.com", traits={"first_name": "A"}), "site", "203.0.113.1", batched=False

@@ -176,8 +176,10 @@ def bus() -> EventBus:
 def ingestion() -> Ingestion:
     from nurtureflow.events.identity import IdentityJoin
     from nurtureflow.events.ingest import Ingestion
+    from nurtureflow.store.ingest_writes import IngestWrites
 
-    return Ingestion(contacts(), events(), bus(), clock, IdentityJoin(contacts(), events(), aliases()))
+    writes = IngestWrites(tables().contacts_table, tables().events_table, retention().event_retention_days)
+    return Ingestion(writes, bus(), clock, IdentityJoin(events(), aliases()))
 
 
 @built_once

@@ -9,6 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from nurtureflow.api.strict_json import JsonBodyError, parse_json_body
 from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
 from nurtureflow.events.protected_traits import ProtectedTraitError
@@ -172,7 +173,7 @@ def raw_body(app: APIGatewayRestResolver) -> bytes:
 
 
 def json_body(app: APIGatewayRestResolver) -> Any:
-    """The request's JSON body, or a 400 naming the body."""
+    """The request's JSON body, or a 400 naming the body (or the path inside it): see ``strict_json``."""
     data = raw_body(app)
     if not data:
         raise RequestInvalidError("body", "the request needs a JSON body")
@@ -181,8 +182,6 @@ def json_body(app: APIGatewayRestResolver) -> Any:
     except UnicodeDecodeError:
         raise RequestInvalidError("body", "the body is not UTF-8 text") from None
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise RequestInvalidError(
-            "body", f"the body is not valid JSON: {exc.msg} at line {exc.lineno}"
-        ) from None
+        return parse_json_body(raw)
+    except JsonBodyError as exc:
+        raise RequestInvalidError(exc.field, str(exc)) from None

@@ -11,7 +11,7 @@ from nurtureflow import wiring
 from nurtureflow.api import errors
 from nurtureflow.api.errors import RequestInvalidError
 from nurtureflow.auth.roles import role_of
-from nurtureflow.events.ingest import parse_post
+from nurtureflow.events.ingest import is_batch, parse_post
 from nurtureflow.events.machine_opens import OpenRequest
 from nurtureflow.events.one_click import is_one_click
 from nurtureflow.sending.urls import header_safe_url
@@ -88,10 +88,10 @@ def post_events() -> Response[dict[str, int]]:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
     body = errors.json_body(app)
     events = parse_post(body, wiring.clock.now(), wiring.retention().event_retention_days)
+    batched = is_batch(body)
     if origins is not None:  # the publishable key: protected traits and rate limits (docs/security.md)
-        batched = isinstance(body, dict) and "batch" in body
         wiring.admission().admit(events, site_key, _identity().get("sourceIp"), batched=batched)
-    accepted = wiring.ingestion().accept(site_key, events)
+    accepted = wiring.ingestion().accept(site_key, events, batched)
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 

@@ -43,11 +43,11 @@ def holds_link(value: Any) -> bool:
 def protected_trait_problems(
     events: Iterable[IncomingEvent], patterns: list[str], batched: bool
 ) -> list[dict[str, str]]:
-    """One detail per protected trait the events set, naming it as ``traits.x`` (``batch.3.traits.x``)."""
+    """One detail per protected trait the events set, named by its JSON path (``batch/3/traits/x``)."""
     lowered = [pattern.lower() for pattern in patterns]
     problems = []
     for i, event in enumerate(events):
-        prefix = f"batch.{i}.traits" if batched else "traits"
+        prefix = f"batch/{i}/traits" if batched else "traits"
         for name, value in event.traits.items():
             if any(fnmatch.fnmatchcase(name.lower(), pattern) for pattern in lowered):
                 reason = "a protected trait: only a server key may set it"
@@ -55,5 +55,5 @@ def protected_trait_problems(
                 reason = "holds a link: only a server key may set such a trait"
             else:
                 continue
-            problems.append({"field": f"{prefix}.{name}", "message": reason})
+            problems.append({"field": f"{prefix}/{name}", "message": reason})
     return problems
