@@ -3,8 +3,8 @@
 ``python -m bench.ingest [--events N] [--repeat R] [--imports R]``: each round posts N events (one
 per request, then in batches of 100) through ``functions/track/handler.py`` under ``moto.mock_aws``
 on empty tables, and writes the same event items with bare ``put_item`` calls as the baseline;
-best of R rounds. The handler also upserts the contact, writes an id marker in the same
-transaction and publishes to EventBridge: the ratio is what one event costs beyond its one write.
+best of R rounds. The handler also reads the contact, writes its change and an id marker in the
+event's transaction and publishes to EventBridge: the ratio is what one event costs beyond its one write.
 Then the cold-start import time of each ``functions/*/handler.py`` in a fresh
 interpreter, with the environment a Lambda would have, against ``import boto3`` in one.
 """

@@ -28,6 +28,16 @@ Context keys (docs/deploy.md has the table):
   (default 400; see ``docs/privacy.md``).
 * ``siteKeys``: ``{publishable site key: [allowed origins]}`` for the tracking API; public by
   design, like any browser key.
+* ``serverKeyHashes``: ``{sha256 hex of a secret server key: the site key it posts for}``. A server
+  key (``Authorization: Bearer …`` on ``POST /v1/events``) may set any trait and is not rate
+  limited; only hashes are deployed, as for ``roleTokenHashes``.
+* ``protectedTraits``: trait names (``fnmatch`` patterns) only a server key may set; a trait that
+  holds a link is protected whatever its name.
+* ``rateLimits``: ``{"eventsPerAddress", "newAddressesPerIp", "newAddressesPerSiteKey"}``, any of
+  them, per hour, for posts through a publishable key (defaults 60, 10, 1000).
+* ``linkHosts``: hosts (each with its subdomains) that tracked links may redirect to, besides
+  ``senderDomain`` which is always allowed. A link to any other host is sent untracked and a click
+  token for one is refused (docs/security.md).
 * ``unsubscribeMailbox``: the address of the ``List-Unsubscribe`` mailto (unset: no mailto). When
   set, emails carry the mailto and an SES receipt rule hands that mailbox's mail to the track
   function (``inbound.py``; docs/sending.md says what the operator sets up).
@@ -45,8 +55,15 @@ from constructs import Node
 
 from nurtureflow.api.routes import ALL_ROLES
 from nurtureflow.contacts.model import InvalidEmailError, normalise_email
+from nurtureflow.settings import RateLimitSettings
 
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+# Context's names of the RateLimitSettings fields.
+_RATE_LIMIT_KEYS = {
+    "eventsPerAddress": "events_per_address_per_hour",
+    "newAddressesPerIp": "new_addresses_per_ip_per_hour",
+    "newAddressesPerSiteKey": "new_addresses_per_site_key_per_hour",
+}
 
 
 # RFC 2606 and RFC 6761: names for documentation and tests, never anyone's mail domain.
@@ -79,6 +96,11 @@ class StackConfig:
     link_key_id: str = "k1"
     role_token_hashes: dict[str, str] = field(default_factory=dict)
     site_keys: dict[str, list[str]] = field(default_factory=dict)
+    link_hosts: tuple[str, ...] = ()
+    server_key_hashes: dict[str, str] = field(default_factory=dict)
+    protected_traits: tuple[str, ...] = ()
+    # RateLimitSettings fields -> per hour; the settings' defaults for those not given.
+    rate_limits: dict[str, int] = field(default_factory=dict)
     event_retention_days: int = 400
     unsubscribe_mailbox: str | None = None
     mail_from_subdomain: str = "bounce"
@@ -102,6 +124,10 @@ class StackConfig:
             raise ConfigError(f"mailFromSubdomain {self.mail_from_subdomain!r} is not one DNS label")
         self._check_addresses()
         self._check_api_domain()
+        self._check_public_keys()
+        for host in self.link_hosts:
+            if not _DOMAIN.match(host):
+                raise ConfigError(f"linkHosts: {host!r} is not a lowercase domain name like shop.acme.com")
         if not 1 <= self.event_retention_days <= 3650:
             raise ConfigError(f"eventRetentionDays {self.event_retention_days} is not 1-3650")
         _, address = parseaddr(self.sender)
@@ -139,6 +165,16 @@ class StackConfig:
             if not (_email_ok(recipient) or _DOMAIN.match(recipient)):
                 raise ConfigError(f"sesSandboxRecipients: {recipient!r} is not an address or a domain")
 
+    def _check_public_keys(self) -> None:
+        for digest, site in self.server_key_hashes.items():
+            if not _SHA256_HEX.match(digest) or not isinstance(site, str) or not site:
+                raise ConfigError(f"serverKeyHashes: {digest!r} -> {site!r} is not sha256-hex -> a site key")
+        for name, value in self.rate_limits.items():
+            if name not in RateLimitSettings.model_fields:
+                raise ConfigError(f"rateLimits: {name!r} is not one of {sorted(_RATE_LIMIT_KEYS)}")
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+                raise ConfigError(f"rateLimits: {value!r} is not a number from 1 to 1000000")
+
     def _check_api_domain(self) -> None:
         if self.api_domain is None:
             if self.certificate_arn or self.hosted_zone_id:
@@ -150,6 +186,11 @@ class StackConfig:
             raise ConfigError("apiDomain needs exactly one of certificateArn and hostedZoneId")
         if self.certificate_arn and not _ACM_ARN.match(self.certificate_arn):
             raise ConfigError(f"certificateArn {self.certificate_arn!r} is not an ACM certificate ARN")
+
+    @property
+    def allowed_link_hosts(self) -> list[str]:
+        """What tracked links may redirect to: the sender domain, then ``linkHosts``."""
+        return list(dict.fromkeys((self.sender_domain, *self.link_hosts)))
 
     @property
     def mail_from_domain(self) -> str:
@@ -170,6 +211,10 @@ class StackConfig:
             link_key_id=_text(node, "linkKeyId") or cls.link_key_id,
             role_token_hashes=_mapping(node, "roleTokenHashes"),
             site_keys=_mapping(node, "siteKeys"),
+            link_hosts=tuple(host.rstrip(".") for host in _list(node, "linkHosts")),
+            server_key_hashes=_mapping(node, "serverKeyHashes"),
+            protected_traits=tuple(_list(node, "protectedTraits")),
+            rate_limits={_RATE_LIMIT_KEYS.get(k, k): v for k, v in _mapping(node, "rateLimits").items()},
             event_retention_days=_days(node, "eventRetentionDays", cls.event_retention_days),
             unsubscribe_mailbox=(_text(node, "unsubscribeMailbox") or "").lower() or None,
             mail_from_subdomain=_text(node, "mailFromSubdomain") or cls.mail_from_subdomain,

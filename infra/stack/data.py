@@ -32,6 +32,7 @@ class Data(Construct):
         self.cost_rollups: dynamodb.Table = tables["cost_rollups_table"]
         self.stats: dynamodb.Table = tables["stats_table"]
         self.broadcasts: dynamodb.Table = tables["broadcasts_table"]
+        self.rate_limits: dynamodb.Table = tables["rate_limits_table"]
         self.all: tuple[dynamodb.Table, ...] = tuple(tables.values())
 
     def _table(self, spec: TableSpec) -> dynamodb.Table:

@@ -20,7 +20,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.stack.nag import acknowledge
-from infra.stack.settings_env import set_env
+from infra.stack.settings_env import as_json, set_env
 from nurtureflow.settings import TrackingSettings
 
 INITIAL_KEY_ID = "k1"
@@ -29,9 +29,13 @@ INITIAL_KEY_ID = "k1"
 class LinkKeys(Construct):
     """The secret (kept on stack deletion) and the id of the key that signs new links."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, link_key_id: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, link_key_id: str, link_hosts: list[str]
+    ) -> None:
         super().__init__(scope, construct_id)
         self.link_key_id = link_key_id
+        # What the keys may sign a redirect to (and what the click route still checks).
+        self.link_hosts = link_hosts
         self.secret = secretsmanager.Secret(
             self,
             "Secret",
@@ -53,11 +57,13 @@ class LinkKeys(Construct):
         )
 
     def configure(self, function: lambda_.Function, *, public_base_url: str) -> None:
-        """Give ``function`` the tracking settings: base URL of the links and the signing keys."""
+        """Give ``function`` the tracking settings: base URL of the links, the signing keys and the
+        hosts links may redirect to."""
         set_env(
             function,
             TrackingSettings,
             public_base_url=public_base_url,
             link_keys=self.secret.secret_value.unsafe_unwrap(),  # dynamic reference, see module doc
             link_key_id=self.link_key_id,
+            link_hosts=as_json(self.link_hosts),
         )

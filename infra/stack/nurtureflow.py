@@ -23,7 +23,13 @@ from infra.stack.schedules import Schedules
 from infra.stack.sending import Sending
 from infra.stack.settings_env import as_json, set_env
 from infra.stack.workflows import Workflows
-from nurtureflow.settings import AuthSettings, RetentionSettings, SendingSettings, SiteSettings
+from nurtureflow.settings import (
+    AuthSettings,
+    RateLimitSettings,
+    RetentionSettings,
+    SendingSettings,
+    SiteSettings,
+)
 
 
 class NurtureFlowStack(Stack):
@@ -63,7 +69,9 @@ class NurtureFlowStack(Stack):
             dead_letter_queue=undelivered,
         )
         self.schedules = Schedules(self, "Schedules", trigger=fns.trigger, dead_letter_queue=undelivered)
-        self.link_keys = LinkKeys(self, "LinkKeys", link_key_id=config.link_key_id)
+        self.link_keys = LinkKeys(
+            self, "LinkKeys", link_key_id=config.link_key_id, link_hosts=config.allowed_link_hosts
+        )
         self.broadcasts = Broadcasts(self, "Broadcasts", function=fns.broadcast)
         self.observability = obs = Observability(
             self, "Observability", functions=fns.all, alarm_email=config.alarm_email
@@ -100,7 +108,20 @@ class NurtureFlowStack(Stack):
         )
         self.events.grant_publish(fns.track)
         self.link_keys.configure(fns.track, public_base_url=self.api.public_url)
-        set_env(fns.track, SiteSettings, site_keys=as_json(self.config.site_keys))
+        # Who may post events, what only a server key may set, and the publishable keys' limits,
+        # counted in the rate-limits table: UpdateItem alone (an ADD with a condition, which creates
+        # a window's counter or adds to it; nothing reads, deletes or puts). docs/security.md.
+        config = self.config
+        set_env(
+            fns.track,
+            SiteSettings,
+            site_keys=as_json(config.site_keys),
+            server_key_hashes=as_json(config.server_key_hashes),
+            protected_traits=as_json(list(config.protected_traits)),
+        )
+        limits = {**RateLimitSettings().model_dump(), **config.rate_limits}
+        set_env(fns.track, RateLimitSettings, **{name: str(value) for name, value in limits.items()})
+        data.grant(fns.track, update=[data.rate_limits])
 
         # trigger: enrols contacts and reacts to tracked events, run status changes, the daily run.
         data.grant(

@@ -65,6 +65,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "ledger": {PUT},
         "cost_rollups": {UPDATE},
         "stats": {PUT, UPDATE},
+        "rate_limits": {UPDATE},  # the publishable keys' fixed-window counters
     },
     "admin": {
         "contacts": {GET, DELETE},
@@ -74,7 +75,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "sends#index": {QUERY},
         "templates": {GET, PUT},
         "workflows": {GET, PUT, QUERY, UPDATE},
-        "broadcasts": {GET, PUT, UPDATE},
+        "broadcasts": {GET, PUT, UPDATE, SCAN},  # SCAN: erasure looks for the address in segments
         "cost_rollups": {QUERY},
         "stats": {QUERY},
     },

@@ -19,6 +19,7 @@ from nurtureflow.settings import (
     BusSettings,
     EndpointSettings,
     PriceSettings,
+    RateLimitSettings,
     RetentionSettings,
     SendingSettings,
     SiteSettings,
@@ -100,7 +101,7 @@ def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_j
         )
         for t in tables
     )
-    assert len(TABLES) == 10
+    assert len(TABLES) == 11
     assert found == expected
     for table in tables:
         assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -198,7 +199,7 @@ def test_every_settings_variable_is_a_field_of_a_settings_part(
     parts = (
         TableSettings, EndpointSettings, TrackingSettings, SendingSettings, AuthSettings,
         SiteSettings, BusSettings, WorkflowSettings, PriceSettings, RetentionSettings,
-        BroadcastSettings,
+        BroadcastSettings, RateLimitSettings,
     )  # fmt: skip
     known = {env_name(part, field) for part in parts for field in part.model_fields}
     for function in stack.functions.all:

@@ -18,6 +18,9 @@ from tests.support.http import Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN, MARKETER, FINANCE, SITE = "it-admin", "it-marketer", "it-finance", "it-site"
+# The site's secret server key: what most tests post events with (one process, one source IP and a
+# clock that moves only when told would otherwise run into the publishable key's rate limits).
+SERVER = "it-server"
 
 
 class Harness:
@@ -31,6 +34,7 @@ class Harness:
         body: Any = None,
         token: str | None = None,
         headers: dict[str, str] | None = None,
+        source_ip: str = "127.0.0.1",
     ) -> Reply:
         all_headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
@@ -45,10 +49,17 @@ class Harness:
             staged = path
         else:
             staged = f"/{self.stack.gateway.stage}{path}"
-        return Reply(*self.stack.gateway.handle(method, staged, all_headers, raw, "127.0.0.1"))
+        return Reply(*self.stack.gateway.handle(method, staged, all_headers, raw, source_ip))
 
     def event(self, body: Any) -> Reply:
-        return self.http("POST", "/v1/events", body, headers={"X-Site-Key": SITE})
+        """Post events as the site's backend does: with its server key."""
+        return self.http("POST", "/v1/events", body, token=SERVER)
+
+    def site_event(self, body: Any, source_ip: str = "127.0.0.1", **headers: str) -> Reply:
+        """Post events as a web page does: with the publishable site key (rate limited)."""
+        return self.http(
+            "POST", "/v1/events", body, headers={"X-Site-Key": SITE, **headers}, source_ip=source_ip
+        )
 
     def sent_to(self, address: str) -> list[dict[str, Any]]:
         return [e for e in self.stack.outbox() if e["to"] == address]
@@ -57,7 +68,12 @@ class Harness:
 @pytest.fixture(scope="session")
 def harness() -> Iterator[Harness]:
     settings = LocalSettings(
-        port=0, admin_token=ADMIN, marketer_token=MARKETER, finance_token=FINANCE, site_key=SITE
+        port=0,
+        admin_token=ADMIN,
+        marketer_token=MARKETER,
+        finance_token=FINANCE,
+        site_key=SITE,
+        server_key=SERVER,
     )
     stack = LocalStack(ROOT, settings)
     stack.start(with_samples=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr
@@ -95,6 +95,7 @@ def test_erasure_removes_the_contact_from_every_table_and_stops_its_run(harness:
         "sends": 1,
         "runs": 1,
         "executions_stopped": 1,
+        "broadcasts": 0,
     }
     harness.stack.drain()
     status = client("stepfunctions").describe_execution(executionArn=run["execution_arn"])["status"]
@@ -173,3 +174,32 @@ def test_erasure_finds_the_sends_that_were_skipped_though_no_event_names_them(ha
     answer = harness.http("DELETE", "/admin/contacts/sky@example.com", token=ADMIN)
     assert answer.json()["erased"]["sends"] == 1
     assert _mentions(contact_id, scan_all("sends_table")) == []
+
+
+def test_erasure_takes_the_address_out_of_a_broadcast_segment_that_named_it(harness: Harness) -> None:
+    assert harness.event({"type": "page_viewed", "email": "uma@example.com"}).status == 202
+    harness.http(
+        "PUT", "/admin/templates/it-privacy-hello", {"subject": "Hi", "html": "<p>Hi</p>"}, token=ADMIN
+    )
+    segment = {
+        "any": [
+            {"field": "contact.email", "op": "in", "value": ["UMA@example.com", "vic@example.com"]},
+            {"field": "contact.properties.cohort", "op": "eq", "value": "vip"},
+        ]
+    }
+    send_at = (harness.stack.clock.now() + timedelta(days=3)).isoformat()
+    body = {"name": "Note for uma@example.com", "template": "it-privacy-hello", "segment": segment,
+            "send_at": send_at}  # fmt: skip
+    created = harness.http("POST", "/admin/broadcasts", body, token=MARKETER)
+    assert created.status == 202, created.body
+    broadcast_id = created.json()["id"]
+
+    answer = harness.http("DELETE", "/admin/contacts/uma@example.com", token=ADMIN)
+    assert answer.status == 200
+    assert answer.json()["erased"]["broadcasts"] == 1
+    stored = harness.http("GET", f"/admin/broadcasts/{broadcast_id}", token=MARKETER).json()
+    assert stored["segment"]["any"][0]["value"] == ["[erased]", "vic@example.com"]
+    assert stored["segment"]["any"][1] == segment["any"][1]
+    assert stored["name"] == "Note for [erased]"
+    assert "uma@" not in str(scan_all("broadcasts_table")).lower()
+    harness.http("POST", f"/admin/broadcasts/{broadcast_id}/cancel", token=MARKETER)

@@ -110,6 +110,6 @@ def test_occurred_at_beyond_a_day_ahead_or_the_retention_is_refused_naming_it(ha
     ]
     answer = harness.event({"batch": batch})
     assert answer.status == 422
-    assert _fields(answer.json()) == ["batch.1.occurred_at", "batch.2.occurred_at"]
+    assert _fields(answer.json()) == ["batch/1/occurred_at", "batch/2/occurred_at"]
     assert wiring.contacts().get(contact_id_for("when@example.com")) is None
     assert harness.event({"batch": batch[:1]}).status == 202

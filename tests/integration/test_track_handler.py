@@ -37,7 +37,7 @@ def test_a_batch_with_one_bad_event_is_refused_whole(harness: Harness) -> None:
     batch = {"batch": [{"type": "page_viewed", "email": "fay@example.com"}, {"type": "page_viewed"}]}
     answer = harness.event(batch)
     assert answer.status == 422
-    assert answer.json()["details"][0]["field"].startswith("batch.1")
+    assert answer.json()["details"][0]["field"].startswith("batch/1")
     assert wiring.contacts().get(contact_id_for("fay@example.com")) is None
 
 

@@ -45,3 +45,28 @@ class CountingMailer:
         message_id = self._accept(sender, to, raw, tags) if self._accept else f"m-{len(self.accepted) + 1}"
         self.accepted.append({"sender": sender, "to": to, "raw": raw, "tags": dict(tags), "id": message_id})
         return message_id
+
+
+class FailingAfter:
+    """Wraps a repository: the ``call``-th call of ``method`` goes through to the real object and
+    then raises (the write happened, its answer was lost: a timeout, a crash); every other call
+    goes through."""
+
+    def __init__(self, real: Any, method: str, call: int = 1, error: Exception | None = None) -> None:
+        self._real, self._method, self._call = real, method, call
+        self._error = error or InjectedFailure(f"{method} failed after its call {call}")
+        self.calls = 0
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._real, name)
+        if name != self._method:
+            return attribute
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
+            result = attribute(*args, **kwargs)
+            if self.calls == self._call:
+                raise self._error
+            return result
+
+        return counted

@@ -141,6 +141,7 @@ def test_erasure_removes_everything_but_the_ledger_and_stops_running_runs_after_
         "sends": 1,
         "runs": 2,
         "executions_stopped": 1,
+        "broadcasts": 0,
     }
     assert contacts.items == {}
     assert runs.items == {}

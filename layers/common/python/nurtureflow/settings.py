@@ -30,6 +30,7 @@ class TableSettings(_Part):
     cost_rollups_table: str = "nurtureflow-cost-rollups"
     stats_table: str = "nurtureflow-stats"
     broadcasts_table: str = "nurtureflow-broadcasts"
+    rate_limits_table: str = "nurtureflow-rate-limits"
 
 
 class RetentionSettings(_Part):
@@ -61,6 +62,9 @@ class TrackingSettings(_Part):
     # {key id: secret}; the first-listed id in ``link_key_id`` signs, every listed key verifies.
     link_keys: dict[str, str] = Field(default_factory=lambda: {"local1": "local-signing-key-change-me"})
     link_key_id: str = "local1"
+    # Hosts a tracked link may redirect to (each allows its subdomains too; nurtureflow.sending.
+    # link_hosts). "*" (any host) serves tools outside a deployment; the stack always sets the list.
+    link_hosts: list[str] = Field(default_factory=lambda: ["*"])
 
     @field_validator("public_base_url")
     @classmethod
@@ -116,9 +120,22 @@ class AuthSettings(_Part):
 
 
 class SiteSettings(_Part):
-    """Publishable site keys of the tracking API, each with the origins it allows."""
+    """Who may post events (docs/security.md): publishable site keys, each with the origins it
+    allows, and secret server keys, held as SHA-256 hex digests mapped to the site they post for."""
 
     site_keys: dict[str, list[str]] = Field(default_factory=dict)
+    server_key_hashes: dict[str, str] = Field(default_factory=dict)
+    # Trait names (fnmatch patterns, any case) only a server key may set; a trait holding a link
+    # is protected whatever its name.
+    protected_traits: list[str] = Field(default_factory=list)
+
+
+class RateLimitSettings(_Part):
+    """What a publishable site key may post in an hour (fixed windows; docs/security.md)."""
+
+    events_per_address_per_hour: int = Field(default=60, ge=1, le=1_000_000)
+    new_addresses_per_ip_per_hour: int = Field(default=10, ge=1, le=1_000_000)
+    new_addresses_per_site_key_per_hour: int = Field(default=1000, ge=1, le=1_000_000)
 
 
 class BusSettings(_Part):

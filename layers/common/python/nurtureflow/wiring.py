@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from nurtureflow.enrolment.dispatch import Dispatcher
     from nurtureflow.enrolment.lifecycle import RunLifecycle
     from nurtureflow.enrolment.manual import ManualEnrolment
+    from nurtureflow.events.admission import PublicKeyAdmission
     from nurtureflow.events.email_feedback import EmailFeedback
     from nurtureflow.events.ingest import Ingestion
     from nurtureflow.events.mail_unsubscribe import MailUnsubscribe
@@ -175,8 +176,23 @@ def bus() -> EventBus:
 def ingestion() -> Ingestion:
     from nurtureflow.events.identity import IdentityJoin
     from nurtureflow.events.ingest import Ingestion
+    from nurtureflow.store.ingest_writes import IngestWrites
 
-    return Ingestion(contacts(), events(), bus(), clock, IdentityJoin(contacts(), events(), aliases()))
+    writes = IngestWrites(tables().contacts_table, tables().events_table, retention().event_retention_days)
+    return Ingestion(writes, bus(), clock, IdentityJoin(events(), aliases()))
+
+
+@built_once
+def admission() -> PublicKeyAdmission:
+    """What a post through a publishable site key must pass: protected traits, rate limits."""
+    from nurtureflow.events.admission import PublicKeyAdmission
+    from nurtureflow.events.rate_limits import EnrolmentLimits
+    from nurtureflow.settings import RateLimitSettings, SiteSettings
+    from nurtureflow.store.rate_limits import RateLimitRepository
+
+    counters = RateLimitRepository(tables().rate_limits_table)
+    limits = EnrolmentLimits(counters, contacts(), clock, RateLimitSettings())
+    return PublicKeyAdmission(SiteSettings().protected_traits, limits)
 
 
 @built_once
@@ -301,7 +317,7 @@ def contact_data() -> ContactData:
     from nurtureflow.aws.stepfunctions import Executions
     from nurtureflow.privacy.contact_data import ContactData
 
-    return ContactData(contacts(), events(), runs(), sends(), Executions(), aliases())
+    return ContactData(contacts(), events(), runs(), sends(), Executions(), aliases(), broadcasts())
 
 
 def broadcasts() -> BroadcastRepository:

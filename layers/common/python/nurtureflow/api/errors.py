@@ -9,9 +9,13 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 
+from nurtureflow.api.strict_json import JsonBodyError, parse_json_body
 from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
+from nurtureflow.events.protected_traits import ProtectedTraitError
+from nurtureflow.events.rate_limits import RateLimitedError
 from nurtureflow.scoring.validate import ScoringInvalidError
+from nurtureflow.sending.link_hosts import LinkNotAllowedError
 from nurtureflow.sending.problems import TemplateInvalidError
 from nurtureflow.sending.tokens import InvalidTokenError
 from nurtureflow.workflow.errors import WorkflowArchivedError, WorkflowInvalidError
@@ -111,6 +115,48 @@ def install(app: APIGatewayRestResolver) -> None:
     def _not_found(exc: NotFoundError) -> Response[str]:
         return error(404, "not_found", str(exc))
 
+    _install_public_api(app)
+
+
+def _install_public_api(app: APIGatewayRestResolver) -> None:
+    """The refusals of the public tracking routes that protect recipients and the sender."""
+
+    @app.exception_handler(LinkNotAllowedError)
+    def _link_not_allowed(exc: LinkNotAllowedError) -> Response[str]:
+        # The link's address is not echoed: the page must not become a way to show it either.
+        return error(
+            400,
+            "link_not_allowed",
+            "this link leads to a site this sender does not allow; it was not followed",
+            [{"field": "token", "message": "the link's host is not on the account's allowlist"}],
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @app.exception_handler(ProtectedTraitError)
+    def _protected_trait(exc: ProtectedTraitError) -> Response[str]:
+        fields = ", ".join(d["field"] for d in exc.details)
+        message = f"a publishable site key may not set {fields}; send them with a server key"
+        return error(403, "protected_trait", message, exc.details)
+
+    @app.exception_handler(RateLimitedError)
+    def _rate_limited(exc: RateLimitedError) -> Response[str]:
+        field = _RATE_LIMIT_FIELDS.get(exc.limit, exc.limit)
+        return error(
+            429,
+            "rate_limited",
+            f"too many events through this site key: {exc}; nothing was stored, retry later",
+            [{"field": field, "message": str(exc), "limit": exc.limit}],
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+
+# What each limit counts by, as the request carries it.
+_RATE_LIMIT_FIELDS = {
+    "events_per_address": "email",
+    "new_addresses_per_ip": "sourceIp",
+    "new_addresses_per_site_key": "X-Site-Key",
+}
+
 
 def raw_body(app: APIGatewayRestResolver) -> bytes:
     """The request's body as the client sent it. The API's binary media types are ``*/*``, so API
@@ -127,7 +173,7 @@ def raw_body(app: APIGatewayRestResolver) -> bytes:
 
 
 def json_body(app: APIGatewayRestResolver) -> Any:
-    """The request's JSON body, or a 400 naming the body."""
+    """The request's JSON body, or a 400 naming the body (or the path inside it): see ``strict_json``."""
     data = raw_body(app)
     if not data:
         raise RequestInvalidError("body", "the request needs a JSON body")
@@ -136,8 +182,6 @@ def json_body(app: APIGatewayRestResolver) -> Any:
     except UnicodeDecodeError:
         raise RequestInvalidError("body", "the body is not UTF-8 text") from None
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise RequestInvalidError(
-            "body", f"the body is not valid JSON: {exc.msg} at line {exc.lineno}"
-        ) from None
+        return parse_json_body(raw)
+    except JsonBodyError as exc:
+        raise RequestInvalidError(exc.field, str(exc)) from None

@@ -11,7 +11,8 @@ from nurtureflow import wiring
 from nurtureflow.api import errors
 from nurtureflow.api import track_operations as ops
 from nurtureflow.api.errors import RequestInvalidError
-from nurtureflow.events.ingest import parse_post
+from nurtureflow.auth.roles import role_of
+from nurtureflow.events.ingest import is_batch, parse_post
 from nurtureflow.events.machine_opens import OpenRequest
 from nurtureflow.events.one_click import is_one_click
 from nurtureflow.sending.urls import header_safe_url
@@ -31,13 +32,25 @@ def _header(name: str) -> str | None:
     return headers.get(name) or headers.get(name.lower())
 
 
+def _identity() -> dict[str, str | None]:
+    """Who API Gateway says is calling: ``sourceIp``, ``userAgent``."""
+    return (app.current_event.get("requestContext") or {}).get("identity") or {}
+
+
 def _allowed(origin: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatchcase(origin, pattern) for pattern in patterns)
 
 
-def _site_origins() -> tuple[str, list[str]]:
-    """The site key, from ``X-Site-Key`` or, for ``tracker.js``'s beacons (which can't set headers),
-    the ``site_key`` query parameter; and the origins it allows."""
+def _site_origins() -> tuple[str, list[str] | None]:
+    """The site posting, and the origins its publishable key allows (None: a secret server key).
+
+    A server key comes as ``Authorization: Bearer …`` (held as hashes, like the admin tokens). A
+    publishable key comes in ``X-Site-Key`` or, for ``tracker.js``'s beacons (which can't set
+    headers), the ``site_key`` query parameter.
+    """
+    authorization = _header("Authorization")
+    if authorization is not None:
+        return role_of(authorization, _sites.server_key_hashes), None
     key = _header("X-Site-Key") or app.current_event.get_query_string_value("site_key")
     if not key or key not in _sites.site_keys:
         raise RequestInvalidError("X-Site-Key", "a valid X-Site-Key header is required", status=401)
@@ -60,6 +73,12 @@ def post_events() -> Response[dict[str, int]]:
     origin = _header("Origin")
     cors: dict[str, str] = {}
     if origin is not None:
+        if origins is None:
+            raise RequestInvalidError(
+                "Authorization",
+                "a server key is secret: post with it from a server, never a browser",
+                status=403,
+            )
         if not _allowed(origin, origins):
             raise RequestInvalidError(
                 "Origin", f"origin '{origin}' is not allowed for this site key", status=403
@@ -68,8 +87,12 @@ def post_events() -> Response[dict[str, int]]:
     # Counted in bytes, as sent: a character count lets multi-byte text through at up to 4x the limit.
     if len(errors.raw_body(app)) > MAX_BODY_BYTES:
         raise RequestInvalidError("body", f"the body is larger than {MAX_BODY_BYTES} bytes", status=413)
-    events = parse_post(errors.json_body(app), wiring.clock.now(), wiring.retention().event_retention_days)
-    accepted = wiring.ingestion().accept(site_key, events)
+    body = errors.json_body(app)
+    events = parse_post(body, wiring.clock.now(), wiring.retention().event_retention_days)
+    batched = is_batch(body)
+    if origins is not None:  # the publishable key: protected traits and rate limits (docs/security.md)
+        wiring.admission().admit(events, site_key, _identity().get("sourceIp"), batched=batched)
+    accepted = wiring.ingestion().accept(site_key, events, batched)
     return Response(202, "application/json", {"accepted": accepted}, headers=cors)
 
 
@@ -102,7 +125,7 @@ def click(token: str) -> Response[str]:
 
 @app.get("/t/o/<token>", **ops.OPEN_PIXEL)
 def open_pixel(token: str) -> Response[bytes]:
-    identity = (app.current_event.get("requestContext") or {}).get("identity") or {}
+    identity = _identity()
     who = OpenRequest(
         user_agent=identity.get("userAgent") or _header("User-Agent"), source_ip=identity.get("sourceIp")
     )

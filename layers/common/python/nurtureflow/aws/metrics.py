@@ -33,3 +33,12 @@ def _count_by_workflow_and_overall(name: str, workflow: str) -> None:
         metric.add_dimension(name="workflow", value=workflow)
     with single_metric(name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
         pass
+
+
+INGEST_UNDO_FAILED = "IngestUndoFailed"
+
+
+def ingest_undo_failed() -> None:
+    """Counts a failed post whose writes could not all be undone (a retry of the post completes it)."""
+    with single_metric(name=INGEST_UNDO_FAILED, unit=MetricUnit.Count, value=1, namespace=NAMESPACE):
+        pass

@@ -68,10 +68,3 @@ class Contact(BaseModel):
     def as_condition_data(self) -> dict[str, Any]:
         """The contact as conditions and templates see it (``contact.<path>``)."""
         return self.model_dump(mode="json")
-
-
-def split_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Named fields versus everything else, which the contract stores under ``properties``."""
-    named = {k: v for k, v in traits.items() if k in NAMED_TRAITS and v is not None}
-    others = {k: v for k, v in traits.items() if k not in NAMED_TRAITS}
-    return named, others

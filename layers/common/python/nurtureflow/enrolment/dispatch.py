@@ -20,7 +20,7 @@ from nurtureflow.runs.history import RunHistory
 from nurtureflow.scoring.service import Scoring
 from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.store.runs import RunClaimedError
-from nurtureflow.workflow.durations import parse_duration
+from nurtureflow.workflow.durations import parse_offset
 from nurtureflow.workflow.schedule import zone_for
 
 logger = Logger(child=True)
@@ -234,7 +234,7 @@ class Dispatcher:
         spec = workflow["trigger"]["date"]
         data = contact.as_condition_data()
         value = resolve(spec["field"], ConditionContext(data, None, now))
-        offset = parse_duration(spec["offset"], allow_negative=True) if spec.get("offset") else timedelta(0)
+        offset = parse_offset(spec["offset"]) if spec.get("offset") else timedelta(0)
         zone = zone_for(workflow.get("timezone", "UTC"), contact.timezone)
         today = now.astimezone(zone).date()
         if not isinstance(value, str) or not due_today(value, spec["every"], offset, today):

@@ -37,5 +37,5 @@ def may_reenter(reentry: dict[str, Any], previous: dict[str, Any] | None, now: d
         return False
     cooldown = reentry.get("cooldown")
     if policy == "after_exit" and cooldown and previous.get("ended_at"):
-        return datetime.fromisoformat(previous["ended_at"]) + parse_duration(cooldown) <= now
+        return datetime.fromisoformat(previous["ended_at"]) + parse_duration(cooldown, allow_zero=True) <= now
     return True

@@ -15,6 +15,7 @@ from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.machine_opens import OpenRequest, machine_reason
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.send_time import hour_of_week
+from nurtureflow.sending.link_hosts import LinkNotAllowedError, allowed_link_hosts
 from nurtureflow.sending.tokens import verify_kind
 from nurtureflow.settings import TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
@@ -62,8 +63,14 @@ class EmailFeedback:
         self._engagement = engagement
 
     def click(self, token: str) -> str:
-        """Record the click; the URL the token signs (the only place a click may redirect to)."""
+        """Record the click; the URL the token signs (the only place a click may redirect to).
+
+        ``LinkNotAllowedError``, and nothing recorded, when that URL's host is not (or no longer) on
+        the account's allowlist: a valid signature never makes the redirect an open one.
+        """
         payload = verify_kind(token, self._tracking.link_keys, "c")
+        if not allowed_link_hosts(self._tracking).allows(str(payload["u"])):
+            raise LinkNotAllowedError(str(payload["u"]))
         self._record(str(payload["s"]), "email_clicked", "clicked_at", {"url": payload["u"]})
         return str(payload["u"])
 

@@ -7,18 +7,27 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
+from nurtureflow.aws.metrics import ingest_undo_failed
 from nurtureflow.clock import Clock
-from nurtureflow.contacts.consent import CONSENT_EVENT, confirmed_by
-from nurtureflow.contacts.model import split_traits
 from nurtureflow.events.model import (
     MAX_CLOCK_AHEAD,
     EventBatch,
     IncomingEvent,
     TrackedEvent,
 )
+from nurtureflow.events.planning import PostPlanner
 from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS
+from nurtureflow.events.values import trait_problems, value_problems
+from nurtureflow.store.ingest_writes import ContactChangedError, EventWrite, WriteNotAppliedError
+
+logger = Logger(child=True)
+# How often a post is planned again when a contact changed under it.
+_ATTEMPTS = 3
+# The events of one PutEvents call; the bus chunks the same way.
+PUBLISH_CHUNK = 10
 
 
 class EventsInvalidError(Exception):
@@ -33,35 +42,51 @@ class Publisher(Protocol):
     def publish(self, events: list[TrackedEvent]) -> None: ...
 
 
+def is_batch(body: Any) -> bool:
+    """``{"batch": [...]}`` rather than one event."""
+    return isinstance(body, dict) and "batch" in body
+
+
 def parse_post(
     body: Any, now: datetime | None = None, retention_days: int = DEFAULT_RETENTION_DAYS
 ) -> list[IncomingEvent]:
     """One event or ``{"batch": [...]}``; any invalid event refuses the whole post (nothing is stored).
 
-    With ``now``, each ``occurred_at`` must also lie within the retention and at most a day ahead.
+    Fields are named by their JSON path (``batch/3/traits/phone``). Every value must be one the
+    tables hold faithfully (``events.values``). With ``now``, each ``occurred_at`` must also lie
+    within the retention and at most a day ahead.
     """
-    batched = isinstance(body, dict) and "batch" in body
+    batched = is_batch(body)
     try:
         events = EventBatch.model_validate(body).batch if batched else [IncomingEvent.model_validate(body)]
     except ValidationError as error:
         raise EventsInvalidError(
             [
                 {
-                    "field": ".".join(str(p) for p in e["loc"]) or "body",
+                    "field": "/".join(str(p) for p in e["loc"]) or "body",
                     "message": str(e["msg"]).removeprefix("Value error, "),
                 }
                 for e in error.errors()
             ]
         ) from None
-    if now is not None:
-        details = [
-            {"field": f"batch.{i}.occurred_at" if batched else "occurred_at", "message": problem}
-            for i, event in enumerate(events)
-            if (problem := occurred_at_problem(event.occurred_at, now, retention_days)) is not None
-        ]
-        if details:
-            raise EventsInvalidError(details)
+    details = [
+        {"field": field, "message": message}
+        for i, event in enumerate(events)
+        for field, message in _event_problems(event, f"batch/{i}/" if batched else "", now, retention_days)
+    ]
+    if details:
+        raise EventsInvalidError(details)
     return events
+
+
+def _event_problems(
+    event: IncomingEvent, prefix: str, now: datetime | None, retention_days: int
+) -> list[tuple[str, str]]:
+    problems = sorted(trait_problems(event.traits, f"{prefix}traits"))
+    problems += sorted(value_problems(event.properties, f"{prefix}properties"))
+    if now is not None and (problem := occurred_at_problem(event.occurred_at, now, retention_days)):
+        problems.append((f"{prefix}occurred_at", problem))
+    return problems
 
 
 def occurred_at_problem(
@@ -85,46 +110,63 @@ def event_id(site_key: str, client_id: str | None) -> str:
 
 
 class Ingestion:
-    def __init__(
-        self, contacts: Any, events: Any, bus: Publisher, clock: Clock, identities: Any = None
-    ) -> None:
-        self._contacts, self._events, self._bus, self._clock = contacts, events, bus, clock
+    """Accepts a parsed post: plan every write (reads only), then write each event in one
+    transaction, settle joins, publish. A failure before anything is published undoes every
+    transaction this post committed; after, a retry of the post completes it (``docs/tracking.md``).
+    """
+
+    def __init__(self, writes: Any, bus: Publisher, clock: Clock, identities: Any = None) -> None:
+        self._writes, self._bus, self._clock = writes, bus, clock
         # ``events.identity.IdentityJoin``; without one, anonymous events stay anonymous.
         self._identities = identities
 
-    def _contact_id(self, event: IncomingEvent, now: str) -> str | None:
-        """Upsert the contact an email names (joining the anonymous id to it), or find a joined one."""
-        if event.email is not None:
-            named, others = split_traits(event.traits)
-            contact = self._contacts.upsert(event.email, named, others, now)
-            if event.anonymous_id is not None and self._identities is not None:
-                self._identities.join(event.anonymous_id, contact, now)
-            return str(contact.id)
-        if event.anonymous_id is not None and self._identities is not None:
-            joined: str | None = self._identities.contact_of(event.anonymous_id)
-            return joined
-        return None
+    def accept(self, site_key: str, incoming: list[IncomingEvent], batched: bool = False) -> int:
+        """Store and publish the events; how many. ``EventsInvalidError`` before any write."""
+        for attempt in range(_ATTEMPTS):
+            try:
+                return self._accept_once(site_key, incoming, batched)
+            except ContactChangedError:
+                # Another write reached a contact between our read and our write: plan again.
+                if attempt == _ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
 
-    def accept(self, site_key: str, incoming: list[IncomingEvent]) -> int:
-        now = self._clock.now().isoformat()
-        tracked: list[TrackedEvent] = []
-        for event in incoming:
-            item = TrackedEvent(
-                id=event_id(site_key, event.id),
-                type=event.type,
-                contact_id=self._contact_id(event, now),
-                anonymous_id=event.anonymous_id,
-                properties=event.properties,
-                occurred_at=(event.occurred_at.isoformat() if event.occurred_at else now),
-                received_at=now,
-            )
-            self._events.record(item)
-            if item.type == CONSENT_EVENT and item.contact_id is not None:
-                # Before publishing: a workflow this event starts must already see the consent.
-                consent = confirmed_by(item.id, item.type, item.occurred_at, item.properties)
-                self._contacts.apply(item.contact_id, {"consent": consent}, 0, now)
-            tracked.append(item)
-        # Published even when already stored: a retry after a failed publish must still reach the
-        # trigger function, whose enrolment is idempotent by event id.
-        self._bus.publish(tracked)
-        return len(tracked)
+    def _accept_once(self, site_key: str, incoming: list[IncomingEvent], batched: bool) -> int:
+        planner = PostPlanner(self._writes, self._identities, self._clock.now().isoformat())
+        plan = planner.plan([(event_id(site_key, e.id), e) for e in incoming], batched)
+        if plan.problems:
+            raise EventsInvalidError(plan.problems)
+        committed: list[EventWrite] = []
+        published = False
+        try:
+            for write in plan.writes:
+                # Counted before the call: a commit that fails without an answer may have been written.
+                committed.append(write)
+                if not self._writes.commit(write):
+                    committed.pop()  # already recorded by an earlier post: not ours to undo
+            for settle in plan.settles:
+                self._identities.settle(settle.anonymous_id, settle.contact_id, settle.dropped)
+            # Published even when already stored: a retry after a failed publish must still reach the
+            # trigger function, whose enrolment is idempotent by event id.
+            tracked = [write.event for write in plan.writes]
+            for start in range(0, len(tracked), PUBLISH_CHUNK):
+                self._bus.publish(tracked[start : start + PUBLISH_CHUNK])
+                published = True
+        except WriteNotAppliedError:
+            committed.pop()  # the transaction in flight was cancelled: nothing of it to undo
+            self._undo(committed)
+            raise
+        except Exception:
+            if not published:
+                self._undo(committed)
+            raise
+        return len(plan.writes)
+
+    def _undo(self, committed: list[EventWrite]) -> None:
+        for write in reversed(committed):
+            try:
+                self._writes.undo(write)
+            except Exception:
+                # The original failure is what the caller sees; a retry of the post completes it.
+                logger.exception("undoing an event's write failed", extra={"event_id": write.event.id})
+                ingest_undo_failed()

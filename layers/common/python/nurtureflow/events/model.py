@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from nurtureflow.contacts.model import normalise_email
+from nurtureflow.events.values import text_problem
 
 EVENT_TYPE = r"^[a-z][a-z0-9_]{0,63}$"
 KNOWN_TYPES = frozenset(
@@ -66,6 +67,13 @@ class IncomingEvent(BaseModel):
     @classmethod
     def _normalised(cls, email: str | None) -> str | None:
         return None if email is None else normalise_email(email)
+
+    @field_validator("id", "anonymous_id")
+    @classmethod
+    def _storable(cls, text: str | None) -> str | None:
+        if text is not None and (problem := text_problem(text)) is not None:
+            raise ValueError(f"the text {problem}")
+        return text
 
     @field_validator("type")
     @classmethod

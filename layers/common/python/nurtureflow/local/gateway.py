@@ -38,6 +38,9 @@ class LocalPage:
 Invoke = Callable[[str, dict[str, Any]], dict[str, Any]]
 LocalRoute = Callable[[str, bytes], tuple[int, Any]]
 _TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/")
+# API Gateway's payload quota for a REST API: 10 MB (its REQUEST_TOO_LARGE answer is a 413).
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+READ_TIMEOUT_SECONDS = 30.0
 
 
 def _matcher(route: Route) -> re.Pattern[str]:
@@ -97,7 +100,7 @@ def proxy_event(
                     "requestId": str(uuid.uuid4()),
                     "identity": {"sourceIp": source_ip, "userAgent": headers.get("User-Agent")},
                 },
-                "body": (body.decode() if text else base64.b64encode(body).decode()) if body else None,
+                "body": (body.decode("utf-8") if text else base64.b64encode(body).decode()) if body else None,
                 "isBase64Encoded": bool(body) and not text,
             }
     return None
@@ -153,19 +156,27 @@ class LocalGateway:
                 return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()
             prefix = f"/{self.stage}"
             staged = path.startswith(prefix + "/") or path.startswith(prefix + "?")
-            matched = (
-                proxy_event(
-                    method,
-                    path[len(prefix) :],
-                    headers,
-                    body,
-                    source_ip,
-                    self.stage,
-                    self._binary_media_types,
+            try:
+                matched = (
+                    proxy_event(
+                        method,
+                        path[len(prefix) :],
+                        headers,
+                        body,
+                        source_ip,
+                        self.stage,
+                        self._binary_media_types,
+                    )
+                    if staged
+                    else None
                 )
-                if staged
-                else None
-            )
+            except UnicodeDecodeError:
+                # A text body reaches Lambda as a string: bytes that are not UTF-8 cannot.
+                return (
+                    400,
+                    {"Content-Type": "application/json"},
+                    b'{"message": "The body is not valid UTF-8"}',
+                )
             if matched is None:
                 # API Gateway's answer to a path or method that no resource of the stage has.
                 answer = {"message": "Missing Authentication Token"}
@@ -196,26 +207,76 @@ class LocalGateway:
         return int(response["statusCode"]), out_headers, data
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        gateway = self
+        # A client that stops sending mid-body is dropped after READ_TIMEOUT_SECONDS, not held forever.
+        return type("Handler", (_RequestHandler,), {"gateway": self, "timeout": READ_TIMEOUT_SECONDS})
 
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = {k: v for k, v in self.headers.items()}
-                status, out_headers, data = gateway.handle(
-                    self.command, self.path, headers, body, self.client_address[0]
-                )
-                self.send_response(status)
-                for key, value in out_headers.items():
-                    if key.lower() != "content-length":
-                        self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = _serve
+class _RequestHandler(BaseHTTPRequestHandler):
+    """One HTTP request to ``gateway``; every answer is JSON, as API Gateway's are."""
 
-            def log_message(self, format: str, *args: Any) -> None:
-                return
+    gateway: LocalGateway
 
-        return Handler
+    def _serve(self) -> None:
+        length = _content_length(self.headers.get("Content-Length"))
+        if isinstance(length, _Refusal):
+            self.close_connection = True
+            self._answer(length.status, {"Content-Type": "application/json"}, length.body)
+            return
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self.close_connection = True
+            self._answer(408, {"Content-Type": "application/json"}, b'{"message": "Request Timeout"}')
+            return
+        headers = {k: v for k, v in self.headers.items()}
+        status, out_headers, data = self.gateway.handle(
+            self.command, self.path, headers, body, self.client_address[0]
+        )
+        self._answer(status, out_headers, data)
+
+    def _answer(self, status: int, out_headers: dict[str, str], data: bytes) -> None:
+        self.send_response(status)
+        for key, value in out_headers.items():
+            if key.lower() != "content-length":
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        # Every method reaches the routes (an unconfigured one gets API Gateway's 403), not
+        # http.server's HTML 501.
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        # http.server's own refusals (a malformed request line, a header too long), in JSON.
+        body = json.dumps({"message": message or self.responses.get(code, ("Error",))[0]}).encode()
+        self.close_connection = True
+        try:
+            self._answer(code, {"Content-Type": "application/json"}, body)
+        except OSError:  # the client is gone: nobody to answer
+            return
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    status: int
+    body: bytes
+
+
+def _content_length(header: str | None) -> int | _Refusal:
+    """The body's length from its header, or the refusal API Gateway would give."""
+    if header is None or header.strip() == "":
+        return 0
+    text = header.strip()
+    if not text.isdigit():  # "abc", "-5", "1e3": not a length
+        return _Refusal(400, b'{"message": "Content-Length must be a whole number of bytes"}')
+    if int(text) > MAX_PAYLOAD_BYTES:
+        return _Refusal(413, b'{"message": "Request Too Long"}')
+    return int(text)

@@ -15,3 +15,5 @@ class LocalSettings(BaseSettings):
     marketer_token: str = Field(default="local-marketer-token", validation_alias="NURTUREFLOW_MARKETER_TOKEN")
     finance_token: str = Field(default="local-finance-token", validation_alias="NURTUREFLOW_FINANCE_TOKEN")
     site_key: str = Field(default="local-site-key", validation_alias="NURTUREFLOW_SITE_KEY")
+    # The site's secret server key (Authorization: Bearer on POST /v1/events; docs/security.md).
+    server_key: str = Field(default="local-server-key", validation_alias="NURTUREFLOW_SERVER_KEY")

@@ -129,7 +129,8 @@ class LocalStack:
 
     def _deployment(self, view: dict[str, Any]) -> Deployment:
         """The template's functions and roles, with the local credentials in place of the deployed
-        ones (admin tokens, site keys, the link-signing secret) and the gateway for the API's host."""
+        ones (admin tokens, site and server keys, the link-signing secret) and the gateway for the
+        API's host."""
         s = self.settings
         tokens = {
             token_hash(s.admin_token): "admin",
@@ -149,6 +150,7 @@ class LocalStack:
                 "NURTUREFLOW_SITE_KEYS": json.dumps(
                     {s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}
                 ),
+                "NURTUREFLOW_SERVER_KEY_HASHES": json.dumps({token_hash(s.server_key): s.site_key}),
             },
             secrets={
                 logical_id: secret
@@ -379,7 +381,10 @@ class LocalStack:
                 f"  NURTUREFLOW_ADMIN_TOKEN={s.admin_token}",
                 f"  NURTUREFLOW_MARKETER_TOKEN={s.marketer_token}",
                 f"  NURTUREFLOW_FINANCE_TOKEN={s.finance_token}",
-                f"  NURTUREFLOW_SITE_KEY={s.site_key}   (origins http://localhost:* and http://127.0.0.1:*)",
+                f"  NURTUREFLOW_SITE_KEY={s.site_key}   (publishable: origins http://localhost:* and "
+                "http://127.0.0.1:*, rate limited, no protected traits)",
+                f"  NURTUREFLOW_SERVER_KEY={s.server_key}   (secret, for your backend: "
+                "POST /v1/events with Authorization: Bearer, any trait, no rate limits)",
                 f"  try: curl -s {self.base_url}/admin/workflows -H 'Authorization: Bearer {s.admin_token}'",
             ]
         )

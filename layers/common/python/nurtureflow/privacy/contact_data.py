@@ -5,7 +5,8 @@ Where a contact's data lives: the contact item (properties, score, lists, consen
 seen on its own events, its runs (pk contact id) and its sends. Sends are keyed by send id: they
 are found through the sends table's ``by_contact`` index (skipped and rejected sends have no event
 that names them) and through the contact's events that name a ``send_id``, so a send written before
-the index existed is found too. Ledger lines are cost data without PII and stay.
+the index existed is found too. Ledger lines are cost data without PII and stay. Broadcasts whose
+segment or name holds the address keep working without it (``privacy.broadcast_audiences``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from nurtureflow.contacts.model import Contact, InvalidEmailError, contact_id_for
+from nurtureflow.contacts.model import Contact, InvalidEmailError, contact_id_for, normalise_email
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.privacy.broadcast_audiences import Audiences, scrub_address
 
 ERASURE_CAUSE = "contact erased (GDPR)"
 # A run's waiting token would resume its execution: a capability, not data about the person.
@@ -49,10 +51,11 @@ class Erased:
     sends: int
     runs: int
     executions_stopped: int
+    broadcasts: int = 0  # broadcasts whose segment or name named the address
 
     @property
     def anything(self) -> bool:
-        return any((self.contact, self.events, self.anonymous_events, self.sends, self.runs))
+        return any((self.contact, self.events, self.anonymous_events, self.sends, self.runs, self.broadcasts))
 
     def as_dict(self) -> dict[str, int]:
         return {
@@ -62,6 +65,7 @@ class Erased:
             "sends": self.sends,
             "runs": self.runs,
             "executions_stopped": self.executions_stopped,
+            "broadcasts": self.broadcasts,
         }
 
 
@@ -87,10 +91,19 @@ def exported_run(run: dict[str, Any]) -> dict[str, Any]:
 
 class ContactData:
     def __init__(
-        self, contacts: Any, events: Any, runs: Any, sends: Any, executions: Stopper, aliases: Any = None
+        self,
+        contacts: Any,
+        events: Any,
+        runs: Any,
+        sends: Any,
+        executions: Stopper,
+        aliases: Any = None,
+        broadcasts: Audiences | None = None,
     ) -> None:
         # ``store.aliases``: anonymous ids joined to the contact, unlinked on erasure.
         self._aliases = aliases
+        # ``store.broadcasts``: segments and names that may hold the address.
+        self._broadcasts = broadcasts
         self._contacts, self._events, self._runs = contacts, events, runs
         self._sends, self._executions = sends, executions
 
@@ -126,6 +139,7 @@ class ContactData:
         Sends are erased before the events that lead to them.
         """
         contact_id = contact_id_of(id_or_email)
+        address = self._address(id_or_email, contact_id)  # read before the contact item goes
         contact_removed = self._contacts.delete(contact_id)
         runs = self._runs.of_contact(contact_id)
         stopped = sum(
@@ -147,7 +161,15 @@ class ContactData:
             sends=sends,
             runs=len(runs),
             executions_stopped=stopped,
+            broadcasts=scrub_address(self._broadcasts, address) if self._broadcasts and address else 0,
         )
         if not erased.anything:
             raise ContactUnknownError(id_or_email)
         return erased
+
+    def _address(self, id_or_email: str, contact_id: str) -> str | None:
+        """The address being erased: the path's own, or the stored contact's (None once it is gone)."""
+        if "@" in id_or_email:
+            return normalise_email(id_or_email)
+        contact: Contact | None = self._contacts.get(contact_id)
+        return None if contact is None else contact.email

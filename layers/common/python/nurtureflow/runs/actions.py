@@ -18,7 +18,7 @@ from nurtureflow.runs.history import RunHistory
 from nurtureflow.runs.send_time import best_send_time
 from nurtureflow.scoring.service import Scoring
 from nurtureflow.sending.templates import render_text
-from nurtureflow.workflow.durations import parse_duration
+from nurtureflow.workflow.durations import parse_duration, parse_offset
 from nurtureflow.workflow.schedule import date_slot, next_slot, zone_for
 
 
@@ -145,9 +145,7 @@ class StepActions:
         elif "until_date" in wait:
             spec = wait["until_date"]
             held = resolve(spec["field"], ConditionContext(contact, None, now))
-            offset = (
-                parse_duration(spec["offset"], allow_negative=True) if spec.get("offset") else timedelta(0)
-            )
+            offset = parse_offset(spec["offset"]) if spec.get("offset") else timedelta(0)
             until = date_slot(held, offset, spec.get("at", "09:00"), zone) if isinstance(held, str) else None
         elif "best_time" in wait:
             engaged = [
@@ -185,7 +183,7 @@ class StepActions:
         if task.get("assignee"):
             properties["assignee"] = task["assignee"]
         if task.get("due"):
-            properties["due_at"] = (now + parse_duration(task["due"])).isoformat()
+            properties["due_at"] = (now + parse_duration(task["due"], allow_zero=True)).isoformat()
         task_id = "t_" + hashlib.sha256(f"{execution_arn}|{step}|{entered}".encode()).hexdigest()[:24]
         created = TrackedEvent(
             id=task_id,

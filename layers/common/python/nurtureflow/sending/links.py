@@ -4,7 +4,9 @@
 pixel it adds. It leaves alone: links that are not absolute http(s) (``mailto:``, ``tel:``,
 ``#anchors``, relative), anchors carrying ``data-nf-notrack``, and links already pointing at our own
 tracking or unsubscribe routes (so the template's ``{{ unsubscribe_url }}`` is never click-tracked:
-a redirect there would count a click and break the page the person expects).
+a redirect there would count a click and break the page the person expects), and links to a host
+the account does not allow (``TrackingSettings.link_hosts``): those stay as the template rendered
+them, unsigned, so our tracking domain never redirects there (docs/security.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from html import escape, unescape
 from html.parser import HTMLParser
 
 from nurtureflow.sending.attributes import attribute_values
+from nurtureflow.sending.link_hosts import allowed_link_hosts
 from nurtureflow.sending.tokens import sign
 from nurtureflow.sending.urls import header_safe_url
 from nurtureflow.settings import TrackingSettings
@@ -64,7 +67,9 @@ def _is_trackable(url: str, settings: TrackingSettings) -> bool:
     if not lowered.startswith(("http://", "https://")) or len(url) > MAX_TRACKED_URL:
         return False
     base = _base(settings)
-    return not url.startswith((f"{base}/t/", f"{base}/u/"))
+    if url.startswith((f"{base}/t/", f"{base}/u/")):
+        return False
+    return allowed_link_hosts(settings).allows(url)
 
 
 def open_pixel(send_id: str, settings: TrackingSettings) -> str:

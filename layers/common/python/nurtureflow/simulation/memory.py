@@ -39,6 +39,9 @@ class MemoryContacts:
     def get(self, contact_id: str) -> Contact | None:
         return self._items.get(contact_id)
 
+    def exists(self, contact_id: str) -> bool:
+        return contact_id in self._items
+
     def scan(self) -> Iterator[Contact]:
         yield from list(self._items.values())
 

@@ -7,8 +7,10 @@ batch never counts twice.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from boto3.dynamodb.conditions import Attr
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
@@ -55,6 +57,36 @@ class BroadcastRepository:
         if item is None:
             return None
         return {k: v for k, v in to_plain(item).items() if k not in ("pk", "sk")}
+
+    def audiences(self) -> Iterator[dict[str, Any]]:
+        """Every broadcast's id, name and segment, page by page (an erasure looks for an address)."""
+        kwargs: dict[str, Any] = {
+            "FilterExpression": Attr("sk").eq(ITEM),
+            "ProjectionExpression": "#i, #n, #g",
+            "ExpressionAttributeNames": {"#i": "id", "#n": "name", "#g": "segment"},
+        }
+        while True:
+            page = self._table.scan(**kwargs)
+            yield from (to_plain(item) for item in page["Items"])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def replace_audience(self, broadcast_id: str, name: str, segment: dict[str, Any]) -> bool:
+        """Set a broadcast's name and segment; False when the broadcast is gone."""
+        try:
+            self._table.update_item(
+                Key={"pk": broadcast_id, "sk": ITEM},
+                UpdateExpression="SET #n = :n, #g = :g",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeNames={"#n": "name", "#g": "segment"},
+                ExpressionAttributeValues=to_dynamo({":n": name, ":g": segment}),
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     def status(self, broadcast_id: str) -> str | None:
         """The status alone (a batch reads it before each send, to honour a cancel at once)."""

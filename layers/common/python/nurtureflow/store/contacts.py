@@ -22,6 +22,11 @@ class ContactRepository:
         item = self._table.get_item(Key={"pk": contact_id}).get("Item")
         return None if item is None else Contact.model_validate(to_plain(item))
 
+    def exists(self, contact_id: str) -> bool:
+        """Whether a contact is stored under this id (its key alone is read)."""
+        item = self._table.get_item(Key={"pk": contact_id}, ProjectionExpression="pk").get("Item")
+        return item is not None
+
     def scan(self) -> Iterator[Contact]:
         """Every contact, page by page (segment backfills, date triggers)."""
         kwargs: dict[str, Any] = {}

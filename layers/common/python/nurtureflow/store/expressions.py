@@ -16,6 +16,7 @@ class UpdateBuilder:
     def __init__(self) -> None:
         self._sets: list[str] = []
         self._adds: list[str] = []
+        self._removes: list[str] = []
         self._names: dict[str, str] = {}
         self._values: dict[str, Any] = {}
 
@@ -45,6 +46,12 @@ class UpdateBuilder:
             self.set(attribute, value, under=under)
         return self
 
+    def remove(self, attribute: str, *, under: str | None = None) -> UpdateBuilder:
+        """Remove ``attribute`` (inside the map ``under`` when given)."""
+        target = self._name(attribute) if under is None else f"{self._name(under)}.{self._name(attribute)}"
+        self._removes.append(target)
+        return self
+
     def add(self, attribute: str, amount: int) -> UpdateBuilder:
         self._adds.append(f"{self._name(attribute)} {self._value(amount)}")
         return self
@@ -56,6 +63,8 @@ class UpdateBuilder:
             clauses.append("SET " + ", ".join(self._sets))
         if self._adds:
             clauses.append("ADD " + ", ".join(self._adds))
+        if self._removes:
+            clauses.append("REMOVE " + ", ".join(self._removes))
         return {
             "UpdateExpression": " ".join(clauses),
             "ExpressionAttributeNames": self._names,

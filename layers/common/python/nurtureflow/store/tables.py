@@ -40,6 +40,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("cost_rollups_table", "pk", "sk"),
     # Broadcasts (sk "broadcast") and their count-once markers (sk "counted#…").
     TableSpec("broadcasts_table", "pk", "sk"),
+    # Fixed-window counters of the public site keys (pk <scope>#<digest>#<window>), expiring.
+    TableSpec("rate_limits_table", "pk", ttl_attribute="expires_at"),
 )
 
 

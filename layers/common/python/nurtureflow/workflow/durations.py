@@ -9,8 +9,11 @@ import isodate
 from pydantic import AfterValidator
 
 
-def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
-    """A fixed-length duration; months and years are refused since they have no fixed length."""
+def parse_duration(text: str, *, allow_negative: bool = False, allow_zero: bool = False) -> timedelta:
+    """A fixed-length duration; months and years are refused since they have no fixed length.
+
+    Zero (``P0D``, ``PT0S``) only with ``allow_zero``; a leading ``-`` only with ``allow_negative``.
+    """
     body = text[1:] if allow_negative and text.startswith("-") else text
     try:
         parsed = isodate.parse_duration(body)
@@ -18,7 +21,7 @@ def parse_duration(text: str, *, allow_negative: bool = False) -> timedelta:
         raise ValueError(f"'{text}' is not an ISO 8601 duration such as PT1H, P3D or P1W") from error
     if not isinstance(parsed, timedelta):
         raise ValueError(f"'{text}' uses months or years, which have no fixed length: write days (P30D)")
-    if parsed <= timedelta(0):
+    if parsed < timedelta(0) or (parsed == timedelta(0) and not allow_zero):
         raise ValueError(f"'{text}' must be longer than zero")
     return -parsed if body is not text else parsed
 
@@ -29,11 +32,25 @@ def _check_duration(text: str) -> str:
 
 
 def _check_signed_duration(text: str) -> str:
-    parse_duration(text, allow_negative=True)
+    parse_offset(text)
     return text
 
 
+def _check_duration_or_zero(text: str) -> str:
+    parse_duration(text, allow_zero=True)
+    return text
+
+
+def parse_offset(text: str) -> timedelta:
+    """An offset from a date: any duration, zero (on the day itself) or negative (before it)."""
+    return parse_duration(text, allow_negative=True, allow_zero=True)
+
+
+# Waits, timeouts and windows: longer than zero (a loop's wait must take time).
 Duration = Annotated[str, AfterValidator(_check_duration)]
+# Cooldowns and due dates: zero means none, or at once.
+DurationOrZero = Annotated[str, AfterValidator(_check_duration_or_zero)]
+# Offsets from a date (date triggers, ``until_date`` waits): zero or either sign.
 SignedDuration = Annotated[str, AfterValidator(_check_signed_duration)]
 
 

@@ -19,7 +19,7 @@ from pydantic import (
 from nurtureflow.conditions.model import Condition
 from nurtureflow.sending.mailbox import check_mailbox
 from nurtureflow.timezones import find_zone
-from nurtureflow.workflow.durations import Duration, SignedDuration
+from nurtureflow.workflow.durations import Duration, DurationOrZero, SignedDuration
 
 STEP_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MAX_STEPS = 1000
@@ -63,7 +63,7 @@ class Trigger(_Strict):
 
 class Reentry(_Strict):
     policy: Literal["never", "after_exit", "always"] = "never"
-    cooldown: Duration | None = None
+    cooldown: DurationOrZero | None = None
 
 
 class ExitWhen(_Strict):
@@ -200,7 +200,7 @@ class TaskStep(_Step):
     type: Literal["task"]
     title: str = Field(min_length=1)
     assignee: str | None = None
-    due: Duration | None = None
+    due: DurationOrZero | None = None
     notes: str | None = None
 
 

@@ -16,11 +16,13 @@ from typing import Any
 
 VIEW_FILE = Path(__file__).with_name("deployed.json")
 # The deployment the local stack stands for: the demo shop's sender and unsubscribe mailbox, under
-# .internal, a top-level domain ICANN keeps private (the stack refuses the RFC 2606 example names).
+# .internal, a top-level domain ICANN keeps private (the stack refuses the RFC 2606 example names),
+# and the demo shop's own site, which the sample templates link to.
 LOCAL_CONTEXT = {
     "senderDomain": "shop.internal",
     "sender": "Shop <hello@shop.internal>",
     "unsubscribeMailbox": "unsubscribe@shop.internal",
+    "linkHosts": ["shop.example"],
 }
 # Properties that give a resource its physical name, when the template sets one.
 _NAME_PROPERTIES = (
