@@ -32,7 +32,8 @@ API is `http://127.0.0.1:8080/v1`.
 
 **Credentials.** Admin routes take `Authorization: Bearer <token>`; each token carries one role \
 (`admin`, `marketer`, `finance`), and each route lists the roles it allows (`x-nurtureflow-roles`). \
-`POST /v1/events` takes a publishable site key (`X-Site-Key`). Email links carry a signed token in \
+`POST /v1/events` takes a publishable site key (`X-Site-Key`), or from a site's backend its secret \
+server key (`Authorization: Bearer <key>`). Email links carry a signed token in \
 their path. This document is public.
 
 **Errors.** Every error the platform answers is `{"error": code, "message": sentence, "details": \
@@ -72,6 +73,12 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
         "in": "header",
         "name": "X-Site-Key",
         "description": "A website's publishable key, with the origins it allows. Locally: `local-site-key`.",
+    },
+    "serverKey": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A site's secret server key, for its backend only: the stack holds its SHA-256 "
+        "hash, mapped to the site (`serverKeyHashes`, docs/security.md). Locally: `local-server-key`.",
     },
     "siteKeyQuery": {
         "type": "apiKey",
@@ -172,8 +179,8 @@ def _finish_operation(route: Route, item: dict[str, Any]) -> None:
         for status, response in failures(401, 403).items():
             responses.setdefault(str(status), response)
     elif route.path == "/v1/events" and route.method == "POST":
-        item["security"] = [{"siteKey": []}, {"siteKeyQuery": []}]
-        item["description"] = f"{item['description']}\n\nCredentials: a site key."
+        item["security"] = [{"siteKey": []}, {"siteKeyQuery": []}, {"serverKey": []}]
+        item["description"] = f"{item['description']}\n\nCredentials: a site key, or the site's server key."
     else:
         item["security"] = []
         item["description"] = f"{item.get('description', '')}\n\nPublic: no credentials.".strip()

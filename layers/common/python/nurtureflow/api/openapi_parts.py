@@ -28,6 +28,7 @@ ERROR_MEANINGS = {
     409: "The resource's state does not allow this now (archived, already finished).",
     413: "The body is larger than the route accepts.",
     422: "The body is well-formed JSON but refused: every problem is listed in `details`.",
+    429: "Too many requests in the current window: `Retry-After` says how many seconds to wait.",
 }
 
 

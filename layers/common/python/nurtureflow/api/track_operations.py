@@ -33,7 +33,12 @@ POST_EVENTS = operation(
     "browser's `Origin` must be one the key allows. Bodies up to 256 KiB. Known types: `page_viewed`, "
     "`form_submitted`, `cart_updated`, `checkout_started`, `order_completed` (with `properties.value` "
     "and `properties.currency`), `cta_clicked`, `content_downloaded`, `consent_confirmed`; any other "
-    "type is a custom event. `traits` update the contact.",
+    "type is a custom event. `traits` update the contact.\n\n"
+    "A website's backend posts with its secret server key instead (`Authorization: Bearer <key>`, "
+    "never from a browser): it may set any trait and is not rate limited. Through the publishable "
+    "key, a trait that is protected or holds a link is refused (403 `protected_trait`), and new "
+    "addresses are rate limited per address, per source IP and per key (429 `rate_limited`, with "
+    "`Retry-After`); docs/security.md.",
     "tracking",
     {
         202: answer(
@@ -42,6 +47,15 @@ POST_EVENTS = operation(
             {"accepted": 1},
         ),
         **failures(400, 401, 403, 413, 422),
+        429: {
+            **failures(429)[429],
+            "headers": {
+                "Retry-After": {
+                    "description": "Seconds to the end of the window.",
+                    "schema": {"type": "integer"},
+                }
+            },
+        },
     },
     request_body=body(
         {"anyOf": [ref("IncomingEvent"), ref("EventBatch")]},
