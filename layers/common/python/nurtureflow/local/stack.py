@@ -19,6 +19,7 @@ from nurtureflow.auth.roles import token_hash
 from nurtureflow.aws.clients import check_every_call
 from nurtureflow.clock import VirtualClock
 from nurtureflow.enrolment.dates import next_daily_run
+from nurtureflow.local.api_page import api_page_routes
 from nurtureflow.local.broadcasts import NAME as BROADCAST_MACHINE
 from nurtureflow.local.broadcasts import create_broadcast_machine
 from nurtureflow.local.deployed.deployment import Deployment, load_deployment
@@ -67,7 +68,7 @@ class LocalStack:
         view = load_view()
         self.gateway = LocalGateway(
             self._invoke_http,
-            self._local_routes(),
+            self._local_routes(str(view["stage"])),
             self.drain,
             self.settings.host,
             self.settings.port,
@@ -280,7 +281,7 @@ class LocalStack:
                 logger.exception("the schedule %s failed", schedule.expression)
 
     # -- local-only routes ---------------------------------------------------------------
-    def _local_routes(self) -> dict[tuple[str, str], Any]:
+    def _local_routes(self, stage: str) -> dict[tuple[str, str], Any]:
         return {
             ("GET", "/_local/health"): lambda m, b: (
                 200,
@@ -300,6 +301,7 @@ class LocalStack:
                     .replace("{api_path}", f"/{self.gateway.stage}")
                 ),
             ),
+            **api_page_routes(self.root, stage),
         }
 
     def _clock_route(self, method: str, body: bytes) -> tuple[int, Any]:
