@@ -24,3 +24,7 @@ send.main([])
 from bench import costs  # noqa: E402
 
 costs.main([])
+
+from bench import scale  # noqa: E402
+
+scale.main([])

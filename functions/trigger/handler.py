@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
 from nurtureflow.aws.eventbus import DETAIL_TYPE
+from nurtureflow.enrolment.backfill import BackfillPart
 from nurtureflow.enrolment.manual import BACKFILL
 from nurtureflow.enrolment.manual import DETAIL_TYPE as MANUAL
 from nurtureflow.events.model import TrackedEvent
@@ -34,8 +35,14 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
                 detail["workflow"], detail["contacts"], detail["key"]
             )
         }
-    if event.detail_type == BACKFILL:
-        return {"enrolled": wiring.dispatcher().backfill_segment(event.detail["workflow"])}
+    if event.detail_type == BACKFILL:  # include_existing: fanned out in parts (enrolment/backfill.py)
+        detail = event.detail
+        if "segment" not in detail:
+            return {"backfill_parts": wiring.backfill().fan_out(detail["workflow"])}
+        done = wiring.backfill().run(
+            BackfillPart(**detail), lambda: context.get_remaining_time_in_millis() / 1000
+        )
+        return {"enrolled": done.enrolled, "throttled": done.throttled, "handed_over": done.handed_over}
     if event.detail_type == STATUS_CHANGE:
         wiring.lifecycle().ended(event.detail)
         return {"recorded": event.detail.get("executionArn")}

@@ -168,6 +168,8 @@ class NurtureFlowStack(Stack):
         workflows.grant_manage(fns.admin, step=fns.step, send=fns.send)
         # manual enrolments go to the trigger function through the bus.
         self.events.grant_publish(fns.admin)
+        # a segment's backfill hands its parts over to the next trigger invocations through the bus.
+        self.events.grant_publish(fns.trigger)
         set_env(fns.admin, AuthSettings, role_token_hashes=as_json(self.config.role_token_hashes))
         # template previews: tracked links as a send signs them, and the sender's postal address.
         self.link_keys.configure(fns.admin, public_base_url=self.api.public_url)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
 
     from nurtureflow.broadcasts.sending import BroadcastSender
     from nurtureflow.broadcasts.service import Broadcasts
+    from nurtureflow.enrolment.backfill import Backfill
     from nurtureflow.enrolment.dispatch import Dispatcher
     from nurtureflow.enrolment.lifecycle import RunLifecycle
     from nurtureflow.enrolment.manual import ManualEnrolment
@@ -236,6 +237,14 @@ def dispatcher() -> Dispatcher:
     return Dispatcher(
         contacts(), runs(), workflows(), events(), sends(), Executions(), clock, scoring(), stats_recorder()
     )
+
+
+@built_once
+def backfill() -> Backfill:
+    from nurtureflow.enrolment.backfill import Backfill
+    from nurtureflow.enrolment.manual import BACKFILL
+
+    return Backfill(dispatcher(), contacts(), bus(), BACKFILL)
 
 
 @built_once

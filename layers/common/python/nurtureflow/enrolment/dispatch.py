@@ -254,30 +254,45 @@ class Dispatcher:
         self._enrol(workflow, contact, event, previous, start_at(today, spec.get("at", "09:00"), zone))
         return True
 
-    def backfill_segment(self, workflow_id: str) -> list[str]:
-        """``include_existing``: enrol every contact that already matches the segment."""
+    def backfill_key(self, workflow_id: str) -> str | None:
+        """The enrolment key of a segment workflow's ``include_existing`` backfill (one per version:
+        a redelivered backfill enrols nobody twice), or None when it takes none now."""
         workflow = self._workflows.meta(workflow_id)
         if (
             workflow is None
             or workflow.get("status") != "active"
             or "segment" not in workflow.get("trigger", {})
         ):
-            return []
-        # One enrolment key per workflow version: a redelivered backfill enrols nobody twice.
-        return self._sweep(workflow, f"b_{workflow_id}_{workflow['version']}", "segment_backfill")
+            return None
+        return f"b_{workflow_id}_{workflow['version']}"
+
+    def active_workflow(self, workflow_id: str) -> dict[str, Any] | None:
+        """The workflow's current record while it is active; None once paused or archived."""
+        workflow: dict[str, Any] | None = self._workflows.meta(workflow_id)
+        return workflow if workflow is not None and workflow.get("status") == "active" else None
+
+    def sweep_contact(self, workflow: dict[str, Any], contact: Contact, key: str, kind: str) -> bool:
+        """Enrol one contact the segment matches now, under the reentry policy (``enrolment.backfill``).
+
+        A throttled start raises (the run stays claimed under ``key``): calling again with the same
+        key finishes that enrolment, once."""
+        return self._sweep_one(workflow, contact, key, kind)
 
     def _sweep(self, workflow: dict[str, Any], key: str, kind: str) -> list[str]:
         """Enrol every contact the segment matches now, under the reentry policy."""
-        enrolled = []
-        for contact in self._contacts.scan():
-            event = self._enrolling_event(key, kind, contact.id, workflow["id"])
-            previous = self._runs.get(contact.id, workflow["id"])
-            if self._should_enrol(
-                workflow, event, contact.as_condition_data(), event.as_condition_data(), previous
-            ):
-                self._enrol(workflow, contact, event, previous)
-                enrolled.append(contact.id)
-        return enrolled
+        return [
+            contact.id for contact in self._contacts.scan() if self._sweep_one(workflow, contact, key, kind)
+        ]
+
+    def _sweep_one(self, workflow: dict[str, Any], contact: Contact, key: str, kind: str) -> bool:
+        event = self._enrolling_event(key, kind, contact.id, workflow["id"])
+        previous = self._runs.get(contact.id, workflow["id"])
+        if not self._should_enrol(
+            workflow, event, contact.as_condition_data(), event.as_condition_data(), previous
+        ):
+            return False
+        self._enrol(workflow, contact, event, previous)
+        return True
 
     def _enrol(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,9 +39,12 @@ class LocalContext:
     log_group_name: str = "local"
     log_stream_name: str = "local"
     timeout_seconds: int = 30
+    started: float = field(default_factory=time.monotonic)
 
     def get_remaining_time_in_millis(self) -> int:
-        return self.timeout_seconds * 1000
+        """Counts down from the invocation's start, as Lambda's does (the local run is not stopped
+        when it reaches 0, but code that watches it hands over in time, as it must in AWS)."""
+        return max(0, int((self.timeout_seconds - (time.monotonic() - self.started)) * 1000))
 
 
 class FunctionError(Exception):

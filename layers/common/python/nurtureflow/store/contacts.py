@@ -48,6 +48,24 @@ class ContactRepository:
         last = page.get("LastEvaluatedKey")
         return contacts, None if last is None else str(last["pk"])
 
+    def segment_page(
+        self, segment: int, segments: int, after: str | None, limit: int
+    ) -> tuple[list[Contact], str | None]:
+        """Up to ``limit`` contacts of one segment of a parallel scan, after the contact ``after`` of
+        that segment; and the cursor of the next page (None at the segment's end).
+
+        A segment's items keep their order, so the key of any item met in it resumes the scan
+        right after that item
+        (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Scan.html#Scan.ParallelScan).
+        """
+        kwargs: dict[str, Any] = {"Segment": segment, "TotalSegments": segments, "Limit": limit}
+        if after is not None:
+            kwargs["ExclusiveStartKey"] = {"pk": after}
+        page = self._table.scan(**kwargs)
+        contacts = [Contact.model_validate(to_plain(item)) for item in page["Items"]]
+        last = page.get("LastEvaluatedKey")
+        return contacts, None if last is None else str(last["pk"])
+
     def upsert(self, email: str, named: dict[str, Any], properties: dict[str, Any], now: str) -> Contact:
         """Create the contact if it is new, then set the given fields; one write either way."""
         contact_id = contact_id_for(email)

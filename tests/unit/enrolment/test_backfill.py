@@ -1,0 +1,118 @@
+"""``include_existing`` in parts (``enrolment.backfill``): StartExecution throttling absorbed, hand-overs
+before the invocation ends, and every contact enrolled exactly once, against the quota models of
+``bench.scale`` (StartExecution's token bucket: https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-api-action-throttling-general)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from bench.scale import TokenBucket, simulate_backfill
+from nurtureflow.contacts.model import Contact
+from nurtureflow.enrolment.backfill import Backfill, BackfillPart, is_throttling
+
+NOW = "2026-01-01T00:00:00+00:00"
+
+
+def test_a_throttled_backfill_that_hands_over_many_times_enrols_every_contact_once() -> None:
+    # A bucket of 50 refilled at 20/s against 8 parts, and one-minute invocations: both bind.
+    report = simulate_backfill(2000, segments=8, invocation_seconds=60, bucket=TokenBucket(50, 20.0))
+    assert report.throttled > 0
+    assert report.hand_overs > 0
+    assert (report.enrolled_contacts, report.missing, report.duplicate_runs) == (2000, 0, 0)
+    # The bucket sets the pace: never faster than its burst plus its refill.
+    assert report.contacts <= 50 + 20.0 * report.simulated_seconds
+
+
+def test_without_throttling_the_parts_enrol_everyone_in_one_invocation_each() -> None:
+    report = simulate_backfill(600, segments=4)
+    assert (report.enrolled_contacts, report.missing, report.duplicate_runs) == (600, 0, 0)
+    assert (report.throttled, report.hand_overs, report.invocations) == (0, 0, 1 + 4)
+
+
+class _Bus:
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+
+    def put(self, detail_type: str, detail: dict[str, Any]) -> None:
+        self.published.append(detail)
+
+
+class _Contacts:
+    def __init__(self, ids: list[str]) -> None:
+        self._ids = ids
+
+    def segment_page(
+        self, segment: int, segments: int, after: str | None, limit: int
+    ) -> tuple[list[Contact], str | None]:
+        start = 0 if after is None else self._ids.index(after) + 1
+        chunk = self._ids[start : start + limit]
+        more = start + limit < len(self._ids)
+        contacts = [Contact(id=i, email=f"{i}@example.com", created_at=NOW, updated_at=NOW) for i in chunk]
+        return contacts, chunk[-1] if more else None
+
+
+class _Dispatcher:
+    def __init__(self, status: str = "active", fail: Exception | None = None) -> None:
+        self.status, self.fail, self.swept = status, fail, []
+
+    def backfill_key(self, workflow_id: str) -> str | None:
+        return f"b_{workflow_id}_3" if self.status == "active" else None
+
+    def active_workflow(self, workflow_id: str) -> dict[str, Any] | None:
+        return {"id": workflow_id} if self.status == "active" else None
+
+    def sweep_contact(self, workflow: dict[str, Any], contact: Contact, key: str, kind: str) -> bool:
+        if self.fail is not None:
+            raise self.fail
+        self.swept.append((contact.id, key))
+        return True
+
+
+def test_the_fan_out_publishes_one_part_per_segment_under_one_key() -> None:
+    bus = _Bus()
+    assert Backfill(_Dispatcher(), _Contacts([]), bus, "Segment Backfill", segments=4).fan_out("w") == 4
+    assert bus.published == [BackfillPart("w", "b_w_3", s, 4).detail() for s in range(4)]
+
+
+def test_a_paused_workflow_takes_no_backfill_and_stops_one_under_way() -> None:
+    bus, paused = _Bus(), _Dispatcher(status="paused")
+    assert Backfill(paused, _Contacts(["a"]), bus, "B").fan_out("w") == 0
+    outcome = Backfill(paused, _Contacts(["a", "b"]), bus, "B").run(BackfillPart("w", "k", 0, 1), lambda: 900)
+    assert (outcome.enrolled, outcome.handed_over, bus.published, paused.swept) == (0, False, [], [])
+
+
+def test_a_part_short_of_time_hands_over_from_the_last_contact_done() -> None:
+    bus, dispatcher = _Bus(), _Dispatcher()
+    left = iter([900, 900, 900, 10])  # time for three contacts, then the margin is reached
+    part = BackfillPart("w", "k", 1, 2, after="a")
+    outcome = Backfill(dispatcher, _Contacts(["a", "b", "c", "d", "e"]), bus, "B").run(
+        part, lambda: next(left)
+    )
+    assert [c for c, _ in dispatcher.swept] == ["b", "c", "d"]
+    assert outcome.handed_over
+    assert bus.published == [BackfillPart("w", "k", 1, 2, after="d").detail()]
+
+
+def test_an_error_that_is_not_throttling_is_not_swallowed() -> None:
+    denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "StartExecution")
+    assert not is_throttling(denied)
+    with pytest.raises(ClientError):
+        Backfill(_Dispatcher(fail=denied), _Contacts(["a"]), _Bus(), "B").run(
+            BackfillPart("w", "k", 0, 1), lambda: 900
+        )
+
+
+def test_throttling_backs_off_with_jitter_under_a_cap() -> None:
+    throttled = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate"}}, "StartExecution")
+    slept: list[float] = []
+    left = iter([900] * 12 + [0])
+    backfill = Backfill(_Dispatcher(fail=throttled), _Contacts(["a"]), _Bus(), "B", sleep=slept.append)
+    outcome = backfill.run(BackfillPart("w", "k", 0, 1), lambda: next(left))
+    assert outcome.throttled == 12
+    assert outcome.handed_over
+    assert outcome.enrolled == 0
+    assert all(0 <= s <= 5.0 for s in slept)
+    assert max(slept) > 0.05
