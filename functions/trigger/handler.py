@@ -22,8 +22,9 @@ STATUS_CHANGE = "Step Functions Execution Status Change"
 @logger.inject_lambda_context
 @traced
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if raw.get("action") == "daily":  # EventBridge Scheduler's daily run (date triggers)
-        return {"enrolled": wiring.dispatcher().daily()}
+    if raw.get("action") == "daily":  # EventBridge Scheduler's daily run
+        # Segments are swept in parts (enrolment/backfill.py); date triggers here.
+        return {"sweep_parts": wiring.backfill().sweep_segments(), "enrolled": wiring.dispatcher().daily()}
     event = EventBridgeEvent(raw)
     if event.detail_type == DETAIL_TYPE:
         outcome = wiring.dispatcher().handle(TrackedEvent.model_validate(event.detail))

@@ -116,3 +116,20 @@ def test_throttling_backs_off_with_jitter_under_a_cap() -> None:
     assert outcome.enrolled == 0
     assert all(0 <= s <= 5.0 for s in slept)
     assert max(slept) > 0.05
+
+
+class _Sweeping(_Dispatcher):
+    def segment_sweeps(self) -> list[tuple[str, str]]:
+        return [("hot", "s_2026-12-04"), ("cold", "s_2026-12-04")]
+
+
+def test_the_daily_sweep_runs_in_parts_keyed_by_the_day() -> None:
+    bus = _Bus()
+    assert Backfill(_Sweeping(), _Contacts([]), bus, "B", segments=2).sweep_segments() == 4
+    assert {(p["workflow"], p["key"], p["kind"]) for p in bus.published} == {
+        ("hot", "s_2026-12-04", "segment_sweep"),
+        ("cold", "s_2026-12-04", "segment_sweep"),
+    }
+    swept = _Sweeping()
+    Backfill(swept, _Contacts(["a"]), _Bus(), "B").run(BackfillPart(**bus.published[0]), lambda: 900)
+    assert swept.swept == [("a", "s_2026-12-04")]

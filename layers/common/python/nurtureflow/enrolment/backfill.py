@@ -1,5 +1,6 @@
-"""``include_existing`` at any size: a segment's backfill split into parallel parts that each fit
-in one trigger invocation and hand over to the next, absorbing StartExecution throttling.
+"""``include_existing`` and the daily segment sweep at any size: a segment's enrolment split into
+parallel parts that each fit in one trigger invocation and hand over to the next, absorbing
+StartExecution throttling.
 
 One invocation cannot enrol a million contacts: StartExecution refills at 300 a second (an hour
 for a million), and a Lambda invocation lasts at most 15 minutes. So activation publishes one
@@ -47,6 +48,7 @@ class BackfillPart:
     segment: int
     segments: int
     after: str | None = None
+    kind: str = "segment_backfill"  # or "segment_sweep": the daily run's
 
     def detail(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +68,7 @@ class Enrolling(Protocol):
     """The slice of ``enrolment.dispatch.Dispatcher`` a backfill needs."""
 
     def backfill_key(self, workflow_id: str) -> str | None: ...
+    def segment_sweeps(self) -> list[tuple[str, str]]: ...
     def active_workflow(self, workflow_id: str) -> dict[str, Any] | None: ...
     def sweep_contact(self, workflow: dict[str, Any], contact: Contact, key: str, kind: str) -> bool: ...
 
@@ -106,10 +109,16 @@ class Backfill:
         """Publish one part per segment, all under one key: the parts a redelivered fan-out publishes
         again enrol nobody twice. 0 when the workflow takes no backfill now."""
         key = self._dispatcher.backfill_key(workflow_id)
-        if key is None:
-            return 0
+        return 0 if key is None else self._publish(workflow_id, key, "segment_backfill")
+
+    def sweep_segments(self) -> int:
+        """The daily run's sweep of every active segment workflow, in parts as a backfill is."""
+        return sum(self._publish(w, key, "segment_sweep") for w, key in self._dispatcher.segment_sweeps())
+
+    def _publish(self, workflow_id: str, key: str, kind: str) -> int:
         for segment in range(self._segments):
-            self._bus.put(self._detail_type, BackfillPart(workflow_id, key, segment, self._segments).detail())
+            part = BackfillPart(workflow_id, key, segment, self._segments, kind=kind)
+            self._bus.put(self._detail_type, part.detail())
         return self._segments
 
     def run(self, part: BackfillPart, time_left: Callable[[], float]) -> PartOutcome:
@@ -143,7 +152,7 @@ class Backfill:
         attempt = 0
         while time_left() > MARGIN_SECONDS:
             try:
-                if self._dispatcher.sweep_contact(workflow, contact, part.key, "segment_backfill"):
+                if self._dispatcher.sweep_contact(workflow, contact, part.key, part.kind):
                     outcome.enrolled += 1
                 return True
             except Exception as error:
@@ -156,7 +165,7 @@ class Backfill:
         return False
 
     def _hand_over(self, part: BackfillPart, after: str | None, outcome: PartOutcome) -> None:
-        rest = BackfillPart(part.workflow, part.key, part.segment, part.segments, after)
+        rest = BackfillPart(part.workflow, part.key, part.segment, part.segments, after, part.kind)
         self._bus.put(self._detail_type, rest.detail())
         outcome.handed_over = True
         logger.info("backfill part handed over", extra={"part": rest.detail(), "enrolled": outcome.enrolled})

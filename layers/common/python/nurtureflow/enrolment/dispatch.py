@@ -202,20 +202,24 @@ class Dispatcher:
             return matches(trigger["segment"], data, event_data, now, history)
         return trigger.get("event") == event.type and matches(trigger.get("where"), data, event_data, now)
 
+    def segment_sweeps(self) -> list[tuple[str, str]]:
+        """The daily sweep of every active segment workflow, as (workflow, enrolment key) for
+        ``enrolment.backfill`` to run in parts: time alone (90 days without an open) can bring a
+        contact in. Keyed by the day, so a repeated daily run enrols nobody twice."""
+        today = self._clock.now().date().isoformat()
+        return [
+            (workflow["id"], f"s_{today}")
+            for workflow in self._workflows.all_meta()
+            if workflow.get("status") == "active" and "segment" in (workflow.get("trigger") or {})
+        ]
+
     def daily(self) -> dict[str, list[str]]:
-        """The daily run: sweep the segments, and enrol contacts whose date (plus offset) is today.
+        """The daily run's date triggers: enrol contacts whose date (plus offset) is today.
 
         Each occurrence of a date is its own enrolment (a birthday comes every year), keyed by the
         day, so a repeated daily run enrols nobody twice; a run still going blocks the next one.
         """
         enrolled: dict[str, list[str]] = {}
-        # Segments are swept too: time alone (90 days without an open) can bring a contact in.
-        today = self._clock.now().date().isoformat()
-        for workflow in self._workflows.all_meta():
-            if workflow.get("status") == "active" and "segment" in (workflow.get("trigger") or {}):
-                swept = self._sweep(workflow, f"s_{today}", "segment_sweep")
-                if swept:
-                    enrolled[workflow["id"]] = swept
         date_workflows = [
             w
             for w in self._workflows.all_meta()
@@ -277,12 +281,6 @@ class Dispatcher:
         A throttled start raises (the run stays claimed under ``key``): calling again with the same
         key finishes that enrolment, once."""
         return self._sweep_one(workflow, contact, key, kind)
-
-    def _sweep(self, workflow: dict[str, Any], key: str, kind: str) -> list[str]:
-        """Enrol every contact the segment matches now, under the reentry policy."""
-        return [
-            contact.id for contact in self._contacts.scan() if self._sweep_one(workflow, contact, key, kind)
-        ]
 
     def _sweep_one(self, workflow: dict[str, Any], contact: Contact, key: str, kind: str) -> bool:
         event = self._enrolling_event(key, kind, contact.id, workflow["id"])
