@@ -65,7 +65,11 @@ def test_other_hosts_and_anything_not_an_absolute_web_url_are_refused(url: str) 
     assert not HOSTS.allows(url)
 
 
-def test_the_wildcard_allows_every_web_host_and_is_the_default_outside_a_deployment() -> None:
+def test_the_wildcard_allows_every_web_host_and_is_the_default_outside_a_deployment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An in-process local stack started earlier in the session sets the deployed value.
+    monkeypatch.delenv("NURTUREFLOW_LINK_HOSTS", raising=False)
     assert TrackingSettings().link_hosts == ["*"]
     assert LinkHosts(["*"]).allows("https://anything.example/")
     assert not LinkHosts(["*"]).allows("mailto:a@b.example")
