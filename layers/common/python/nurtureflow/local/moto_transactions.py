@@ -1,0 +1,116 @@
+"""TransactWriteItems in moto without copying whole tables.
+
+moto (5.x) deep-copies every table a transaction names before each ``TransactWriteItems``, so that
+it can put them back if the transaction is cancelled. Every event the track function stores is
+one transaction, so with a few thousand items a batch of 100 events copied the tables a hundred
+times: seconds per batch, and gigabytes of garbage while the clock ran a day of workflows.
+
+``install()`` keeps moto's own transaction logic (conditions, cancellation reasons, one operation
+per item) and changes only what it saves: before the transaction, a copy of each item it names;
+on cancellation, those items are put back (or removed, for items it created). The tables' copies
+are skipped while a transaction runs and nowhere else. The local stack installs it at start-up;
+nothing deployed uses it.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any
+
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
+
+_in_transaction = threading.local()
+_installed = False
+
+
+def install() -> None:
+    """Patch moto's DynamoDB backend in this process (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    original = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = _saved_items(self, transact_items)
+        _in_transaction.active = True
+        try:
+            original(self, transact_items)
+        except Exception:
+            _put_back(self, saved)
+            raise
+        finally:
+            _in_transaction.active = False
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
+    _installed = True
+
+
+def _table_deepcopy(self: Table, memo: dict[int, Any]) -> Table:
+    """During a transaction: no copy (its items are saved one by one); otherwise a full copy, as
+    ``copy.deepcopy`` makes of any object."""
+    if getattr(_in_transaction, "active", False):
+        return self
+    clone: Table = object.__new__(type(self))
+    memo[id(self)] = clone
+    clone.__dict__.update(copy.deepcopy(self.__dict__, memo))
+    return clone
+
+
+Saved = tuple[str, Any, Any, Any]  # table name, hash value, range value, the item's copy or None
+
+
+def _saved_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> list[Saved]:
+    saved: list[Saved] = []
+    seen: set[tuple[str, Any, Any]] = set()
+    for entry in transact_items:
+        for kind, op in entry.items():
+            name = op.get("TableName") if isinstance(op, dict) else None
+            table = backend.tables.get(name) if name else None
+            if table is None:
+                continue
+            found = _current(backend, table, kind, op)
+            if found is not None and (str(name), found[0], found[1]) not in seen:
+                seen.add((str(name), found[0], found[1]))
+                saved.append((str(name), found[0], found[1], copy.deepcopy(found[2])))
+    return saved
+
+
+def _current(
+    backend: DynamoDBBackend, table: Table, kind: str, op: dict[str, Any]
+) -> tuple[Any, Any, Any] | None:
+    """(hash value, range value, the item now or None); None for a malformed operation, whose
+    error moto raises itself when it runs the transaction (before writing it)."""
+    try:
+        hash_value, range_value = backend.get_keys_value(table, _key_attributes(table, kind, op))
+        return hash_value, range_value, table.get_item(hash_value, range_value)
+    except (KeyError, TypeError, ValueError, MockValidationException):
+        return None
+
+
+def _key_attributes(table: Table, kind: str, op: dict[str, Any]) -> dict[str, Any]:
+    if kind != "Put":
+        return dict(op["Key"])
+    item = op["Item"]
+    key = {table.hash_key_attr: item[table.hash_key_attr]}
+    if table.range_key_attr is not None:
+        key[table.range_key_attr] = item[table.range_key_attr]
+    return key
+
+
+def _put_back(backend: DynamoDBBackend, saved: list[Saved]) -> None:
+    for name, hash_value, range_value, item in reversed(saved):
+        table = backend.tables.get(name)
+        if table is None:
+            continue
+        if item is None and range_value:
+            table.items.get(hash_value, {}).pop(range_value, None)
+        elif item is None:
+            table.items.pop(hash_value, None)
+        elif range_value:
+            table.items[hash_value][range_value] = item
+        else:
+            table.items[hash_value] = item

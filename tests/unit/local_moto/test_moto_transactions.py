@@ -1,0 +1,106 @@
+"""The local stack's TransactWriteItems (``local.moto_transactions``): moto's semantics kept, all or
+nothing, without copying whole tables. A cancelled transaction leaves every item it named as it
+was, created ones removed
+(https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.dynamodb.models.table import Table
+
+from nurtureflow.local import moto_transactions
+
+
+@pytest.fixture
+def client() -> Iterator[Any]:
+    moto_transactions.install()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
+        for name, keys in (("plain", [("pk", "HASH")]), ("ranged", [("pk", "HASH"), ("sk", "RANGE")])):
+            dynamodb.create_table(
+                TableName=name,
+                KeySchema=[{"AttributeName": k, "KeyType": t} for k, t in keys],
+                AttributeDefinitions=[{"AttributeName": k, "AttributeType": "S"} for k, _ in keys],
+                BillingMode="PAY_PER_REQUEST",
+            )
+        dynamodb.put_item(TableName="plain", Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+        dynamodb.put_item(TableName="ranged", Item={"pk": {"S": "c"}, "sk": {"S": "1"}, "n": {"N": "1"}})
+        yield dynamodb
+
+
+def _items(client: Any) -> dict[str, list[dict[str, Any]]]:
+    return {t: sorted(client.scan(TableName=t)["Items"], key=str) for t in ("plain", "ranged")}
+
+
+def _update(table: str, key: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": key,
+            "UpdateExpression": "SET n = :n",
+            "ExpressionAttributeValues": {":n": {"N": "2"}},
+        }
+    }
+
+
+def test_a_cancelled_transaction_puts_back_what_it_changed_and_removes_what_it_created(client: Any) -> None:
+    before = _items(client)
+    with pytest.raises(client.exceptions.TransactionCanceledException):
+        client.transact_write_items(
+            TransactItems=[
+                _update("plain", {"pk": {"S": "a"}}),
+                _update("ranged", {"pk": {"S": "c"}, "sk": {"S": "1"}}),
+                {"Put": {"TableName": "plain", "Item": {"pk": {"S": "new"}}}},
+                {"Put": {"TableName": "ranged", "Item": {"pk": {"S": "c"}, "sk": {"S": "2"}}}},
+                {
+                    "Put": {  # the last one fails: everything before it was applied, then undone
+                        "TableName": "plain",
+                        "Item": {"pk": {"S": "a2"}},
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+    assert _items(client) == before
+
+
+def test_a_transaction_that_passes_writes_everything(client: Any) -> None:
+    client.transact_write_items(
+        TransactItems=[
+            _update("plain", {"pk": {"S": "a"}}),
+            {"Put": {"TableName": "plain", "Item": {"pk": {"S": "b"}}}},
+        ]
+    )
+    assert {i["pk"]["S"]: i.get("n") for i in client.scan(TableName="plain")["Items"]} == {
+        "a": {"N": "2"},
+        "b": None,
+    }
+
+
+def test_moto_s_own_refusals_stand(client: Any) -> None:
+    with pytest.raises(client.exceptions.ClientError, match="ValidationException"):
+        client.transact_write_items(
+            TransactItems=[_update("plain", {"pk": {"S": "a"}}), _update("plain", {"pk": {"S": "a"}})]
+        )
+    assert client.get_item(TableName="plain", Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+
+
+def test_outside_a_transaction_a_table_is_still_copied_whole() -> None:
+    moto_transactions.install()
+    table = Table(
+        "t",
+        account_id="123456789012",
+        region="eu-west-1",
+        schema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        attr=[{"AttributeName": "pk", "AttributeType": "S"}],
+    )
+    clone = copy.deepcopy(table)
+    assert clone is not table
+    assert clone.items is not table.items
+    assert clone.name == "t"
