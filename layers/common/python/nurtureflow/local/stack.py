@@ -31,7 +31,7 @@ from nurtureflow.local.deployed.view import load_view
 from nurtureflow.local.eventbus import LocalEventBus
 from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.lambdas import LocalLambdas
-from nurtureflow.local.moto_transactions import install as install_moto_transactions
+from nurtureflow.local.moto_speed import install as install_moto_speed
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.wire import AwsWireServer
 from nurtureflow.store.tables import create_tables
@@ -57,7 +57,7 @@ class LocalStack:
 
     # -- start-up ---------------------------------------------------------------------------
     def start(self, with_samples: bool = True) -> None:
-        install_moto_transactions()  # TransactWriteItems without whole-table copies
+        install_moto_speed()  # TransactWriteItems without whole-table copies
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         moto_url = f"http://{host}:{port}"

@@ -1,4 +1,4 @@
-"""The local stack's TransactWriteItems (``local.moto_transactions``): moto's semantics kept, all or
+"""The local stack's TransactWriteItems (``local.moto_speed``): moto's semantics kept, all or
 nothing, without copying whole tables. A cancelled transaction leaves every item it named as it
 was, created ones removed
 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html)."""
@@ -14,12 +14,12 @@ import pytest
 from moto import mock_aws
 from moto.dynamodb.models.table import Table
 
-from nurtureflow.local import moto_transactions
+from nurtureflow.local import moto_speed
 
 
 @pytest.fixture
 def client() -> Iterator[Any]:
-    moto_transactions.install()
+    moto_speed.install()
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="eu-west-1")
         for name, keys in (("plain", [("pk", "HASH")]), ("ranged", [("pk", "HASH"), ("sk", "RANGE")])):
@@ -92,7 +92,7 @@ def test_moto_s_own_refusals_stand(client: Any) -> None:
 
 
 def test_outside_a_transaction_a_table_is_still_copied_whole() -> None:
-    moto_transactions.install()
+    moto_speed.install()
     table = Table(
         "t",
         account_id="123456789012",
@@ -104,3 +104,53 @@ def test_outside_a_transaction_a_table_is_still_copied_whole() -> None:
     assert clone is not table
     assert clone.items is not table.items
     assert clone.name == "t"
+
+
+def _sks(client: Any, **kwargs: Any) -> list[list[str]]:
+    pages, start = [], None
+    while True:
+        extra = {"ExclusiveStartKey": start} if start else {}
+        page = client.query(TableName="ranged", **kwargs, **extra)
+        pages.append([item["sk"]["S"] for item in page["Items"]])
+        start = page.get("LastEvaluatedKey")
+        if start is None:
+            return [p for p in pages if p]
+
+
+def test_a_query_on_the_table_s_key_reads_its_partition_as_moto_would(client: Any) -> None:
+    for pk in ("c", "d", "e"):
+        for sk in range(12):
+            item = {"pk": {"S": pk}, "sk": {"S": f"{sk:02d}"}}
+            client.put_item(TableName="ranged", Item=item)
+    pages = _sks(
+        client,
+        KeyConditionExpression="pk = :p AND sk >= :s",
+        ExpressionAttributeValues={":p": {"S": "d"}, ":s": {"S": "03"}},
+        Limit=4,
+        ScanIndexForward=False,
+    )
+    assert pages == [["11", "10", "09", "08"], ["07", "06", "05", "04"], ["03"]]
+    missing = {":p": {"S": "zz"}}
+    assert _sks(client, KeyConditionExpression="pk = :p", ExpressionAttributeValues=missing) == []
+
+
+def test_reading_a_partition_does_not_read_the_others(client: Any) -> None:
+    for pk in range(200):
+        client.put_item(TableName="plain", Item={"pk": {"S": f"k{pk}"}})
+    read: list[int] = []
+    narrowed = Table.all_items
+
+    def counting(self: Table) -> list[Any]:
+        items = narrowed(self)
+        read.append(len(items))
+        return items
+
+    Table.all_items = counting  # type: ignore[method-assign]
+    try:
+        found = client.query(
+            TableName="plain", KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "k7"}}
+        )
+    finally:
+        Table.all_items = narrowed  # type: ignore[method-assign]
+    assert [i["pk"]["S"] for i in found["Items"]] == ["k7"]
+    assert read == [1]

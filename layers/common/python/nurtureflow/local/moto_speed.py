@@ -1,15 +1,25 @@
-"""TransactWriteItems in moto without copying whole tables.
+"""moto's DynamoDB at the local stack's sizes: transactions without whole-table copies, and
+queries on a table's own key without reading every item.
 
-moto (5.x) deep-copies every table a transaction names before each ``TransactWriteItems``, so that
-it can put them back if the transaction is cancelled. Every event the track function stores is
-one transaction, so with a few thousand items a batch of 100 events copied the tables a hundred
-times: seconds per batch, and gigabytes of garbage while the clock ran a day of workflows.
+Both are local-only: nothing deployed uses this module, and what moto answers is unchanged.
+
+**Transactions.** moto (5.x) deep-copies every table a transaction names before each
+``TransactWriteItems``, so that it can put them back if the transaction is cancelled. Every event
+the track function stores is one transaction, so with a few thousand items a batch of 100 events
+copied the tables a hundred times: seconds per batch, and gigabytes of garbage while the clock ran
+a day of workflows.
 
 ``install()`` keeps moto's own transaction logic (conditions, cancellation reasons, one operation
 per item) and changes only what it saves: before the transaction, a copy of each item it names;
 on cancellation, those items are put back (or removed, for items it created). The tables' copies
 are skipped while a transaction runs and nowhere else. The local stack installs it at start-up;
 nothing deployed uses it.
+
+**Queries.** moto answers a Query by sorting every item of the table, then keeping those of the
+partition asked for: each ``runs.of_contact`` or event-history read cost as much as a scan. A
+query on the table's own partition key (no index) now starts from that partition's items only;
+moto's filtering, ordering and paging then run as before. Queries on an index still read every
+item (moto keeps no index).
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
 _in_transaction = threading.local()
+_partition = threading.local()  # the table and partition a base-table query is reading
 _installed = False
 
 
@@ -46,6 +57,42 @@ def install() -> None:
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     Table.__deepcopy__ = _table_deepcopy  # type: ignore[attr-defined]
+    _narrow_queries()
+    _installed = True
+
+
+def _narrow_queries() -> None:
+    original_query, original_all_items = Table.query, Table.all_items
+
+    def query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
+        index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+        if index_name or hash_key is None:
+            return original_query(self, hash_key, *args, **kwargs)
+        _partition.at = (self, hash_key)
+        try:
+            return original_query(self, hash_key, *args, **kwargs)
+        finally:
+            _partition.at = None
+
+    def all_items(self: Table) -> list[Any]:
+        at = getattr(_partition, "at", None)
+        if at is None or at[0] is not self:
+            return list(original_all_items(self))
+        found = self.items.get(at[1])
+        if found is None:
+            return []
+        items = list(found.values()) if self.range_key_attr else [found]
+        return sorted(
+            items, key=lambda item: (item.hash_key, item.range_key) if item.range_key else item.hash_key
+        )
+
+    Table.query = query  # type: ignore[method-assign]
+    Table.all_items = all_items  # type: ignore[method-assign]
+
+
+def skip_install() -> None:
+    """Keep moto's own whole-table copies in this process (``bench.local_stack``'s baseline)."""
+    global _installed
     _installed = True
 
 
