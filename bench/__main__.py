@@ -28,3 +28,7 @@ costs.main([])
 from bench import scale  # noqa: E402
 
 scale.main([])
+
+from bench import local_stack  # noqa: E402
+
+local_stack.main([])

@@ -36,7 +36,7 @@ WORKFLOW = {
     "trigger": {"event": "form_submitted"},
     "start": "wait",
     "steps": {
-        "wait": {"type": "wait", "duration": "P1D", "next": "hello"},
+        "wait": {"type": "wait", "for": "P1D", "next": "hello"},
         "hello": {"type": "email", "template": "bench-hello"},
     },
 }
@@ -107,7 +107,7 @@ def _measure(part: str, size: int) -> list[str]:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.local_stack", description=__doc__.splitlines()[0])
-    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--batches", type=int, default=8)
     parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--part", nargs=2, metavar=("PART", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -147,6 +147,9 @@ class LocalGateway:
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes, source_ip: str
     ) -> tuple[int, dict[str, str], bytes]:
+        # One request at a time: each handler runs with its own function's environment, swapped
+        # into this one process (``local.lambdas``), and moto's backends are not thread-safe.
+        # Concurrent clients queue here; AWS would run them side by side (docs/local-stack.md).
         with self._lock:
             local = self._local.get((method, urlsplit(path).path))
             if local is not None:
