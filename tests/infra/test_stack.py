@@ -233,7 +233,7 @@ def _method_routes(stack: NurtureFlowStack, template_json: Json) -> set[tuple[st
 def test_the_rest_api_has_one_proxy_method_per_route(stack: NurtureFlowStack, template_json: Json) -> None:
     handlers = {"track": _logical_id(stack.functions.track), "admin": _logical_id(stack.functions.admin)}
     expected = {(r.method, r.path, handlers[r.function]) for r in ROUTES}
-    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 32
+    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 33
     assert _method_routes(stack, template_json) == expected
     assert ("POST", "/u/{token}", handlers["track"]) in expected
     assert ("GET", "/admin/costs", handlers["admin"]) in expected
@@ -336,7 +336,8 @@ def test_functions_have_only_the_services_they_need(stack: NurtureFlowStack, tem
     base = {"logs", "xray", "dynamodb"}
     # sqs: the on-failure destination of the two functions invoked asynchronously.
     assert services == {
-        "Trigger": base | {"states", "sqs"},
+        # events: a segment backfill hands its parts over through the bus (enrolment/backfill.py).
+        "Trigger": base | {"states", "sqs", "events"},
         "Step": base | {"states", "events"},
         "Send": base | {"ses"},
         "Track": base | {"events", "sqs"},
@@ -455,14 +456,15 @@ def test_tracked_events_and_run_status_changes_reach_the_trigger_function(
     template.resource_count_is("AWS::Events::Rule", 3)
 
 
-def test_only_track_step_and_admin_may_put_events_on_the_bus(
+def test_only_track_step_admin_and_trigger_may_put_events_on_the_bus(
     stack: NurtureFlowStack, template_json: Json
 ) -> None:
-    # track: website and email events; step: task_created; admin: manual enrolments.
+    # track: website and email events; step: task_created; admin: manual enrolments; trigger:
+    # the parts of a segment backfill or sweep.
     publishers = {
         f.node.id for f in stack.functions.all if "events:PutEvents" in _all_actions(template_json, f)
     }
-    assert publishers == {"Track", "Step", "Admin"}
+    assert publishers == {"Track", "Step", "Admin", "Trigger"}
 
 
 def test_a_daily_schedule_invokes_the_trigger_function(stack: NurtureFlowStack, template: Template) -> None:

@@ -192,6 +192,11 @@ def _template_from_body() -> EmailTemplate:
         ) from None
 
 
+@app.get("/admin/templates", **ops.LIST_TEMPLATES)
+def list_templates() -> dict[str, Any]:
+    return {"templates": wiring.templates().summaries()}
+
+
 @app.put("/admin/templates/<template_id>", **ops.PUT_TEMPLATE)
 def put_template(template_id: str) -> Response[dict[str, Any]]:
     if not TEMPLATE_ID.match(template_id):
@@ -202,7 +207,8 @@ def put_template(template_id: str) -> Response[dict[str, Any]]:
         raise RequestInvalidError("id", message, 422)
     template = _template_from_body()
     warnings = check_upload(template_id, template, wiring.templates(), SendingSettings().postal_address)
-    created = wiring.templates().put(template_id, template.model_dump(exclude_none=True))
+    stored = {**template.model_dump(exclude_none=True), "updated_at": wiring.clock.now().isoformat()}
+    created = wiring.templates().put(template_id, stored)
     note_uploaded(template_id)
     body = {"id": template_id, **template.model_dump(), "warnings": warnings}
     return Response(201 if created else 200, "application/json", body)

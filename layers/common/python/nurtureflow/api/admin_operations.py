@@ -361,6 +361,44 @@ PUT_TEMPLATE = operation(
     },
     request_body=body(ref("EmailTemplate"), "The template.", _TEMPLATE_EXAMPLE),
 )
+LIST_TEMPLATES = operation(
+    "List the templates",
+    "Every template (emails, layouts and partials) with its kind, subject and when it was last "
+    "uploaded (`updated_at`: null for a template uploaded before this field existed), by id.",
+    "templates",
+    {
+        200: answer(
+            "The templates.",
+            _object(
+                ["templates"],
+                {
+                    "templates": {
+                        "type": "array",
+                        "items": _object(
+                            ["id", "kind", "subject", "updated_at"],
+                            {
+                                "id": {"type": "string"},
+                                "kind": {"type": "string", "enum": ["email", "layout", "partial"]},
+                                "subject": {"type": ["string", "null"]},
+                                "updated_at": {"type": ["string", "null"], "format": "date-time"},
+                            },
+                        ),
+                    }
+                },
+            ),
+            {
+                "templates": [
+                    {
+                        "id": "cart-reminder",
+                        "kind": "email",
+                        "subject": "{{ contact.first_name }}, your cart is waiting",
+                        "updated_at": "2026-12-01T09:30:00+00:00",
+                    }
+                ]
+            },
+        )
+    },
+)
 GET_TEMPLATE = operation(
     "Read an email template",
     "As uploaded.",

@@ -24,6 +24,32 @@ class TemplateRepository:
         template = self.get(template_id)
         return template is not None and template.get("kind", "email") == "email"
 
+    def summaries(self) -> list[dict[str, Any]]:
+        """Every template's id, kind, subject and last change, by id (a scan: templates are few)."""
+        kwargs: dict[str, Any] = {
+            "ProjectionExpression": "#id, #kind, #subject, #updated_at",
+            "ExpressionAttributeNames": {f"#{n}": n for n in ("id", "kind", "subject", "updated_at")},
+        }
+        found: list[dict[str, Any]] = []
+        while True:
+            page = self._table.scan(**kwargs)
+            found += [to_plain(item) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return sorted(
+            (
+                {
+                    "id": t["id"],
+                    "kind": t.get("kind", "email"),
+                    "subject": t.get("subject") or None,  # a layout or partial has none
+                    "updated_at": t.get("updated_at"),
+                }
+                for t in found
+            ),
+            key=lambda t: str(t["id"]),
+        )
+
     def put(self, template_id: str, template: dict[str, Any]) -> bool:
         """Store the template; True when it is new."""
         result = self._table.put_item(
