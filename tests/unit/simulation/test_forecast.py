@@ -181,3 +181,13 @@ def test_scoring_rules_in_force_score_update_steps_and_opens_as_in_production() 
     assert near(scored["first"]["opened"], 400, 0.4)
     unscored = simulate(document, TEMPLATES, asked)["steps"]
     assert unscored["second"]["entered"] == 0, "the default rules define no stage called hot"
+
+
+def test_at_an_email_step_every_run_that_entered_was_sent_skipped_or_ended_by_its_goal() -> None:
+    # Quiet hours hold the first email until 20:00: purchases meanwhile end runs at that step.
+    night = drip(settings={"timezone": "UTC", "quiet_hours": {"from": "08:00", "to": "20:00"}})
+    result = simulate(night, TEMPLATES, request(contacts=600, days=5, goal_rate=0.3))
+    first, second = result["steps"]["first"], result["steps"]["second"]
+    assert first["exited"] > 0, "some goals land while the email waits for the quiet hours to end"
+    for step in (first, second):
+        assert step["entered"] == step["sent"] + step["skipped"] + step["exited"]
