@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from bench.scale import TokenBucket, simulate_backfill
 from nurtureflow.contacts.model import Contact
 from nurtureflow.enrolment.backfill import Backfill, BackfillPart, is_throttling
+from nurtureflow.simulation.memory import MemoryContacts
 
 NOW = "2026-01-01T00:00:00+00:00"
 
@@ -133,3 +134,18 @@ def test_the_daily_sweep_runs_in_parts_keyed_by_the_day() -> None:
     swept = _Sweeping()
     Backfill(swept, _Contacts(["a"]), _Bus(), "B").run(BackfillPart(**bus.published[0]), lambda: 900)
     assert swept.swept == [("a", "s_2026-12-04")]
+
+
+def test_the_forecast_s_contacts_split_into_segments_that_hold_everyone_once() -> None:
+    contacts = MemoryContacts()
+    for i in range(57):
+        contacts.add(Contact(id=f"c{i}", email=f"c{i}@example.com", created_at=NOW, updated_at=NOW))
+    seen: list[str] = []
+    for segment in range(4):
+        after: str | None = None
+        while True:
+            page, after = contacts.segment_page(segment, 4, after, 5)
+            seen += [c.id for c in page]
+            if after is None:
+                break
+    assert sorted(seen) == sorted(f"c{i}" for i in range(57))

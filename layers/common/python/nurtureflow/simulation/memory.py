@@ -9,6 +9,7 @@ are treated as immutable: updates replace them, so a value handed out never chan
 from __future__ import annotations
 
 import bisect
+import zlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -49,6 +50,16 @@ class MemoryContacts:
         """In id order, as a stand-in for the table's own order."""
         ordered = sorted(self._items)
         start = 0 if after is None else sum(1 for contact_id in ordered if contact_id <= after)
+        chunk = [self._items[i] for i in ordered[start : start + limit]]
+        more = start + limit < len(ordered)
+        return chunk, chunk[-1].id if more and chunk else None
+
+    def segment_page(
+        self, segment: int, segments: int, after: str | None, limit: int
+    ) -> tuple[list[Contact], str | None]:
+        """One segment of a parallel scan, in id order: a contact's segment comes from its id."""
+        ordered = sorted(i for i in self._items if zlib.crc32(i.encode()) % segments == segment)
+        start = 0 if after is None else bisect.bisect_right(ordered, after)
         chunk = [self._items[i] for i in ordered[start : start + limit]]
         more = start + limit < len(ordered)
         return chunk, chunk[-1].id if more and chunk else None
@@ -313,6 +324,17 @@ class MemoryTemplates:
     def sendable(self, template_id: str) -> bool:
         template = self._items.get(template_id)
         return template is not None and template.get("kind", "email") == "email"
+
+    def summaries(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": template_id,
+                "kind": t.get("kind", "email"),
+                "subject": t.get("subject") or None,
+                "updated_at": t.get("updated_at"),
+            }
+            for template_id, t in sorted(self._items.items())
+        ]
 
     def put(self, template_id: str, template: dict[str, Any]) -> bool:
         created = template_id not in self._items
