@@ -158,7 +158,7 @@ class SyntheticContacts:
     def __init__(self, count: int, time: SimulatedTime) -> None:
         self._time = time
         self._ids = [f"c_{i:08d}" for i in range(count)]
-        self._segments: dict[int, list[str]] = {}
+        self._segments: dict[tuple[int, int], list[str]] = {}
 
     @property
     def ids(self) -> list[str]:
@@ -168,9 +168,9 @@ class SyntheticContacts:
         self, segment: int, segments: int, after: str | None, limit: int
     ) -> tuple[list[Contact], str | None]:
         self._time.wait(PAGE_SECONDS)
-        ordered = self._segments.get(segment)
+        ordered = self._segments.get((segment, segments))
         if ordered is None:
-            ordered = self._segments[segment] = [
+            ordered = self._segments[segment, segments] = [
                 i for i in self._ids if zlib.crc32(i.encode()) % segments == segment
             ]
         start = 0 if after is None else _after(ordered, after)

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from bench.scale import TokenBucket, simulate_backfill
 from nurtureflow.contacts.model import Contact
-from nurtureflow.enrolment.backfill import Backfill, BackfillPart, is_throttling
+from nurtureflow.enrolment.backfill import ONE_PART_CONTACTS, Backfill, BackfillPart, is_throttling
 from nurtureflow.simulation.memory import MemoryContacts
 
 NOW = "2026-01-01T00:00:00+00:00"
@@ -28,8 +28,8 @@ def test_a_throttled_backfill_that_hands_over_many_times_enrols_every_contact_on
 
 
 def test_without_throttling_the_parts_enrol_everyone_in_one_invocation_each() -> None:
-    report = simulate_backfill(600, segments=4)
-    assert (report.enrolled_contacts, report.missing, report.duplicate_runs) == (600, 0, 0)
+    report = simulate_backfill(1600, segments=4)
+    assert (report.enrolled_contacts, report.missing, report.duplicate_runs) == (1600, 0, 0)
     assert (report.throttled, report.hand_overs, report.invocations) == (0, 0, 1 + 4)
 
 
@@ -72,10 +72,16 @@ class _Dispatcher:
         return True
 
 
-def test_the_fan_out_publishes_one_part_per_segment_under_one_key() -> None:
-    bus = _Bus()
-    assert Backfill(_Dispatcher(), _Contacts([]), bus, "Segment Backfill", segments=4).fan_out("w") == 4
+def test_a_large_table_fans_out_one_part_per_segment_under_one_key() -> None:
+    bus, many = _Bus(), _Contacts([f"c{i:05d}" for i in range(ONE_PART_CONTACTS + 1)])
+    assert Backfill(_Dispatcher(), many, bus, "Segment Backfill", segments=4).fan_out("w") == 4
     assert bus.published == [BackfillPart("w", "b_w_3", s, 4).detail() for s in range(4)]
+
+
+def test_a_table_one_part_can_read_is_not_read_once_per_segment() -> None:
+    bus, few = _Bus(), _Contacts([f"c{i:05d}" for i in range(ONE_PART_CONTACTS)])
+    assert Backfill(_Dispatcher(), few, bus, "Segment Backfill", segments=4).fan_out("w") == 1
+    assert bus.published == [BackfillPart("w", "b_w_3", 0, 1).detail()]
 
 
 def test_a_paused_workflow_takes_no_backfill_and_stops_one_under_way() -> None:
@@ -126,7 +132,7 @@ class _Sweeping(_Dispatcher):
 
 def test_the_daily_sweep_runs_in_parts_keyed_by_the_day() -> None:
     bus = _Bus()
-    assert Backfill(_Sweeping(), _Contacts([]), bus, "B", segments=2).sweep_segments() == 4
+    assert Backfill(_Sweeping(), _Contacts(["a"] * 2000), bus, "B", segments=2).sweep_segments() == 4
     assert {(p["workflow"], p["key"], p["kind"]) for p in bus.published} == {
         ("hot", "s_2026-12-04", "segment_sweep"),
         ("cold", "s_2026-12-04", "segment_sweep"),

@@ -33,6 +33,8 @@ logger = Logger(child=True)
 # the parts, sets the pace, and each part's throttles stay few.
 SEGMENTS = 32
 PAGE = 100
+# Up to this many contacts, one part does it all (about a minute of work).
+ONE_PART_CONTACTS = 1000
 # A part hands over while this much time is left: one page's claims and a publish fit in it.
 MARGIN_SECONDS = 30.0
 BACKOFF_BASE_SECONDS = 0.05
@@ -116,10 +118,17 @@ class Backfill:
         return sum(self._publish(w, key, "segment_sweep") for w, key in self._dispatcher.segment_sweeps())
 
     def _publish(self, workflow_id: str, key: str, kind: str) -> int:
-        for segment in range(self._segments):
-            part = BackfillPart(workflow_id, key, segment, self._segments, kind=kind)
+        parts = self._parts()
+        for segment in range(parts):
+            part = BackfillPart(workflow_id, key, segment, parts, kind=kind)
             self._bus.put(self._detail_type, part.detail())
-        return self._segments
+        return parts
+
+    def _parts(self) -> int:
+        """One part when the whole table fits in one invocation's work, else ``segments``: a small
+        table is read once, not once per part."""
+        _, more = self._contacts.segment_page(0, 1, None, ONE_PART_CONTACTS)
+        return 1 if more is None else self._segments
 
     def run(self, part: BackfillPart, time_left: Callable[[], float]) -> PartOutcome:
         """Enrol the part's segment from its cursor until it is done or time runs short; then publish
