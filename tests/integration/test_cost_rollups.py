@@ -47,6 +47,20 @@ def test_a_line_written_twice_is_counted_once(harness: Harness) -> None:
     assert list(wiring.ledger().between(day, day)).count(entry) == 1
 
 
+def test_counters_a_line_leaves_at_zero_read_as_zero(harness: Harness) -> None:
+    """Rollup updates add only the counters a line moves: a line that costs nothing still makes its
+    rollup, and counters no line touched read back as zero."""
+    day = date(2031, 1, 9)
+    assert wiring.ledger().record(line("rollup-zero", day, template=None, usage=Usage())) is True
+    [rollup] = [r for r in wiring.cost_rollups().between("workflow", day, day) if r.key == "rollup-zero"]
+    assert rollup.usage == Usage()
+    assert rollup.usd == ServiceCosts()
+    wiring.ledger().record(line("rollup-zero", day, template=None, usage=Usage(transitions=3)))
+    [rollup] = [r for r in wiring.cost_rollups().between("workflow", day, day) if r.key == "rollup-zero"]
+    assert rollup.usage == Usage(transitions=3)
+    assert rollup.usd == cost_usage(Usage(transitions=3), PRICES)
+
+
 def test_money_adds_up_exactly_in_dynamodb(harness: Harness) -> None:
     day = date(2031, 2, 1)
     usage = Usage(emails=1, attachment_bytes=123_456, lambda_gb_seconds=Decimal("0.00025"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nurtureflow.contacts.changes import ContactChange
+from nurtureflow.contacts.model import contact_id_for
 from nurtureflow.events.model import IncomingEvent
 from nurtureflow.events.planning import PostPlanner
 
@@ -48,6 +49,10 @@ class FakeWrites:
         self.reads += 1
         return self.contacts.get(contact_id)
 
+    def contact_items(self, contact_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        self.reads += 1
+        return {i: self.contacts.get(i) for i in contact_ids}
+
     def alias_item(self, anonymous_id: str) -> dict[str, Any] | None:
         return None
 
@@ -72,3 +77,23 @@ def test_the_second_event_for_a_contact_plans_on_top_of_the_first_with_one_read(
     assert second.after()["properties"] == {}
     assert writes.reads == 1
     assert plan.problems == []
+
+
+def test_a_batch_reads_every_contact_it_names_at_once() -> None:
+    known = {"type": "page_viewed", "email": "known@example.com"}
+    writes = FakeWrites({contact_id_for("known@example.com"): {"email": "known@example.com", "score": 5}})
+    batch = [
+        known,
+        {"type": "page_viewed", "email": "new@example.com"},
+        known,
+        {"type": "page_viewed", "anonymous_id": "a-1"},
+    ]
+    events = [(f"e_{i}", IncomingEvent.model_validate(e)) for i, e in enumerate(batch)]
+    plan = PostPlanner(writes, None, NOW).plan(events, batched=True)
+    assert writes.reads == 1
+    changes = [w.contact for w in plan.writes]
+    assert changes[0] is not None
+    assert changes[0].before is not None
+    assert changes[1] is not None
+    assert changes[1].before is None
+    assert changes[3] is None  # anonymous, no identity join: no contact to read

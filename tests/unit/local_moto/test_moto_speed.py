@@ -154,3 +154,40 @@ def test_reading_a_partition_does_not_read_the_others(client: Any) -> None:
         Table.all_items = narrowed  # type: ignore[method-assign]
     assert [i["pk"]["S"] for i in found["Items"]] == ["k7"]
     assert read == [1]
+
+
+def _add(client: Any, expression: str, names: dict[str, str], values: dict[str, Any]) -> dict[str, Any]:
+    return client.update_item(  # type: ignore[no-any-return]
+        TableName="plain",
+        Key={"pk": {"S": "counters"}},
+        UpdateExpression=expression,
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+
+
+def test_an_update_expression_used_again_updates_from_its_new_values(client: Any) -> None:
+    """Each distinct expression is parsed once: the second use still adds its own values."""
+    expression, names = "SET #k = :k ADD #a :a, #b :b", {"#k": "kind", "#a": "a", "#b": "b"}
+    _add(client, expression, names, {":k": {"S": "x"}, ":a": {"N": "1"}, ":b": {"N": "2"}})
+    after = _add(client, expression, names, {":k": {"S": "y"}, ":a": {"N": "10"}, ":b": {"N": "20"}})
+    assert (after["kind"], after["a"], after["b"]) == ({"S": "y"}, {"N": "11"}, {"N": "22"})
+
+
+def test_an_expression_that_passed_is_still_refused_with_names_that_overlap(client: Any) -> None:
+    """The clause and overlap checks remember expressions that passed, with their names: the same
+    text naming one attribute twice is refused as DynamoDB refuses it
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html)."""
+    expression, values = "ADD #a :a, #b :b", {":a": {"N": "1"}, ":b": {"N": "1"}}
+    _add(client, expression, {"#a": "a", "#b": "b"}, values)
+    with pytest.raises(client.exceptions.ClientError, match="Two document paths overlap"):
+        _add(client, expression, {"#a": "a", "#b": "a"}, values)
+    with pytest.raises(client.exceptions.ClientError, match="ADD"):
+        _add(client, "ADD #a :a ADD #b :b", {"#a": "a", "#b": "b"}, values)  # two ADD clauses
+    with pytest.raises(client.exceptions.ClientError, match="ADD"):
+        _add(client, "ADD #a :a ADD #b :b", {"#a": "a", "#b": "b"}, values)  # and again
+    with pytest.raises(client.exceptions.ClientError):
+        _add(client, "ADD #a :a,", {"#a": "a"}, {":a": {"N": "1"}})  # a syntax error, twice
+    with pytest.raises(client.exceptions.ClientError):
+        _add(client, "ADD #a :a,", {"#a": "a"}, {":a": {"N": "1"}})

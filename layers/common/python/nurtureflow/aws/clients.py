@@ -21,21 +21,33 @@ _RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})
 ONE_ATTEMPT = Config(retries={"mode": "standard", "total_max_attempts": 1}, read_timeout=20)
 
 
-# Checks run before every call of every client (the local stack's IAM emulation); none in AWS.
-_call_checks: list[Callable[..., None]] = []
+# botocore handlers every client carries, as (event, handler): the local stack's IAM emulation and
+# its in-process transport; none in AWS.
+_client_hooks: list[tuple[str, Callable[..., Any]]] = []
 
 
-def check_every_call(check: Callable[..., None]) -> None:
-    """Local stack only: run ``check`` (a botocore ``before-parameter-build`` handler) before every
-    AWS call; clients built earlier are dropped so that every client carries it."""
-    _call_checks.append(check)
+def _on_every_client(event: str, handler: Callable[..., Any]) -> None:
+    _client_hooks.append((event, handler))
+    # Clients built earlier are dropped so that every client carries the handler.
     for built in (client, single_attempt_client, dynamodb_table):
         built.cache_clear()
 
 
+def check_every_call(check: Callable[..., None]) -> None:
+    """Local stack only: run ``check`` (a botocore ``before-parameter-build`` handler) before every
+    AWS call."""
+    _on_every_client("before-parameter-build", check)
+
+
+def send_every_call_through(transport: Callable[..., Any]) -> None:
+    """Local stack only: offer every signed request to ``transport`` (a botocore ``before-send``
+    handler), which answers it in-process or returns None to let it go over the network."""
+    _on_every_client("before-send", transport)
+
+
 def _checked(built: Any) -> Any:
-    for check in _call_checks:
-        built.meta.events.register("before-parameter-build", check)
+    for event, handler in _client_hooks:
+        built.meta.events.register(event, handler)
     return built
 
 

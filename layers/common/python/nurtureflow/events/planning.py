@@ -49,6 +49,11 @@ class PostPlanner:
     def plan(self, events: list[tuple[str, IncomingEvent]], batched: bool) -> Plan:
         """``events`` pairs each incoming event with its platform id."""
         plan = Plan()
+        # Every contact the post names, read at once (one call per 100) before planning event by event.
+        named = [contact_id_for(e.email) for _, e in events if e.email is not None]
+        unread = [i for i in dict.fromkeys(named) if i not in self._contacts]
+        if unread:
+            self._contacts.update(self._writes.contact_items(unread))
         for index, (event_id, event) in enumerate(events):
             write = self._write(event_id, event, plan)
             change = write.contact

@@ -32,6 +32,11 @@ class AwsWireServer:
         self._server.shutdown()
         self._server.server_close()
 
+    def answer(self, target: str, body: bytes) -> tuple[int, bytes]:
+        """What the endpoint answers to a POST with this ``X-Amz-Target``: the status and JSON body
+        (also for a caller in this process, which need not go through the socket)."""
+        return answer(self._services, target, body)
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         services = self._services
 
@@ -39,13 +44,7 @@ class AwsWireServer:
             def do_POST(self) -> None:
                 target = self.headers.get("X-Amz-Target", "")
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                prefix = target.split(".", 1)[0]
-                service = services.get(prefix)
-                if service is None:
-                    status, answer = 400, {"__type": "UnknownOperationException", "message": target}
-                else:
-                    status, answer = service(target, body)
-                data = json.dumps(answer, default=str).encode()
+                status, data = answer(services, target, body)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/x-amz-json-1.0")
                 self.send_header("Content-Length", str(len(data)))
@@ -56,3 +55,12 @@ class AwsWireServer:
                 return
 
         return Handler
+
+
+def answer(services: dict[str, Service], target: str, body: bytes) -> tuple[int, bytes]:
+    service = services.get(target.split(".", 1)[0])
+    if service is None:
+        status, reply = 400, {"__type": "UnknownOperationException", "message": target}
+    else:
+        status, reply = service(target, body)
+    return status, json.dumps(reply, default=str).encode()

@@ -1,0 +1,116 @@
+"""The functions' AWS calls delivered inside the process, without the loopback socket.
+
+The local stack's functions reach moto and the local Step Functions runtime and event bus at
+their HTTP endpoints, as they reach AWS. Going through a socket costs about three times what moto
+itself takes (2.5 ms against 0.8 ms a GetItem), so a botocore ``before-send`` handler hands each
+request for those endpoints straight to the application that would have answered it: moto's WSGI
+app, or the wire endpoint's dispatch. The request is the one botocore signed and serialised, and
+the answer is parsed by botocore as before: only the transport changes. The servers still listen,
+for the AWS CLI and other processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from io import BytesIO
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.compat import HTTPHeaders
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+Answer = tuple[int, dict[str, str], bytes]
+Deliver = Callable[[AWSPreparedRequest], Answer]
+
+
+class _Body(BytesIO):
+    """A response body as botocore reads it from urllib3."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        chunk = self.read()
+        while chunk:
+            yield chunk
+            chunk = self.read()
+
+
+def _body(request: AWSPreparedRequest) -> bytes:
+    body = request.body
+    if body is None:
+        return b""
+    if isinstance(body, str):
+        return body.encode()
+    if isinstance(body, bytes | bytearray):
+        return bytes(body)
+    return bytes(body.read())  # a file-like body (none of our calls streams one)
+
+
+class _MotoApp(DomainDispatcherApplication):
+    """moto's server application, remembering which backend serves a host: moto lists its package
+    directory on disk for every request to find out (a tenth of a GetItem's time)."""
+
+    def __init__(self) -> None:
+        super().__init__(create_backend_app)
+        self._backends: dict[str | None, Any] = {}
+
+    def get_backend_for_host(self, host: str | None) -> Any:
+        if host not in self._backends:
+            self._backends[host] = super().get_backend_for_host(host)
+        return self._backends[host]
+
+
+def moto_app() -> Any:
+    """The WSGI application moto's server runs, for :func:`wsgi`."""
+    return _MotoApp()
+
+
+def wsgi(app: Any) -> Deliver:
+    """Deliver to a WSGI application (moto's server app) as its HTTP server would."""
+
+    def deliver(request: AWSPreparedRequest) -> Answer:
+        split = urlsplit(request.url)
+        headers = [(k, v.decode() if isinstance(v, bytes) else str(v)) for k, v in request.headers.items()]
+        builder = EnvironBuilder(
+            path=split.path or "/",
+            base_url=f"{split.scheme}://{split.netloc}",
+            query_string=split.query,
+            method=request.method,
+            headers=headers,
+            data=_body(request),
+        )
+        try:
+            environ = builder.get_environ()
+        finally:
+            builder.close()
+        chunks, status, reply_headers = run_wsgi_app(app, environ, buffered=True)
+        return int(status.split(" ", 1)[0]), dict(reply_headers.items()), b"".join(chunks)
+
+    return deliver
+
+
+def json_target(answer: Callable[[str, bytes], tuple[int, bytes]]) -> Deliver:
+    """Deliver an AWS JSON-protocol request (``X-Amz-Target``) to the wire endpoint's dispatch."""
+
+    def deliver(request: AWSPreparedRequest) -> Answer:
+        target = request.headers.get("X-Amz-Target", "")
+        status, body = answer(target.decode() if isinstance(target, bytes) else str(target), _body(request))
+        return status, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    return deliver
+
+
+class InProcessTransport:
+    """A botocore ``before-send`` handler: requests to a known endpoint are answered in-process;
+    any other request (returning None) goes out over the network as usual."""
+
+    def __init__(self, endpoints: dict[str, Deliver]) -> None:
+        self._endpoints = {base.rstrip("/"): deliver for base, deliver in endpoints.items()}
+
+    def __call__(self, request: AWSPreparedRequest, **_: Any) -> AWSResponse | None:
+        split = urlsplit(request.url)
+        deliver = self._endpoints.get(f"{split.scheme}://{split.netloc}")
+        if deliver is None:
+            return None
+        status, headers, body = deliver(request)
+        return AWSResponse(request.url, status, HTTPHeaders(headers), _Body(body))
