@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from datetime import UTC, datetime
@@ -191,3 +192,15 @@ def test_at_an_email_step_every_run_that_entered_was_sent_skipped_or_ended_by_it
     assert first["exited"] > 0, "some goals land while the email waits for the quiet hours to end"
     for step in (first, second):
         assert step["entered"] == step["sent"] + step["skipped"] + step["exited"]
+
+
+def test_progress_follows_the_runs_not_the_calendar() -> None:
+    """A two-day drip forecast over 30 days: the bar moves while runs act and reaches 100 % at the
+    end, never resting near zero and then leaping to the end (what a newcomer saw at 0-6 %)."""
+    heard: list[float] = []
+    simulate(drip(), TEMPLATES, request(contacts=50, days=30), progress=heard.append)
+    assert heard[-1] == 1.0
+    assert heard == sorted(heard)  # never backwards
+    before_the_end = heard[:-1]
+    assert max(before_the_end) >= 0.5  # the second email (day 2) is past halfway of the real work
+    assert max(b - a for a, b in itertools.pairwise(heard)) < 0.6

@@ -20,6 +20,7 @@ from nurtureflow.simulation.chart import (
     SERIES,
     axis_scale,
     funnel_html,
+    png_figure,
     write_chart,
 )
 from nurtureflow.simulation.present import progress, render_table, usd
@@ -413,3 +414,51 @@ def test_the_result_is_not_modified() -> None:
     funnel_html(result)
 
     assert result == before
+
+
+_ONE_UNREACHED = {
+    "check": _step("branch", 100),
+    "vip-offer": _step("email", 0),
+    "others": _step("email", 100, 100),
+}
+
+
+def test_every_bar_with_a_count_shows_it() -> None:
+    for group in _svg_groups(funnel_html(make_result())):
+        bars = {b.get("data-series"): int(b.get("data-count", "")) for b in group.iter(f"{SVG}rect")}
+        values = {t.get("data-series"): t.text for t in group.iter(f"{SVG}text") if t.get("class") == "value"}
+        assert values == {series: f"{n:,}" for series, n in bars.items() if n}
+
+
+def test_a_step_no_synthetic_contact_reached_is_marked_and_explained() -> None:
+    steps = {
+        "check": _step("branch", 100),
+        "vip-offer": _step("email", 0),
+        "others": _step("email", 100, 100),
+    }
+    page = funnel_html(make_result(steps=steps))
+    root = ET.fromstring(page)
+    marked = [g.get("data-step") for g in _svg_groups(page) if g.get("data-unreached") == "true"]
+    assert marked == ["vip-offer"]
+    note = [p.text or "" for p in root.iter("p") if p.get("class") == "note"]
+    assert len(note) == 1
+    assert "says nothing about real contacts" in note[0]
+    assert not [p for p in ET.fromstring(funnel_html(make_result())).iter("p") if p.get("class") == "note"]
+
+
+def test_the_png_keeps_its_legend_off_the_bars_and_says_what_it_counts() -> None:
+    steps = {
+        "check": _step("branch", 100),
+        "vip-offer": _step("email", 0),
+        "others": _step("email", 100, 100),
+    }
+    figure = png_figure(make_result(steps=steps))
+    (axes,) = figure.axes
+    assert axes.get_legend() is None  # a legend inside the axes sat over the bars
+    assert [t.get_text() for t in figure.legends[0].get_texts()] == [label for _, label, _ in SERIES]
+    assert "emails" in axes.get_ylabel()
+    assert "cost $8.42" in axes.get_title().replace("\\$", "$")  # escaped from mathtext
+    labels = [t.get_text() for t in axes.texts]  # bar_label's counts
+    assert sorted(label for label in labels if label) == ["100", "100", "100"]
+    assert [t.get_text() for t in axes.get_xticklabels()] == ["check", "vip-offer *", "others"]
+    assert "says nothing about real contacts" in figure.get_supxlabel()

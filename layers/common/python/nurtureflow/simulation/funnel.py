@@ -16,14 +16,28 @@ _DEFERRAL_SUFFIX = ".later"
 
 
 def step_order(workflow: Workflow) -> list[str]:
-    """Step ids from the start, breadth first (the order a marketer reads the workflow in)."""
-    order, seen = [workflow.start], {workflow.start}
-    for step_id in order:
-        for _, target in successors(workflow.steps[step_id]):
-            if target not in seen:
-                seen.add(target)
-                order.append(target)
-    return order + sorted(set(workflow.steps) - seen)
+    """Step ids as the workflow flows: each step before the steps it leads to (loops aside), a
+    branch's first path in full before its second, and a step where paths meet after all of them.
+
+    A reverse post-order of a depth-first walk that takes a step's successors last to first (so the
+    first path finishes last, and comes first once reversed). Iterative: a workflow may chain a
+    thousand steps.
+    """
+    finished: list[str] = []
+    seen = {workflow.start}
+    stack = [(workflow.start, [t for _, t in successors(workflow.steps[workflow.start])])]
+    while stack:
+        step_id, pending = stack[-1]
+        while pending and pending[-1] in seen:
+            pending.pop()
+        if not pending:
+            finished.append(step_id)
+            stack.pop()
+            continue
+        target = pending.pop()
+        seen.add(target)
+        stack.append((target, [t for _, t in successors(workflow.steps[target])]))
+    return finished[::-1] + sorted(set(workflow.steps) - seen)
 
 
 @dataclass
