@@ -8,7 +8,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: dev test lint format synth schema openapi bench wheels layer install browser clean
+.PHONY: dev test lint format synth schema openapi bench wheels layer install browser console clean
 
 ## install: the virtual environment and the npm tools (only what is missing or changed)
 install: $(BIN)/.installed node_modules/.installed
@@ -34,8 +34,14 @@ wheels: .build/wheels/.downloaded
 layer: install wheels
 	$(BIN)/python scripts/build_layer.py
 
-## dev: start the local stack on 127.0.0.1:$${PORT:-8080} with the sample data
-dev: install
+## console: the console's static build in console/dist (TypeScript and Vite), served at /console
+console: console/dist/index.html
+
+console/dist/index.html: node_modules/.installed $(shell find console/src console/index.html console/vite.config.ts console/tsconfig.json -type f 2>/dev/null)
+	npm run --silent console:build
+
+## dev: start the local stack on 127.0.0.1:$${PORT:-8080} with the sample data (and the console)
+dev: install console
 	$(BIN)/python -m nurtureflow.local
 
 ## browser: Debian's Chromium for the tracker's browser tests (Playwright drives it; its own download
@@ -44,7 +50,7 @@ browser:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## test: the whole suite (unit, integration, end-to-end with a browser, infra)
-test: install wheels browser
+test: install wheels browser console
 	$(BIN)/ruff check .
 	$(BIN)/mypy layers/common/python/nurtureflow
 	$(BIN)/pytest -q

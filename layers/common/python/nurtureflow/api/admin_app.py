@@ -43,16 +43,26 @@ _auth = AuthSettings()
 _ROLES = {(r.method, r.path): r.roles for r in ROUTES if r.function == "admin"}
 
 
-def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+def _role() -> str:
     event = app.current_event
-    role = role_of(
+    return role_of(
         event.headers.get("Authorization") or event.headers.get("authorization"), _auth.role_token_hashes
     )
-    require(role, _ROLES.get((event.http_method, event.resource), ()))
+
+
+def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    require(_role(), _ROLES.get((app.current_event.http_method, app.current_event.resource), ()))
     return next_middleware(app)
 
 
 app.use(middlewares=[_authorise])
+
+
+@app.get("/admin/session", **ops.SESSION)
+def session() -> dict[str, Any]:
+    role = _role()
+    may = sorted(f"{method} {path}" for (method, path), roles in _ROLES.items() if role in roles)
+    return {"role": role, "may": may}
 
 
 @app.get("/admin/schema/workflow", **ops.WORKFLOW_SCHEMA)

@@ -146,6 +146,26 @@ PATH_PARAMETERS = {
 }
 _OBJECT: dict[str, Any] = {"type": "object"}
 
+SESSION = operation(
+    "Who the token is",
+    "The role the bearer token holds and every admin operation that role may call (`METHOD path`, "
+    "paths as in this document). The console reads it to show each person what they may do; every "
+    "route still checks the role itself.",
+    "session",
+    {
+        200: answer(
+            "The role and what it may call.",
+            _object(
+                ["role", "may"],
+                {
+                    "role": {"type": "string", "enum": ["marketer", "finance", "admin"]},
+                    "may": {"type": "array", "items": {"type": "string"}},
+                },
+            ),
+            {"role": "finance", "may": ["GET /admin/costs", "GET /admin/session", "GET /admin/workflows"]},
+        )
+    },
+)
 WORKFLOW_SCHEMA = operation(
     "The workflow language's JSON Schema",
     "The JSON Schema (draft 2020-12) of a `workflow/v1` document, for editors and validators. "

@@ -93,6 +93,7 @@ TAGS = [
         "name": "email links",
         "description": "Opens, clicks and unsubscribes: public, each with a signed token.",
     },
+    {"name": "session", "description": "The role a token holds and what it may call."},
     {"name": "workflows", "description": "Workflow documents, their versions, status, stats and forecasts."},
     {"name": "templates", "description": "Email templates in Jinja2."},
     {"name": "broadcasts", "description": "One-off emails to a segment."},

@@ -35,6 +35,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/u/{token}", "track"),
     # The OpenAPI document of every route: public, it holds no credential and no data.
     Route("GET", "/openapi.json", "track"),
+    Route("GET", "/admin/session", "admin", ALL_ROLES),
     Route("GET", "/admin/schema/workflow", "admin", ALL_ROLES),
     Route("POST", "/admin/workflows/validate", "admin", EDITORS),
     Route("GET", "/admin/workflows", "admin", ALL_ROLES),

@@ -1,0 +1,77 @@
+// The admin API as the console calls it: the same routes, roles and errors as any other client.
+
+export interface Problem {
+  field?: string;
+  pointer?: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: Problem[],
+  ) {
+    super(message);
+  }
+}
+
+export interface Session {
+  role: "marketer" | "finance" | "admin";
+  may: string[];
+}
+
+interface Config {
+  apiUrl: string;
+}
+
+const TOKEN = "nurtureflow.token";
+let config: Config | undefined;
+
+async function apiUrl(): Promise<string> {
+  if (!config) {
+    // Written beside the console by whoever serves it: the local stack, or `cdk deploy`.
+    const answer = await fetch("config.json", { cache: "no-store" });
+    if (!answer.ok) throw new ApiError(answer.status, "no_config", "the console has no config.json", []);
+    config = (await answer.json()) as Config;
+  }
+  return config.apiUrl.replace(/\/$/, "");
+}
+
+export const token = {
+  get: (): string | null => sessionStorage.getItem(TOKEN),
+  set: (value: string): void => sessionStorage.setItem(TOKEN, value),
+  clear: (): void => sessionStorage.removeItem(TOKEN),
+};
+
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  accept = "application/json",
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: accept };
+  const bearer = token.get();
+  if (bearer) headers.Authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const answer = await fetch(`${await apiUrl()}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  if (!answer.ok) {
+    let error: { error?: string; message?: string; details?: Problem[] } = {};
+    try {
+      error = await answer.json();
+    } catch {
+      // not JSON: a gateway's own answer
+    }
+    throw new ApiError(answer.status, error.error ?? "error", error.message ?? answer.statusText, error.details ?? []);
+  }
+  if (accept !== "application/json") return (await answer.text()) as T;
+  return (await answer.json()) as T;
+}
+
+/** May this session call ``operation`` ("METHOD /admin/path", as the route table writes it)? */
+export const may = (session: Session, operation: string): boolean => session.may.includes(operation);

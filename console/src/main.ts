@@ -1,0 +1,123 @@
+// The console's shell: sign-in, the navigation the role allows, and a hash router over the pages.
+import "./style.css";
+import { ApiError, call, may, token, type Session } from "./api";
+import { h } from "./dom";
+import { costsPage } from "./pages/costs";
+import { signInPage } from "./pages/signin";
+import { templatesPage } from "./pages/templates";
+import { workflowsPage } from "./pages/workflows";
+
+export type Page = (session: Session, params: string[]) => Promise<HTMLElement>;
+
+interface Section {
+  path: RegExp;
+  title: string;
+  needs: string; // the operation the page is built on: hidden from roles that may not call it
+  page?: Page;
+  load?: () => Promise<Page>; // a page loaded only when it is opened
+  inNav?: string;
+}
+
+const SECTIONS: Section[] = [
+  { path: /^workflows$/, title: "Workflows", needs: "GET /admin/workflows", page: workflowsPage, inNav: "#/workflows" },
+  {
+    path: /^workflows\/([^/]+)$/,
+    title: "Workflow",
+    needs: "GET /admin/workflows",
+    // The editor (CodeMirror and the schema support) loads only when a workflow is opened.
+    load: async () => (await import("./pages/editor")).editorPage,
+  },
+  { path: /^templates$/, title: "Templates", needs: "GET /admin/templates", page: templatesPage, inNav: "#/templates" },
+  { path: /^costs$/, title: "Costs", needs: "GET /admin/costs", page: costsPage, inNav: "#/costs" },
+];
+
+let session: Session | undefined;
+const main = document.getElementById("main") as HTMLElement;
+
+async function currentSession(): Promise<Session | undefined> {
+  if (session) return session;
+  if (!token.get()) return undefined;
+  try {
+    session = await call<Session>("GET", "/admin/session");
+    return session;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) token.clear();
+    else throw error;
+    return undefined;
+  }
+}
+
+function drawNav(current: Session | undefined): void {
+  const nav = document.getElementById("nav") as HTMLElement;
+  const who = document.getElementById("who") as HTMLElement;
+  nav.replaceChildren();
+  who.replaceChildren();
+  if (!current) return;
+  const here = location.hash;
+  for (const section of SECTIONS) {
+    if (!section.inNav || !may(current, section.needs)) continue;
+    const active = here.startsWith(section.inNav);
+    nav.append(h("a", { href: section.inNav, "aria-current": active ? "page" : undefined }, section.title));
+  }
+  who.append(
+    `Signed in as ${current.role}`,
+    " ",
+    h("button", { type: "button", onclick: signOut }, "Sign out"),
+  );
+}
+
+function signOut(): void {
+  token.clear();
+  session = undefined;
+  location.hash = "#/sign-in";
+}
+
+/** Where a role starts: the costs for whoever reads them but edits no workflow (finance). */
+function home(current: Session): string {
+  return may(current, "GET /admin/costs") && !may(current, "PUT /admin/workflows/{id}") ? "#/costs" : "#/workflows";
+}
+
+export function signedIn(next: Session): void {
+  session = next;
+  location.hash = home(next);
+}
+
+async function route(): Promise<void> {
+  const path = location.hash.replace(/^#\/?/, "");
+  const current = await currentSession().catch((error: unknown) => {
+    main.replaceChildren(h("p", { role: "alert" }, `The API did not answer: ${String(error)}`));
+    return undefined;
+  });
+  drawNav(current);
+  if (!current) {
+    document.title = "Sign in · NurtureFlow";
+    main.replaceChildren(await signInPage(signedIn));
+    return;
+  }
+  const section = SECTIONS.find((s) => s.path.test(path));
+  if (!section) {
+    location.hash = home(current);
+    return;
+  }
+  document.title = `${section.title} · NurtureFlow`;
+  if (!may(current, section.needs)) {
+    main.replaceChildren(
+      h("h1", {}, section.title),
+      h("p", { role: "alert" }, `The ${current.role} role may not see this page.`),
+    );
+    return;
+  }
+  const params = (section.path.exec(path) ?? []).slice(1).map(decodeURIComponent);
+  main.replaceChildren(h("p", { "aria-busy": "true" }, "Loading…"));
+  try {
+    const page = section.page ?? (await (section.load as () => Promise<Page>)());
+    main.replaceChildren(await page(current, params));
+  } catch (error) {
+    const message = error instanceof ApiError ? `${error.status} ${error.code}: ${error.message}` : String(error);
+    main.replaceChildren(h("h1", {}, section.title), h("p", { role: "alert" }, message));
+  }
+  main.focus();
+}
+
+window.addEventListener("hashchange", () => void route());
+void route();

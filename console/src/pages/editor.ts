@@ -1,0 +1,208 @@
+// A workflow as JSON in a schema-aware editor (completion, hover docs, errors as you type, from
+// GET /admin/schema/workflow), the server's 422 errors at their JSON Pointer, the forecast before
+// launch and the stats after. Loaded only when a workflow is opened.
+import { setDiagnostics, type Diagnostic } from "@codemirror/lint";
+import type { EditorState } from "@codemirror/state";
+import { basicSetup, EditorView } from "codemirror";
+import { getJsonPointers, jsonSchema } from "codemirror-json-schema";
+import { ApiError, call, may, type Problem, type Session } from "../api";
+import { count, h, table, usd } from "../dom";
+
+const STARTER = {
+  schema: "workflow/v1",
+  id: "my-workflow",
+  name: "My workflow",
+  trigger: { event: "form_submitted" },
+  start: "welcome",
+  steps: { welcome: { type: "email", template: "welcome" } },
+};
+
+interface Stored {
+  id: string;
+  name: string;
+  version: number;
+  status: string;
+  document: Record<string, unknown>;
+}
+
+/** Where ``pointer`` is in the document: the name of the property it points to, or of the nearest one
+ * above it that exists (a missing property's pointer names where it should have been). */
+export function rangeOf(state: EditorState, pointer: string): { from: number; to: number } {
+  const pointers = getJsonPointers(state, "json4");
+  let at = pointer;
+  for (;;) {
+    const found = pointers.get(at);
+    if (found) return { from: found.keyFrom, to: found.keyTo }; // the property's name, as editors mark it
+    if (at === "" || !at.includes("/")) return { from: 0, to: Math.min(1, state.doc.length) };
+    at = at.slice(0, at.lastIndexOf("/"));
+  }
+}
+
+export async function editorPage(session: Session, [id]: string[]): Promise<HTMLElement> {
+  const creating = id === "new";
+  const [schema, stored] = await Promise.all([
+    call<Record<string, unknown>>("GET", "/admin/schema/workflow"),
+    creating ? Promise.resolve(undefined) : call<Stored>("GET", `/admin/workflows/${encodeURIComponent(id)}`),
+  ]);
+  const editable = may(session, "PUT /admin/workflows/{id}");
+  const holder = h("div", { class: "editor" });
+  const view = new EditorView({
+    doc: JSON.stringify(stored?.document ?? STARTER, null, 2),
+    extensions: [
+      basicSetup,
+      jsonSchema(schema),
+      EditorView.editable.of(editable),
+      EditorView.contentAttributes.of({ "aria-label": "Workflow JSON" }),
+    ],
+    parent: holder,
+  });
+  const problems = h("ol", { id: "problems", "aria-live": "polite", class: "problems" });
+  const status = h("p", { role: "status", "aria-live": "polite" });
+  const results = h("div", { id: "results" });
+
+  function showProblems(list: Problem[]): void {
+    const diagnostics: Diagnostic[] = list.map((problem) => ({
+      ...rangeOf(view.state, problem.pointer ?? ""),
+      severity: "error",
+      message: problem.message,
+      source: problem.pointer,
+    }));
+    view.dispatch(setDiagnostics(view.state, diagnostics));
+    problems.replaceChildren(
+      ...list.map((problem, index) =>
+        h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "link",
+              onclick: () => {
+                view.dispatch({ selection: { anchor: diagnostics[index].from }, scrollIntoView: true });
+                view.focus();
+              },
+            },
+            h("code", {}, problem.pointer ?? problem.field ?? "(document)"),
+          ),
+          ` ${problem.message}`,
+        ),
+      ),
+    );
+  }
+
+  function body(): unknown | undefined {
+    try {
+      return JSON.parse(view.state.doc.toString());
+    } catch (error) {
+      showProblems([{ pointer: "", message: `not valid JSON: ${(error as Error).message}` }]);
+      return undefined;
+    }
+  }
+
+  async function save(): Promise<void> {
+    const document = body() as { id?: string } | undefined;
+    if (document === undefined) return;
+    const target = creating ? String(document.id ?? "") : id;
+    try {
+      const published = await call<{ id: string; version: number }>(
+        "PUT",
+        `/admin/workflows/${encodeURIComponent(target)}`,
+        document,
+      );
+      showProblems([]);
+      status.textContent = `Saved ${published.id} as version ${published.version}.`;
+      if (creating) location.hash = `#/workflows/${encodeURIComponent(published.id)}`;
+    } catch (error) {
+      if (error instanceof ApiError && error.details.length) showProblems(error.details);
+      else status.textContent = error instanceof ApiError ? error.message : String(error);
+    }
+  }
+
+  async function forecast(): Promise<void> {
+    status.textContent = "Forecasting 1,000 contacts over 30 days…";
+    try {
+      const result = await call<Forecast>("POST", `/admin/workflows/${encodeURIComponent(id)}/simulate`, {
+        contacts: 1000,
+        days: 30,
+      });
+      status.textContent = "";
+      results.replaceChildren(forecastView(result));
+    } catch (error) {
+      status.textContent = error instanceof ApiError ? error.message : String(error);
+    }
+  }
+
+  async function stats(): Promise<void> {
+    try {
+      results.replaceChildren(statsView(await call<Stats>("GET", `/admin/workflows/${encodeURIComponent(id)}/stats`)));
+    } catch (error) {
+      status.textContent = error instanceof ApiError ? error.message : String(error);
+    }
+  }
+
+  const buttons = h("p", { class: "toolbar" });
+  if (editable) buttons.append(h("button", { type: "button", onclick: save }, "Save (publishes a version)"));
+  if (!creating) {
+    buttons.append(
+      h("button", { type: "button", onclick: forecast }, "Forecast"),
+      h("button", { type: "button", onclick: stats }, "Stats"),
+    );
+  }
+  const heading = stored ? `${stored.name} (${stored.id}, version ${stored.version}, ${stored.status})` : "New workflow";
+  return h("section", {}, h("h1", {}, heading), holder, buttons, status, h("h2", {}, "Problems"), problems, results);
+}
+
+interface Forecast {
+  contacts: number;
+  emails: number;
+  steps: Record<string, { type: string; entered: number; sent: number; skipped: number; opened: number; clicked: number; exited: number }>;
+  cost: { usd: Record<string, number>; total_usd: number; usd_per_1000_contacts: number };
+}
+
+function forecastView(result: Forecast): HTMLElement {
+  return h(
+    "section",
+    { "aria-label": "Forecast" },
+    h("h2", {}, "Forecast"),
+    table(
+      ["Step", "Type", "Entered", "Sent", "Skipped", "Opened", "Clicked", "Left by goal"],
+      Object.entries(result.steps).map(([step, s]) => [step, s.type, count(s.entered), count(s.sent), count(s.skipped), count(s.opened), count(s.clicked), count(s.exited)]),
+      `${count(result.contacts)} synthetic contacts, ${count(result.emails)} emails`,
+    ),
+    table(
+      ["AWS service", "USD"],
+      [...Object.entries(result.cost.usd).map(([service, value]) => [service, usd(value)]), ["Total", usd(result.cost.total_usd)]],
+      `Forecast cost: ${usd(result.cost.usd_per_1000_contacts)} per 1,000 contacts`,
+    ),
+  );
+}
+
+interface Stats {
+  enrolled: number;
+  in_flight: number;
+  conversions: number;
+  steps: { id: string; type: string; entered: number; sent: number; opened: number; clicked: number; exited_by_goal: number; skipped: Record<string, number> }[];
+}
+
+function statsView(stats: Stats): HTMLElement {
+  return h(
+    "section",
+    { "aria-label": "Stats" },
+    h("h2", {}, "Stats"),
+    h("p", {}, `${count(stats.enrolled)} enrolled, ${count(stats.in_flight)} in flight, ${count(stats.conversions)} conversions`),
+    table(
+      ["Step", "Type", "Entered", "Sent", "Opened", "Clicked", "Left by goal", "Skipped"],
+      stats.steps.map((s) => [
+        s.id,
+        s.type,
+        count(s.entered),
+        count(s.sent),
+        count(s.opened),
+        count(s.clicked),
+        count(s.exited_by_goal),
+        Object.entries(s.skipped).map(([reason, n]) => `${reason} ${n}`).join(", "),
+      ]),
+    ),
+  );
+}

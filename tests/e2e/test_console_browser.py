@@ -1,0 +1,135 @@
+"""The console in headless Chromium against the local stack: a marketer takes a workflow from a JSON
+draft with two mistakes to a launch, finance reads the costs and downloads the CSV, and each role
+sees only what it may do. axe-core checks every page for serious accessibility violations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.e2e.conftest import LocalClient
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+MARKETER, FINANCE = "local-marketer-token", "local-finance-token"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DRAFT = {
+    "schema": "workflow/v1",
+    "id": "console-welcome",
+    "name": "Console welcome",
+    "trigger": {"event": "form_submitted"},
+    "start": "hello",
+    "steps": {
+        "hello": {"type": "email", "template": "onboarding-1", "next": "pause"},
+        "pause": {"type": "wait", "for": "P1D", "next": "nowhere"},  # mistake 1: no such step
+        "bye": {"type": "exit"},  # mistake 2: no step leads here
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+def _sign_in(browser: Browser, stack: LocalClient, token: str) -> Page:
+    page = browser.new_page(accept_downloads=True)
+    page.goto(stack.base + "/console/")
+    page.get_by_label("Access token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who")).to_contain_text("Signed in as")
+    return page
+
+
+def _no_serious_accessibility_violations(page: Page) -> None:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async () => (await axe.run()).violations")
+    serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
+    assert serious == []
+
+
+def _replace_editor_text(page: Page, text: str) -> None:
+    page.locator(".cm-content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(text)
+
+
+def test_a_marketer_fixes_a_draft_at_its_mistakes_forecasts_and_launches(
+    stack: LocalClient, browser: Browser
+) -> None:
+    page = _sign_in(browser, stack, MARKETER)
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Workflows")).to_be_visible()
+    expect(nav.get_by_role("link", name="Costs")).to_have_count(0)  # finance and admin only
+    _no_serious_accessibility_violations(page)
+
+    page.get_by_role("link", name="New workflow").click()
+    expect(page.locator(".cm-content")).to_be_visible()
+    _replace_editor_text(page, json.dumps(DRAFT, indent=2))
+    page.get_by_role("button", name="Save (publishes a version)").click()
+    problems = page.locator("#problems li")
+    expect(problems).to_have_count(2)
+    expect(page.locator("#problems")).to_contain_text("/steps/pause/next")
+    expect(page.locator("#problems")).to_contain_text("/steps/bye")
+    marked = page.locator(".cm-lintRange-error").all_text_contents()  # each marked in the text
+    assert marked[0] == '"next"'  # pause's next
+    assert '"type": "exit"' in "".join(marked[1:])  # the unreachable step
+    _no_serious_accessibility_violations(page)
+
+    fixed = {**DRAFT, "steps": {**DRAFT["steps"], "pause": {"type": "wait", "for": "P1D", "next": "bye"}}}
+    _replace_editor_text(page, json.dumps(fixed, indent=2))
+    page.get_by_role("button", name="Save (publishes a version)").click()
+    # Saved: the page becomes the workflow's own, its first version, paused as every new one.
+    expect(page.locator("h1")).to_have_text("Console welcome (console-welcome, version 1, paused)")
+
+    page.get_by_role("button", name="Forecast").click()
+    forecast = page.get_by_role("region", name="Forecast")
+    expect(forecast).to_contain_text("1,000 synthetic contacts")
+    expect(forecast.locator("tbody tr").first).to_contain_text("hello")
+
+    page.get_by_role("link", name="Workflows").click()
+    row = page.locator("tr", has_text="console-welcome")
+    row.get_by_role("button", name="Activate").click()
+    expect(page.locator("tr", has_text="console-welcome")).to_contain_text("active")
+    summary = stack.call("GET", "/admin/workflows/console-welcome", token=MARKETER).json()
+    assert summary["status"] == "active"
+
+    page.goto(stack.base + "/console/#/costs")
+    expect(page.get_by_role("alert")).to_contain_text("may not see this page")
+
+
+def test_finance_reads_the_costs_and_downloads_the_api_s_csv(stack: LocalClient, browser: Browser) -> None:
+    page = _sign_in(browser, stack, FINANCE)
+    expect(page.locator("h1")).to_have_text("Costs")  # finance lands on the costs
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Workflows")).to_be_visible()
+    expect(page.locator("table caption")).to_contain_text("Costs by workflow")
+    _no_serious_accessibility_violations(page)
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Download CSV").click()
+    csv = Path(waiting.value.path()).read_bytes().decode()  # as served: CRLF line ends
+    query = page.evaluate(
+        "() => `/admin/costs?from=${document.querySelector('#from').value}"
+        "&to=${document.querySelector('#to').value}&group_by=workflow`"
+    )
+    served = stack.call("GET", query, token=FINANCE, headers={"Accept": "text/csv"})
+    assert served.status == 200
+    assert csv == served.body.decode()
+    assert csv.splitlines()[0].startswith("key,")
+
+
+def test_a_wrong_token_is_told_so_and_nothing_else_loads(stack: LocalClient, browser: Browser) -> None:
+    page = browser.new_page()
+    page.goto(stack.base + "/console/")
+    page.get_by_label("Access token").fill("not-a-token")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("That token is not valid.")
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_count(0)
