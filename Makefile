@@ -84,7 +84,7 @@ bench: install
 ## It also rewrites the local stack's view of the template
 ## (layers/common/python/nurtureflow/local/deployed/deployed.json), which a test keeps fresh.
 SENDER_DOMAIN ?= nurtureflow.internal
-synth: install wheels
+synth: install wheels console
 	cdk synth --quiet -c senderDomain=$(SENDER_DOMAIN)
 	$(BIN)/python scripts/local_view.py
 

@@ -7,9 +7,10 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack
 from constructs import Construct
 
-from infra.stack.api import Api
+from infra.stack.api import STAGE, Api
 from infra.stack.broadcasts import Broadcasts
 from infra.stack.config import StackConfig
+from infra.stack.console_site import ConsoleSite
 from infra.stack.data import Data
 from infra.stack.events import Events
 from infra.stack.failures import DeadLetters
@@ -73,6 +74,7 @@ class NurtureFlowStack(Stack):
             self, "LinkKeys", link_key_id=config.link_key_id, link_hosts=config.allowed_link_hosts
         )
         self.broadcasts = Broadcasts(self, "Broadcasts", function=fns.broadcast)
+        self.console = ConsoleSite(self, "Console", api=self.api.rest_api, stage=STAGE)
         self.observability = obs = Observability(
             self, "Observability", functions=fns.all, alarm_email=config.alarm_email
         )
