@@ -62,7 +62,27 @@ class _MotoApp(DomainDispatcherApplication):
 
 def moto_app() -> Any:
     """The WSGI application moto's server runs, for :func:`wsgi`."""
+    _remember_response_methods()
     return _MotoApp()
+
+
+def _remember_response_methods() -> None:
+    """moto lists a response class's methods (``inspect.getmembers``) on every request to find the
+    one an action names; a class's methods do not change while the stack runs, so once per class."""
+    from moto.core import responses
+
+    original = responses.method_names_from_class  # type: ignore[attr-defined]
+    if getattr(original, "_nf_cached", False):
+        return
+    listed: dict[type, list[str]] = {}
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        if clazz not in listed:
+            listed[clazz] = original(clazz)
+        return list(listed[clazz])
+
+    method_names_from_class._nf_cached = True  # type: ignore[attr-defined]
+    responses.method_names_from_class = method_names_from_class  # type: ignore[attr-defined]
 
 
 def wsgi(app: Any) -> Deliver:
