@@ -2,6 +2,7 @@
 import "./style.css";
 import { ApiError, call, may, token, type Session } from "./api";
 import { h } from "./dom";
+import { contactsPage } from "./pages/contacts";
 import { costsPage } from "./pages/costs";
 import { signInPage } from "./pages/signin";
 import { templatesPage } from "./pages/templates";
@@ -29,6 +30,7 @@ const SECTIONS: Section[] = [
   },
   { path: /^templates$/, title: "Templates", needs: "GET /admin/templates", page: templatesPage, inNav: "#/templates" },
   { path: /^costs$/, title: "Costs", needs: "GET /admin/costs", page: costsPage, inNav: "#/costs" },
+  { path: /^contacts$/, title: "Contacts", needs: "GET /admin/contacts/{id}", page: contactsPage, inNav: "#/contacts" },
 ];
 
 let session: Session | undefined;

@@ -16,7 +16,8 @@ from tests.e2e.conftest import LocalClient
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-MARKETER, FINANCE = "local-marketer-token", "local-finance-token"
+MARKETER, FINANCE, ADMIN = "local-marketer-token", "local-finance-token", "local-admin-token"
+SERVER_KEY = "local-server-key"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DRAFT = {
     "schema": "workflow/v1",
@@ -105,6 +106,35 @@ def test_a_marketer_fixes_a_draft_at_its_mistakes_forecasts_and_launches(
 
     page.goto(stack.base + "/console/#/costs")
     expect(page.get_by_role("alert")).to_contain_text("may not see this page")
+    expect(nav.get_by_role("link", name="Contacts")).to_have_count(0)  # admin only
+    page.goto(stack.base + "/console/#/contacts")
+    expect(page.get_by_role("alert")).to_contain_text("may not see this page")
+
+
+def test_an_admin_finds_exports_and_erases_a_contact_after_confirming(
+    stack: LocalClient, browser: Browser
+) -> None:
+    address = "erase.me@example.com"
+    event = {"type": "page_viewed", "email": address, "traits": {"first_name": "Eri"}}
+    posted = stack.call("POST", "/v1/events", event, headers={"Authorization": f"Bearer {SERVER_KEY}"})
+    assert posted.status == 202
+    page = _sign_in(browser, stack, ADMIN)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    page.get_by_label("Email or contact id").fill(address)
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("heading", name=address)).to_be_visible()
+    _no_serious_accessibility_violations(page)
+    with page.expect_download() as waiting:
+        page.get_by_role("link", name="Export (JSON)").click()
+    exported = json.loads(Path(waiting.value.path()).read_bytes())
+    assert exported == stack.call("GET", f"/admin/contacts/{address}", token=ADMIN).json()
+    page.once("dialog", lambda dialog: dialog.dismiss())  # changed their mind: nothing happens
+    page.get_by_role("button", name="Erase").click()
+    assert stack.call("GET", f"/admin/contacts/{address}", token=ADMIN).status == 200
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Erase").click()
+    expect(page.get_by_role("status").first).to_contain_text(f"Erased {address}")
+    assert stack.call("GET", f"/admin/contacts/{address}", token=ADMIN).status == 404
 
 
 def test_finance_reads_the_costs_and_downloads_the_api_s_csv(stack: LocalClient, browser: Browser) -> None:
