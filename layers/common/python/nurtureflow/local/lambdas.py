@@ -105,15 +105,13 @@ class LocalLambdas:
         """Inside: the process has function ``name``'s environment, services and identity."""
         function = self._deployment.function(name)
         saved = dict(os.environ)
-        os.environ.clear()
-        os.environ.update(self.environment(name))
+        _become(self.environment(name))
         principal = Principal(function.role_arn, function.function_name, function.policy)
         try:
             with function_scope(name), acting_as(principal):
                 yield function
         finally:
-            os.environ.clear()
-            os.environ.update(saved)
+            _become(saved)
 
     def name_of(self, function: str) -> str:
         """The folder name of a function given by folder name, function name or (qualified) ARN."""
@@ -148,3 +146,14 @@ def _load(path: Path, module_name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _become(environment: dict[str, str]) -> None:
+    """Make ``os.environ`` exactly ``environment``, touching only what differs: each change of
+    ``os.environ`` is a ``putenv`` or ``unsetenv`` call, and most variables stay the same."""
+    current = os.environ
+    for key in [k for k in current if k not in environment]:
+        del current[key]
+    for key, value in environment.items():
+        if current.get(key) != value:
+            current[key] = value
