@@ -37,7 +37,7 @@ layer: install wheels
 ## console: the console's static build in console/dist (TypeScript and Vite), served at /console
 console: console/dist/index.html
 
-console/dist/index.html: node_modules/.installed $(shell find console/src console/index.html console/vite.config.ts console/tsconfig.json -type f 2>/dev/null)
+console/dist/index.html: node_modules/.installed $(shell find console/src console/index.html console/vite.config.mts console/tsconfig.json -type f 2>/dev/null)
 	npm run --silent console:build
 
 ## dev: start the local stack on 127.0.0.1:$${PORT:-8080} with the sample data (and the console)

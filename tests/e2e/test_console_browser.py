@@ -53,7 +53,11 @@ def _sign_in(browser: Browser, stack: LocalClient, token: str) -> Page:
 def _no_serious_accessibility_violations(page: Page) -> None:
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run()).violations")
-    serious = [(v["id"], v["help"]) for v in found if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]])
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
 
 
@@ -163,3 +167,34 @@ def test_a_wrong_token_is_told_so_and_nothing_else_loads(stack: LocalClient, bro
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_have_text("That token is not valid.")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_count(0)
+
+
+def test_a_marketer_sees_the_diagram_compares_versions_and_previews_each_email(
+    stack: LocalClient, browser: Browser
+) -> None:
+    document = stack.call("GET", "/admin/workflows/cart-recovery", token=MARKETER).json()["document"]
+    renamed = {**document, "name": "Cart recovery, second draft"}
+    assert stack.call("PUT", "/admin/workflows/cart-recovery", renamed, token=MARKETER).status == 200
+    page = _sign_in(browser, stack, MARKETER)
+    page.goto(stack.base + "/console/#/workflows/cart-recovery")
+    diagram = page.get_by_role("img", name="Diagram of cart-recovery")
+    expect(diagram).to_be_visible()
+    assert diagram.get_attribute("src", timeout=5000).startswith("data:image/svg+xml")  # type: ignore[union-attr]
+
+    versions = page.get_by_role("region", name="Versions")
+    versions.get_by_role("button", name="Compare 1 with 2").click()
+    expect(versions.locator("ins")).to_contain_text("Cart recovery, second draft")
+    expect(versions.locator("del")).to_contain_text(document["name"])
+
+    preview = page.get_by_role("region", name="Preview")
+    preview.get_by_label("Email step").select_option(label="reminder (cart-reminder)")
+    preview.get_by_role("button", name="Preview").click()
+    expect(preview.locator(".subject")).to_contain_text("Subject:")
+    frame = preview.locator("iframe")
+    assert frame.get_attribute("sandbox") == ""  # no scripts, forms or navigation in the email
+    shown = frame.get_attribute("srcdoc") or ""
+    assert "Your cart worth" in shown  # the cart-reminder template, rendered
+    assert "/t/c/" in shown  # with its links tracked, as sent
+    preview.get_by_label("Width").select_option(label="mobile")
+    assert frame.get_attribute("width") == "375"
+    _no_serious_accessibility_violations(page)

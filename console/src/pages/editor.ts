@@ -5,6 +5,7 @@ import { setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import type { EditorState } from "@codemirror/state";
 import { basicSetup, EditorView } from "codemirror";
 import { getJsonPointers, jsonSchema } from "codemirror-json-schema";
+import { diffLines } from "diff";
 import { ApiError, call, may, type Problem, type Session } from "../api";
 import { count, h, table, usd } from "../dom";
 
@@ -23,7 +24,10 @@ interface Stored {
   version: number;
   status: string;
   document: Record<string, unknown>;
+  versions: { version: number; created_at?: string; pruned_at?: string }[];
 }
+
+const path = (id: string): string => `/admin/workflows/${encodeURIComponent(id)}`;
 
 /** Where ``pointer`` is in the document: the name of the property it points to, or of the nearest one
  * above it that exists (a missing property's pointer names where it should have been). */
@@ -52,7 +56,7 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
       basicSetup,
       jsonSchema(schema),
       EditorView.editable.of(editable),
-      EditorView.contentAttributes.of({ "aria-label": "Workflow JSON" }),
+      EditorView.contentAttributes.of({ "aria-label": "Workflow JSON", tabindex: "0" }),
     ],
     parent: holder,
   });
@@ -113,6 +117,7 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
       showProblems([]);
       status.textContent = `Saved ${published.id} as version ${published.version}.`;
       if (creating) location.hash = `#/workflows/${encodeURIComponent(published.id)}`;
+      else void drawDiagram();
     } catch (error) {
       if (error instanceof ApiError && error.details.length) showProblems(error.details);
       else status.textContent = error instanceof ApiError ? error.message : String(error);
@@ -141,6 +146,19 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
     }
   }
 
+  const diagram = h("figure", { class: "diagram" }, h("figcaption", {}, "Diagram"));
+  async function drawDiagram(): Promise<void> {
+    if (creating) return;
+    try {
+      const svg = await call<string>("GET", `${path(id)}/diagram`, undefined, "image/svg+xml");
+      // As an image: an SVG shown through <img> runs no script, whatever the step names hold.
+      const picture = h("img", { alt: `Diagram of ${id}`, src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}` });
+      diagram.replaceChildren(h("figcaption", {}, "Diagram"), picture);
+    } catch (error) {
+      diagram.replaceChildren(h("figcaption", {}, "Diagram"), h("p", { role: "alert" }, String(error)));
+    }
+  }
+
   const buttons = h("p", { class: "toolbar" });
   if (editable) buttons.append(h("button", { type: "button", onclick: save }, "Save (publishes a version)"));
   if (!creating) {
@@ -150,7 +168,111 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
     );
   }
   const heading = stored ? `${stored.name} (${stored.id}, version ${stored.version}, ${stored.status})` : "New workflow";
-  return h("section", {}, h("h1", {}, heading), holder, buttons, status, h("h2", {}, "Problems"), problems, results);
+  void drawDiagram();
+  return h(
+    "section",
+    {},
+    h("h1", {}, heading),
+    h("div", { class: "side-by-side" }, holder, diagram),
+    buttons,
+    status,
+    h("h2", {}, "Problems"),
+    problems,
+    results,
+    stored ? versionsView(stored) : null,
+    stored && may(session, "POST /admin/templates/{id}/preview") ? previewView(stored) : null,
+  );
+}
+
+/** Every version, each viewable, and what changed between any version and the current one. */
+function versionsView(stored: Stored): HTMLElement {
+  const shown = h("div", { id: "version-shown" });
+  const current = JSON.stringify(stored.document, null, 2);
+  async function document(version: number): Promise<string> {
+    const answer = await call<{ document: unknown }>("GET", `${path(stored.id)}/versions/${version}`);
+    return JSON.stringify(answer.document, null, 2);
+  }
+  const rows = stored.versions
+    .slice()
+    .sort((a, b) => b.version - a.version)
+    .map((v) => [
+      `version ${v.version}${v.version === stored.version ? " (current)" : ""}`,
+      v.created_at ? new Date(v.created_at).toLocaleString() : "",
+      h(
+        "span",
+        { class: "actions" },
+        h("button", { type: "button", onclick: async () => shown.replaceChildren(h("h3", {}, `Version ${v.version}`), h("pre", { tabindex: 0 }, await document(v.version))) }, `View ${v.version}`),
+        v.version === stored.version
+          ? null
+          : h(
+              "button",
+              {
+                type: "button",
+                onclick: async () => {
+                  const changes = diffLines(await document(v.version), current);
+                  shown.replaceChildren(
+                    h("h3", {}, `Version ${v.version} to ${stored.version}`),
+                    h(
+                      "pre",
+                      { class: "diff", tabindex: 0 }, // scrollable: reachable by keyboard
+                      ...changes.map((part) =>
+                        h(part.added ? "ins" : part.removed ? "del" : "span", {}, part.value),
+                      ),
+                    ),
+                  );
+                },
+              },
+              `Compare ${v.version} with ${stored.version}`,
+            ),
+      ),
+    ]);
+  return h("section", { "aria-label": "Versions" }, h("h2", {}, "Versions"), table(["Version", "Published", ""], rows), shown);
+}
+
+/** Each email step's template as a contact would get it, in a sandboxed frame, at two widths. */
+function previewView(stored: Stored): HTMLElement {
+  const steps = Object.entries((stored.document.steps ?? {}) as Record<string, { type?: string; template?: string }>)
+    .filter(([, step]) => step.type === "email" && step.template)
+    .map(([stepId, step]) => ({ stepId, template: String(step.template) }));
+  const choice = h("select", { id: "preview-step" }, ...steps.map((s) => h("option", { value: s.template }, `${s.stepId} (${s.template})`)));
+  const contact = h("input", { id: "preview-contact", type: "text", placeholder: "an email or contact id; empty: sample data" });
+  const width = h("select", { id: "preview-width" }, h("option", { value: "800" }, "desktop"), h("option", { value: "375" }, "mobile"));
+  const subject = h("p", { class: "subject" });
+  const frame = h("iframe", { title: "Email preview", sandbox: "", width: "800", height: "500" });
+  const problem = h("p", { role: "alert" });
+  width.addEventListener("change", () => frame.setAttribute("width", width.value));
+  async function preview(event: Event): Promise<void> {
+    event.preventDefault();
+    problem.textContent = "";
+    const who = contact.value.trim();
+    const body = who ? { contact_id: who } : { contact: { email: "sample@example.com", first_name: "Sam" } };
+    try {
+      const email = await call<{ subject: string; html: string }>("POST", `/admin/templates/${encodeURIComponent(choice.value)}/preview`, body);
+      subject.textContent = `Subject: ${email.subject}`;
+      frame.srcdoc = email.html; // sandboxed with no permissions: no script, no navigation, no forms
+    } catch (error) {
+      problem.textContent = error instanceof ApiError ? `${error.message}` : String(error);
+    }
+  }
+  return h(
+    "section",
+    { "aria-label": "Preview" },
+    h("h2", {}, "Preview"),
+    h(
+      "form",
+      { class: "filters", onsubmit: preview },
+      h("label", { for: "preview-step" }, "Email step"),
+      choice,
+      h("label", { for: "preview-contact" }, "Contact"),
+      contact,
+      h("label", { for: "preview-width" }, "Width"),
+      width,
+      h("button", { type: "submit" }, "Preview"),
+    ),
+    problem,
+    subject,
+    frame,
+  );
 }
 
 interface Forecast {
