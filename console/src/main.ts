@@ -5,6 +5,7 @@ import { h } from "./dom";
 import { contactsPage } from "./pages/contacts";
 import { costsPage } from "./pages/costs";
 import { signInPage } from "./pages/signin";
+import { templatePage } from "./pages/template";
 import { templatesPage } from "./pages/templates";
 import { workflowsPage } from "./pages/workflows";
 
@@ -29,6 +30,7 @@ const SECTIONS: Section[] = [
     load: async () => (await import("./pages/editor")).editorPage,
   },
   { path: /^templates$/, title: "Templates", needs: "GET /admin/templates", page: templatesPage, inNav: "#/templates" },
+  { path: /^templates\/([^/]+)$/, title: "Template", needs: "GET /admin/templates/{id}", page: templatePage },
   { path: /^costs$/, title: "Costs", needs: "GET /admin/costs", page: costsPage, inNav: "#/costs" },
   { path: /^contacts$/, title: "Contacts", needs: "GET /admin/contacts/{id}", page: contactsPage, inNav: "#/contacts" },
 ];

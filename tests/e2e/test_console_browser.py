@@ -198,3 +198,27 @@ def test_a_marketer_sees_the_diagram_compares_versions_and_previews_each_email(
     preview.get_by_label("Width").select_option(label="mobile")
     assert frame.get_attribute("width") == "375"
     _no_serious_accessibility_violations(page)
+
+
+def test_a_marketer_writes_a_template_sees_a_mistake_at_its_field_then_the_warnings(
+    stack: LocalClient, browser: Browser
+) -> None:
+    page = _sign_in(browser, stack, MARKETER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates").click()
+    page.get_by_role("link", name="New template").click()
+    page.get_by_label("Id").fill("console-note")
+    page.get_by_label("Subject").fill("A note for {{ contact.first_name }}")
+    page.get_by_label("HTML (Jinja2)").fill("<p>Hello {% if %}</p>")  # a Jinja2 syntax error
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#template-html-problem")).not_to_be_empty()
+    assert stack.call("GET", "/admin/templates/console-note", token=MARKETER).status == 404  # refused whole
+    _no_serious_accessibility_violations(page)
+
+    page.get_by_label("HTML (Jinja2)").fill("<p>Hello {{ contact.first_name }}</p>")  # no footer
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status").first).to_have_text("Saved console-note.")
+    expect(page.get_by_role("list", name="Warnings").locator("li")).to_have_count(2)  # footer to add
+    stored = stack.call("GET", "/admin/templates/console-note", token=MARKETER).json()
+    assert stored["subject"] == "A note for {{ contact.first_name }}"
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates").click()
+    expect(page.get_by_role("link", name="console-note")).to_be_visible()

@@ -15,9 +15,15 @@ export async function templatesPage(): Promise<HTMLElement> {
     "section",
     {},
     h("h1", {}, "Templates"),
+    h("p", {}, h("a", { href: "#/templates/new", class: "button" }, "New template")),
     table(
       ["Template", "Kind", "Subject", "Last upload"],
-      templates.map((t) => [t.id, t.kind, t.subject ?? "", t.updated_at ? new Date(t.updated_at).toLocaleString() : ""]),
+      templates.map((t) => [
+        h("a", { href: `#/templates/${encodeURIComponent(t.id)}` }, t.id),
+        t.kind,
+        t.subject ?? "",
+        t.updated_at ? new Date(t.updated_at).toLocaleString() : "",
+      ]),
       `${templates.length} templates`,
     ),
   );
