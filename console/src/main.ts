@@ -2,6 +2,7 @@
 import "./style.css";
 import { ApiError, call, may, token, type Session } from "./api";
 import { h } from "./dom";
+import { broadcastsPage } from "./pages/broadcasts";
 import { contactsPage } from "./pages/contacts";
 import { costsPage } from "./pages/costs";
 import { signInPage } from "./pages/signin";
@@ -31,6 +32,7 @@ const SECTIONS: Section[] = [
   },
   { path: /^templates$/, title: "Templates", needs: "GET /admin/templates", page: templatesPage, inNav: "#/templates" },
   { path: /^templates\/([^/]+)$/, title: "Template", needs: "GET /admin/templates/{id}", page: templatePage },
+  { path: /^broadcasts$/, title: "Broadcasts", needs: "POST /admin/broadcasts", page: broadcastsPage, inNav: "#/broadcasts" },
   { path: /^costs$/, title: "Costs", needs: "GET /admin/costs", page: costsPage, inNav: "#/costs" },
   { path: /^contacts$/, title: "Contacts", needs: "GET /admin/contacts/{id}", page: contactsPage, inNav: "#/contacts" },
 ];

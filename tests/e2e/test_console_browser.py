@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,41 @@ def test_a_marketer_writes_a_template_sees_a_mistake_at_its_field_then_the_warni
     assert stored["subject"] == "A note for {{ contact.first_name }}"
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates").click()
     expect(page.get_by_role("link", name="console-note")).to_be_visible()
+
+
+def test_a_marketer_schedules_a_broadcast_follows_it_and_cancels_another(
+    stack: LocalClient, browser: Browser
+) -> None:
+    address = "broadcast.reader@example.com"
+    event = {"type": "page_viewed", "email": address, "traits": {"first_name": "Bo"}}
+    posted = stack.call("POST", "/v1/events", event, headers={"Authorization": f"Bearer {SERVER_KEY}"})
+    assert posted.status == 202
+    page = _sign_in(browser, stack, MARKETER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Broadcasts").click()
+    page.get_by_label("Name").fill("Console news")
+    page.get_by_label("Template").select_option("onboarding-1")
+    segment = page.get_by_label("Segment (a condition, JSON)")
+    segment.fill('{"field": "contact.email", "op": "resembles", "value": "x"}')  # no such operator
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_role("alert")).to_contain_text("segment")
+    segment.fill(json.dumps({"field": "contact.email", "op": "eq", "value": address}))
+    page.get_by_role("button", name="Schedule").click()
+    row = page.locator("tr", has_text="Console news")
+    expect(row).to_be_visible()
+    _no_serious_accessibility_violations(page)
+    assert stack.call("POST", "/_local/clock", {"advance": "PT10M"}).status == 200
+    expect(row).to_contain_text("completed", timeout=15_000)  # the page reads its progress again
+    expect(row.locator("td").nth(5)).to_have_text("1")  # sent
+    sent = [e for e in stack.call("GET", "/_local/outbox").json()["emails"] if e["to"] == address]
+    assert len(sent) == 1
+
+    page.get_by_label("Name").fill("Console later")
+    now = datetime.fromisoformat(stack.call("GET", "/_local/clock").json()["now"])
+    tomorrow = (now + timedelta(days=1)).astimezone().strftime("%Y-%m-%dT%H:%M")  # the browser's zone
+    page.get_by_label("Send at (empty: now)").fill(tomorrow)
+    page.get_by_role("button", name="Schedule").click()
+    later = page.locator("tr", has_text="Console later")
+    expect(later).to_contain_text("scheduled")
+    page.once("dialog", lambda dialog: dialog.accept())
+    later.get_by_role("button", name="Cancel Console later").click()
+    expect(later).to_contain_text("cancelled")
