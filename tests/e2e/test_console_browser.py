@@ -261,3 +261,18 @@ def test_a_marketer_schedules_a_broadcast_follows_it_and_cancels_another(
     page.once("dialog", lambda dialog: dialog.accept())
     later.get_by_role("button", name="Cancel Console later").click()
     expect(later).to_contain_text("cancelled")
+
+
+def test_a_long_list_comes_in_pages(stack: LocalClient, browser: Browser) -> None:
+    for k in range(60):
+        template = {"subject": "Bulk", "html": "<p>Bulk</p>"}
+        uploaded = stack.call("PUT", f"/admin/templates/zz-bulk-{k:02d}", template, token=MARKETER)
+        assert uploaded.status in (200, 201)
+    total = len(stack.call("GET", "/admin/templates", token=MARKETER).json()["templates"])
+    page = _sign_in(browser, stack, MARKETER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates").click()
+    rows = page.locator("tbody tr")
+    expect(rows).to_have_count(50)  # the first page only
+    page.get_by_role("button", name="Show more").click()
+    expect(rows).to_have_count(total)
+    expect(page.get_by_role("button", name="Show more")).to_be_hidden()

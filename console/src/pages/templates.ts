@@ -1,6 +1,6 @@
 // Templates: every email, layout and partial, with its subject and last upload.
 import { call } from "../api";
-import { h, table } from "../dom";
+import { h, PAGE_SIZE, pagedTable } from "../dom";
 
 interface Template {
   id: string;
@@ -10,21 +10,24 @@ interface Template {
 }
 
 export async function templatesPage(): Promise<HTMLElement> {
-  const { templates } = await call<{ templates: Template[] }>("GET", "/admin/templates");
-  return h(
-    "section",
-    {},
-    h("h1", {}, "Templates"),
-    h("p", {}, h("a", { href: "#/templates/new", class: "button" }, "New template")),
-    table(
-      ["Template", "Kind", "Subject", "Last upload"],
-      templates.map((t) => [
+  const listing = await pagedTable(["Template", "Kind", "Subject", "Last upload"], "Templates", async (after) => {
+    const query = `?limit=${PAGE_SIZE}${after === null ? "" : `&after=${encodeURIComponent(after)}`}`;
+    const { templates, next } = await call<{ templates: Template[]; next: string | null }>("GET", `/admin/templates${query}`);
+    return {
+      next,
+      rows: templates.map((t) => [
         h("a", { href: `#/templates/${encodeURIComponent(t.id)}` }, t.id),
         t.kind,
         t.subject ?? "",
         t.updated_at ? new Date(t.updated_at).toLocaleString() : "",
       ]),
-      `${templates.length} templates`,
-    ),
+    };
+  });
+  return h(
+    "section",
+    {},
+    h("h1", {}, "Templates"),
+    h("p", {}, h("a", { href: "#/templates/new", class: "button" }, "New template")),
+    listing,
   );
 }

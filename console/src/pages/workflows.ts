@@ -1,6 +1,6 @@
 // Workflows: status and version, with the actions the role may take.
 import { ApiError, call, may, type Session } from "../api";
-import { h, table } from "../dom";
+import { h, PAGE_SIZE, pagedTable } from "../dom";
 
 interface Workflow {
   id: string;
@@ -10,7 +10,6 @@ interface Workflow {
 }
 
 export async function workflowsPage(session: Session): Promise<HTMLElement> {
-  const { workflows } = await call<{ workflows: Workflow[] }>("GET", "/admin/workflows");
   const status = h("p", { role: "status", "aria-live": "polite" });
   const page = h("section", {}, h("h1", {}, "Workflows"), status);
   if (may(session, "PUT /admin/workflows/{id}")) {
@@ -63,16 +62,19 @@ export async function workflowsPage(session: Session): Promise<HTMLElement> {
   }
 
   page.append(
-    table(
-      ["Workflow", "Status", "Version", "Actions"],
-      workflows.map((w) => [
-        h("a", { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name, h("span", { class: "id" }, ` (${w.id})`)),
-        h("span", { class: `status ${w.status}` }, w.status),
-        w.version,
-        actions(w),
-      ]),
-      `${workflows.length} workflows`,
-    ),
+    await pagedTable(["Workflow", "Status", "Version", "Actions"], "Workflows", async (after) => {
+      const query = `?limit=${PAGE_SIZE}${after === null ? "" : `&after=${encodeURIComponent(after)}`}`;
+      const { workflows, next } = await call<{ workflows: Workflow[]; next: string | null }>("GET", `/admin/workflows${query}`);
+      return {
+        next,
+        rows: workflows.map((w) => [
+          h("a", { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name, h("span", { class: "id" }, ` (${w.id})`)),
+          h("span", { class: `status ${w.status}` }, w.status),
+          w.version,
+          actions(w),
+        ]),
+      };
+    }),
   );
   return page;
 }

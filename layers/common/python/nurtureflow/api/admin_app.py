@@ -17,6 +17,7 @@ from nurtureflow.api import admin_operations as ops
 from nurtureflow.api import errors
 from nurtureflow.api.errors import NotFoundError, RequestInvalidError
 from nurtureflow.api.negotiation import prefers_csv
+from nurtureflow.api.paging import page_of
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.roles import require, role_of
 from nurtureflow.costs.budget import current_budget, with_budgets
@@ -82,7 +83,10 @@ def validate_workflow() -> dict[str, Any]:
 
 @app.get("/admin/workflows", **ops.LIST_WORKFLOWS)
 def list_workflows() -> dict[str, Any]:
-    return {"workflows": wiring.workflow_service().list()}
+    workflows, following = page_of(
+        wiring.workflow_service().list(), app.current_event.query_string_parameters
+    )
+    return {"workflows": workflows, "next": following}
 
 
 @app.put("/admin/workflows/<workflow_id>", **ops.PUT_WORKFLOW)
@@ -204,7 +208,8 @@ def _template_from_body() -> EmailTemplate:
 
 @app.get("/admin/templates", **ops.LIST_TEMPLATES)
 def list_templates() -> dict[str, Any]:
-    return {"templates": wiring.templates().summaries()}
+    templates, following = page_of(wiring.templates().summaries(), app.current_event.query_string_parameters)
+    return {"templates": templates, "next": following}
 
 
 @app.put("/admin/templates/<template_id>", **ops.PUT_TEMPLATE)

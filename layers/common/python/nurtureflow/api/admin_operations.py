@@ -199,17 +199,32 @@ VALIDATE_WORKFLOW = operation(
     },
     request_body=body(ref("Workflow"), "A `workflow/v1` document (docs/workflow-language.md)."),
 )
+_PAGING = [
+    query(
+        "limit",
+        "At most this many, by id (1 to 1000); without it, all of them.",
+        {"type": "integer", "minimum": 1, "maximum": 1000},
+    ),
+    query("after", "Go on after this id: the previous page's `next`.", {"type": "string"}),
+]
+_NEXT = {"type": ["string", "null"], "description": "The `after` of the next page; null on the last."}
 LIST_WORKFLOWS = operation(
     "List the workflows",
-    "Every workflow's current version and status, archived ones included.",
+    "Every workflow's current version and status, archived ones included, by id; in pages with "
+    "`limit` (and `after`, the previous page's `next`).",
     "workflows",
     {
         200: answer(
             "The workflows.",
-            _object(["workflows"], {"workflows": {"type": "array", "items": ref("WorkflowSummary")}}),
-            {"workflows": [_SUMMARY_EXAMPLE]},
-        )
+            _object(
+                ["workflows", "next"],
+                {"workflows": {"type": "array", "items": ref("WorkflowSummary")}, "next": _NEXT},
+            ),
+            {"workflows": [_SUMMARY_EXAMPLE], "next": None},
+        ),
+        **failures(400),
     },
+    parameters=_PAGING,
 )
 PUT_WORKFLOW = operation(
     "Upload a workflow",
@@ -384,14 +399,16 @@ PUT_TEMPLATE = operation(
 LIST_TEMPLATES = operation(
     "List the templates",
     "Every template (emails, layouts and partials) with its kind, subject and when it was last "
-    "uploaded (`updated_at`: null for a template uploaded before this field existed), by id.",
+    "uploaded (`updated_at`: null for a template uploaded before this field existed), by id; in "
+    "pages with `limit` (and `after`, the previous page's `next`).",
     "templates",
     {
         200: answer(
             "The templates.",
             _object(
-                ["templates"],
+                ["templates", "next"],
                 {
+                    "next": _NEXT,
                     "templates": {
                         "type": "array",
                         "items": _object(
@@ -403,7 +420,7 @@ LIST_TEMPLATES = operation(
                                 "updated_at": {"type": ["string", "null"], "format": "date-time"},
                             },
                         ),
-                    }
+                    },
                 },
             ),
             {
@@ -414,10 +431,13 @@ LIST_TEMPLATES = operation(
                         "subject": "{{ contact.first_name }}, your cart is waiting",
                         "updated_at": "2026-12-01T09:30:00+00:00",
                     }
-                ]
+                ],
+                "next": None,
             },
-        )
+        ),
+        **failures(400),
     },
+    parameters=_PAGING,
 )
 GET_TEMPLATE = operation(
     "Read an email template",
