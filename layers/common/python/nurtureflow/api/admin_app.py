@@ -44,15 +44,12 @@ _auth = AuthSettings()
 _ROLES = {(r.method, r.path): r.roles for r in ROUTES if r.function == "admin"}
 
 
-def _role() -> str:
-    event = app.current_event
-    return role_of(
-        event.headers.get("Authorization") or event.headers.get("authorization"), _auth.role_token_hashes
-    )
-
-
 def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    require(_role(), _ROLES.get((app.current_event.http_method, app.current_event.resource), ()))
+    event = app.current_event
+    authorization = event.headers.get("Authorization") or event.headers.get("authorization")
+    role = role_of(authorization, _auth.role_token_hashes)
+    require(role, _ROLES.get((event.http_method, event.resource), ()))
+    app.append_context(role=role)  # type: ignore[no-untyped-call]  # read by /admin/session
     return next_middleware(app)
 
 
@@ -61,7 +58,7 @@ app.use(middlewares=[_authorise])
 
 @app.get("/admin/session", **ops.SESSION)
 def session() -> dict[str, Any]:
-    role = _role()
+    role = str(app.context["role"])
     may = sorted(f"{method} {path}" for (method, path), roles in _ROLES.items() if role in roles)
     return {"role": role, "may": may}
 

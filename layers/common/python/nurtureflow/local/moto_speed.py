@@ -177,10 +177,13 @@ def _remember_passes(validator: Any) -> None:
     passed: set[Any] = set()
 
     def traverse(self: Any, node: Any) -> Any:
-        names = getattr(self, "expression_attribute_names", None) or {}
-        # A tree from the parse cache carries its source text (copies keep it); any other, its shape.
+        # A tree from the parse cache carries its source text (copies keep it); any other tree (past
+        # the cache's bound) is simply checked.
         source = getattr(node, "_nf_source", None)
-        key = (source if source is not None else _shape(node), tuple(sorted(names.items())))
+        if source is None:
+            return original(self, node)
+        names = getattr(self, "expression_attribute_names", None) or {}
+        key = (source, tuple(sorted(names.items())))
         if key in passed:
             return node
         answer = original(self, node)
@@ -189,16 +192,6 @@ def _remember_passes(validator: Any) -> None:
         return answer
 
     validator.traverse = traverse
-
-
-def _shape(node: Any) -> Any:
-    """A hashable copy of a syntax tree: node types and leaf values."""
-    if isinstance(node, Node):
-        children = node.children
-        return (type(node).__name__, None if children is None else tuple(_shape(c) for c in children))
-    if isinstance(node, list | tuple):
-        return tuple(_shape(c) for c in node)
-    return node if isinstance(node, str | int | float | bool | type(None)) else repr(node)
 
 
 def skip_install() -> None:
