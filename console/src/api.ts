@@ -73,5 +73,13 @@ export async function call<T>(
   return (await answer.json()) as T;
 }
 
+/** What to show for a failed call: each problem with the field or pointer it names, else the
+ * API's message (or, for no answer at all, what the browser said). */
+export function describe(error: unknown): string {
+  if (!(error instanceof ApiError)) return String(error);
+  const fields = error.details.map((d) => `${d.field ?? d.pointer}: ${d.message}`).join("; ");
+  return fields || error.message;
+}
+
 /** May this session call ``operation`` ("METHOD /admin/path", as the route table writes it)? */
 export const may = (session: Session, operation: string): boolean => session.may.includes(operation);

@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import http.server
 import threading
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from playwright.sync_api import Browser, Page, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Route
 
 from tests.e2e.conftest import LocalClient
 
-CHROMIUM = "/usr/bin/chromium"
 ADMIN = "local-admin-token"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def _events_posted(page: Page) -> list[str]:

@@ -1,6 +1,6 @@
 // Broadcasts: compose a one-off email to a segment (a condition, as in workflows) at a time, follow
 // its progress while it sends, cancel it. The page remembers the broadcasts made in this tab.
-import { ApiError, call, may, type Problem, type Session } from "../api";
+import { call, describe, may, type Session } from "../api";
 import { count, h, table } from "../dom";
 
 interface Broadcast {
@@ -93,10 +93,7 @@ export async function broadcastsPage(session: Session): Promise<HTMLElement> {
       sessionStorage.setItem(MINE, JSON.stringify([made.id, ...mine()]));
       await refresh();
     } catch (error) {
-      problem.textContent =
-        error instanceof ApiError && error.details.length
-          ? error.details.map((d: Problem) => `${d.field ?? d.pointer}: ${d.message}`).join("; ")
-          : String(error instanceof ApiError ? error.message : error);
+      problem.textContent = describe(error);
     }
   }
 

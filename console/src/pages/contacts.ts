@@ -1,6 +1,6 @@
 // Contacts (admin): find one by email or id; profile, score and stage, events, runs and sends;
 // export everything held (GDPR access) and erase (GDPR erasure), after a confirmation.
-import { ApiError, call, may, type Session } from "../api";
+import { ApiError, call, describe, may, type Session } from "../api";
 import { count, h, table } from "../dom";
 
 interface Export {
@@ -57,7 +57,7 @@ export async function contactsPage(session: Session): Promise<HTMLElement> {
             found.replaceChildren();
             status.textContent = `Erased ${c.email}: ${Object.entries(erased).map(([what, n]) => `${count(n)} ${what}`).join(", ")}.`;
           } catch (error) {
-            problem.textContent = error instanceof ApiError ? error.message : String(error);
+            problem.textContent = describe(error);
           }
         },
       },

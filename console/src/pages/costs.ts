@@ -2,7 +2,7 @@
 // service, with budgets; the CSV is the API's own.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { ApiError, call } from "../api";
+import { call, describe } from "../api";
 import { count, h, table, usd } from "../dom";
 
 const SERVICES = ["ses", "stepfunctions", "lambda", "dynamodb", "apigateway"] as const;
@@ -165,10 +165,4 @@ export async function costsPage(): Promise<HTMLElement> {
   const page = h("section", {}, h("h1", {}, "Costs"), form, problem, output);
   await load();
   return page;
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof ApiError)) return String(error);
-  const fields = error.details.map((d) => `${d.field ?? d.pointer}: ${d.message}`).join("; ");
-  return fields || error.message;
 }

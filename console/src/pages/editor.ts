@@ -6,7 +6,7 @@ import type { EditorState } from "@codemirror/state";
 import { basicSetup, EditorView } from "codemirror";
 import { getJsonPointers, jsonSchema } from "codemirror-json-schema";
 import { diffLines } from "diff";
-import { ApiError, call, may, type Problem, type Session } from "../api";
+import { ApiError, call, describe, may, type Problem, type Session } from "../api";
 import { count, h, table, usd } from "../dom";
 
 const STARTER = {
@@ -120,7 +120,7 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
       else void drawDiagram();
     } catch (error) {
       if (error instanceof ApiError && error.details.length) showProblems(error.details);
-      else status.textContent = error instanceof ApiError ? error.message : String(error);
+      else status.textContent = describe(error);
     }
   }
 
@@ -134,7 +134,7 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
       status.textContent = "";
       results.replaceChildren(forecastView(result));
     } catch (error) {
-      status.textContent = error instanceof ApiError ? error.message : String(error);
+      status.textContent = describe(error);
     }
   }
 
@@ -142,7 +142,7 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
     try {
       results.replaceChildren(statsView(await call<Stats>("GET", `/admin/workflows/${encodeURIComponent(id)}/stats`)));
     } catch (error) {
-      status.textContent = error instanceof ApiError ? error.message : String(error);
+      status.textContent = describe(error);
     }
   }
 
@@ -251,7 +251,7 @@ function previewView(stored: Stored): HTMLElement {
       subject.textContent = `Subject: ${email.subject}`;
       frame.srcdoc = email.html; // sandboxed with no permissions: no script, no navigation, no forms
     } catch (error) {
-      problem.textContent = error instanceof ApiError ? `${error.message}` : String(error);
+      problem.textContent = describe(error);
     }
   }
   return h(

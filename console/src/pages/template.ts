@@ -1,6 +1,6 @@
 // One template: subject, HTML and text in Jinja2, its kind; saving shows the upload checks' refusals
 // (each next to its field) and warnings; a preview as a stored contact or sample data.
-import { ApiError, call, may, type Problem, type Session } from "../api";
+import { ApiError, call, describe, may, type Problem, type Session } from "../api";
 import { h } from "../dom";
 
 interface Template {
@@ -60,7 +60,7 @@ export async function templatePage(session: Session, [id]: string[]): Promise<HT
       if (creating) history.replaceState(null, "", `#/templates/${encodeURIComponent(target)}`);
     } catch (error) {
       if (error instanceof ApiError && error.details.length) showProblems(error.details);
-      else problem.textContent = error instanceof ApiError ? error.message : String(error);
+      else problem.textContent = describe(error);
     }
   }
 

@@ -1,6 +1,7 @@
 // Workflows: status and version, with the actions the role may take.
-import { ApiError, call, may, type Session } from "../api";
-import { h, PAGE_SIZE, pagedTable } from "../dom";
+import { call, describe, may, type Session } from "../api";
+import { h } from "../dom";
+import { pagedTable } from "../listing";
 
 interface Workflow {
   id: string;
@@ -22,7 +23,7 @@ export async function workflowsPage(session: Session): Promise<HTMLElement> {
       status.textContent = done;
       page.replaceWith(await workflowsPage(session));
     } catch (error) {
-      status.textContent = error instanceof ApiError ? `${workflow.id}: ${error.message}` : String(error);
+      status.textContent = `${workflow.id}: ${describe(error)}`;
     }
   }
 
@@ -62,19 +63,12 @@ export async function workflowsPage(session: Session): Promise<HTMLElement> {
   }
 
   page.append(
-    await pagedTable(["Workflow", "Status", "Version", "Actions"], "Workflows", async (after) => {
-      const query = `?limit=${PAGE_SIZE}${after === null ? "" : `&after=${encodeURIComponent(after)}`}`;
-      const { workflows, next } = await call<{ workflows: Workflow[]; next: string | null }>("GET", `/admin/workflows${query}`);
-      return {
-        next,
-        rows: workflows.map((w) => [
-          h("a", { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name, h("span", { class: "id" }, ` (${w.id})`)),
-          h("span", { class: `status ${w.status}` }, w.status),
-          w.version,
-          actions(w),
-        ]),
-      };
-    }),
+    await pagedTable<Workflow>(["Workflow", "Status", "Version", "Actions"], "Workflows", "/admin/workflows", "workflows", (w) => [
+      h("a", { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name, h("span", { class: "id" }, ` (${w.id})`)),
+      h("span", { class: `status ${w.status}` }, w.status),
+      w.version,
+      actions(w),
+    ]),
   );
   return page;
 }
