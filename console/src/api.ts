@@ -1,4 +1,5 @@
 // The admin API as the console calls it: the same routes, roles and errors as any other client.
+import type { SignIn } from "./people";
 
 export interface Problem {
   field?: string;
@@ -17,32 +18,49 @@ export class ApiError extends Error {
   }
 }
 
+type Role = "marketer" | "finance" | "admin";
+
 export interface Session {
-  role: "marketer" | "finance" | "admin";
+  role: Role;
+  roles: Role[];
   may: string[];
 }
 
-interface Config {
+export interface Config {
   apiUrl: string;
+  signIn?: SignIn; // absent: role tokens only
 }
 
 const TOKEN = "nurtureflow.token";
+const PERSON = "nurtureflow.person"; // set when the token came from the sign-in page
 let config: Config | undefined;
 
-async function apiUrl(): Promise<string> {
+export async function settings(): Promise<Config> {
   if (!config) {
     // Written beside the console by whoever serves it: the local stack, or `cdk deploy`.
     const answer = await fetch("config.json", { cache: "no-store" });
     if (!answer.ok) throw new ApiError(answer.status, "no_config", "the console has no config.json", []);
     config = (await answer.json()) as Config;
   }
-  return config.apiUrl.replace(/\/$/, "");
+  return config;
+}
+
+async function apiUrl(): Promise<string> {
+  return (await settings()).apiUrl.replace(/\/$/, "");
 }
 
 export const token = {
   get: (): string | null => sessionStorage.getItem(TOKEN),
-  set: (value: string): void => sessionStorage.setItem(TOKEN, value),
-  clear: (): void => sessionStorage.removeItem(TOKEN),
+  set: (value: string, person = false): void => {
+    sessionStorage.setItem(TOKEN, value);
+    if (person) sessionStorage.setItem(PERSON, "1");
+    else sessionStorage.removeItem(PERSON);
+  },
+  isPerson: (): boolean => sessionStorage.getItem(PERSON) === "1",
+  clear: (): void => {
+    sessionStorage.removeItem(TOKEN);
+    sessionStorage.removeItem(PERSON);
+  },
 };
 
 export async function call<T>(

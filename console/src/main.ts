@@ -1,11 +1,12 @@
 // The console's shell: sign-in, the navigation the role allows, and a hash router over the pages.
 import "./style.css";
-import { ApiError, call, may, token, type Session } from "./api";
+import { ApiError, call, may, settings, token, type Session } from "./api";
 import { h } from "./dom";
 import { broadcastsPage } from "./pages/broadcasts";
 import { contactsPage } from "./pages/contacts";
 import { costsPage } from "./pages/costs";
 import { signInPage } from "./pages/signin";
+import { finishSignIn, signOutUrl } from "./people";
 import { templatePage } from "./pages/template";
 import { templatesPage } from "./pages/templates";
 import { workflowsPage } from "./pages/workflows";
@@ -38,6 +39,7 @@ const SECTIONS: Section[] = [
 ];
 
 let session: Session | undefined;
+let refused = ""; // why the API turned the last token away (a person in none of the groups)
 const main = document.getElementById("main") as HTMLElement;
 
 async function currentSession(): Promise<Session | undefined> {
@@ -47,8 +49,10 @@ async function currentSession(): Promise<Session | undefined> {
     session = await call<Session>("GET", "/admin/session");
     return session;
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) token.clear();
-    else throw error;
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+      token.clear();
+      refused = error.status === 403 ? error.message : "";
+    } else throw error;
     return undefined;
   }
 }
@@ -66,16 +70,19 @@ function drawNav(current: Session | undefined): void {
     nav.append(h("a", { href: section.inNav, "aria-current": active ? "page" : undefined }, section.title));
   }
   who.append(
-    `Signed in as ${current.role}`,
+    `Signed in as ${current.roles.join(" and ")}`,
     " ",
     h("button", { type: "button", onclick: signOut }, "Sign out"),
   );
 }
 
-function signOut(): void {
+async function signOut(): Promise<void> {
+  const person = token.isPerson();
   token.clear();
   session = undefined;
-  location.hash = "#/sign-in";
+  const signIn = (await settings()).signIn;
+  if (person && signIn) location.assign(signOutUrl(signIn)); // the sign-in page forgets them too
+  else location.hash = "#/sign-in";
 }
 
 /** Where a role starts: the costs for whoever reads them but edits no workflow (finance). */
@@ -88,7 +95,24 @@ export function signedIn(next: Session): void {
   location.hash = home(next);
 }
 
+/** Back from the sign-in page with a code: exchange it for the person's token. */
+async function arrive(): Promise<string> {
+  const signIn = (await settings()).signIn;
+  if (!signIn) return "";
+  try {
+    const access = await finishSignIn(signIn);
+    if (access) token.set(access, true);
+    return "";
+  } catch (error) {
+    return `The sign-in did not complete: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+let arrived: Promise<string> | undefined;
+
 async function route(): Promise<void> {
+  arrived ??= arrive();
+  const problem = await arrived;
   const path = location.hash.replace(/^#\/?/, "");
   const current = await currentSession().catch((error: unknown) => {
     main.replaceChildren(h("p", { role: "alert" }, `The API did not answer: ${String(error)}`));
@@ -97,7 +121,7 @@ async function route(): Promise<void> {
   drawNav(current);
   if (!current) {
     document.title = "Sign in · NurtureFlow";
-    main.replaceChildren(await signInPage(signedIn));
+    main.replaceChildren(await signInPage(signedIn, problem || refused));
     return;
   }
   const section = SECTIONS.find((s) => s.path.test(path));

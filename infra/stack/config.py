@@ -73,6 +73,8 @@ _DOMAIN = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,63}|xn--[a-z0-9-]{1,59})$"
 )
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+# Cognito's rule for a hosted UI domain prefix: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-assign-domain-prefix.html
+_SIGN_IN_PREFIX = re.compile(r"^(?!.*(?:aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _ACM_ARN = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")
 
 
@@ -111,6 +113,9 @@ class StackConfig:
     api_domain: str | None = None
     certificate_arn: str | None = None
     hosted_zone_id: str | None = None
+    # The hosted sign-in page's prefix (<prefix>.auth.<region>.amazoncognito.com), unique per region;
+    # empty: nurtureflow-<account id>.
+    sign_in_domain_prefix: str = ""
     # Load the X-Ray SDK in every function (a subsegment per AWS call, ~100 ms more per cold start).
     xray_sdk: bool = False
 
@@ -128,6 +133,7 @@ class StackConfig:
         for host in self.link_hosts:
             if not _DOMAIN.match(host):
                 raise ConfigError(f"linkHosts: {host!r} is not a lowercase domain name like shop.acme.com")
+        self._check_sign_in_prefix()
         if not 1 <= self.event_retention_days <= 3650:
             raise ConfigError(f"eventRetentionDays {self.event_retention_days} is not 1-3650")
         _, address = parseaddr(self.sender)
@@ -145,6 +151,13 @@ class StackConfig:
                 normalise_email(self.unsubscribe_mailbox)
             except InvalidEmailError as error:
                 raise ConfigError(f"unsubscribeMailbox {self.unsubscribe_mailbox!r}: {error}") from None
+
+    def _check_sign_in_prefix(self) -> None:
+        if self.sign_in_domain_prefix and not _SIGN_IN_PREFIX.match(self.sign_in_domain_prefix):
+            raise ConfigError(
+                f"signInDomainPrefix {self.sign_in_domain_prefix!r}: 1-63 lowercase letters, digits and "
+                "hyphens, not starting or ending with a hyphen, without 'aws', 'amazon' or 'cognito'"
+            )
 
     def _check_sender_domain(self) -> None:
         domain = self.sender_domain
@@ -226,6 +239,7 @@ class StackConfig:
             certificate_arn=_text(node, "certificateArn"),
             hosted_zone_id=_text(node, "hostedZoneId"),
             xray_sdk=_flag(node, "xraySdk"),
+            sign_in_domain_prefix=(_text(node, "signInDomainPrefix") or "").lower(),
         )
 
 

@@ -62,22 +62,27 @@ class ConsoleSite(Construct):
                 )
             },
         )
+        self.stage = stage
+        self.url = f"https://{self.distribution.distribution_domain_name}/{PREFIX}/"
+        CfnOutput(scope, "ConsoleUrl", value=self.url, description="The console: sign in as a person")
+        self._acknowledge()
+
+    def publish(self, sign_in: dict[str, str]) -> None:
+        """Upload the build with its ``config.json``: where the API is (on the console's own origin,
+        under the stage) and how people sign in (``sign_in``: the hosted page, the app client)."""
         s3deploy.BucketDeployment(
             self,
             "Upload",
             sources=[
                 s3deploy.Source.asset(str(BUILD)),
-                # Where the console finds the API: on its own origin, under the stage.
-                s3deploy.Source.json_data("config.json", {"apiUrl": f"/{stage}"}),
+                s3deploy.Source.json_data("config.json", {"apiUrl": f"/{self.stage}", "signIn": sign_in}),
             ],
             destination_bucket=self.bucket,
             destination_key_prefix=f"{PREFIX}/",
             distribution=self.distribution,
             distribution_paths=[f"/{PREFIX}/*"],
         )
-        self.url = f"https://{self.distribution.distribution_domain_name}/{PREFIX}/"
-        CfnOutput(scope, "ConsoleUrl", value=self.url, description="The console (sign in with a role token)")
-        self._acknowledge()
+        self._acknowledge_copier()
 
     def _acknowledge(self) -> None:
         acknowledge(
@@ -92,6 +97,8 @@ class ConsoleSite(Construct):
             ("AwsSolutions-CFR4", "the default *.cloudfront.net certificate, whose TLS policy is fixed"),
         ):
             acknowledge(self.distribution, rule, reason)
+
+    def _acknowledge_copier(self) -> None:
         # CDK's own BucketDeployment function copies the build from the CDK assets bucket at deploy.
         copier = "CDK's BucketDeployment copies the console's build from the CDK assets bucket into its own"
         bucket_arn = Stack.of(self).get_logical_id(self.bucket.node.default_child)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from infra.stack.inbound import UnsubscribeMailbox
 from infra.stack.layer import CommonLayer
 from infra.stack.link_keys import LinkKeys
 from infra.stack.observability import Observability
+from infra.stack.people import People
 from infra.stack.schedules import Schedules
 from infra.stack.sending import Sending
 from infra.stack.settings_env import as_json, set_env
@@ -75,6 +76,20 @@ class NurtureFlowStack(Stack):
         )
         self.broadcasts = Broadcasts(self, "Broadcasts", function=fns.broadcast)
         self.console = ConsoleSite(self, "Console", api=self.api.rest_api, stage=STAGE)
+        self.people = People(
+            self,
+            "People",
+            console_url=self.console.url,
+            domain_prefix=config.sign_in_domain_prefix or f"nurtureflow-{self.account}",
+        )
+        self.console.publish(
+            {
+                "domain": self.people.sign_in_url,
+                "clientId": self.people.client.user_pool_client_id,
+                "issuer": self.people.issuer,
+                "redirectUri": self.console.url,
+            }
+        )
         self.observability = obs = Observability(
             self, "Observability", functions=fns.all, alarm_email=config.alarm_email
         )
@@ -172,7 +187,13 @@ class NurtureFlowStack(Stack):
         self.events.grant_publish(fns.admin)
         # a segment's backfill hands its parts over to the next trigger invocations through the bus.
         self.events.grant_publish(fns.trigger)
-        set_env(fns.admin, AuthSettings, role_token_hashes=as_json(self.config.role_token_hashes))
+        set_env(
+            fns.admin,
+            AuthSettings,
+            role_token_hashes=as_json(self.config.role_token_hashes),
+            people_pool_id=self.people.pool.user_pool_id,
+            people_client_id=self.people.client.user_pool_client_id,
+        )
         # template previews: tracked links as a send signs them, and the sender's postal address.
         self.link_keys.configure(fns.admin, public_base_url=self.api.public_url)
         set_env(fns.admin, SendingSettings, postal_address=self.config.postal_address)

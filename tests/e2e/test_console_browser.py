@@ -5,6 +5,7 @@ sees only what it may do. axe-core checks every page for serious accessibility v
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from tests.e2e.conftest import LocalClient
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 MARKETER, FINANCE, ADMIN = "local-marketer-token", "local-finance-token", "local-admin-token"
+PASSWORD = "Local-sign-in-1!"  # the local people's (LocalSettings.people_password)
 SERVER_KEY = "local-server-key"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 DRAFT = {
@@ -40,11 +42,32 @@ def _a_contact(stack: LocalClient, address: str) -> None:
 
 
 def _sign_in(browser: Browser, stack: LocalClient, token: str) -> Page:
+    """With a role token, as a script's author would."""
     page = browser.new_page(accept_downloads=True)
     page.goto(stack.base + "/console/")
-    page.get_by_label("Access token").fill(token)
+    _enter_token(page, token)
+    expect(page.locator("#who")).to_contain_text("Signed in as")
+    return page
+
+
+def _enter_token(page: Page, token: str) -> None:
+    page.get_by_text("Use a role token instead").click()
+    page.get_by_label("Role token").fill(token)
+    page.get_by_role("button", name="Sign in with the token").click()
+
+
+def _sign_in_as_person(browser: Browser, stack: LocalClient, email: str, password: str = PASSWORD) -> Page:
+    """As a person: the console's Sign in, the sign-in page (the local stand-in for Cognito's
+    hosted page), and back with a code the console exchanges (PKCE) for the person's token."""
+    page = browser.new_page(accept_downloads=True)
+    page.goto(stack.base + "/console/")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/_local/sign-in/oauth2/authorize\?"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#who")).to_contain_text("Signed in as")
+    assert "code=" not in page.url  # the code leaves the address bar
     return page
 
 
@@ -69,7 +92,7 @@ def _replace_editor_text(page: Page, text: str) -> None:
 def test_a_marketer_fixes_a_draft_at_its_mistakes_forecasts_and_launches(
     stack: LocalClient, browser: Browser
 ) -> None:
-    page = _sign_in(browser, stack, MARKETER)
+    page = _sign_in_as_person(browser, stack, "marketer@shop.internal")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Workflows")).to_be_visible()
     expect(nav.get_by_role("link", name="Costs")).to_have_count(0)  # finance and admin only
@@ -138,7 +161,7 @@ def test_an_admin_finds_exports_and_erases_a_contact_after_confirming(
 
 
 def test_finance_reads_the_costs_and_downloads_the_api_s_csv(stack: LocalClient, browser: Browser) -> None:
-    page = _sign_in(browser, stack, FINANCE)
+    page = _sign_in_as_person(browser, stack, "finance@shop.internal")
     expect(page.locator("h1")).to_have_text("Costs")  # finance lands on the costs
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Workflows")).to_be_visible()
     expect(page.locator("table caption")).to_contain_text("Costs by workflow")
@@ -156,11 +179,34 @@ def test_finance_reads_the_costs_and_downloads_the_api_s_csv(stack: LocalClient,
     assert csv.splitlines()[0].startswith("key,")
 
 
+def test_a_person_with_a_wrong_password_stays_out_and_signing_out_forgets_them(
+    stack: LocalClient, browser: Browser
+) -> None:
+    page = browser.new_page()
+    page.goto(stack.base + "/console/")
+    _no_serious_accessibility_violations(page)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    _no_serious_accessibility_violations(page)  # the sign-in page itself
+    page.get_by_label("Email").fill("marketer@shop.internal")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("Incorrect username or password.")
+    assert "/console/" not in page.url
+    page.get_by_label("Email").fill("admin@shop.internal")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who")).to_contain_text("Signed in as admin")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("() => sessionStorage.getItem('nurtureflow.token')") is None
+    page.reload()  # the token is gone for good: the console asks again
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
 def test_a_wrong_token_is_told_so_and_nothing_else_loads(stack: LocalClient, browser: Browser) -> None:
     page = browser.new_page()
     page.goto(stack.base + "/console/")
-    page.get_by_label("Access token").fill("not-a-token")
-    page.get_by_role("button", name="Sign in").click()
+    _enter_token(page, "not-a-token")
     expect(page.get_by_role("alert")).to_have_text("That token is not valid.")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link")).to_have_count(0)
 

@@ -1,10 +1,13 @@
-// Sign-in with an access token (a role token: printed by `make dev` locally, set at deploy in AWS).
-import { ApiError, call, token, type Session } from "../api";
+// Sign-in: as a person through the sign-in page (Cognito's, or the local stack's stand-in), or with
+// a role token (for scripts and CI; the local stack prints one per role).
+import { ApiError, call, settings, token, type Session } from "../api";
 import { h } from "../dom";
+import { startSignIn } from "../people";
 
-export async function signInPage(done: (session: Session) => void): Promise<HTMLElement> {
+export async function signInPage(done: (session: Session) => void, problem = ""): Promise<HTMLElement> {
+  const config = await settings();
   const input = h("input", { id: "token", name: "token", type: "password", autocomplete: "off", required: true });
-  const problem = h("p", { id: "sign-in-problem", role: "alert" });
+  const alert = h("p", { id: "sign-in-problem", role: "alert" }, problem);
   const form = h(
     "form",
     {
@@ -16,7 +19,7 @@ export async function signInPage(done: (session: Session) => void): Promise<HTML
           done(await call<Session>("GET", "/admin/session"));
         } catch (error) {
           token.clear();
-          problem.textContent =
+          alert.textContent =
             error instanceof ApiError && error.status === 401
               ? "That token is not valid."
               : `The API did not answer: ${String(error)}`;
@@ -24,20 +27,21 @@ export async function signInPage(done: (session: Session) => void): Promise<HTML
         }
       },
     },
-    h("label", { for: "token" }, "Access token"),
+    h("label", { for: "token" }, "Role token"),
     input,
-    h("button", { type: "submit" }, "Sign in"),
-    problem,
+    h("button", { type: "submit" }, "Sign in with the token"),
   );
+  if (!config.signIn) {
+    return h("section", {}, h("h1", {}, "Sign in"), h("p", {}, "Use the token of your role (marketer, finance or admin)."), form, alert);
+  }
+  const signIn = config.signIn;
   return h(
     "section",
     {},
     h("h1", {}, "Sign in"),
-    h(
-      "p",
-      {},
-      "Use the token of your role (marketer, finance or admin). The local stack prints one per role when it starts.",
-    ),
-    form,
+    h("p", {}, "Sign in with your NurtureFlow account. What you may do follows your groups: marketer, finance or admin."),
+    h("button", { type: "button", id: "sign-in-person", onclick: () => void startSignIn(signIn) }, "Sign in"),
+    alert,
+    h("details", {}, h("summary", {}, "Use a role token instead"), form),
   );
 }

@@ -47,6 +47,8 @@ class EndpointSettings(_Part):
     endpoint_ses: str | None = None
     endpoint_stepfunctions: str | None = None
     endpoint_events: str | None = None
+    # Where the user pool's signing keys are read (its JWKS); in AWS, Cognito's public endpoint.
+    endpoint_cognito_idp: str | None = None
 
 
 class TrackingSettings(_Part):
@@ -117,6 +119,10 @@ class AuthSettings(_Part):
     """Bearer tokens of the admin API, held as SHA-256 hex digests mapped to a role."""
 
     role_token_hashes: dict[str, str] = Field(default_factory=dict)
+    # People's sign-in (docs/security.md): the Cognito user pool whose access tokens the admin API
+    # accepts, and the console's app client they must be issued to. Unset: role tokens only.
+    people_pool_id: str | None = None
+    people_client_id: str | None = None
 
 
 class SiteSettings(_Part):

@@ -19,7 +19,8 @@ from nurtureflow.api.errors import NotFoundError, RequestInvalidError
 from nurtureflow.api.negotiation import prefers_csv
 from nurtureflow.api.paging import page_of
 from nurtureflow.api.routes import ROUTES
-from nurtureflow.auth.roles import require, role_of
+from nurtureflow.auth.people import looks_like_jwt, roles_of_person
+from nurtureflow.auth.roles import bearer, require, role_of
 from nurtureflow.costs.budget import current_budget, with_budgets
 from nurtureflow.costs.report import (
     ReportQueryError,
@@ -33,7 +34,7 @@ from nurtureflow.sending.checks import check_upload
 from nurtureflow.sending.library import note_uploaded
 from nurtureflow.sending.preview import PreviewRefusedError
 from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
-from nurtureflow.settings import AuthSettings, SendingSettings
+from nurtureflow.settings import AuthSettings, EndpointSettings, SendingSettings
 from nurtureflow.workflow.diagram import to_mermaid, to_svg
 from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.schema import workflow_json_schema
@@ -41,16 +42,25 @@ from nurtureflow.workflow.schema import workflow_json_schema
 app = APIGatewayRestResolver()
 errors.install(app)
 _auth = AuthSettings()
+_cognito_endpoint = EndpointSettings().endpoint_cognito_idp
 _ROLES = {(r.method, r.path): r.roles for r in ROUTES if r.function == "admin"}
 
 
 def _authorise(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response[Any]:
     event = app.current_event
     authorization = event.headers.get("Authorization") or event.headers.get("authorization")
-    role = role_of(authorization, _auth.role_token_hashes)
-    require(role, _ROLES.get((event.http_method, event.resource), ()))
-    app.append_context(role=role)  # type: ignore[no-untyped-call]  # read by /admin/session
+    roles = _roles(authorization)
+    require(roles, _ROLES.get((event.http_method, event.resource), ()))
+    app.append_context(roles=roles)  # type: ignore[no-untyped-call]  # read by /admin/session
     return next_middleware(app)
+
+
+def _roles(authorization: str | None) -> tuple[str, ...]:
+    """A person's Cognito access token, when the stack has a user pool; otherwise a role token."""
+    token = bearer(authorization)
+    if _auth.people_pool_id and _auth.people_client_id and looks_like_jwt(token):
+        return roles_of_person(token, _auth.people_pool_id, _auth.people_client_id, _cognito_endpoint)
+    return (role_of(authorization, _auth.role_token_hashes),)
 
 
 app.use(middlewares=[_authorise])
@@ -58,9 +68,9 @@ app.use(middlewares=[_authorise])
 
 @app.get("/admin/session", **ops.SESSION)
 def session() -> dict[str, Any]:
-    role = str(app.context["role"])
-    may = sorted(f"{method} {path}" for (method, path), roles in _ROLES.items() if role in roles)
-    return {"role": role, "may": may}
+    held: tuple[str, ...] = app.context["roles"]
+    may = sorted(f"{method} {path}" for (method, path), allowed in _ROLES.items() if set(held) & set(allowed))
+    return {"role": held[0], "roles": list(held), "may": may}
 
 
 @app.get("/admin/schema/workflow", **ops.WORKFLOW_SCHEMA)

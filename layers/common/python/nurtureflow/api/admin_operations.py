@@ -148,21 +148,31 @@ _OBJECT: dict[str, Any] = {"type": "object"}
 
 SESSION = operation(
     "Who the token is",
-    "The role the bearer token holds and every admin operation that role may call (`METHOD path`, "
-    "paths as in this document). The console reads it to show each person what they may do; every "
-    "route still checks the role itself.",
+    "The roles the bearer token holds and every admin operation they may call (`METHOD path`, "
+    "paths as in this document). A role token holds one role; a person's sign-in token holds the "
+    "groups they are in (`role` is the first of admin, marketer, finance). The console reads it to "
+    "show each person what they may do; every route still checks the roles itself.",
     "session",
     {
         200: answer(
             "The role and what it may call.",
             _object(
-                ["role", "may"],
+                ["role", "roles", "may"],
                 {
                     "role": {"type": "string", "enum": ["marketer", "finance", "admin"]},
+                    "roles": {
+                        "type": "array",
+                        "items": {"type": "string", "enum": ["marketer", "finance", "admin"]},
+                        "minItems": 1,
+                    },
                     "may": {"type": "array", "items": {"type": "string"}},
                 },
             ),
-            {"role": "finance", "may": ["GET /admin/costs", "GET /admin/session", "GET /admin/workflows"]},
+            {
+                "role": "finance",
+                "roles": ["finance"],
+                "may": ["GET /admin/costs", "GET /admin/session", "GET /admin/workflows"],
+            },
         )
     },
 )

@@ -64,9 +64,12 @@ SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
     "adminToken": {
         "type": "http",
         "scheme": "bearer",
-        "description": "An admin token. The stack holds only its SHA-256 hash, mapped to one role: "
-        "`admin`, `marketer` or `finance` (docs/deploy.md). Locally: `local-admin-token`, "
-        "`local-marketer-token`, `local-finance-token`.",
+        "description": "A role token or a person's sign-in. A role token (for scripts and CI): the "
+        "stack holds only its SHA-256 hash, mapped to one role: `admin`, `marketer` or `finance` "
+        "(docs/deploy.md); locally `local-admin-token`, `local-marketer-token`, "
+        "`local-finance-token`. A person's sign-in: the access token (a JWT) of the stack's Cognito "
+        "user pool, issued to the console's app client; the person's roles are their groups among "
+        "`admin`, `marketer` and `finance` (docs/security.md).",
     },
     "siteKey": {
         "type": "apiKey",

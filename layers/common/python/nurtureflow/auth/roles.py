@@ -1,10 +1,14 @@
-"""Admin API authentication: a bearer token maps to one role."""
+"""Admin API authentication: a bearer token maps to roles: a role token to its one role, a person's
+Cognito access token to the groups they are in (``auth.people``)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 from collections.abc import Iterable
+
+# Every role, strongest first: a person in several groups is shown as the first.
+ROLES = ("admin", "marketer", "finance")
 
 
 class UnauthenticatedError(Exception):
@@ -21,15 +25,22 @@ def token_hash(token: str) -> str:
 
 def role_of(authorization: str | None, token_hashes: dict[str, str]) -> str:
     """The role of the ``Authorization: Bearer …`` header; tokens are held only as hashes."""
-    if not authorization or not authorization.startswith("Bearer "):
-        raise UnauthenticatedError("send 'Authorization: Bearer <token>'")
-    digest = token_hash(authorization.removeprefix("Bearer ").strip())
+    digest = token_hash(bearer(authorization))
     for known, role in token_hashes.items():
         if hmac.compare_digest(known, digest):
             return role
     raise UnauthenticatedError("the token is not valid")
 
 
-def require(role: str, allowed: Iterable[str]) -> None:
-    if role not in allowed:
-        raise ForbiddenError(f"the {role} role may not do this")
+def bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise UnauthenticatedError("send 'Authorization: Bearer <token>'")
+    return authorization.removeprefix("Bearer ").strip()
+
+
+def require(roles: str | Iterable[str], allowed: Iterable[str]) -> None:
+    """Pass when any of ``roles`` may call the route."""
+    held = (roles,) if isinstance(roles, str) else tuple(roles)
+    allowed = tuple(allowed)
+    if not any(role in allowed for role in held):
+        raise ForbiddenError(f"the {' or '.join(held)} role may not do this")

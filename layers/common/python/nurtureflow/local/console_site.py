@@ -22,10 +22,11 @@ _TYPES = {
 _MISSING = "the console is not built: run `make console` (or `npm run console:build`), then restart"
 
 
-def console_routes(root: Path, api_url: str) -> dict[tuple[str, str], Any]:
-    """A route per file of the build, the page at ``/console`` and ``/console/``, and its config."""
+def console_routes(root: Path, api_url: str, sign_in: dict[str, str]) -> dict[tuple[str, str], Any]:
+    """A route per file of the build, the page at ``/console`` and ``/console/``, and its config:
+    where the API is, and how people sign in (``sign_in``, as ``cdk deploy`` writes it)."""
     dist = root / "console" / "dist"
-    config = LocalPage(json.dumps({"apiUrl": api_url}), "application/json")
+    config = LocalPage(json.dumps({"apiUrl": api_url, "signIn": sign_in}), "application/json")
     routes: dict[tuple[str, str], Any] = {("GET", f"{PREFIX}/config.json"): lambda m, b: (200, config)}
     index = dist / "index.html"
     if not index.is_file():

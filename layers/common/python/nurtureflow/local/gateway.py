@@ -35,8 +35,27 @@ class LocalPage:
     content_type: str = "text/html; charset=utf-8"
 
 
+@dataclass(frozen=True)
+class LocalRedirect:
+    """A local route's answer that sends the browser on (a 302 to ``location``)."""
+
+    location: str
+
+
 Invoke = Callable[[str, dict[str, Any]], dict[str, Any]]
 LocalRoute = Callable[[str, bytes], tuple[int, Any]]
+
+
+def with_query(route: Callable[[str, bytes, str], tuple[int, Any]]) -> LocalRoute:
+    """A local route that also reads the query string (its third argument)."""
+
+    def reading_query(method: str, body: bytes, query: str) -> tuple[int, Any]:
+        return route(method, body, query)
+
+    reading_query.takes_query = True  # type: ignore[attr-defined]
+    return reading_query  # type: ignore[return-value]
+
+
 _TEXT_TYPES = ("application/json", "application/x-www-form-urlencoded", "text/")
 # API Gateway's payload quota for a REST API: 10 MB (its REQUEST_TOO_LARGE answer is a 413).
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
@@ -134,6 +153,11 @@ class LocalGateway:
         self._server = _Server((host, port), self._handler_class())
         self._server.daemon_threads = True
 
+    def add_local_routes(self, routes: dict[tuple[str, str], LocalRoute]) -> None:
+        """Routes known only once the gateway listens (they need its address)."""
+        with self._lock:
+            self._local.update(routes)
+
     @property
     def port(self) -> int:
         return int(self._server.server_address[1])
@@ -160,7 +184,12 @@ class LocalGateway:
         with self._lock:
             local = self._local.get((method, urlsplit(path).path))
             if local is not None:
-                status, answer = local(method, body)
+                if getattr(local, "takes_query", False):
+                    status, answer = local(method, body, urlsplit(path).query)  # type: ignore[call-arg]
+                else:
+                    status, answer = local(method, body)
+                if isinstance(answer, LocalRedirect):
+                    return status, {"Location": answer.location, "Cache-Control": "no-store"}, b""
                 if isinstance(answer, LocalPage):
                     return status, {"Content-Type": answer.content_type}, answer.body.encode()
                 return status, {"Content-Type": "application/json"}, json.dumps(answer).encode()

@@ -17,3 +17,5 @@ class LocalSettings(BaseSettings):
     site_key: str = Field(default="local-site-key", validation_alias="NURTUREFLOW_SITE_KEY")
     # The site's secret server key (Authorization: Bearer on POST /v1/events; docs/security.md).
     server_key: str = Field(default="local-server-key", validation_alias="NURTUREFLOW_SERVER_KEY")
+    # The password of the local people (admin@, marketer@, finance@shop.internal) on the sign-in page.
+    people_password: str = Field(default="Local-sign-in-1!", validation_alias="NURTUREFLOW_PEOPLE_PASSWORD")

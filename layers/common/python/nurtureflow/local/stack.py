@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 
+from nurtureflow.auth.people import issuer
 from nurtureflow.auth.roles import token_hash
 from nurtureflow.aws.clients import check_every_call, send_every_call_through
 from nurtureflow.clock import VirtualClock
@@ -22,6 +23,7 @@ from nurtureflow.enrolment.dates import next_daily_run
 from nurtureflow.local.api_page import api_page_routes
 from nurtureflow.local.broadcasts import NAME as BROADCAST_MACHINE
 from nurtureflow.local.broadcasts import create_broadcast_machine
+from nurtureflow.local.console_site import PREFIX as CONSOLE_PREFIX
 from nurtureflow.local.console_site import console_routes
 from nurtureflow.local.deployed.deployment import Deployment, load_deployment
 from nurtureflow.local.deployed.event_patterns import matches
@@ -35,6 +37,8 @@ from nurtureflow.local.in_process import InProcessTransport, json_target, moto_a
 from nurtureflow.local.lambdas import LocalLambdas
 from nurtureflow.local.moto_speed import install as install_moto_speed
 from nurtureflow.local.settings import LocalSettings
+from nurtureflow.local.sign_in import PREFIX as SIGN_IN_PREFIX
+from nurtureflow.local.sign_in import HostedSignIn, LocalPeople, create_people
 from nurtureflow.local.wire import AwsWireServer
 from nurtureflow.store.tables import create_tables
 from nurtureflow.tracker import demo_shop_page
@@ -79,6 +83,7 @@ class LocalStack:
             stage=str(view["stage"]),
             binary_media_types=view.get("binary_media_types") or [],
         )
+        self.people = self._people(moto_url, str(view["stage"]))
         self.deployment = self._deployment(view)
         local_environment = self._local_environment(moto_url, self._wire.url)
         os.environ.update({**local_environment, **self.deployment.operator_environment()})
@@ -113,6 +118,25 @@ class LocalStack:
         # (0.0.0.0, ::), the stack is still reached on 127.0.0.1 from its own machine.
         host = "127.0.0.1" if self.settings.host in ("0.0.0.0", "::") else self.settings.host  # noqa: S104
         return f"http://{host}:{self.gateway.port}"
+
+    def _people(self, moto_url: str, stage: str) -> LocalPeople:
+        """moto's user pool with a person per role, and the sign-in page the console sends them to."""
+        cognito = boto3.client(
+            "cognito-idp", region_name=REGION, endpoint_url=moto_url,
+            aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106
+        )  # fmt: skip
+        console_url = f"{self._public_origin}{CONSOLE_PREFIX}/"
+        people = create_people(cognito, console_url, self.settings.people_password)
+        sign_in = {
+            "domain": f"{self._public_origin}{SIGN_IN_PREFIX}",
+            "clientId": people.client_id,
+            "issuer": issuer(people.pool_id),
+            "redirectUri": console_url,
+        }
+        self.gateway.add_local_routes(
+            {**HostedSignIn(cognito, people).routes(), **console_routes(self.root, f"/{stage}", sign_in)}
+        )
+        return people
 
     def _runtime(self) -> Any:
         from nurtureflow.local.stepfunctions import LocalStepFunctions
@@ -165,6 +189,8 @@ class LocalStack:
                     {s.site_key: ["http://localhost:*", "http://127.0.0.1:*"]}
                 ),
                 "NURTUREFLOW_SERVER_KEY_HASHES": json.dumps({token_hash(s.server_key): s.site_key}),
+                "NURTUREFLOW_PEOPLE_POOL_ID": self.people.pool_id,
+                "NURTUREFLOW_PEOPLE_CLIENT_ID": self.people.client_id,
             },
             secrets={
                 logical_id: secret
@@ -191,6 +217,7 @@ class LocalStack:
             "NURTUREFLOW_ENDPOINT_SES": moto_url,
             "NURTUREFLOW_ENDPOINT_STEPFUNCTIONS": wire_url,
             "NURTUREFLOW_ENDPOINT_EVENTS": wire_url,
+            "NURTUREFLOW_ENDPOINT_COGNITO_IDP": moto_url,
         }
 
     def _token_machine(self, token: str) -> str | None:
@@ -315,7 +342,6 @@ class LocalStack:
                 ),
             ),
             **api_page_routes(self.root, stage),
-            **console_routes(self.root, f"/{stage}"),
         }
 
     def _clock_route(self, method: str, body: bytes) -> tuple[int, Any]:
@@ -394,7 +420,10 @@ class LocalStack:
                 f"NurtureFlow local stack on {url}  (clock {self.clock.now().isoformat()}, moves only by "
                 "POST /_local/clock)",
                 f"  API (ApiUrl, stage included): {self.base_url}",
-                f"  console: {self._public_origin}/console   (sign in with a token below)",
+                f"  console: {self._public_origin}/console/   sign in as a person, password "
+                f"{s.people_password}:",
+                *(f"    {role:<9}{email}" for role, email in self.people.users.items()),
+                "  role tokens (for scripts and CI; the console takes them too):",
                 f"  NURTUREFLOW_ADMIN_TOKEN={s.admin_token}",
                 f"  NURTUREFLOW_MARKETER_TOKEN={s.marketer_token}",
                 f"  NURTUREFLOW_FINANCE_TOKEN={s.finance_token}",
