@@ -35,6 +35,13 @@ const SECTIONS: Section[] = [
   { path: /^templates\/([^/]+)$/, title: "Template", needs: "GET /admin/templates/{id}", page: templatePage },
   { path: /^broadcasts$/, title: "Broadcasts", needs: "POST /admin/broadcasts", page: broadcastsPage, inNav: "#/broadcasts" },
   { path: /^costs$/, title: "Costs", needs: "GET /admin/costs", page: costsPage, inNav: "#/costs" },
+  {
+    path: /^scoring$/,
+    title: "Scoring",
+    needs: "GET /admin/scoring",
+    load: async () => (await import("./pages/scoring")).scoringPage,
+    inNav: "#/scoring",
+  },
   { path: /^contacts$/, title: "Contacts", needs: "GET /admin/contacts/{id}", page: contactsPage, inNav: "#/contacts" },
 ];
 

@@ -56,6 +56,7 @@ class Data(Construct):
             table.add_global_secondary_index(
                 index_name=index.name,
                 partition_key=key(index.partition_key),
+                sort_key=key(index.sort_key) if index.sort_key else None,
                 projection_type=dynamodb.ProjectionType.KEYS_ONLY,
             )
         self._setting_of[table.node.id] = spec.setting

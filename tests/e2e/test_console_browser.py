@@ -179,6 +179,67 @@ def test_finance_reads_the_costs_and_downloads_the_api_s_csv(stack: LocalClient,
     assert csv.splitlines()[0].startswith("key,")
 
 
+def test_finance_weighs_a_workflow_s_cost_per_contact_per_conversion_and_against_its_forecast(
+    stack: LocalClient, browser: Browser
+) -> None:
+    workflow = {
+        "schema": "workflow/v1",
+        "id": "fin-welcome",
+        "name": "Finance welcome",
+        "trigger": {"event": "form_submitted", "where": {"field": "event.form", "op": "eq", "value": "fin"}},
+        "start": "hello",
+        "steps": {"hello": {"type": "email", "template": "onboarding-1"}},
+    }
+    assert stack.call("PUT", "/admin/workflows/fin-welcome", workflow, token=MARKETER).status == 201
+    assert stack.call("POST", "/admin/workflows/fin-welcome/activate", {}, token=MARKETER).status == 200
+    key = {"Authorization": f"Bearer {SERVER_KEY}"}
+    for who in ("fin.a@example.com", "fin.b@example.com"):
+        form = {"type": "form_submitted", "email": who, "properties": {"form": "fin"}}
+        assert stack.call("POST", "/v1/events", form, headers=key).status == 202
+    assert stack.call("POST", "/_local/clock", {"advance": "PT10M"}).status == 200
+    order = {
+        "type": "order_completed",
+        "email": "fin.a@example.com",
+        "properties": {"value": 40, "currency": "EUR"},
+    }
+    assert stack.call("POST", "/v1/events", order, headers=key).status == 202
+    today = stack.call("GET", "/_local/clock").json()["now"][:10]
+
+    page = _sign_in_as_person(browser, stack, "finance@shop.internal")
+    page.get_by_label("From").fill(today)
+    page.get_by_label("To").fill(today)
+    page.get_by_role("button", name="Show").click()
+    headers = page.locator("#report thead th")
+    expect(headers).to_contain_text(["Per contact enrolled", "Per conversion"])
+    row = page.locator("#report tbody tr", has_text="fin-welcome")
+    expect(row).to_be_visible()
+    names = [h.strip() for h in headers.all_inner_texts()]
+    cells = row.locator("td").all_inner_texts()
+    total = cells[names.index("Total")]
+    assert total.startswith("$")
+    assert total != "$0.00"
+    assert cells[names.index("Per conversion")] == total  # one conversion
+    spent = float(total.removeprefix("$"))
+    assert (
+        abs(float(cells[names.index("Per contact enrolled")].removeprefix("$")) - spent / 2) <= spent * 0.01
+    )
+
+    page.goto(stack.base + "/console/#/workflows/fin-welcome")
+    page.get_by_role("button", name="Forecast").click()
+    expect(page.get_by_role("region", name="Forecast")).to_be_visible(timeout=30_000)
+    page.get_by_label("Stats from").fill(today)
+    page.get_by_label("to", exact=True).fill(today)
+    page.get_by_role("button", name="Stats").click()
+    stats = page.get_by_role("region", name="Stats")
+    expect(stats).to_contain_text(f"Stats, {today} to {today}")
+    expect(stats).to_contain_text("2 enrolled")
+    expect(stats).to_contain_text("1 conversions (40 EUR)")
+    compared = page.get_by_role("region", name="Forecast against actual")
+    expect(compared.locator("tr", has_text="Emails sent").locator("td").last).to_have_text("1,000")
+    expect(compared).to_contain_text("2 contacts enrolled in the period")
+    _no_serious_accessibility_violations(page)
+
+
 def test_a_person_with_a_wrong_password_stays_out_and_signing_out_forgets_them(
     stack: LocalClient, browser: Browser
 ) -> None:
@@ -280,6 +341,10 @@ def test_a_marketer_schedules_a_broadcast_follows_it_and_cancels_another(
     page.get_by_role("button", name="Schedule").click()
     expect(page.get_by_role("alert")).to_contain_text("segment")
     segment.fill(json.dumps({"field": "contact.email", "op": "eq", "value": address}))
+    page.get_by_role("button", name="Count contacts").click()  # before sending: how many it reaches
+    expect(page.locator("#audience")).to_contain_text(
+        re.compile(r"^1 of [\d,]+ contacts match this segment now")
+    )
     page.get_by_role("button", name="Schedule").click()
     row = page.locator("tr", has_text="Console news")
     expect(row).to_be_visible()
@@ -300,6 +365,43 @@ def test_a_marketer_schedules_a_broadcast_follows_it_and_cancels_another(
     page.once("dialog", lambda dialog: dialog.accept())
     later.get_by_role("button", name="Cancel Console later").click()
     expect(later).to_contain_text("cancelled")
+
+    # Another person, another tab: the list is the API's, newest first.
+    other = _sign_in_as_person(browser, stack, "admin@shop.internal")
+    other.get_by_role("navigation", name="Main").get_by_role("link", name="Broadcasts").click()
+    names = other.locator("#broadcasts tbody tr td:first-child")
+    expect(names.first).to_have_text("Console later")
+    expect(names.nth(1)).to_have_text("Console news")
+
+
+def test_a_marketer_edits_the_scoring_rules_and_finance_only_reads_them(
+    stack: LocalClient, browser: Browser
+) -> None:
+    page = _sign_in(browser, stack, MARKETER)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Scoring").click()
+    expect(page.get_by_role("heading", name="Scoring rules")).to_be_visible()
+    rules = {
+        "schema": "scoring/v1",
+        "rules": [{"id": "demo", "event": "form_submitted", "points": "lots"}],  # a mistake
+        "stages": [{"stage": "mql", "at": 10}],
+    }
+    _replace_editor_text(page, json.dumps(rules, indent=2))
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.locator("#problems li")).to_have_count(1)
+    expect(page.locator("#problems")).to_contain_text("/rules/0/points")
+    assert stack.call("GET", "/admin/scoring", token=MARKETER).json().get("default") is True  # nothing saved
+    _no_serious_accessibility_violations(page)
+    rules["rules"][0]["points"] = 15  # type: ignore[index]
+    _replace_editor_text(page, json.dumps(rules, indent=2))
+    page.get_by_role("button", name="Save rules").click()
+    expect(page.get_by_role("status").first).to_contain_text("Saved")
+    saved = stack.call("GET", "/admin/scoring", token=MARKETER).json()
+    assert saved["rules"][0]["points"] == 15
+
+    reader = _sign_in(browser, stack, FINANCE)
+    reader.get_by_role("navigation", name="Main").get_by_role("link", name="Scoring").click()
+    expect(reader.get_by_role("heading", name="Scoring rules")).to_be_visible()
+    expect(reader.get_by_role("button", name="Save rules")).to_have_count(0)
 
 
 def test_a_long_list_comes_in_pages(stack: LocalClient, browser: Browser) -> None:

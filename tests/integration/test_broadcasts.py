@@ -230,3 +230,66 @@ def test_only_marketers_and_admins_may_broadcast(harness: Harness) -> None:
     assert harness.http("POST", "/admin/broadcasts", body, token=FINANCE).status == 403
     assert harness.http("POST", "/admin/broadcasts", body).status == 401
     assert harness.http("GET", "/admin/broadcasts/b_x", token=FINANCE).status == 403
+
+
+def test_the_audience_is_counted_before_sending_as_the_broadcast_will_select_it(harness: Harness) -> None:
+    cohort, emails = _cohort(harness, 4)
+    _mark(emails[0], unsubscribed=True)  # still matches: the send skips it, as the broadcast reports
+    reply = harness.http("POST", "/admin/broadcasts/audience", {"segment": _segment(cohort)}, token=MARKETER)
+    assert reply.status == 200, reply.body
+    counted = reply.json()
+    assert (counted["matched"], counted["complete"]) == (4, True)
+    assert counted["scanned"] >= 4
+    assert harness.sent_to(emails[1]) == []  # counting sends nothing
+    made = _broadcast(harness, cohort)
+    harness.stack.advance(timedelta(minutes=5))
+    assert _progress(harness, made["id"])["counts"]["matched"] == counted["matched"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "segment"),
+        ({"segment": "everyone"}, "segment"),
+        ({"segment": {"field": "event.type", "op": "eq", "value": "x"}}, "segment"),  # no event here
+        ({"segment": {"field": "contact.email", "op": "resembles", "value": "x"}}, "segment"),
+    ],
+)
+def test_a_segment_a_broadcast_would_refuse_is_refused_by_the_count(
+    harness: Harness, body: dict[str, Any], field: str
+) -> None:
+    reply = harness.http("POST", "/admin/broadcasts/audience", body, token=MARKETER)
+    assert reply.status == 422, reply.body
+    assert reply.json()["details"][0]["field"] == field
+
+
+def test_the_broadcasts_are_listed_newest_first_page_by_page(harness: Harness) -> None:
+    cohort, _ = _cohort(harness, 1)
+    made = []
+    for _ in range(3):
+        made.append(
+            _broadcast(harness, cohort, send_at=(_now(harness) + timedelta(days=30)).isoformat())["id"]
+        )
+        harness.stack.advance(timedelta(seconds=1))  # distinct creation times
+    first = harness.http("GET", "/admin/broadcasts?limit=2", token=MARKETER).json()
+    assert [b["id"] for b in first["broadcasts"]] == [made[2], made[1]]
+    assert first["broadcasts"][0] == _progress(harness, made[2])  # each as GET /admin/broadcasts/{id}
+    second = harness.http("GET", f"/admin/broadcasts?limit=2&after={first['next']}", token=MARKETER).json()
+    assert second["broadcasts"][0]["id"] == made[0]
+    everything = harness.http("GET", "/admin/broadcasts?limit=1000", token=MARKETER).json()
+    assert everything["next"] is None
+    ids = [b["id"] for b in everything["broadcasts"]]
+    created = [b["created_at"] for b in everything["broadcasts"]]
+    assert created == sorted(created, reverse=True)
+    assert ids.index(made[2]) < ids.index(made[1]) < ids.index(made[0])
+    for bad, field in (("?limit=0", "limit"), ("?limit=x", "limit"), ("?after=b_nobody", "after")):
+        reply = harness.http("GET", f"/admin/broadcasts{bad}", token=MARKETER)
+        assert reply.status == 400, bad
+        assert reply.json()["details"][0]["field"] == field
+    assert harness.http("GET", "/admin/broadcasts", token=FINANCE).status == 403
+    assert (
+        harness.http(
+            "POST", "/admin/broadcasts/audience", {"segment": _segment(cohort)}, token=FINANCE
+        ).status
+        == 403
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from nurtureflow import wiring
@@ -59,6 +59,7 @@ def test_stats_count_sends_skips_engagement_goals_and_revenue_once_each(harness:
     assert harness.http("PUT", "/admin/workflows/it-stats", WORKFLOW, token=MARKETER).status == 201
     assert harness.http("POST", "/admin/workflows/it-stats/activate", token=MARKETER).status == 200
     people = ("st-ana@example.com", "st-bob@example.com", "st-cy@example.com")
+    enrolled_on = harness.stack.clock.now().astimezone(UTC)
     for email in people:
         form = {"type": "form_submitted", "email": email, "properties": {"form": "stats"}}
         assert harness.event(form).status == 202
@@ -97,6 +98,28 @@ def test_stats_count_sends_skips_engagement_goals_and_revenue_once_each(harness:
     assert (done["entered"], done["type"]) == (2, "exit")
     assert _stats(harness, "?version=1") == {**stats, "version": 1}
 
+    # A period counts what happened on its days (UTC): the first emails on the day of enrolment,
+    # the second a day later; in_flight is the runs going now, whatever the period.
+    first, second = enrolled_on.date(), (enrolled_on + timedelta(days=1)).date()
+    day_one = _stats(harness, f"?from={first}&to={first}")
+    assert day_one["period"] == {"from": str(first), "to": str(first)}
+    assert (day_one["enrolled"], _step(day_one, "hello")["sent"], _step(day_one, "again")["sent"]) == (
+        3,
+        3,
+        0,
+    )
+    day_two = _stats(harness, f"?from={second}&to={second}")
+    assert (day_two["enrolled"], _step(day_two, "hello")["sent"], _step(day_two, "again")["sent"]) == (
+        0,
+        0,
+        1,
+    )
+    # (to the day after: the late order and the runs' ends may fall just past midnight)
+    every_day = _stats(harness, f"?from={first}&to={second + timedelta(days=1)}")
+    assert {**every_day, "period": None} == stats
+    before_any = _stats(harness, f"?from={first - timedelta(days=30)}&to={first - timedelta(days=1)}")
+    assert (before_any["enrolled"], before_any["conversions"], before_any["in_flight"]) == (0, 0, 0)
+
     # Redelivered run-end notices and a retried send leave every counter as it was.
     for run in wiring.runs().of_contact(contact_id_for(people[0])):
         wiring.lifecycle().ended(_status_change(run))
@@ -117,7 +140,15 @@ def test_the_stats_route_names_bad_queries_and_unknown_workflows(harness: Harnes
     assert harness.http("GET", "/admin/workflows/it-nobody/stats", token=FINANCE).status == 404
     harness.http("PUT", "/admin/templates/it-stats-mail", TEMPLATE, token=MARKETER)
     harness.http("PUT", "/admin/workflows/it-stats-q", {**WORKFLOW, "id": "it-stats-q"}, token=MARKETER)
-    for query, field in (("?version=abc", "version"), ("?version=0", "version"), ("?since=1", "since")):
+    bad = (
+        ("?version=abc", "version"),
+        ("?version=0", "version"),
+        ("?since=1", "since"),
+        ("?from=2026-11-01", "to"),
+        ("?from=2026-11-30&to=2026-11-01", "to"),
+        ("?from=yesterday&to=2026-11-01", "from"),
+    )
+    for query, field in bad:
         answer = harness.http("GET", f"/admin/workflows/it-stats-q/stats{query}", token=ADMIN)
         assert answer.status == 422
         assert answer.json()["details"][0]["field"] == field

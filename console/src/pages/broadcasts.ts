@@ -1,5 +1,5 @@
-// Broadcasts: compose a one-off email to a segment (a condition, as in workflows) at a time, follow
-// its progress while it sends, cancel it. The page remembers the broadcasts made in this tab.
+// Broadcasts: compose a one-off email to a segment (a condition, as in workflows) at a time, see how
+// many contacts it matches before sending, follow every broadcast's progress, cancel one.
 import { call, describe, may, type Session } from "../api";
 import { count, h, table } from "../dom";
 
@@ -12,9 +12,14 @@ interface Broadcast {
   counts: { matched: number; sent: number; skipped_total: number; failed: number; unconfirmed: number };
 }
 
-const MINE = "nurtureflow.broadcasts";
 const SAMPLE_SEGMENT = { field: "contact.lifecycle_stage", op: "eq", value: "subscriber" };
-const mine = (): string[] => JSON.parse(sessionStorage.getItem(MINE) ?? "[]") as string[];
+const PAGE = 20;
+
+interface Audience {
+  matched: number;
+  scanned: number;
+  complete: boolean;
+}
 
 export async function broadcastsPage(session: Session): Promise<HTMLElement> {
   const { templates } = await call<{ templates: { id: string; kind: string }[] }>("GET", "/admin/templates");
@@ -28,17 +33,58 @@ export async function broadcastsPage(session: Session): Promise<HTMLElement> {
   segment.value = JSON.stringify(SAMPLE_SEGMENT, null, 2);
   const sendAt = h("input", { id: "broadcast-send-at", type: "datetime-local" });
   const problem = h("p", { role: "alert" });
+  const audience = h("p", { id: "audience", role: "status", "aria-live": "polite" });
   const list = h("div", { id: "broadcasts", "aria-live": "polite" });
+  let pages = 1; // how many pages of the list are shown ("Show more" adds one)
+
+  function condition(): unknown | undefined {
+    try {
+      return JSON.parse(segment.value);
+    } catch (error) {
+      problem.textContent = `segment: not valid JSON (${(error as Error).message})`;
+      return undefined;
+    }
+  }
+
+  async function countAudience(): Promise<void> {
+    problem.textContent = "";
+    const parsed = condition();
+    if (parsed === undefined) return;
+    audience.textContent = "Counting…";
+    try {
+      const found = await call<Audience>("POST", "/admin/broadcasts/audience", { segment: parsed });
+      audience.textContent = found.complete
+        ? `${count(found.matched)} of ${count(found.scanned)} contacts match this segment now.`
+        : `${count(found.matched)} of the first ${count(found.scanned)} contacts match (the count stopped there; the broadcast reads them all).`;
+    } catch (error) {
+      audience.textContent = "";
+      problem.textContent = describe(error);
+    }
+  }
 
   async function refresh(): Promise<void> {
     const shown: Broadcast[] = [];
-    for (const id of mine()) {
-      try {
-        shown.push(await call<Broadcast>("GET", `/admin/broadcasts/${encodeURIComponent(id)}`));
-      } catch {
-        // gone (an erased segment's broadcast is kept; a wrong id is not): leave it out
-      }
+    let after: string | null = null;
+    for (let page = 0; page < pages; page += 1) {
+      const query: string = `?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ""}`;
+      const found: { broadcasts: Broadcast[]; next: string | null } = await call("GET", `/admin/broadcasts${query}`);
+      shown.push(...found.broadcasts);
+      after = found.next;
+      if (!after) break;
     }
+    const more = after
+      ? h(
+          "button",
+          {
+            type: "button",
+            onclick: async () => {
+              pages += 1;
+              await refresh();
+            },
+          },
+          "Show more",
+        )
+      : "";
     list.replaceChildren(
       table(
         ["Broadcast", "Template", "Send at", "Status", "Matched", "Sent", "Skipped", "Failed", ""],
@@ -67,8 +113,9 @@ export async function broadcastsPage(session: Session): Promise<HTMLElement> {
               )
             : "",
         ]),
-        "Broadcasts made in this tab",
+        "Broadcasts, newest first",
       ),
+      more,
     );
     // While one is waiting or sending, its progress is read again every few seconds.
     if (shown.some((b) => b.status === "scheduled" || b.status === "sending") && list.isConnected) {
@@ -79,18 +126,12 @@ export async function broadcastsPage(session: Session): Promise<HTMLElement> {
   async function compose(event: Event): Promise<void> {
     event.preventDefault();
     problem.textContent = "";
-    let condition: unknown;
-    try {
-      condition = JSON.parse(segment.value);
-    } catch (error) {
-      problem.textContent = `segment: not valid JSON (${(error as Error).message})`;
-      return;
-    }
-    const body: Record<string, unknown> = { name: name.value, template: template.value, segment: condition };
+    const parsed = condition();
+    if (parsed === undefined) return;
+    const body: Record<string, unknown> = { name: name.value, template: template.value, segment: parsed };
     if (sendAt.value) body.send_at = new Date(sendAt.value).toISOString();
     try {
-      const made = await call<Broadcast>("POST", "/admin/broadcasts", body);
-      sessionStorage.setItem(MINE, JSON.stringify([made.id, ...mine()]));
+      await call<Broadcast>("POST", "/admin/broadcasts", body);
       await refresh();
     } catch (error) {
       problem.textContent = describe(error);
@@ -107,6 +148,7 @@ export async function broadcastsPage(session: Session): Promise<HTMLElement> {
       h("p", { class: "field" }, h("label", { for: "broadcast-name" }, "Name"), name),
       h("p", { class: "field" }, h("label", { for: "broadcast-template" }, "Template"), template),
       h("p", { class: "field" }, h("label", { for: "broadcast-segment" }, "Segment (a condition, JSON)"), segment),
+      h("p", { class: "field" }, h("button", { type: "button", onclick: countAudience }, "Count contacts"), audience),
       h("p", { class: "field" }, h("label", { for: "broadcast-send-at" }, "Send at (empty: now)"), sendAt),
       h("button", { type: "submit" }, "Schedule"),
     ),

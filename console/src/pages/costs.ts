@@ -24,6 +24,11 @@ interface Row {
   budget?: { month: string; monthly_usd: number; spent_usd: number; remaining_usd: number; exceeded: boolean };
 }
 
+interface Outcome {
+  enrolled: number;
+  conversions: number;
+}
+
 interface Report {
   from: string;
   to: string;
@@ -60,20 +65,42 @@ export async function costsPage(): Promise<HTMLElement> {
   async function load(): Promise<void> {
     problem.textContent = "";
     try {
-      draw(await call<Report>("GET", query()));
+      const report = await call<Report>("GET", query());
+      draw(report, report.group_by === "workflow" ? await outcomes(report) : undefined);
     } catch (error) {
       output.replaceChildren();
       problem.textContent = describe(error);
     }
   }
 
-  function draw(report: Report): void {
+  /** Each workflow's contacts enrolled and conversions in the period (its stats), for the cost per
+   * contact and per conversion; none for broadcasts, deleted workflows and lines of no workflow. */
+  async function outcomes(report: Report): Promise<Map<string, Outcome>> {
+    const found = new Map<string, Outcome>();
+    const period = `from=${encodeURIComponent(report.from)}&to=${encodeURIComponent(report.to)}`;
+    await Promise.all(
+      report.rows
+        .filter((row) => !row.key.startsWith("broadcast:") && row.key !== "(none)")
+        .map(async (row) => {
+          try {
+            found.set(row.key, await call<Outcome>("GET", `/admin/workflows/${encodeURIComponent(row.key)}/stats?${period}`));
+          } catch {
+            // a workflow deleted since: its costs stay, its outcomes are gone
+          }
+        }),
+    );
+    return found;
+  }
+
+  function draw(report: Report, outcome?: Map<string, Outcome>): void {
+    const per = (usdSpent: number, n: number | undefined): string => (n ? usd(usdSpent / n) : "");
     const rows: (string | HTMLElement)[][] = report.rows.map((row) => [
       row.key,
       count(row.emails),
       ...SERVICES.map((service) => usd(row.usd[service] ?? 0)),
       usd(row.total_usd),
       row.usd_per_email === null ? "" : usd(row.usd_per_email),
+      ...(outcome ? [per(row.total_usd, outcome.get(row.key)?.enrolled), per(row.total_usd, outcome.get(row.key)?.conversions)] : []),
       row.budget
         ? `${usd(row.budget.spent_usd)} of ${usd(row.budget.monthly_usd)} in ${row.budget.month}${row.budget.exceeded ? " (exceeded)" : ""}`
         : "",
@@ -85,9 +112,18 @@ export async function costsPage(): Promise<HTMLElement> {
       ...SERVICES.map((service) => usd(total.usd[service] ?? 0)),
       usd(total.total_usd),
       total.usd_per_email === null ? "" : usd(total.usd_per_email),
+      ...(outcome ? ["", ""] : []),
       "",
     ]);
-    const headers = [report.group_by, "Emails", ...SERVICES.map((s) => SERVICE_NAMES[s]), "Total", "Per email", "Budget this month"];
+    const headers = [
+      report.group_by,
+      "Emails",
+      ...SERVICES.map((s) => SERVICE_NAMES[s]),
+      "Total",
+      "Per email",
+      ...(outcome ? ["Per contact enrolled", "Per conversion"] : []),
+      "Budget this month",
+    ];
     output.replaceChildren(
       table(headers, rows, `Costs by ${report.group_by}, ${report.from} to ${report.to} (USD)`),
       chart(report),

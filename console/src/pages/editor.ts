@@ -1,13 +1,10 @@
 // A workflow as JSON in a schema-aware editor (completion, hover docs, errors as you type, from
 // GET /admin/schema/workflow), the server's 422 errors at their JSON Pointer, the forecast before
 // launch and the stats after. Loaded only when a workflow is opened.
-import { setDiagnostics, type Diagnostic } from "@codemirror/lint";
-import type { EditorState } from "@codemirror/state";
-import { basicSetup, EditorView } from "codemirror";
-import { getJsonPointers, jsonSchema } from "codemirror-json-schema";
 import { diffLines } from "diff";
-import { ApiError, call, describe, may, type Problem, type Session } from "../api";
+import { ApiError, call, describe, may, type Session } from "../api";
 import { count, h, table, usd } from "../dom";
+import { jsonEditor } from "../json_editor";
 
 const STARTER = {
   schema: "workflow/v1",
@@ -29,19 +26,6 @@ interface Stored {
 
 const path = (id: string): string => `/admin/workflows/${encodeURIComponent(id)}`;
 
-/** Where ``pointer`` is in the document: the name of the property it points to, or of the nearest one
- * above it that exists (a missing property's pointer names where it should have been). */
-export function rangeOf(state: EditorState, pointer: string): { from: number; to: number } {
-  const pointers = getJsonPointers(state, "json4");
-  let at = pointer;
-  for (;;) {
-    const found = pointers.get(at);
-    if (found) return { from: found.keyFrom, to: found.keyTo }; // the property's name, as editors mark it
-    if (at === "" || !at.includes("/")) return { from: 0, to: Math.min(1, state.doc.length) };
-    at = at.slice(0, at.lastIndexOf("/"));
-  }
-}
-
 export async function editorPage(session: Session, [id]: string[]): Promise<HTMLElement> {
   const creating = id === "new";
   const [schema, stored] = await Promise.all([
@@ -49,60 +33,14 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
     creating ? Promise.resolve(undefined) : call<Stored>("GET", `/admin/workflows/${encodeURIComponent(id)}`),
   ]);
   const editable = may(session, "PUT /admin/workflows/{id}");
-  const holder = h("div", { class: "editor" });
-  const view = new EditorView({
-    doc: JSON.stringify(stored?.document ?? STARTER, null, 2),
-    extensions: [
-      basicSetup,
-      jsonSchema(schema),
-      EditorView.editable.of(editable),
-      EditorView.contentAttributes.of({ "aria-label": "Workflow JSON", tabindex: "0" }),
-    ],
-    parent: holder,
+  const { holder, problems, showProblems, body } = jsonEditor({
+    schema,
+    document: stored?.document ?? STARTER,
+    editable,
+    label: "Workflow JSON",
   });
-  const problems = h("ol", { id: "problems", "aria-live": "polite", class: "problems" });
   const status = h("p", { role: "status", "aria-live": "polite" });
   const results = h("div", { id: "results" });
-
-  function showProblems(list: Problem[]): void {
-    const diagnostics: Diagnostic[] = list.map((problem) => ({
-      ...rangeOf(view.state, problem.pointer ?? ""),
-      severity: "error",
-      message: problem.message,
-      source: problem.pointer,
-    }));
-    view.dispatch(setDiagnostics(view.state, diagnostics));
-    problems.replaceChildren(
-      ...list.map((problem, index) =>
-        h(
-          "li",
-          {},
-          h(
-            "button",
-            {
-              type: "button",
-              class: "link",
-              onclick: () => {
-                view.dispatch({ selection: { anchor: diagnostics[index].from }, scrollIntoView: true });
-                view.focus();
-              },
-            },
-            h("code", {}, problem.pointer ?? problem.field ?? "(document)"),
-          ),
-          ` ${problem.message}`,
-        ),
-      ),
-    );
-  }
-
-  function body(): unknown | undefined {
-    try {
-      return JSON.parse(view.state.doc.toString());
-    } catch (error) {
-      showProblems([{ pointer: "", message: `not valid JSON: ${(error as Error).message}` }]);
-      return undefined;
-    }
-  }
 
   async function save(): Promise<void> {
     const document = body() as { id?: string } | undefined;
@@ -124,23 +62,39 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
     }
   }
 
+  let forecasted: Forecast | undefined;
   async function forecast(): Promise<void> {
     status.textContent = "Forecasting 1,000 contacts over 30 days…";
     try {
-      const result = await call<Forecast>("POST", `/admin/workflows/${encodeURIComponent(id)}/simulate`, {
+      forecasted = await call<Forecast>("POST", `/admin/workflows/${encodeURIComponent(id)}/simulate`, {
         contacts: 1000,
         days: 30,
       });
       status.textContent = "";
-      results.replaceChildren(forecastView(result));
+      results.replaceChildren(forecastView(forecasted));
     } catch (error) {
       status.textContent = describe(error);
     }
   }
 
+  // The stats of a period (both days, UTC) or of all time (neither).
+  const statsFrom = h("input", { id: "stats-from", name: "from", type: "date" });
+  const statsTo = h("input", { id: "stats-to", name: "to", type: "date" });
   async function stats(): Promise<void> {
+    status.textContent = "";
+    const period = statsFrom.value || statsTo.value ? `?from=${statsFrom.value}&to=${statsTo.value}` : "";
     try {
-      results.replaceChildren(statsView(await call<Stats>("GET", `/admin/workflows/${encodeURIComponent(id)}/stats`)));
+      const found = await call<Stats>("GET", `/admin/workflows/${encodeURIComponent(id)}/stats${period}`);
+      const parts: HTMLElement[] = [statsView(found)];
+      // Finance's question: did it cost what the forecast said? (the costs are finance's and admin's)
+      if (forecasted && found.period && may(session, "GET /admin/costs")) {
+        const costs = await call<CostReport>(
+          "GET",
+          `/admin/costs?from=${found.period.from}&to=${found.period.to}&group_by=workflow`,
+        );
+        parts.push(againstForecast(forecasted, found, costs.rows.find((row) => row.key === id)));
+      }
+      results.replaceChildren(...parts);
     } catch (error) {
       status.textContent = describe(error);
     }
@@ -164,6 +118,10 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
   if (!creating) {
     buttons.append(
       h("button", { type: "button", onclick: forecast }, "Forecast"),
+      h("label", { for: "stats-from" }, "Stats from"),
+      statsFrom,
+      h("label", { for: "stats-to" }, "to"),
+      statsTo,
       h("button", { type: "button", onclick: stats }, "Stats"),
     );
   }
@@ -301,18 +259,57 @@ function forecastView(result: Forecast): HTMLElement {
 }
 
 interface Stats {
+  period: { from: string; to: string } | null;
   enrolled: number;
   in_flight: number;
   conversions: number;
+  revenue: Record<string, number>;
   steps: { id: string; type: string; entered: number; sent: number; opened: number; clicked: number; exited_by_goal: number; skipped: Record<string, number> }[];
 }
 
+interface CostReport {
+  rows: { key: string; emails: number; total_usd: number }[];
+}
+
+/** Per 1,000 contacts: what the forecast said, and what the period's enrolments actually did. */
+function againstForecast(forecast: Forecast, actual: Stats, cost: CostReport["rows"][number] | undefined): HTMLElement {
+  const per1000 = (n: number, of: number): string => (of ? count(Math.round((n * 1000) / of)) : "");
+  const sent = actual.steps.reduce((sum, step) => sum + step.sent, 0);
+  const spent = cost?.total_usd ?? 0;
+  const period = actual.period as { from: string; to: string };
+  return h(
+    "section",
+    { "aria-label": "Forecast against actual" },
+    h("h2", {}, "Forecast against actual"),
+    table(
+      ["Per 1,000 contacts", "Forecast", `Actual, ${period.from} to ${period.to}`],
+      [
+        ["Emails sent", per1000(forecast.emails, forecast.contacts), per1000(sent, actual.enrolled)],
+        [
+          "Cost (USD)",
+          usd(forecast.cost.usd_per_1000_contacts),
+          actual.enrolled ? usd((spent * 1000) / actual.enrolled) : "",
+        ],
+      ],
+      `${count(actual.enrolled)} contacts enrolled in the period, ${usd(spent)} spent (a run's Step Functions cost counts when it ends)`,
+    ),
+  );
+}
+
 function statsView(stats: Stats): HTMLElement {
+  const period = stats.period ? `${stats.period.from} to ${stats.period.to}` : "all time";
+  const revenue = Object.entries(stats.revenue)
+    .map(([currency, amount]) => `${amount.toLocaleString("en-US")} ${currency}`)
+    .join(", ");
   return h(
     "section",
     { "aria-label": "Stats" },
-    h("h2", {}, "Stats"),
-    h("p", {}, `${count(stats.enrolled)} enrolled, ${count(stats.in_flight)} in flight, ${count(stats.conversions)} conversions`),
+    h("h2", {}, `Stats, ${period}`),
+    h(
+      "p",
+      {},
+      `${count(stats.enrolled)} enrolled, ${count(stats.in_flight)} in flight now, ${count(stats.conversions)} conversions${revenue ? ` (${revenue})` : ""}`,
+    ),
     table(
       ["Step", "Type", "Entered", "Sent", "Opened", "Clicked", "Left by goal", "Skipped"],
       stats.steps.map((s) => [

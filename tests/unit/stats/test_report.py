@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
-from nurtureflow.stats.report import StatsQueryError, build_stats, parse_version
+from nurtureflow.stats.report import StatsQuery, StatsQueryError, build_stats, parse_stats_query
 
 V1 = {"steps": {"hello": {"type": "email"}, "bye": {"type": "email"}}}
 V2 = {"steps": {"hello": {"type": "email"}, "pause": {"type": "wait"}}}
@@ -50,14 +51,36 @@ def test_one_version_alone() -> None:
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [({"version": "x"}, "version"), ({"version": "0"}, "version"), ({"from": "1"}, "from")],
+    [
+        ({"version": "x"}, "version"),
+        ({"version": "0"}, "version"),
+        ({"from": "1", "to": "2026-11-30"}, "from"),
+        ({"from": "2026-11-01"}, "to"),  # a period needs both ends
+        ({"to": "2026-11-30"}, "from"),
+        ({"from": "2026-11-30", "to": "2026-11-01"}, "to"),
+        ({"from": "2025-01-01", "to": "2026-01-02"}, "to"),  # over 366 days
+        ({"from": "2026-02-30", "to": "2026-03-01"}, "from"),
+        ({"since": "2026-11-01"}, "since"),
+    ],
 )
 def test_bad_queries_name_their_parameter(query: dict[str, str], field: str) -> None:
     with pytest.raises(StatsQueryError) as raised:
-        parse_version(query)
+        parse_stats_query(query)
     assert raised.value.field == field
 
 
-def test_version_is_optional() -> None:
-    assert parse_version({}) is None
-    assert parse_version({"version": "12"}) == 12
+def test_version_and_period_are_optional() -> None:
+    assert parse_stats_query({}) == StatsQuery()
+    assert parse_stats_query({"version": "12"}) == StatsQuery(12)
+    period = parse_stats_query({"from": "2026-11-01", "to": "2026-11-30"})
+    assert period == StatsQuery(None, (date(2026, 11, 1), date(2026, 11, 30)))
+    assert period.days == ("2026-11-01", "2026-11-30")
+
+
+def test_a_period_counts_its_own_days_but_in_flight_is_now() -> None:
+    in_period = {1: {"enrolled": 1, "ended": 2, "step#hello#sent": 1}}
+    all_time = {1: {"enrolled": 5, "ended": 3}}
+    stats = build_stats(META, {1: V1}, in_period, None, (date(2026, 11, 1), date(2026, 11, 30)), all_time)
+    assert stats["period"] == {"from": "2026-11-01", "to": "2026-11-30"}
+    assert (stats["enrolled"], stats["ended"], stats["in_flight"]) == (1, 2, 2)
+    assert stats["steps"][0]["sent"] == 1

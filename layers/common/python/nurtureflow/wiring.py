@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from collections.abc import Callable
     from typing import Any
 
+    from nurtureflow.broadcasts.audience import AudienceCount
     from nurtureflow.broadcasts.sending import BroadcastSender
     from nurtureflow.broadcasts.service import Broadcasts
     from nurtureflow.enrolment.backfill import Backfill
@@ -331,6 +332,12 @@ def contact_data() -> ContactData:
 
 def broadcasts() -> BroadcastRepository:
     return BroadcastRepository(tables().broadcasts_table)
+
+
+def audience_count() -> AudienceCount:
+    from nurtureflow.broadcasts.audience import AudienceCount
+
+    return AudienceCount(contacts(), events(), sends(), clock)
 
 
 @built_once

@@ -17,7 +17,7 @@ from nurtureflow.api import admin_operations as ops
 from nurtureflow.api import errors
 from nurtureflow.api.errors import NotFoundError, RequestInvalidError
 from nurtureflow.api.negotiation import prefers_csv
-from nurtureflow.api.paging import page_of
+from nurtureflow.api.paging import page_of, parse_limit
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.people import looks_like_jwt, roles_of_person
 from nurtureflow.auth.roles import bearer, require, role_of
@@ -134,12 +134,12 @@ def archive_workflow(workflow_id: str) -> dict[str, Any]:
 
 @app.get("/admin/workflows/<workflow_id>/stats", **ops.WORKFLOW_STATS)
 def workflow_stats(workflow_id: str) -> dict[str, Any]:
-    from nurtureflow.stats.report import StatsQueryError, parse_version
+    from nurtureflow.stats.report import StatsQueryError, parse_stats_query
     from nurtureflow.stats.service import VersionNotFoundError
 
     try:
-        version = parse_version(dict(app.current_event.query_string_parameters or {}))
-        return wiring.workflow_stats().read(workflow_id, version)
+        query = parse_stats_query(dict(app.current_event.query_string_parameters or {}))
+        return wiring.workflow_stats().read(workflow_id, query)
     except StatsQueryError as exc:
         raise RequestInvalidError(exc.field, str(exc), status=422) from None
     except VersionNotFoundError as exc:
@@ -307,6 +307,13 @@ def erase_contact(contact: str) -> dict[str, Any]:
     return {"erased": erased.as_dict()}
 
 
+@app.get("/admin/schema/scoring", **ops.SCORING_SCHEMA)
+def scoring_schema() -> Response[str]:
+    from nurtureflow.scoring.rules import scoring_json_schema
+
+    return Response(200, "application/schema+json", json.dumps(scoring_json_schema()))
+
+
 @app.get("/admin/scoring", **ops.GET_SCORING)
 def get_scoring() -> dict[str, Any]:
     return wiring.scoring().document()
@@ -326,6 +333,30 @@ def create_broadcast() -> Response[dict[str, Any]]:
     except BroadcastInvalidError as exc:
         raise RequestInvalidError(exc.field, str(exc), status=422) from None
     return Response(202, "application/json", created)
+
+
+@app.get("/admin/broadcasts", **ops.LIST_BROADCASTS)
+def list_broadcasts() -> dict[str, Any]:
+    from nurtureflow.broadcasts.service import view
+
+    query = app.current_event.query_string_parameters or {}
+    limit = parse_limit(query, default=50)
+    assert limit is not None
+    try:
+        found, following = wiring.broadcasts().newest(limit, query.get("after"))
+    except KeyError:
+        raise RequestInvalidError("after", f"no broadcast has id '{query.get('after')}'") from None
+    return {"broadcasts": [view(item) for item in found], "next": following}
+
+
+@app.post("/admin/broadcasts/audience", **ops.COUNT_AUDIENCE)
+def count_audience() -> dict[str, Any]:
+    from nurtureflow.broadcasts.model import BroadcastInvalidError
+
+    try:
+        return wiring.audience_count().count(errors.json_body(app))
+    except BroadcastInvalidError as exc:
+        raise RequestInvalidError(exc.field, str(exc), status=422) from None
 
 
 @app.get("/admin/broadcasts/<broadcast_id>", **ops.GET_BROADCAST)

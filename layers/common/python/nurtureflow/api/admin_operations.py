@@ -183,6 +183,13 @@ WORKFLOW_SCHEMA = operation(
     "workflows",
     {200: answer("The schema.", _OBJECT, media_type="application/schema+json")},
 )
+SCORING_SCHEMA = operation(
+    "The scoring rules' JSON Schema",
+    "The JSON Schema (draft 2020-12) of a `scoring/v1` document, for editors and validators. "
+    "It checks the shape; the upload also checks conditions, durations and duplicate ids.",
+    "scoring",
+    {200: answer("The schema.", _OBJECT, media_type="application/schema+json")},
+)
 VALIDATE_WORKFLOW = operation(
     "Validate and compile a workflow without saving it",
     "Answers 200 for any JSON: `valid` false with every error (each with its JSON Pointer) or true "
@@ -217,6 +224,7 @@ _PAGING = [
     ),
     query("after", "Go on after this id: the previous page's `next`.", {"type": "string"}),
 ]
+_LIMIT = {"type": "integer", "minimum": 1, "maximum": 1000}
 _NEXT = {"type": ["string", "null"], "description": "The `after` of the next page; null on the last."}
 LIST_WORKFLOWS = operation(
     "List the workflows",
@@ -300,7 +308,9 @@ ARCHIVE_WORKFLOW = operation(
 WORKFLOW_STATS = operation(
     "A workflow's stats per step",
     "Per step: entered, emails sent, skipped by reason, opened, clicked, exited by goal; and for the "
-    "workflow: enrolled, conversions and revenue (docs/stats.md). All versions together, or one.",
+    "workflow: enrolled, conversions and revenue (docs/stats.md). All versions together, or one; all "
+    "time, or what was counted on the days of a period (`from` and `to`, UTC days, both included; at "
+    "most 366 days). `in_flight` is always the runs going now.",
     "workflows",
     {
         200: answer(
@@ -308,7 +318,11 @@ WORKFLOW_STATS = operation(
         ),
         **failures(404, 422),
     },
-    parameters=[query("version", "Only this version's counts.", {"type": "integer", "minimum": 1})],
+    parameters=[
+        query("version", "Only this version's counts.", {"type": "integer", "minimum": 1}),
+        query("from", "First day of the period (with `to`).", {"type": "string", "format": "date"}),
+        query("to", "Last day of the period (with `from`).", {"type": "string", "format": "date"}),
+    ],
 )
 DIAGRAM = operation(
     "A workflow as a diagram",
@@ -486,6 +500,53 @@ CREATE_BROADCAST = operation(
             "segment": _SEGMENT,
             "send_at": "2026-03-20T09:00:00Z",
         },
+    ),
+)
+LIST_BROADCASTS = operation(
+    "List the broadcasts",
+    "Every broadcast with its status and counts, newest first, in pages of `limit` (50 unless "
+    "given) and `after` (the previous page's `next`).",
+    "broadcasts",
+    {
+        200: answer(
+            "The broadcasts.",
+            _object(
+                ["broadcasts", "next"],
+                {"broadcasts": {"type": "array", "items": ref("Broadcast")}, "next": _NEXT},
+            ),
+            {"broadcasts": [_BROADCAST_EXAMPLE], "next": None},
+        ),
+        **failures(400),
+    },
+    parameters=[
+        query("limit", "At most this many, newest first (1 to 1000; 50 unless given).", _LIMIT),
+        query("after", "Go on after this broadcast: the previous page's `next`.", {"type": "string"}),
+    ],
+)
+COUNT_AUDIENCE = operation(
+    "How many contacts a segment matches",
+    "Counts the contacts a broadcast's `segment` matches now, as the broadcast would select them, "
+    "before anything is sent. A large table is read for at most 20 seconds: `complete` is false "
+    "then, and `matched` counts the first `scanned` contacts only. A segment a broadcast refuses "
+    "is refused the same way (422).",
+    "broadcasts",
+    {
+        200: answer(
+            "The count.",
+            _object(
+                ["matched", "scanned", "complete"],
+                {
+                    "matched": {"type": "integer", "minimum": 0},
+                    "scanned": {"type": "integer", "minimum": 0},
+                    "complete": {"type": "boolean"},
+                },
+            ),
+            {"matched": 1204, "scanned": 18750, "complete": True},
+        ),
+        **failures(400, 422),
+    },
+    request_body=body(
+        _object(["segment"], {"segment": {"type": "object"}}), "The segment.", {"segment": _SEGMENT}
     ),
 )
 GET_BROADCAST = operation(

@@ -24,14 +24,22 @@ def page_of(
     after = query.get("after")
     if after is not None:
         ordered = [item for item in ordered if str(item["id"]) > after]
+    limit = parse_limit(query)
+    if limit is None:
+        return ordered, None
+    shown = ordered[:limit]
+    return shown, str(shown[-1]["id"]) if len(ordered) > limit else None
+
+
+def parse_limit(query: Mapping[str, str], default: int | None = None) -> int | None:
+    """``?limit=N`` (1 to ``MAX_LIMIT``), or ``default`` when it is not given."""
     text = query.get("limit")
     if text is None:
-        return ordered, None
+        return default
     try:
         limit = int(text)
     except ValueError:
         raise RequestInvalidError("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}") from None
     if not 1 <= limit <= MAX_LIMIT:
         raise RequestInvalidError("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}")
-    shown = ordered[:limit]
-    return shown, str(shown[-1]["id"]) if len(ordered) > limit else None
+    return limit

@@ -62,7 +62,7 @@ def parse_request(body: Any, now: datetime) -> BroadcastRequest:
         field = ".".join(str(p) for p in first["loc"]) or "body"
         raise BroadcastInvalidError(field, f"{field}: {first['msg']}") from None
     send_at = _send_at(parsed.send_at, now)
-    _check_segment(parsed.segment)
+    check_segment(parsed.segment)
     return BroadcastRequest(
         name=parsed.name,
         template=parsed.template,
@@ -85,7 +85,7 @@ def _send_at(value: datetime | None, now: datetime) -> datetime:
     return max(value, now)
 
 
-def _check_segment(data: dict[str, Any]) -> None:
+def check_segment(data: dict[str, Any]) -> None:
     try:
         condition = parse_condition(data)
     except ValidationError as exc:

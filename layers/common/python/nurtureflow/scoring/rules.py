@@ -61,6 +61,18 @@ class ScoringRules(_Strict):
         return max(windows, default=None)
 
 
+def scoring_json_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of ``scoring/v1``, as the API validates its shape."""
+    schema = ScoringRules.model_json_schema(by_alias=True)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "NurtureFlow lead-scoring rules (scoring/v1)",
+        "description": "Points per event, caps, decay and stages (docs/scoring.md). The API also "
+        "checks what a schema cannot: conditions, durations and duplicate rule ids.",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
 DEFAULT_DOCUMENT: dict[str, Any] = {
     "schema": "scoring/v1",
     "rules": [

@@ -388,23 +388,25 @@ class MemoryStats:
 
     def __init__(self) -> None:
         self._counted: set[str] = set()
-        self._items: dict[tuple[str, int], dict[str, Any]] = {}
+        self._items: dict[tuple[str, int, str], dict[str, Any]] = {}  # by workflow, version, day
 
     def count_once(
-        self, key: str, workflow: str, version: int, counters: dict[str, Any], expires_at: int
+        self, key: str, workflow: str, version: int, counters: dict[str, Any], expires_at: int, day: str
     ) -> bool:
         if not counters or key in self._counted:
             return False
         self._counted.add(key)
-        item = dict(self._items.get((workflow, version), {}))
+        item = self._items.setdefault((workflow, version, day), {})
         for name, amount in counters.items():
             item[name] = item.get(name, 0) + amount
-        self._items[(workflow, version)] = item
         return True
 
-    def of_workflow(self, workflow: str) -> dict[int, dict[str, Any]]:
-        return {
-            version: {k: to_plain(v) for k, v in item.items()}
-            for (name, version), item in sorted(self._items.items())
-            if name == workflow
-        }
+    def of_workflow(self, workflow: str, days: tuple[str, str] | None = None) -> dict[int, dict[str, Any]]:
+        versions: dict[int, dict[str, Any]] = {}
+        for (name, version, day), item in sorted(self._items.items()):
+            if name != workflow or (days is not None and not days[0] <= day <= days[1]):
+                continue
+            merged = versions.setdefault(version, {})
+            for counter, amount in item.items():
+                merged[counter] = merged.get(counter, 0) + to_plain(amount)
+        return versions

@@ -25,7 +25,13 @@ CONVERSION_EVENT = "order_completed"
 
 class StatsStore(Protocol):
     def count_once(
-        self, key: str, workflow: str, version: int, counters: dict[str, int | Decimal], expires_at: int
+        self,
+        key: str,
+        workflow: str,
+        version: int,
+        counters: dict[str, int | Decimal],
+        expires_at: int,
+        day: str,
     ) -> bool: ...
 
 
@@ -34,8 +40,9 @@ class StatsRecorder:
         self._store, self._clock, self._marker_days = store, clock, marker_days
 
     def _count(self, key: str, workflow: str, version: int, counters: dict[str, int | Decimal]) -> bool:
-        expires = int((self._clock.now() + timedelta(days=self._marker_days)).timestamp())
-        return self._store.count_once(key, workflow, version, counters, expires)
+        now = self._clock.now().astimezone(UTC)
+        expires = int((now + timedelta(days=self._marker_days)).timestamp())
+        return self._store.count_once(key, workflow, version, counters, expires, now.date().isoformat())
 
     def send_outcome(
         self, workflow: str, version: int, step: str, send_id: str, outcome: dict[str, Any]

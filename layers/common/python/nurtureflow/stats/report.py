@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +22,9 @@ STEP_COUNTERS = (
     "exited_by_goal",
 )
 RUN_COUNTERS = ("enrolled", "ended", "exited_by_goal", "conversions")
-_QUERY_KEYS = frozenset({"version"})
+_QUERY_KEYS = frozenset({"version", "from", "to"})
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_PERIOD_DAYS = 366
 
 
 class StatsQueryError(ValueError):
@@ -30,17 +35,48 @@ class StatsQueryError(ValueError):
         self.field = field
 
 
-def parse_version(query: Mapping[str, str]) -> int | None:
-    """``?version=n`` (a positive integer), or None for every version together."""
+@dataclass(frozen=True)
+class StatsQuery:
+    version: int | None = None  # None: every version together
+    period: tuple[date, date] | None = None  # None: all time
+
+    @property
+    def days(self) -> tuple[str, str] | None:
+        return None if self.period is None else (self.period[0].isoformat(), self.period[1].isoformat())
+
+
+def parse_stats_query(query: Mapping[str, str]) -> StatsQuery:
+    """``?version=n`` (a positive integer) and ``?from=&to=`` (UTC days, both or neither)."""
     for key in query:
         if key not in _QUERY_KEYS:
-            raise StatsQueryError(key, f"'{key}' is not a known query parameter; only 'version' is")
+            raise StatsQueryError(key, f"'{key}' is not a known query parameter: use version, from and to")
     raw = query.get("version")
-    if raw is None:
-        return None
-    if not raw.isdigit() or int(raw) < 1:
-        raise StatsQueryError("version", f"version must be a positive integer, not '{raw}'")
-    return int(raw)
+    version = None
+    if raw is not None:
+        if not raw.isdigit() or int(raw) < 1:
+            raise StatsQueryError("version", f"version must be a positive integer, not '{raw}'")
+        version = int(raw)
+    if "from" not in query and "to" not in query:
+        return StatsQuery(version)
+    start, end = _day(query, "from"), _day(query, "to")
+    if end < start:
+        raise StatsQueryError("to", "'to' must not be before 'from'")
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise StatsQueryError("to", f"a period covers at most {MAX_PERIOD_DAYS} days")
+    return StatsQuery(version, (start, end))
+
+
+def _day(query: Mapping[str, str], field: str) -> date:
+    raw = query.get(field)
+    if not raw:
+        other = "to" if field == "from" else "from"
+        raise StatsQueryError(field, f"'{field}' is required with '{other}', as a date such as 2026-11-01")
+    try:
+        if not _ISO_DAY.match(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise StatsQueryError(field, f"'{field}' must be a date such as 2026-11-01, not '{raw}'") from None
 
 
 def build_stats(
@@ -48,27 +84,27 @@ def build_stats(
     documents: dict[int, dict[str, Any]],
     counters: dict[int, dict[str, Any]],
     version: int | None,
+    period: tuple[date, date] | None = None,
+    all_time: dict[int, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Sum the counters of the chosen versions; steps in the newest chosen document's order, then
-    steps only older versions had."""
+    steps only older versions had. With a ``period``, ``counters`` are the period's and
+    ``all_time``'s give ``in_flight`` (runs going now, whenever they started)."""
     chosen = [version] if version is not None else sorted(documents)
-    totals: dict[str, Any] = {}
-    for number in chosen:
-        for name, amount in counters.get(number, {}).items():
-            if isinstance(amount, int | float):
-                # Decimal sums: money added across versions gains no binary-float noise.
-                totals[name] = totals.get(name, Decimal(0)) + Decimal(str(amount))
+    totals = _sum(counters, chosen)
+    now = totals if all_time is None else _sum(all_time, chosen)
     step_types: dict[str, str] = {}
     for number in sorted(chosen, reverse=True):
         for step_id, step in (documents[number].get("steps") or {}).items():
             step_types.setdefault(step_id, str(step.get("type")))
-    enrolled, ended = int(totals.get("enrolled", 0)), int(totals.get("ended", 0))
+    enrolled, ended = int(now.get("enrolled", 0)), int(now.get("ended", 0))
     return {
         "id": meta["id"],
         "name": meta.get("name"),
         "status": meta.get("status"),
         "version": version,
         "versions": chosen,
+        "period": None if period is None else {"from": period[0].isoformat(), "to": period[1].isoformat()},
         **{name: int(totals.get(name, 0)) for name in RUN_COUNTERS},
         "in_flight": max(0, enrolled - ended),
         "revenue": {
@@ -78,6 +114,16 @@ def build_stats(
         },
         "steps": [_step(step_id, kind, totals) for step_id, kind in step_types.items()],
     }
+
+
+def _sum(counters: dict[int, dict[str, Any]], versions: list[int]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for number in versions:
+        for name, amount in counters.get(number, {}).items():
+            if isinstance(amount, int | float):
+                # Decimal sums: money added across versions gains no binary-float noise.
+                totals[name] = totals.get(name, Decimal(0)) + Decimal(str(amount))
+    return totals
 
 
 def _step(step_id: str, kind: str, totals: dict[str, Any]) -> dict[str, Any]:

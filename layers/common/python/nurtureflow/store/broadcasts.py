@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
+from boto3.dynamodb.conditions import Attr, Key
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from nurtureflow.aws.clients import client, dynamodb_table
 from nurtureflow.store.items import to_dynamo, to_plain
+from nurtureflow.store.tables import BROADCASTS_BY_TIME
 
 ITEM = "broadcast"
 _MARKER = "counted#"
@@ -44,7 +45,7 @@ class BroadcastRepository:
         counters = {"matched": 0, "sent": 0, "failed": 0, "skipped": {}, "pages": 0, "batches": 0}
         try:
             self._table.put_item(
-                Item=to_dynamo({**counters, **item, "pk": item["id"], "sk": ITEM}),
+                Item=to_dynamo({**counters, **item, "pk": item["id"], "sk": ITEM, "listed": ITEM}),
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as error:
@@ -57,6 +58,27 @@ class BroadcastRepository:
         if item is None:
             return None
         return {k: v for k, v in to_plain(item).items() if k not in ("pk", "sk")}
+
+    def newest(self, limit: int, after: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """Up to ``limit`` broadcasts, newest first, after the broadcast ``after``; and the id the
+        next page starts after (None on the last page)."""
+        kwargs: dict[str, Any] = {
+            "IndexName": BROADCASTS_BY_TIME.name,
+            "KeyConditionExpression": Key(BROADCASTS_BY_TIME.partition_key).eq(ITEM),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if after is not None:
+            previous = self.get(after)
+            if previous is None:
+                raise KeyError(after)
+            kwargs["ExclusiveStartKey"] = {
+                "listed": ITEM, "created_at": previous["created_at"], "pk": after, "sk": ITEM,
+            }  # fmt: skip
+        page = self._table.query(**kwargs)
+        found = [item for item in (self.get(str(key["pk"])) for key in page["Items"]) if item is not None]
+        last = page.get("LastEvaluatedKey")
+        return found, None if last is None else str(last["pk"])
 
     def audiences(self) -> Iterator[dict[str, Any]]:
         """Every broadcast's id, name and segment, page by page (an erasure looks for an address)."""

@@ -3,9 +3,10 @@
 A version's counters are flat names (``enrolled``, ``step#<id>#sent``, ``step#<id>#skipped#<reason>``,
 ``revenue#<currency>`` ...). Those of a step live on the step's own item (``pk = wf#<workflow>``,
 ``sk = v#<version>#step#<id>``), the others on ``sk = v#<version>``: writes to different steps do
-not contend for one item, and the stats route still reads one partition. Each count goes with a
-marker item (``pk = once#<digest of key>``) in one transaction: the marker's ``attribute_not_exists``
-condition fails on a retry, and nothing is added twice.
+not contend for one item, and the stats route still reads one partition. Each item has a twin per
+day (``sk = d#<YYYY-MM-DD>#v#<version>...``, the UTC day the count was made) for stats over a
+period. Each count goes with a marker item (``pk = once#<digest of key>``) in one transaction: the
+marker's ``attribute_not_exists`` condition fails on a retry, and nothing is added twice.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ MARKER_SK = "-"
 # briefly and with jitter, before the error reaches the caller's own retries.
 CONFLICT_ATTEMPTS = 5
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
+TOTALS_PREFIX, DAY_PREFIX = "v#", "d#"
 
 
 def marker_key(key: str) -> str:
@@ -47,8 +49,14 @@ def _item_key(version: int, counter: str) -> str:
     return base
 
 
+def _day_key(day: str, sort_key: str) -> str:
+    return f"{DAY_PREFIX}{day}#{sort_key}"
+
+
 def _version_of(sort_key: str) -> int:
-    return int(sort_key.removeprefix("v#").split("#", 1)[0])
+    if sort_key.startswith(DAY_PREFIX):
+        sort_key = sort_key.split("#", 2)[2]  # d#<day>#v#...
+    return int(sort_key.removeprefix(TOTALS_PREFIX).split("#", 1)[0])
 
 
 class StatsRepository:
@@ -57,9 +65,16 @@ class StatsRepository:
         self._table = dynamodb_table(table_name)
 
     def count_once(
-        self, key: str, workflow: str, version: int, counters: dict[str, int | Decimal], expires_at: int
+        self,
+        key: str,
+        workflow: str,
+        version: int,
+        counters: dict[str, int | Decimal],
+        expires_at: int,
+        day: str,
     ) -> bool:
-        """Add ``counters`` to the version's items unless ``key`` was counted before; False if it was."""
+        """Add ``counters`` to the version's items and their twins of ``day`` (an ISO date) unless
+        ``key`` was counted before; False if it was."""
         if not counters:
             return False
         marker = {"pk": marker_key(key), "sk": MARKER_SK, "expires_at": expires_at}
@@ -75,11 +90,12 @@ class StatsRepository:
         by_item: dict[str, dict[str, int | Decimal]] = defaultdict(dict)
         for name, amount in counters.items():
             by_item[_item_key(version, name)][name] = amount
-        if len(by_item) >= MAX_TRANSACTION_ITEMS:
-            # A run through a hundred steps: its counters go on the version's item, in one update.
+        if 1 + 2 * len(by_item) > MAX_TRANSACTION_ITEMS:
+            # A run through fifty steps or more: its counters go on the version's item and its day's.
             by_item = {_item_key(version, ""): dict(counters)}
         for sort_key, adds in sorted(by_item.items()):
             items.append({"Update": self._add(workflow, sort_key, adds)})
+            items.append({"Update": self._add(workflow, _day_key(day, sort_key), adds)})
         for attempt in range(CONFLICT_ATTEMPTS):
             try:
                 client("dynamodb").transact_write_items(TransactItems=items)
@@ -105,10 +121,16 @@ class StatsRepository:
             },
         }
 
-    def of_workflow(self, workflow: str) -> dict[int, dict[str, Any]]:
-        """Every version's counters (its items merged), by version number."""
+    def of_workflow(self, workflow: str, days: tuple[str, str] | None = None) -> dict[int, dict[str, Any]]:
+        """Every version's counters (its items merged), by version number: all time, or the counts
+        made on the days ``days[0]`` to ``days[1]`` (ISO dates, both included)."""
         versions: dict[int, dict[str, Any]] = defaultdict(dict)
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"wf#{workflow}")}
+        partition = Key("pk").eq(f"wf#{workflow}")
+        if days is None:
+            sort = Key("sk").begins_with(TOTALS_PREFIX)
+        else:  # "~" sorts after every character of a version's key
+            sort = Key("sk").between(f"{DAY_PREFIX}{days[0]}#", f"{DAY_PREFIX}{days[1]}#~")
+        kwargs: dict[str, Any] = {"KeyConditionExpression": partition & sort}
         while True:
             page = self._table.query(**kwargs)
             for item in page["Items"]:

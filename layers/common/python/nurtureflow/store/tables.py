@@ -12,6 +12,7 @@ class IndexSpec:
 
     name: str
     partition_key: str
+    sort_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class TableSpec:
 
 # Every send record of a contact, whatever its status, for its export and its erasure.
 SENDS_BY_CONTACT = IndexSpec("by_contact", "contact_id")
+# Every broadcast, newest first (only broadcast items carry "listed": the markers stay out).
+BROADCASTS_BY_TIME = IndexSpec("by_created", "listed", "created_at")
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -39,7 +42,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("stats_table", "pk", "sk", ttl_attribute="expires_at"),
     TableSpec("cost_rollups_table", "pk", "sk"),
     # Broadcasts (sk "broadcast") and their count-once markers (sk "counted#…").
-    TableSpec("broadcasts_table", "pk", "sk"),
+    TableSpec("broadcasts_table", "pk", "sk", indexes=(BROADCASTS_BY_TIME,)),
     # Fixed-window counters of the public site keys (pk <scope>#<digest>#<window>), expiring.
     TableSpec("rate_limits_table", "pk", ttl_attribute="expires_at"),
 )
@@ -50,11 +53,14 @@ def create_tables(dynamodb: Any, names: Any) -> None:
     by its field of ``names`` (a ``TableSettings``)."""
     for spec in TABLES:
         keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
-        attributes = [k for k, _ in keys] + [i.partition_key for i in spec.indexes]
+        attributes = [k for k, _ in keys] + [
+            a for i in spec.indexes for a in (i.partition_key, i.sort_key) if a is not None
+        ]
         indexes = [
             {
                 "IndexName": index.name,
-                "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"}],
+                "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"}]
+                + ([{"AttributeName": index.sort_key, "KeyType": "RANGE"}] if index.sort_key else []),
                 "Projection": {"ProjectionType": "KEYS_ONLY"},
             }
             for index in spec.indexes
