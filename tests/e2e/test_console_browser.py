@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -71,6 +72,17 @@ def _sign_in_as_person(browser: Browser, stack: LocalClient, email: str, passwor
     return page
 
 
+def _wait_for_run(stack: LocalClient, address: str, workflow: str) -> None:
+    """Until the tracker's batch (it sends on a timer) has enrolled ``address`` in ``workflow``."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        found = stack.call("GET", f"/admin/contacts/{address}", token=ADMIN)
+        if found.status == 200 and any(r.get("workflow") == workflow for r in found.json().get("runs", [])):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{address} was not enrolled in {workflow}")
+
+
 def _no_serious_accessibility_violations(page: Page) -> None:
     page.add_script_tag(path=str(AXE))
     found = page.evaluate("async () => (await axe.run()).violations")
@@ -128,6 +140,20 @@ def test_a_marketer_fixes_a_draft_at_its_mistakes_forecasts_and_launches(
     expect(page.locator("tr", has_text="console-welcome")).to_contain_text("active")
     summary = stack.call("GET", "/admin/workflows/console-welcome", token=MARKETER).json()
     assert summary["status"] == "active"
+
+    # A visitor signs up on the demo shop; the clock moves; the funnel moves with it.
+    shop = browser.new_page()
+    shop.goto(stack.base + "/_local/demo-shop")
+    shop.locator("#signup input[name=email]").fill("console.visitor@example.com")
+    shop.locator("#signup button[type=submit]").click()
+    expect(shop.locator("#thanks")).to_be_visible()
+    _wait_for_run(stack, "console.visitor@example.com", "console-welcome")
+    assert stack.call("POST", "/_local/clock", {"advance": "PT10M"}).status == 200
+    page.goto(stack.base + "/console/#/workflows/console-welcome")
+    page.get_by_role("button", name="Stats").click()
+    stats = page.get_by_role("region", name="Stats")
+    expect(stats).to_contain_text("1 enrolled")
+    expect(stats.locator("tbody tr", has_text="hello").locator("td").nth(3)).to_have_text("1")  # sent
 
     page.goto(stack.base + "/console/#/costs")
     expect(page.get_by_role("alert")).to_contain_text("may not see this page")
@@ -324,7 +350,13 @@ def test_a_marketer_writes_a_template_sees_a_mistake_at_its_field_then_the_warni
     stored = stack.call("GET", "/admin/templates/console-note", token=MARKETER).json()
     assert stored["subject"] == "A note for {{ contact.first_name }}"
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates").click()
-    expect(page.get_by_role("link", name="console-note")).to_be_visible()
+    page.get_by_role("link", name="console-note").click()
+    # Previewed on its own page, as sample data, in the sandboxed frame.
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("p.subject")).to_have_text("Subject: A note for Sam")
+    frame = page.locator("iframe[title='Email preview']")
+    assert frame.get_attribute("sandbox") == ""
+    expect(page.frame_locator("iframe[title='Email preview']").locator("p").first).to_have_text("Hello Sam")
 
 
 def test_a_marketer_schedules_a_broadcast_follows_it_and_cancels_another(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -293,3 +294,11 @@ def test_the_broadcasts_are_listed_newest_first_page_by_page(harness: Harness) -
         ).status
         == 403
     )
+
+
+@pytest.mark.parametrize("after", ["", "b_", "x" * 3000, "b_" + "0" * 24, "../b"])
+def test_any_after_that_is_no_broadcast_is_a_400_naming_it(harness: Harness, after: str) -> None:
+    """Found by the fuzzer: an empty ``after`` reached DynamoDB as an empty key (a 500)."""
+    answer = harness.http("GET", f"/admin/broadcasts?after={quote(after)}", token=MARKETER)
+    assert answer.status == 400, answer.body
+    assert answer.json()["details"][0]["field"] == "after"

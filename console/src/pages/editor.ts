@@ -5,6 +5,7 @@ import { diffLines } from "diff";
 import { ApiError, call, describe, may, type Session } from "../api";
 import { count, h, table, usd } from "../dom";
 import { jsonEditor } from "../json_editor";
+import { previewPanel } from "../preview";
 
 const STARTER = {
   schema: "workflow/v1",
@@ -191,46 +192,8 @@ function versionsView(stored: Stored): HTMLElement {
 function previewView(stored: Stored): HTMLElement {
   const steps = Object.entries((stored.document.steps ?? {}) as Record<string, { type?: string; template?: string }>)
     .filter(([, step]) => step.type === "email" && step.template)
-    .map(([stepId, step]) => ({ stepId, template: String(step.template) }));
-  const choice = h("select", { id: "preview-step" }, ...steps.map((s) => h("option", { value: s.template }, `${s.stepId} (${s.template})`)));
-  const contact = h("input", { id: "preview-contact", type: "text", placeholder: "an email or contact id; empty: sample data" });
-  const width = h("select", { id: "preview-width" }, h("option", { value: "800" }, "desktop"), h("option", { value: "375" }, "mobile"));
-  const subject = h("p", { class: "subject" });
-  const frame = h("iframe", { title: "Email preview", sandbox: "", width: "800", height: "500" });
-  const problem = h("p", { role: "alert" });
-  width.addEventListener("change", () => frame.setAttribute("width", width.value));
-  async function preview(event: Event): Promise<void> {
-    event.preventDefault();
-    problem.textContent = "";
-    const who = contact.value.trim();
-    const body = who ? { contact_id: who } : { contact: { email: "sample@example.com", first_name: "Sam" } };
-    try {
-      const email = await call<{ subject: string; html: string }>("POST", `/admin/templates/${encodeURIComponent(choice.value)}/preview`, body);
-      subject.textContent = `Subject: ${email.subject}`;
-      frame.srcdoc = email.html; // sandboxed with no permissions: no script, no navigation, no forms
-    } catch (error) {
-      problem.textContent = describe(error);
-    }
-  }
-  return h(
-    "section",
-    { "aria-label": "Preview" },
-    h("h2", {}, "Preview"),
-    h(
-      "form",
-      { class: "filters", onsubmit: preview },
-      h("label", { for: "preview-step" }, "Email step"),
-      choice,
-      h("label", { for: "preview-contact" }, "Contact"),
-      contact,
-      h("label", { for: "preview-width" }, "Width"),
-      width,
-      h("button", { type: "submit" }, "Preview"),
-    ),
-    problem,
-    subject,
-    frame,
-  );
+    .map(([stepId, step]) => ({ label: `${stepId} (${step.template})`, template: String(step.template) }));
+  return previewPanel(steps, "Email step");
 }
 
 interface Forecast {

@@ -2,6 +2,7 @@
 // (each next to its field) and warnings; a preview as a stored contact or sample data.
 import { ApiError, call, describe, may, type Problem, type Session } from "../api";
 import { h } from "../dom";
+import { previewPanel } from "../preview";
 
 interface Template {
   subject: string;
@@ -82,5 +83,9 @@ export async function templatePage(session: Session, [id]: string[]): Promise<HT
     status,
     warnings,
     problem,
+    // An email template previews as itself; layouts and partials are previewed through an email.
+    !creating && stored.kind === "email" && may(session, "POST /admin/templates/{id}/preview")
+      ? previewPanel([{ label: id, template: id }], "Template")
+      : null,
   );
 }

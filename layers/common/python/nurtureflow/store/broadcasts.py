@@ -7,6 +7,7 @@ batch never counts twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from nurtureflow.store.items import to_dynamo, to_plain
 from nurtureflow.store.tables import BROADCASTS_BY_TIME
 
 ITEM = "broadcast"
+_BROADCAST_ID = re.compile(r"b_[0-9a-f]{24}")
 _MARKER = "counted#"
 _serialise = TypeSerializer().serialize
 
@@ -69,7 +71,8 @@ class BroadcastRepository:
             "Limit": limit,
         }
         if after is not None:
-            previous = self.get(after)
+            # Only a broadcast's own id shape is looked up: an empty or 2 KB key is DynamoDB's 400.
+            previous = self.get(after) if _BROADCAST_ID.fullmatch(after) else None
             if previous is None:
                 raise KeyError(after)
             kwargs["ExclusiveStartKey"] = {
