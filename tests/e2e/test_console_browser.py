@@ -154,6 +154,9 @@ def test_a_marketer_fixes_a_draft_at_its_mistakes_forecasts_and_launches(
     stats = page.get_by_role("region", name="Stats")
     expect(stats).to_contain_text("1 enrolled")
     expect(stats.locator("tbody tr", has_text="hello").locator("td").nth(3)).to_have_text("1")  # sent
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Workflows").click()
+    listed = page.locator("tbody tr", has_text="console-welcome").locator("td")
+    expect(listed.nth(4)).to_have_text("1")  # emails sent, from the workflow's stats
 
     page.goto(stack.base + "/console/#/costs")
     expect(page.get_by_role("alert")).to_contain_text("may not see this page")

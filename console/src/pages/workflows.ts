@@ -1,6 +1,6 @@
 // Workflows: status and version, with the actions the role may take.
 import { call, describe, may, type Session } from "../api";
-import { h } from "../dom";
+import { count, h } from "../dom";
 import { pagedTable } from "../listing";
 
 interface Workflow {
@@ -62,13 +62,36 @@ export async function workflowsPage(session: Session): Promise<HTMLElement> {
     return cell;
   }
 
+  /** Runs in flight, emails sent and conversions (all time), from the workflow's stats: filled in as
+   * each row's answer arrives, so the list shows at once. */
+  function outcomes(workflow: Workflow): HTMLElement[] {
+    const cells = [h("span", {}, "…"), h("span", {}, "…"), h("span", {}, "…")];
+    void call<{ in_flight: number; conversions: number; steps: { sent: number }[] }>(
+      "GET",
+      `/admin/workflows/${encodeURIComponent(workflow.id)}/stats`,
+    )
+      .then((stats) => {
+        const sent = stats.steps.reduce((sum, step) => sum + step.sent, 0);
+        [stats.in_flight, sent, stats.conversions].forEach((n, i) => (cells[i].textContent = count(n)));
+      })
+      .catch(() => cells.forEach((cell) => (cell.textContent = "")));
+    return cells;
+  }
+
   page.append(
-    await pagedTable<Workflow>(["Workflow", "Status", "Version", "Actions"], "Workflows", "/admin/workflows", "workflows", (w) => [
-      h("a", { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name, h("span", { class: "id" }, ` (${w.id})`)),
-      h("span", { class: `status ${w.status}` }, w.status),
-      w.version,
-      actions(w),
-    ]),
+    await pagedTable<Workflow>(
+      ["Workflow", "Status", "Version", "In flight", "Emails sent", "Conversions", "Actions"],
+      "Workflows",
+      "/admin/workflows",
+      "workflows",
+      (w) => [
+        h("a", { href: `#/workflows/${encodeURIComponent(w.id)}` }, w.name, h("span", { class: "id" }, ` (${w.id})`)),
+        h("span", { class: `status ${w.status}` }, w.status),
+        w.version,
+        ...outcomes(w),
+        actions(w),
+      ],
+    ),
   );
   return page;
 }
