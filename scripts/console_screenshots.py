@@ -28,9 +28,14 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(OUT / f"console-{name}.png"))
 
 
-def _sign_in(page: Page, base: str, token: str) -> None:
+def _sign_in(page: Page, base: str, email: str, password: str, shot: str | None = None) -> None:
+    """As a person, through the local stand-in for Cognito's sign-in page."""
     page.goto(f"{base}/console/")
-    page.get_by_label("Access token").fill(token)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    if shot:
+        _shot(page, shot)
     page.get_by_role("button", name="Sign in").click()
     page.locator("#who").wait_for()
 
@@ -47,7 +52,8 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1200, "height": 800})
-            _sign_in(page, base, settings.marketer_token)
+            _sign_in(page, base, "marketer@shop.internal", settings.people_password, shot="sign-in")
+            page.locator("tbody tr").first.wait_for()
             _shot(page, "workflows")
             page.get_by_role("link", name="New workflow").click()
             page.locator(".cm-content").click()
@@ -74,9 +80,19 @@ def main() -> None:
                     ).encode(),
                     "127.0.0.1",
                 )
-            stack.advance(timedelta(days=3))
+            # Through the clock's route, as a user would: it takes the gateway's lock, so it never runs
+            # beside a request of the browser (each function swaps the process's environment).
+            stack.gateway.handle("POST", "/_local/clock", {}, b'{"advance": "P3D"}', "127.0.0.1")
+            page.goto(f"{base}/console/#/broadcasts")
+            page.get_by_label("Name").fill("Winter sale")
+            page.get_by_role("button", name="Count contacts").click()
+            page.locator("#audience").filter(has_text="match").wait_for()
+            _shot(page, "broadcasts")
+            page.goto(f"{base}/console/#/scoring")
+            page.locator(".cm-content").wait_for()
+            _shot(page, "scoring")
             finance = browser.new_page(viewport={"width": 1200, "height": 800})
-            _sign_in(finance, base, settings.finance_token)
+            _sign_in(finance, base, "finance@shop.internal", settings.people_password)
             today = stack.clock.now().date()
             finance.fill("#from", str(today - timedelta(days=7)))
             finance.fill("#to", str(today))

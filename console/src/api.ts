@@ -29,6 +29,7 @@ export interface Session {
 export interface Config {
   apiUrl: string;
   signIn?: SignIn; // absent: role tokens only
+  local?: { demoShop: string }; // only from the local stack: its demo shop page, with the clock
 }
 
 const TOKEN = "nurtureflow.token";

@@ -1,6 +1,6 @@
 // The console's shell: sign-in, the navigation the role allows, and a hash router over the pages.
 import "./style.css";
-import { ApiError, call, may, settings, token, type Session } from "./api";
+import { ApiError, call, may, settings, token, type Config, type Session } from "./api";
 import { h } from "./dom";
 import { broadcastsPage } from "./pages/broadcasts";
 import { contactsPage } from "./pages/contacts";
@@ -46,6 +46,7 @@ const SECTIONS: Section[] = [
 ];
 
 let session: Session | undefined;
+let config: Config | undefined;
 let refused = ""; // why the API turned the last token away (a person in none of the groups)
 const main = document.getElementById("main") as HTMLElement;
 
@@ -75,6 +76,11 @@ function drawNav(current: Session | undefined): void {
     if (!section.inNav || !may(current, section.needs)) continue;
     const active = here.startsWith(section.inNav);
     nav.append(h("a", { href: section.inNav, "aria-current": active ? "page" : undefined }, section.title));
+  }
+  const local = config?.local;
+  if (local) {
+    // The local stack's own page (a website using the tracker, and the clock): not the admin API.
+    nav.append(h("a", { href: local.demoShop, class: "local" }, "Demo shop and clock (local)"));
   }
   who.append(
     `Signed in as ${current.roles.join(" and ")}`,
@@ -116,8 +122,12 @@ async function arrive(): Promise<string> {
 }
 
 let arrived: Promise<string> | undefined;
+let navigation = 0; // which route() is the latest: an earlier, slower one must not draw over it
 
 async function route(): Promise<void> {
+  const mine = ++navigation;
+  config ??= await settings().catch(() => undefined);
+  const isLatest = (): boolean => mine === navigation;
   arrived ??= arrive();
   const problem = await arrived;
   const path = location.hash.replace(/^#\/?/, "");
@@ -128,7 +138,8 @@ async function route(): Promise<void> {
   drawNav(current);
   if (!current) {
     document.title = "Sign in · NurtureFlow";
-    main.replaceChildren(await signInPage(signedIn, problem || refused));
+    const signIn = await signInPage(signedIn, problem || refused);
+    if (isLatest()) main.replaceChildren(signIn);
     return;
   }
   const section = SECTIONS.find((s) => s.path.test(path));
@@ -148,9 +159,12 @@ async function route(): Promise<void> {
   main.replaceChildren(h("p", { "aria-busy": "true" }, "Loading…"));
   try {
     const page = section.page ?? (await (section.load as () => Promise<Page>)());
-    main.replaceChildren(await page(current, params));
+    const drawn = await page(current, params);
+    if (!isLatest()) return; // the person has moved on while this page loaded
+    main.replaceChildren(drawn);
   } catch (error) {
     const message = error instanceof ApiError ? `${error.status} ${error.code}: ${error.message}` : String(error);
+    if (!isLatest()) return;
     main.replaceChildren(h("h1", {}, section.title), h("p", { role: "alert" }, message));
   }
   main.focus();

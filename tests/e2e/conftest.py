@@ -95,7 +95,7 @@ def stack() -> Iterator[LocalClient]:
                 )
             try:
                 health = client.call("GET", "/_local/health")
-                if health.status == 200:
+                if health.status == 200 and health.json().get("pid") == process.pid:
                     client.api = health.json()["api_url"]
                     break
             except OSError:

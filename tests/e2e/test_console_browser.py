@@ -452,3 +452,63 @@ def test_a_long_list_comes_in_pages(stack: LocalClient, browser: Browser) -> Non
     page.get_by_role("button", name="Show more").click()
     expect(rows).to_have_count(total)
     expect(page.get_by_role("button", name="Show more")).to_be_hidden()
+
+
+def test_a_slow_page_never_draws_over_the_page_opened_after_it(stack: LocalClient, browser: Browser) -> None:
+    """Found under load: the workflows page, still loading, replaced the contacts page an admin had
+    opened meanwhile (its Find button vanished under the click)."""
+    page = _sign_in(browser, stack, ADMIN)
+    expect(page.locator("h1")).to_have_text("Workflows")
+
+    # The workflows list answers 1.5 s late (in the page: the test's own thread stays free to click).
+    page.evaluate(
+        """() => {
+          const real = window.fetch;
+          window.fetch = async (...args) => {
+            const answer = await real(...args);
+            if (String(args[0]).includes("/admin/workflows?")) await new Promise((r) => setTimeout(r, 1500));
+            return answer;
+          };
+          location.hash = "#/templates";
+          location.hash = "#/workflows";
+        }"""
+    )
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    expect(page.locator("h1")).to_have_text("Contacts")
+    page.wait_for_timeout(2500)  # the slow workflows answer has come and gone
+    expect(page.locator("h1")).to_have_text("Contacts")
+    expect(page.get_by_role("button", name="Find")).to_be_visible()
+
+
+def test_a_newcomer_launches_cart_recovery_and_reads_its_cost_without_a_terminal(
+    stack: LocalClient, browser: Browser
+) -> None:
+    """The issue's check: given the console's URL and nothing else, launch a cart-recovery workflow
+    and read its cost. Everything here is a click in the browser (the test only waits for the
+    tracker's batch to land)."""
+    page = _sign_in_as_person(browser, stack, "admin@shop.internal")
+    row = page.locator("tbody tr", has_text="cart-recovery")
+    row.get_by_role("button", name="Activate").click()
+    expect(page.locator("tbody tr", has_text="cart-recovery")).to_contain_text("active")
+
+    page.get_by_role("link", name="Demo shop and clock (local)").click()
+    expect(page.get_by_role("heading", name="Demo shop")).to_be_visible()
+    page.get_by_label("Email").fill("newcomer@example.com")
+    page.get_by_role("button", name="Sign up").click()
+    page.get_by_role("button", name="Add two mugs to the cart (42 EUR)").click()
+    _wait_for_run(stack, "newcomer@example.com", "cart-recovery")
+    page.get_by_role("button", name="Move on a day").click()
+    expect(page.locator("#clock-now")).not_to_have_text("moving…")
+    _no_serious_accessibility_violations(page)
+
+    page.get_by_role("link", name="The console").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Costs").click()
+    page.get_by_role("button", name="This month").click()
+    cost = page.locator("#report tbody tr", has_text="cart-recovery")
+    expect(cost).to_be_visible()
+    assert cost.locator("td").nth(1).inner_text() != "0"  # emails: the reminder went out
+    sent = [
+        e for e in stack.call("GET", "/_local/outbox").json()["emails"] if e["to"] == "newcomer@example.com"
+    ]
+    assert sent
+    assert sent[0]["workflow"] == "cart-recovery"

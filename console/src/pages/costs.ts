@@ -37,6 +37,12 @@ interface Report {
   total: Row;
 }
 
+function thisMonth(): [string, string] {
+  const now = new Date();
+  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  return [first.toISOString().slice(0, 10), now.toISOString().slice(0, 10)];
+}
+
 function lastMonth(): [string, string] {
   const now = new Date();
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
@@ -196,6 +202,19 @@ export async function costsPage(): Promise<HTMLElement> {
     h("label", { for: "group-by" }, "Group by"),
     groupBy,
     h("button", { type: "submit" }, "Show"),
+    ...([["Last month", lastMonth], ["This month", thisMonth]] as const).map(([label, period]) =>
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: () => {
+            [from.value, to.value] = period();
+            void load();
+          },
+        },
+        label,
+      ),
+    ),
     csv,
   );
   const page = h("section", {}, h("h1", {}, "Costs"), form, problem, output);

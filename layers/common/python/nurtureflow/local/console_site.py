@@ -26,7 +26,9 @@ def console_routes(root: Path, api_url: str, sign_in: dict[str, str]) -> dict[tu
     """A route per file of the build, the page at ``/console`` and ``/console/``, and its config:
     where the API is, and how people sign in (``sign_in``, as ``cdk deploy`` writes it)."""
     dist = root / "console" / "dist"
-    config = LocalPage(json.dumps({"apiUrl": api_url, "signIn": sign_in}), "application/json")
+    # "local": the local stack's own pages (the demo shop and its clock), linked from the header.
+    local = {"demoShop": "/_local/demo-shop"}
+    config = LocalPage(json.dumps({"apiUrl": api_url, "signIn": sign_in, "local": local}), "application/json")
     routes: dict[tuple[str, str], Any] = {("GET", f"{PREFIX}/config.json"): lambda m, b: (200, config)}
     index = dist / "index.html"
     if not index.is_file():

@@ -325,7 +325,12 @@ class LocalStack:
         return {
             ("GET", "/_local/health"): lambda m, b: (
                 200,
-                {"status": "ready", "now": self.clock.now().isoformat(), "api_url": self.base_url},
+                {
+                    "status": "ready",
+                    "now": self.clock.now().isoformat(),
+                    "api_url": self.base_url,
+                    "pid": os.getpid(),  # which process answers: a test's stack, not another's
+                },
             ),
             ("POST", "/_local/clock"): self._clock_route,
             ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
