@@ -510,5 +510,5 @@ def test_a_newcomer_launches_cart_recovery_and_reads_its_cost_without_a_terminal
     sent = [
         e for e in stack.call("GET", "/_local/outbox").json()["emails"] if e["to"] == "newcomer@example.com"
     ]
-    assert sent
-    assert sent[0]["workflow"] == "cart-recovery"
+    # (the welcome workflow an earlier test launched greets the sign-up too)
+    assert "cart-recovery" in {e["workflow"] for e in sent}
