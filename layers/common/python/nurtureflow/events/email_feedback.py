@@ -20,12 +20,22 @@ from nurtureflow.sending.tokens import verify_kind
 from nurtureflow.settings import TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
 
-# One tracking hit: an API Gateway request, a Lambda request, reads of the send and writes of the
-# event (with its id marker), the send's first-open/click mark and the ledger line.
 ENGAGED = frozenset({"email_opened", "email_clicked"})
-TRACKING_USAGE = Usage(
-    apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=4
-)
+
+
+def tracking_usage(kind: str, marked: bool, engaged: bool) -> Usage:
+    """One tracking hit: an API Gateway request, a Lambda request, the read of the send, and the
+    writes: the event with its id marker (a transaction: 2 items billed twice, 4 units), the ledger
+    line with its three rollups (8 units), the send's first-open/click mark (1) when there is one,
+    the hour-of-week engagement of the workflow and of the account (2) for a person's open or
+    click, the contact's unsubscription (1) for an unsubscribe, and each stats count with its day's
+    twin and marker (6 units; a click counts an open too). ``tests/integration/
+    test_tracking_costs.py`` counts them as the hit makes them."""
+    counts = 2 if kind == "email_clicked" else 1
+    unsubscribing = 1 if kind == "unsubscribed" else 0
+    writes = 4 + 8 + (1 if marked else 0) + (2 if engaged else 0) + unsubscribing + 6 * counts
+    return Usage(apigateway_requests=1, lambda_requests=1, dynamodb_read_units=1, dynamodb_write_units=writes)
+
 
 # How an unsubscribe arrived: the List-Unsubscribe URL (one-click POST, or the page's button), or
 # its mailto (an SES receipt rule, events/mail_unsubscribe.py). Kept on the event and the consent.
@@ -137,6 +147,7 @@ class EmailFeedback:
         if self._engagement is not None and kind in ENGAGED and not properties.get("machine"):
             self._engagement.add(send["workflow"], hour_of_week(self._clock.now(), ZoneInfo("UTC")))
         self._bus.publish([event])
+        usage = tracking_usage(kind, mark is not None, kind in ENGAGED and not properties.get("machine"))
         self._ledger.record(
             LedgerEntry(
                 entry_id=f"trk#{event.id}",
@@ -144,8 +155,8 @@ class EmailFeedback:
                 kind="tracking",
                 workflow=send["workflow"],
                 template=send.get("template"),
-                usage=TRACKING_USAGE,
-                usd=cost_usage(TRACKING_USAGE, self._prices),
+                usage=usage,
+                usd=cost_usage(usage, self._prices),
             )
         )
         if self._stats is not None:  # last: the event is kept even if counting fails
