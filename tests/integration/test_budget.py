@@ -17,9 +17,9 @@ def _sends_of(workflow: str) -> list[dict[str, Any]]:
 
 
 def test_emails_over_the_budget_are_skipped_and_the_report_shows_the_budget(harness: Harness) -> None:
-    # An email costs about 0.000112 USD (SES, and 18 DynamoDB write units) and each run about
+    # An email costs about 0.000113 USD (SES, and 20 DynamoDB write units) and each run about
     # 0.00003: an email is sent while the month's spend plus its own cost stays within the budget,
-    # so 0.00032 leaves room for two (0.000252 before the second, 0.000393 before the third).
+    # so 0.00032 leaves room for two (0.000255 before the second, 0.000396 before the third).
     workflow = {
         "schema": "workflow/v1",
         "id": "it-budget",

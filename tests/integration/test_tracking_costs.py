@@ -104,3 +104,22 @@ def test_a_click_an_open_and_an_unsubscribe_are_costed_at_the_writes_they_make(h
         assert answer.status == 200
     [left] = [e for e in _tracking_line(today) if e.entry_id not in seen]
     assert left.usage.dynamodb_write_units == sum(units)
+
+
+def test_a_send_is_costed_at_the_writes_it_makes(harness: Harness) -> None:
+    """The same for an email: its ledger line's write units are the send function's writes."""
+    uploaded = harness.http("PUT", "/admin/templates/it-track-cost", TEMPLATE, token=MARKETER)
+    assert uploaded.status in (200, 201)
+    workflow = {**WORKFLOW, "id": "it-send-cost", "trigger": {"event": "it_send_cost"}}
+    assert harness.http("PUT", "/admin/workflows/it-send-cost", workflow, token=MARKETER).status == 201
+    assert harness.http("POST", "/admin/workflows/it-send-cost/activate", token=MARKETER).status == 200
+    send = harness.stack.lambdas.environment("send")["AWS_LAMBDA_FUNCTION_NAME"]
+    with _write_units(send) as units:
+        assert harness.event({"type": "it_send_cost", "email": "sc-bo@example.com"}).status == 202
+        harness.stack.advance(timedelta(minutes=1))
+    assert len(harness.sent_to("sc-bo@example.com")) == 1
+    today = harness.stack.clock.now().date()
+    [line] = [
+        e for e in wiring.ledger().between(today, today) if e.workflow == "it-send-cost" and e.kind == "send"
+    ]
+    assert line.usage.dynamodb_write_units == sum(units), units
