@@ -2,7 +2,11 @@
 with PKCE, RFC 7636) hands out moto's tokens, and the admin API takes them as it takes Cognito's.
 
 The stand-in must never be looser than the hosted page: it redirects only to the app client's
-registered URLs, requires PKCE, and a code is used once."""
+registered URLs, requires PKCE with S256 (the only method Cognito supports:
+https://docs.aws.amazon.com/cognito/latest/developerguide/using-pkce-in-authorization-code.html),
+and a code is used once. Cognito's token endpoint answers browsers from any origin
+(``Access-Control-Allow-Origin: *``, https://docs.aws.amazon.com/cognito/latest/developerguide/
+token-endpoint.html), so the console exchanges the code from the page, as it does here."""
 
 from __future__ import annotations
 
