@@ -170,11 +170,20 @@ def test_an_admin_finds_exports_and_erases_a_contact_after_confirming(
 ) -> None:
     address = "erase.me@example.com"
     _a_contact(stack, address)
+    # The default scoring rules give 5 points for a pricing page (this module's scoring test, which
+    # replaces the rules, runs later).
+    pricing = {"type": "page_viewed", "email": address, "properties": {"path": "/pricing/teams"}}
+    posted = stack.call("POST", "/v1/events", pricing, headers={"Authorization": f"Bearer {SERVER_KEY}"})
+    assert posted.status == 202
     page = _sign_in(browser, stack, ADMIN)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
     page.get_by_label("Email or contact id").fill(address)
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_role("heading", name=address)).to_be_visible()
+    history = page.locator("table", has=page.locator("caption", has_text="Score and stage history"))
+    expect(history.locator("tbody tr")).to_have_count(1)
+    expect(history.locator("tbody tr td").nth(1)).to_have_text("5")
+    expect(history.locator("tbody tr td").nth(4)).to_have_text("rule pricing-page")
     _no_serious_accessibility_violations(page)
     with page.expect_download() as waiting:
         page.get_by_role("link", name="Export (JSON)").click()

@@ -5,7 +5,7 @@ import { count, h, table } from "../dom";
 
 interface Export {
   contact: { id: string; email: string; first_name?: string; last_name?: string; lifecycle_stage?: string; score: number };
-  events: { type: string; occurred_at: string }[];
+  events: { type: string; occurred_at: string; properties?: Record<string, unknown> }[];
   runs: { workflow: string; status: string }[];
   sends: { template?: string; status?: string }[];
 }
@@ -74,6 +74,20 @@ export async function contactsPage(session: Session): Promise<HTMLElement> {
         ["Workflow", "Status"],
         held.runs.map((r) => [r.workflow, r.status]),
         "Runs",
+      ),
+      // The score's history is its score_changed events: each says why (a rule or a workflow step),
+      // by how much, and the score and stage after it.
+      table(
+        ["When", "Points", "Score after", "Stage after", "Why"],
+        held.events
+          .filter((e) => e.type === "score_changed")
+          .reverse()
+          .map((e) => {
+            const p = e.properties ?? {};
+            const why = p.rule ? `rule ${String(p.rule)}` : p.step ? `step ${String(p.step)}` : "";
+            return [new Date(e.occurred_at).toLocaleString(), String(p.delta ?? ""), String(p.score ?? ""), String(p.stage ?? ""), why];
+          }),
+        "Score and stage history",
       ),
       table(
         ["Event", "When"],
