@@ -16,6 +16,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from nurtureflow.aws.clients import client, dynamodb_table
+from nurtureflow.store.batch_reads import read_many
 from nurtureflow.store.items import to_dynamo, to_plain
 from nurtureflow.store.tables import BROADCASTS_BY_TIME
 
@@ -57,9 +58,7 @@ class BroadcastRepository:
 
     def get(self, broadcast_id: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key={"pk": broadcast_id, "sk": ITEM}, ConsistentRead=True).get("Item")
-        if item is None:
-            return None
-        return {k: v for k, v in to_plain(item).items() if k not in ("pk", "sk")}
+        return None if item is None else _broadcast(to_plain(item))
 
     def newest(self, limit: int, after: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
         """Up to ``limit`` broadcasts, newest first, after the broadcast ``after``; and the id the
@@ -79,7 +78,12 @@ class BroadcastRepository:
                 "listed": ITEM, "created_at": previous["created_at"], "pk": after, "sk": ITEM,
             }  # fmt: skip
         page = self._table.query(**kwargs)
-        found = [item for item in (self.get(str(key["pk"])) for key in page["Items"]) if item is not None]
+        # The index holds keys only: the items in one batch read, put back in the index's order.
+        items = {
+            item["pk"]: item
+            for item in read_many(self._name, [{"pk": k["pk"], "sk": ITEM} for k in page["Items"]])
+        }
+        found = [_broadcast(items[key["pk"]]) for key in page["Items"] if key["pk"] in items]
         last = page.get("LastEvaluatedKey")
         return found, None if last is None else str(last["pk"])
 
@@ -192,3 +196,8 @@ class BroadcastRepository:
                 return False
             raise
         return True
+
+
+def _broadcast(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored broadcast without its keys (the table's and the listing index's)."""
+    return {k: v for k, v in item.items() if k not in ("pk", "sk", "listed")}

@@ -6,8 +6,6 @@ computed from the contact and alias as they were before (``events.ingest`` decid
 
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +15,11 @@ from nurtureflow.aws.clients import client
 from nurtureflow.contacts.changes import ContactChange
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS, TTL_ATTRIBUTE, expires_at
+from nurtureflow.store.batch_reads import read_many
 from nurtureflow.store.expressions import UpdateBuilder
 from nurtureflow.store.items import to_dynamo, to_plain
 
 _MARKER, _CONTACT = 0, 2  # positions in the transaction, for its cancellation reasons
-_BATCH_GET = 100  # BatchGetItem's most keys per call
-_UNPROCESSED_ATTEMPTS = 8
 
 
 class WriteNotAppliedError(Exception):
@@ -75,23 +72,8 @@ class IngestWrites:
         BatchGetItem per 100 instead of a GetItem each, so a batch of 100 events waits for one read
         (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html)."""
         found: dict[str, dict[str, Any] | None] = dict.fromkeys(contact_ids)
-        unique = list(found)
-        for start in range(0, len(unique), _BATCH_GET):
-            keys = [_serialized({"pk": i}) for i in unique[start : start + _BATCH_GET]]
-            request: dict[str, Any] = {self._contacts: {"Keys": keys, "ConsistentRead": True}}
-            for attempt in range(_UNPROCESSED_ATTEMPTS):
-                answer = client("dynamodb").batch_get_item(RequestItems=request)
-                for item in answer.get("Responses", {}).get(self._contacts, []):
-                    plain = _deserialized(item)
-                    if plain is not None:
-                        found[str(plain["pk"])] = plain
-                request = answer.get("UnprocessedKeys") or {}
-                if not request:
-                    break
-                # Keys DynamoDB left unread (throttling, the 16 MB limit): again, after a jittered pause.
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (jitter, not secrecy)
-            else:
-                raise RuntimeError(f"DynamoDB left contacts unread after {_UNPROCESSED_ATTEMPTS} attempts")
+        for item in read_many(self._contacts, [{"pk": i} for i in found]):
+            found[str(item["pk"])] = item
         return found
 
     def alias_item(self, anonymous_id: str) -> dict[str, Any] | None:
