@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -30,13 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts
 from nurtureflow.costs.rollups import Rollup, rollup_key
+from nurtureflow.periods import QueryError, parse_period
 
 GroupBy = Literal["workflow", "template", "day"]
 _GROUP_BYS: dict[str, GroupBy] = {"workflow": "workflow", "template": "template", "day": "day"}
 TOTAL_KEY = "(total)"
-MAX_DAYS = 366
 _MICRO = Decimal("0.000001")
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SERVICES = ("ses", "stepfunctions", "lambda", "dynamodb", "apigateway")
 CSV_COLUMNS = ("key", "emails", *(f"usd_{s}" for s in _SERVICES), "total_usd", "usd_per_email")
 
@@ -97,24 +95,8 @@ class ReportQuery(BaseModel):
 _QUERY_KEYS = frozenset({"from", "to", "group_by"})
 
 
-class ReportQueryError(ValueError):
+class ReportQueryError(QueryError):
     """A report query the caller must fix; ``field`` names the parameter."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def _day(params: Mapping[str, str], field: str) -> date:
-    raw = params.get(field)
-    if not raw:
-        raise ReportQueryError(field, f"'{field}' is required, as a date such as 2026-11-01")
-    try:
-        if not _ISO_DAY.match(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ReportQueryError(field, f"'{field}' must be a date such as 2026-11-01, not '{raw}'") from None
 
 
 def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
@@ -122,11 +104,7 @@ def parse_report_query(params: Mapping[str, str]) -> ReportQuery:
     for name in sorted(set(params) - _QUERY_KEYS):
         # A typo (groupby=day) would otherwise answer a report the caller did not ask for.
         raise ReportQueryError(name, f"'{name}' is not a parameter here; use from, to and group_by")
-    start, end = _day(params, "from"), _day(params, "to")
-    if end < start:
-        raise ReportQueryError("to", "'to' must not be before 'from'")
-    if (end - start).days + 1 > MAX_DAYS:
-        raise ReportQueryError("to", f"a report covers at most {MAX_DAYS} days")
+    start, end = parse_period(params, ReportQueryError)
     group_by = _GROUP_BYS.get(params.get("group_by") or "workflow")
     if group_by is None:
         raise ReportQueryError("group_by", "'group_by' must be one of workflow, template, day")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from nurtureflow.periods import QueryError, parse_period
 from nurtureflow.stats.counters import REVENUE_PREFIX, STEP_PREFIX
 
 STEP_COUNTERS = (
@@ -23,16 +23,10 @@ STEP_COUNTERS = (
 )
 RUN_COUNTERS = ("enrolled", "ended", "exited_by_goal", "conversions")
 _QUERY_KEYS = frozenset({"version", "from", "to"})
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_PERIOD_DAYS = 366
 
 
-class StatsQueryError(ValueError):
+class StatsQueryError(QueryError):
     """A query parameter the caller must fix; ``field`` names it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -58,25 +52,7 @@ def parse_stats_query(query: Mapping[str, str]) -> StatsQuery:
         version = int(raw)
     if "from" not in query and "to" not in query:
         return StatsQuery(version)
-    start, end = _day(query, "from"), _day(query, "to")
-    if end < start:
-        raise StatsQueryError("to", "'to' must not be before 'from'")
-    if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise StatsQueryError("to", f"a period covers at most {MAX_PERIOD_DAYS} days")
-    return StatsQuery(version, (start, end))
-
-
-def _day(query: Mapping[str, str], field: str) -> date:
-    raw = query.get(field)
-    if not raw:
-        other = "to" if field == "from" else "from"
-        raise StatsQueryError(field, f"'{field}' is required with '{other}', as a date such as 2026-11-01")
-    try:
-        if not _ISO_DAY.match(raw):
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise StatsQueryError(field, f"'{field}' must be a date such as 2026-11-01, not '{raw}'") from None
+    return StatsQuery(version, parse_period(query, StatsQueryError))
 
 
 def build_stats(
