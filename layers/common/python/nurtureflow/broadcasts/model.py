@@ -85,7 +85,8 @@ def _send_at(value: datetime | None, now: datetime) -> datetime:
     return max(value, now)
 
 
-def check_segment(data: dict[str, Any]) -> None:
+def check_segment(data: dict[str, Any]) -> Condition:
+    """The segment's condition, or ``BroadcastInvalidError`` naming what a broadcast cannot use."""
     try:
         condition = parse_condition(data)
     except ValidationError as exc:
@@ -97,6 +98,7 @@ def check_segment(data: dict[str, Any]) -> None:
     problem = _unfit(condition)
     if problem:
         raise BroadcastInvalidError("segment", problem)
+    return condition
 
 
 def _unfit(condition: Condition) -> str | None:

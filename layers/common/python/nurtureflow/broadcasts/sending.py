@@ -17,14 +17,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from nurtureflow.aws.errors import RetryableError
+from nurtureflow.broadcasts.audience import in_segment
 from nurtureflow.broadcasts.service import timestamp, workflow_key
 from nurtureflow.clock import Clock
-from nurtureflow.conditions.evaluate import ConditionContext, evaluate
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.runs.actions import RunDocument
-from nurtureflow.runs.history import RunHistory
 from nurtureflow.sending.delivery import DailyCap, SendRequest
 from nurtureflow.settings import BroadcastSettings
 from nurtureflow.store.broadcasts import BroadcastStatusError
@@ -121,10 +120,7 @@ class BroadcastSender:
         while True:
             contacts, after = self._contacts.page(after, min(_SCAN_CHUNK, target))
             scanned += len(contacts)
-            for contact in contacts:
-                history = RunHistory(self._events, self._sends, contact.id, execution_arn="")
-                if evaluate(segment, ConditionContext(contact.as_condition_data(), None, now, history)):
-                    matched.append(contact.id)
+            matched.extend(c.id for c in contacts if in_segment(segment, c, self._events, self._sends, now))
             if after is None or len(matched) >= target or scanned >= self._settings.broadcast_scan_budget:
                 break
         size = self._settings.broadcast_batch_size
