@@ -46,7 +46,6 @@ const SECTIONS: Section[] = [
 ];
 
 let session: Session | undefined;
-let config: Config | undefined;
 let refused = ""; // why the API turned the last token away (a person in none of the groups)
 const main = document.getElementById("main") as HTMLElement;
 
@@ -65,7 +64,7 @@ async function currentSession(): Promise<Session | undefined> {
   }
 }
 
-function drawNav(current: Session | undefined): void {
+function drawNav(current: Session | undefined, local: Config["local"]): void {
   const nav = document.getElementById("nav") as HTMLElement;
   const who = document.getElementById("who") as HTMLElement;
   nav.replaceChildren();
@@ -77,7 +76,6 @@ function drawNav(current: Session | undefined): void {
     const active = here.startsWith(section.inNav);
     nav.append(h("a", { href: section.inNav, "aria-current": active ? "page" : undefined }, section.title));
   }
-  const local = config?.local;
   if (local) {
     // The local stack's own page (a website using the tracker, and the clock): not the admin API.
     nav.append(h("a", { href: local.demoShop, class: "local" }, "Demo shop and clock (local)"));
@@ -126,7 +124,6 @@ let navigation = 0; // which route() is the latest: an earlier, slower one must 
 
 async function route(): Promise<void> {
   const mine = ++navigation;
-  config ??= await settings().catch(() => undefined);
   const isLatest = (): boolean => mine === navigation;
   arrived ??= arrive();
   const problem = await arrived;
@@ -135,7 +132,7 @@ async function route(): Promise<void> {
     main.replaceChildren(h("p", { role: "alert" }, `The API did not answer: ${String(error)}`));
     return undefined;
   });
-  drawNav(current);
+  drawNav(current, (await settings().catch(() => undefined))?.local);
   if (!current) {
     document.title = "Sign in · NurtureFlow";
     const signIn = await signInPage(signedIn, problem || refused);

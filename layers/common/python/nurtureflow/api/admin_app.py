@@ -340,8 +340,7 @@ def list_broadcasts() -> dict[str, Any]:
     from nurtureflow.broadcasts.service import view
 
     query = app.current_event.query_string_parameters or {}
-    limit = parse_limit(query, default=50)
-    assert limit is not None
+    limit = parse_limit(query) or 50
     try:
         found, following = wiring.broadcasts().newest(limit, query.get("after"))
     except KeyError:

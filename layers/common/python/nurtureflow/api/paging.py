@@ -31,11 +31,11 @@ def page_of(
     return shown, str(shown[-1]["id"]) if len(ordered) > limit else None
 
 
-def parse_limit(query: Mapping[str, str], default: int | None = None) -> int | None:
-    """``?limit=N`` (1 to ``MAX_LIMIT``), or ``default`` when it is not given."""
+def parse_limit(query: Mapping[str, str]) -> int | None:
+    """``?limit=N`` (1 to ``MAX_LIMIT``), or None when it is not given."""
     text = query.get("limit")
     if text is None:
-        return default
+        return None
     try:
         limit = int(text)
     except ValueError:

@@ -51,10 +51,8 @@ def roles_of_person(token: str, pool_id: str, client_id: str, endpoint: str | No
     """
     import jwt
 
-    jwks_url = f"{(endpoint or issuer(pool_id)).rstrip('/')}"
-    if endpoint:
-        jwks_url += f"/{pool_id}"
-    jwks_url += "/.well-known/jwks.json"
+    keys_at = f"{endpoint.rstrip('/')}/{pool_id}" if endpoint else issuer(pool_id)
+    jwks_url = f"{keys_at}/.well-known/jwks.json"
     try:
         key = _keys(jwks_url).get_signing_key_from_jwt(token)
         claims: dict[str, Any] = jwt.decode(

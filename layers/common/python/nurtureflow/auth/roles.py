@@ -38,9 +38,7 @@ def bearer(authorization: str | None) -> str:
     return authorization.removeprefix("Bearer ").strip()
 
 
-def require(roles: str | Iterable[str], allowed: Iterable[str]) -> None:
+def require(roles: tuple[str, ...], allowed: Iterable[str]) -> None:
     """Pass when any of ``roles`` may call the route."""
-    held = (roles,) if isinstance(roles, str) else tuple(roles)
-    allowed = tuple(allowed)
-    if not any(role in allowed for role in held):
-        raise ForbiddenError(f"the {' or '.join(held)} role may not do this")
+    if not set(roles) & set(allowed):
+        raise ForbiddenError(f"the {' or '.join(roles)} role may not do this")
