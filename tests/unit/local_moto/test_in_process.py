@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from nurtureflow.local.in_process import InProcessTransport, json_target, moto_app, wsgi
+from nurtureflow.local.in_process import InProcessTransport, json_target, moto_app, moto_handlers, wsgi
 from nurtureflow.local.wire import AwsWireServer
 
 # Nothing listens on port 9 (discard) of loopback: a call that went out over a socket would fail.
@@ -42,7 +42,7 @@ def transport() -> Iterator[InProcessTransport]:
 
     wire = AwsWireServer({"AWSStepFunctions": states})  # never started: only its dispatch is used
     with mock_aws():
-        yield InProcessTransport({MOTO: wsgi(moto_app()), WIRE: json_target(wire.answer)})
+        yield InProcessTransport({MOTO: moto_handlers(wsgi(moto_app())), WIRE: json_target(wire.answer)})
 
 
 def test_dynamodb_calls_reach_moto_without_a_socket(transport: InProcessTransport) -> None:
@@ -86,3 +86,50 @@ def test_other_endpoints_go_out_as_usual(transport: InProcessTransport) -> None:
     target = {"X-Amz-Target": "DynamoDB_20120810.ListTables"}
     ours = AWSRequest("POST", f"{MOTO}/", data=b"{}", headers=target)
     assert transport(ours.prepare()) is not None
+
+
+def test_dynamodb_answers_the_same_from_its_handler_as_through_moto_s_server_app() -> None:
+    """DynamoDB's requests skip moto's Flask app: each answer (status, body, error) is the one the
+    app gives, for reads, writes and every kind of refusal."""
+    NEW = "attribute_not_exists(pk)"
+    requests: list[tuple[str, dict[str, Any]]] = [
+        ("CreateTable", {
+            "TableName": "t", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        }),
+        ("PutItem", {"TableName": "t", "Item": {"pk": {"S": "a"}, "n": {"N": "1"}}}),
+        ("GetItem", {"TableName": "t", "Key": {"pk": {"S": "a"}}}),
+        ("GetItem", {"TableName": "missing", "Key": {"pk": {"S": "a"}}}),
+        ("GetItem", {"TableName": "t", "Key": {"other": {"S": "a"}}}),
+        ("PutItem", {"TableName": "t", "Item": {"pk": {"S": "a"}}, "ConditionExpression": NEW}),
+        ("UpdateItem", {"TableName": "t", "Key": {"pk": {"S": "a"}}, "UpdateExpression": "ADD #n :s",
+                        "ExpressionAttributeNames": {"#n": "n"},
+                        "ExpressionAttributeValues": {":s": {"S": "x"}}}),
+        ("TransactWriteItems", {"TransactItems": [
+            {"Put": {"TableName": "t", "Item": {"pk": {"S": "a"}}, "ConditionExpression": NEW}},
+        ]}),
+        ("Query", {"TableName": "t", "KeyConditionExpression": "pk = :a",
+                   "ExpressionAttributeValues": {":a": {"S": "a"}}}),
+    ]  # fmt: skip
+    answers = []
+    for deliver in (wsgi(moto_app()), moto_handlers(lambda request: pytest.fail("not DynamoDB"))):
+        with mock_aws():
+            answer = []
+            for operation, body in requests:
+                request = AWSRequest(
+                    "POST",
+                    f"{MOTO}/",
+                    data=json.dumps(body).encode(),
+                    headers={"X-Amz-Target": f"DynamoDB_20120810.{operation}"},
+                )
+                signed = _client("dynamodb", MOTO, InProcessTransport({}))
+                signed._request_signer.sign(operation, request)
+                status, _, reply = deliver(request.prepare())
+                parsed = json.loads(reply) if reply else None
+                if isinstance(parsed, dict) and "TableDescription" in parsed:
+                    parsed["TableDescription"].pop("CreationDateTime", None)
+                answer.append((status, parsed))
+            answers.append(answer)
+    assert answers[0] == answers[1]
+    assert [status for status, _ in answers[1]] == [200, 200, 200, 400, 400, 400, 400, 400, 200]

@@ -11,7 +11,10 @@ from typing import Any
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 
 from nurtureflow.local import moto_speed
@@ -191,3 +194,77 @@ def test_an_expression_that_passed_is_still_refused_with_names_that_overlap(clie
         _add(client, "ADD #a :a,", {"#a": "a"}, {":a": {"N": "1"}})  # a syntax error, twice
     with pytest.raises(client.exceptions.ClientError):
         _add(client, "ADD #a :a,", {"#a": "a"}, {":a": {"N": "1"}})
+
+
+# Counter updates applied directly: the same items and the same refusals as moto's own update.
+_ATTRS = ["pk", "sk", "n", "s", "ss", "a", "b"]  # pk and sk are key attributes of "ranged"
+_VALUES = [{"N": "1"}, {"N": "2.50"}, {"N": "-3"}, {"N": "05"}, {"S": "x"}, {"S": ""}, {"BOOL": True}]
+_VALUES += [{"SS": ["y"]}, {"L": []}]
+
+
+@st.composite
+def _counter_update(draw: st.DrawFn) -> dict[str, Any]:
+    actions = draw(st.lists(st.tuples(st.sampled_from(["SET", "ADD"]), st.sampled_from(_ATTRS)), max_size=4))
+    sets = [f"#{attr} = :v{i}" for i, (verb, attr) in enumerate(actions) if verb == "SET"]
+    adds = [f"#{attr} :v{i}" for i, (verb, attr) in enumerate(actions) if verb == "ADD"]
+    clauses = ([f"SET {', '.join(sets)}"] if sets else []) + ([f"ADD {', '.join(adds)}"] if adds else [])
+    expression = " ".join(draw(st.permutations(clauses))) or "SET #n = :v0"
+    update: dict[str, Any] = {
+        "TableName": "ranged",
+        "Key": {"pk": {"S": draw(st.sampled_from(["c", "d"]))}, "sk": {"S": "1"}},
+        "UpdateExpression": expression,
+        "ExpressionAttributeNames": {f"#{attr}": attr for _, attr in actions} or {"#n": "n"},
+        "ExpressionAttributeValues": {f":v{i}": draw(st.sampled_from(_VALUES)) for i in range(len(actions))}
+        or {":v0": {"N": "1"}},
+    }
+    if draw(st.booleans()):
+        update["ConditionExpression"] = draw(
+            st.sampled_from(["attribute_exists(pk)", "attribute_not_exists(n)"])
+        )
+    return update
+
+
+def _outcome(client: Any, updates: list[dict[str, Any]]) -> list[Any]:
+    outcomes: list[Any] = []
+    for update in updates:
+        try:
+            answer = client.update_item(**update, ReturnValues="ALL_NEW")
+            outcomes.append(answer.get("Attributes"))
+        except client.exceptions.ClientError as error:
+            outcomes.append((error.response["Error"]["Code"], error.response["Error"]["Message"]))
+    return [*outcomes, _items(client)["ranged"]]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(updates=st.lists(_counter_update(), min_size=1, max_size=5))
+def test_counter_updates_applied_directly_end_as_moto_s_own_updates(
+    client: Any, updates: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every SET/ADD update of top-level attributes, including those moto must refuse (a key
+    attribute set, an attribute twice, ADD to a string, a set added to a number, a failed condition),
+    ends with the same item and the same answer with the direct path as with moto's checks alone."""
+    snapshot = copy.deepcopy(_items(client))
+    direct = _outcome(client, updates)
+    for table in ("plain", "ranged"):  # back to the same start
+        for item in _items(client)[table]:
+            client.delete_item(TableName=table, Key={k: item[k] for k in ("pk", "sk") if k in item})
+        for item in snapshot[table]:
+            client.put_item(TableName=table, Item=item)
+    with monkeypatch.context() as patch:
+        patch.setattr(DynamoDBBackend, "update_item", DynamoDBBackend.update_item.moto)  # type: ignore[attr-defined]
+        assert _outcome(client, updates) == direct
+    for table in ("plain", "ranged"):
+        for item in _items(client)[table]:
+            client.delete_item(TableName=table, Key={k: item[k] for k in ("pk", "sk") if k in item})
+        for item in snapshot[table]:
+            client.put_item(TableName=table, Item=item)
+
+
+def test_counter_updates_take_the_direct_path() -> None:
+    """The shapes the stats and cost rollups write are recognised; anything else is left to moto."""
+    assert moto_speed.counter_actions("SET #g = :g, #k = :k ADD #c0 :c0, #c1 :c1") == [
+        ("SET", "#g", ":g"), ("SET", "#k", ":k"), ("ADD", "#c0", ":c0"), ("ADD", "#c1", ":c1"),
+    ]  # fmt: skip
+    for other in ("SET a = :a", "SET #a = #b + :a", "ADD #a :a ADD #b :b", "REMOVE #a", "SET #a.b = :a",
+                  "SET #a = if_not_exists(#a, :a)", "SET #a[0] = :a", "DELETE #s :s", ""):  # fmt: skip
+        assert moto_speed.counter_actions(other) is None

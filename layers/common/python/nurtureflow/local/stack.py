@@ -33,7 +33,7 @@ from nurtureflow.local.deployed.requests import Account
 from nurtureflow.local.deployed.view import load_view
 from nurtureflow.local.eventbus import LocalEventBus
 from nurtureflow.local.gateway import LocalGateway, LocalPage
-from nurtureflow.local.in_process import InProcessTransport, json_target, moto_app, wsgi
+from nurtureflow.local.in_process import InProcessTransport, json_target, moto_app, moto_handlers, wsgi
 from nurtureflow.local.lambdas import LocalLambdas
 from nurtureflow.local.moto_speed import install as install_moto_speed
 from nurtureflow.local.settings import LocalSettings
@@ -92,7 +92,7 @@ class LocalStack:
         send_every_call_through(
             InProcessTransport(
                 {
-                    moto_url: wsgi(moto_app()),
+                    moto_url: moto_handlers(wsgi(moto_app())),
                     self._wire.url: json_target(self._wire.answer),
                 }
             )
