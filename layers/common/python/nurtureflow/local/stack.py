@@ -59,7 +59,6 @@ class LocalStack:
         self.clock = VirtualClock()
         self._next_daily = next_daily_run(self.clock.now())
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._operator_dynamodb: Any = None
 
     # -- start-up ---------------------------------------------------------------------------
     def start(self, with_samples: bool = True) -> None:
@@ -374,13 +373,12 @@ class LocalStack:
         return answer
 
     def tables(self) -> dict[str, dict[str, Any]]:
-        """Each table's item count and digest (``local/tables.py``), read as the operator."""
+        """Each table's item count and digest (``local/tables.py``), read from moto's tables."""
+        from moto.dynamodb.models import dynamodb_backends
+
         from nurtureflow.local.tables import table_digests
 
-        if self._operator_dynamodb is None:
-            endpoint = os.environ["NURTUREFLOW_ENDPOINT_DYNAMODB"]
-            self._operator_dynamodb = boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint)
-        return table_digests(self._operator_dynamodb)
+        return table_digests(dynamodb_backends[ACCOUNT][REGION])
 
     def outbox(self) -> list[dict[str, Any]]:
         from nurtureflow import wiring
