@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from nurtureflow.aws.errors import RetryableError
-from nurtureflow.broadcasts.sending import broadcast_send_request
+from nurtureflow.aws.mailer import SendThrottledError
+from nurtureflow.broadcasts.definition import broadcast_definition
+from nurtureflow.broadcasts.sending import batch_concurrency, broadcast_send_request
 from nurtureflow.clock import VirtualClock
-from nurtureflow.sending.delivery import SendRequest
+from nurtureflow.sending.delivery import EXPECTED_SEND_SECONDS, SendRequest
 from tests.support.broadcasts import FakeBroadcasts, FakeContacts, FakeLedger, contact, sender
 
 NOW = datetime(2026, 11, 24, 9, 0, 0, 250000, tzinfo=UTC)
@@ -222,3 +225,56 @@ def test_a_failure_marks_a_live_broadcast_failed_with_the_error() -> None:
         {"action": "fail", "broadcast": "b_1", "failure": {"Error": "Boom", "Cause": "x"}}
     ) == {"status": "failed"}
     assert store.items["b_1"]["failure"] == "Boom: x"
+
+
+@pytest.mark.parametrize("rate", [1, 10, 14, 100, 500, 1000])
+def test_a_page_s_batches_run_at_once_each_at_its_share_of_the_rate(rate: float) -> None:
+    """Each send takes about 0.2 s: a page is cut into enough batches that, all in flight and each
+    sending one email per ``interval``, they send the rate together and can keep up. Before, two
+    batches at a time sent about 10 a second whatever the rate, and a page of 14 a second took longer
+    than its minute. The Distributed Map reads the figures from the page (MaxConcurrencyPath)."""
+    everyone = FakeContacts([contact(n, properties={"even": True}) for n in range(6000)])
+    page = sender(_store(), everyone, Outbox(), VirtualClock(NOW), broadcast_rate_per_second=rate).page(
+        "b_1", None
+    )
+    batches, interval = page["batches"], page["interval"]
+    matched = sum(len(b) for b in batches)
+    target = min(5000, math.ceil(rate * 60))  # a minute at the rate, within the scan budget
+    assert target <= matched < target + 100  # read in chunks of 100
+    assert page["concurrency"] == len(batches) <= 300
+    assert len(batches) / interval == pytest.approx(rate, rel=0.01), "together, the rate"
+    assert max(len(b) for b in batches) - min(len(b) for b in batches) <= 1
+    assert max(len(b) for b in batches) * interval <= matched / rate + interval, "the page's share of time"
+    if matched >= batch_concurrency(rate):
+        assert interval >= 1.5 * EXPECTED_SEND_SECONDS * 0.99, "each batch can keep its interval"
+
+
+def test_a_batch_paces_its_sends_and_a_throttled_send_fails_it_for_the_state_machine_to_retry() -> None:
+    """Sends start ``interval`` apart. SES's rate refusal (SendThrottledError) reaches the state
+    machine, whose SendThrottledError retrier tries the batch again; before, a broadcast counted the
+    contact as failed and never sent it."""
+    waits: list[float] = []
+
+    def deliver(request: SendRequest) -> dict[str, Any]:
+        if request.run.contact_id == "c_3":
+            raise SendThrottledError("throttled")
+        return {"status": "sent"}
+
+    tasks = sender(_store("sending"), _people(0), deliver, VirtualClock(NOW))
+    tasks._pause = waits.append
+    with pytest.raises(SendThrottledError):
+        tasks.batch("b_1", ["c_1", "c_2", "c_3"], interval=0.5)
+    # The k-th send waits for start + k * interval (this pause returns at once, so the waits add up).
+    assert waits == [pytest.approx(0.5, abs=0.05), pytest.approx(1.0, abs=0.05)]
+    retrier = broadcast_definition("arn:f")["States"]["SendBatches"]["ItemProcessor"]["States"]["SendBatch"]
+    assert retrier["Retry"][0]["ErrorEquals"] == ["SendThrottledError"]
+    assert retrier["Parameters"]["Payload"]["attempt.$"] == "$$.State.RetryCount"
+
+
+def test_the_map_takes_its_concurrency_from_the_page() -> None:
+    """https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html: MaxConcurrencyPath
+    selects a non-negative integer from the state input."""
+    definition = broadcast_definition("arn:aws:lambda:us-east-1:123456789012:function:f")
+    send = definition["States"]["SendBatches"]
+    assert (send["MaxConcurrencyPath"], "MaxConcurrency" in send) == ("$.page.concurrency", False)
+    assert definition["States"]["ReadPage"]["ResultSelector"]["concurrency.$"] == "$.Payload.concurrency"

@@ -352,10 +352,12 @@ def broadcast_service() -> Broadcasts:
 
 def broadcast_sender(deliver: Callable[[Any], dict[str, Any]]) -> BroadcastSender:
     """The broadcast tasks, sending each contact through ``deliver`` (the idempotent send)."""
+    from nurtureflow.aws.time import pause
     from nurtureflow.broadcasts.sending import BroadcastSender
     from nurtureflow.settings import BroadcastSettings
 
     return BroadcastSender(
+        pause=pause,
         store=broadcasts(),
         contacts=contacts(),
         events=events(),

@@ -1,11 +1,12 @@
 """The broadcast state machine (ASL): one definition, deployed by the stack and run by the local runtime.
 
 Wait for ``send_at``; then, page after page: read a page of the segment (a Lambda pages the
-contacts table and evaluates the segment), send its batches through a Distributed Map with
-``MaxConcurrency`` (each batch a child execution, so this execution's history grows by page, not by
-batch), and wait until the page's share of time at the set rate has passed. After a set number of
-pages the execution starts its successor (the same machine, the cursor, the next generation's
-name) and ends, so no history nears its 25,000-event limit whatever the segment's size.
+contacts table and evaluates the segment), send its batches through a Distributed Map with as
+many batches at once as the page's answer asks (each batch a child execution, so this execution's
+history grows by page, not by batch), and wait until the page's share of time at the set rate has
+passed. After a set number of pages the execution starts its successor (the same machine, the
+cursor, the next generation's name) and ends, so no history nears its 25,000-event limit whatever
+the segment's size.
 docs/broadcasts.md gives the arithmetic.
 """
 
@@ -13,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from nurtureflow.sending.retries import SEND_THROTTLE_RETRY
 from nurtureflow.workflow.compiler import LAMBDA_INVOKE, LAMBDA_RETRY, PLATFORM_RETRY
 
-MAX_CONCURRENCY = 2  # batches in flight at once; each batch sends its contacts one after another
 FAILURE = {"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "RecordFailure"}
 START_EXECUTION = "arn:aws:states:::states:startExecution"
 # The successor's name is taken: a retried start whose first try got through. That run is ours.
@@ -79,14 +80,23 @@ def _task(function_arn: str, payload: dict[str, Any], **fields: Any) -> dict[str
     }
 
 
-def broadcast_definition(function_arn: str, max_concurrency: int = MAX_CONCURRENCY) -> dict[str, Any]:
+def broadcast_definition(function_arn: str) -> dict[str, Any]:
     """The state machine of every broadcast; ``function_arn`` is the broadcast function."""
     batch = _task(
         function_arn,
-        {"action": "batch", "broadcast.$": "$.broadcast", "contacts.$": "$.contacts"},
+        {
+            "action": "batch",
+            "broadcast.$": "$.broadcast",
+            "contacts.$": "$.contacts",
+            "interval.$": "$.interval",
+            "attempt.$": "$$.State.RetryCount",
+        },
         ResultSelector={"counted.$": "$.Payload.counted"},
         End=True,
     )
+    # SES's rate refused a send: retried with full jitter; on the last attempt the send is recorded
+    # as failed (Delivery reads the attempt) instead of failing the whole broadcast.
+    batch["Retry"] = [SEND_THROTTLE_RETRY, *batch["Retry"]]
     return {
         "Comment": "A broadcast: wait for send_at, then send the segment page by page at the set rate",
         "StartAt": "WaitForSendAt",
@@ -108,6 +118,8 @@ def broadcast_definition(function_arn: str, max_concurrency: int = MAX_CONCURREN
                     "next_at.$": "$.Payload.next_at",
                     "read.$": "$.Payload.read",
                     "continue.$": "$.Payload.continue",
+                    "concurrency.$": "$.Payload.concurrency",
+                    "interval.$": "$.Payload.interval",
                 },
                 ResultPath="$.page",
                 Catch=[FAILURE],
@@ -116,8 +128,13 @@ def broadcast_definition(function_arn: str, max_concurrency: int = MAX_CONCURREN
             "SendBatches": {
                 "Type": "Map",
                 "ItemsPath": "$.page.batches",
-                "MaxConcurrency": max_concurrency,
-                "ItemSelector": {"broadcast.$": "$.broadcast", "contacts.$": "$$.Map.Item.Value"},
+                # The batches in flight that keep up with the rate (``sending.batch_concurrency``).
+                "MaxConcurrencyPath": "$.page.concurrency",
+                "ItemSelector": {
+                    "broadcast.$": "$.broadcast",
+                    "contacts.$": "$$.Map.Item.Value",
+                    "interval.$": "$.page.interval",
+                },
                 "ItemProcessor": {
                     # Always distributed: see docs/broadcasts.md ("Distributed Map, always").
                     "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from nurtureflow.aws.errors import RetryableError
+from nurtureflow.aws.mailer import SendThrottledError
 from nurtureflow.broadcasts.audience import in_segment
 from nurtureflow.broadcasts.service import timestamp, workflow_key
 from nurtureflow.clock import Clock
@@ -24,16 +26,27 @@ from nurtureflow.conditions.model import parse_condition
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.runs.actions import RunDocument
-from nurtureflow.sending.delivery import DailyCap, SendRequest
+from nurtureflow.sending.delivery import EXPECTED_SEND_SECONDS, DailyCap, SendRequest
 from nurtureflow.settings import BroadcastSettings
 from nurtureflow.store.broadcasts import BroadcastStatusError
 
 logger = Logger(child=True)
 STEP = "broadcast"
 _SCAN_CHUNK = 100  # contacts per table read while filling a page
+# A batch sends its contacts one after another, one every EXPECTED_SEND_SECONDS or so: the batches
+# in flight must send faster than the rate with room to spare, so that the pace is set by the wait
+# between pages and not by the sending. At most 300 (the 1,000 a second the setting allows), under
+# Lambda's default 1,000 concurrent executions of an account.
+HEADROOM, MIN_CONCURRENCY, MAX_CONCURRENCY = 1.5, 2, 300
 
 
-def broadcast_send_request(broadcast: dict[str, Any], contact_id: str) -> SendRequest:
+def batch_concurrency(rate_per_second: float) -> int:
+    """How many batches a page sends at once (its Distributed Map's MaxConcurrencyPath) at ``rate``."""
+    wanted = math.ceil(HEADROOM * rate_per_second * float(EXPECTED_SEND_SECONDS))
+    return min(MAX_CONCURRENCY, max(MIN_CONCURRENCY, wanted))
+
+
+def broadcast_send_request(broadcast: dict[str, Any], contact_id: str, attempt: int = 0) -> SendRequest:
     """The ``Delivery`` request of one contact of a broadcast.
 
     ``Delivery`` derives the send id from (execution, step, entered): here (broadcast, step,
@@ -49,7 +62,28 @@ def broadcast_send_request(broadcast: dict[str, Any], contact_id: str) -> SendRe
         entered_at=contact_id,
         cap=DailyCap(per_day=int(cap), timezone="contact") if cap else None,
         consent=broadcast.get("consent"),
+        attempt=attempt,
     )
+
+
+def _even_batches(matched: list[str], most: int, wanted: int) -> list[list[str]]:
+    """``matched`` in batches of at most ``most``, at least ``wanted`` of them when there are enough
+    contacts, their sizes differing by one at most (so that no batch sets the page's pace alone)."""
+    if not matched:
+        return []
+    count = min(len(matched), max(wanted, math.ceil(len(matched) / most)))
+    size, extra = divmod(len(matched), count)
+    batches, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        batches.append(matched[start:end])
+        start = end
+    return batches
+
+
+def _interval(batches: list[list[str]], rate: float) -> float:
+    """Seconds between a batch's sends so that the page's batches, all running, send ``rate`` a second."""
+    return round(len(batches) / rate, 3) if batches else 0.0
 
 
 class BroadcastSender:
@@ -65,7 +99,11 @@ class BroadcastSender:
         clock: Clock,
         prices: PriceTable,
         settings: BroadcastSettings,
+        pause: Callable[[float], None] = lambda seconds: None,
     ) -> None:
+        """``pause`` waits between a batch's sends: ``aws.time.pause`` (real time in AWS; nothing
+        under the local stack's virtual clock)."""
+        self._pause = pause
         self._store, self._contacts, self._events, self._sends = store, contacts, events, sends
         self._ledger, self._deliver, self._clock = ledger, deliver, clock
         self._prices, self._settings = prices, settings
@@ -83,7 +121,13 @@ class BroadcastSender:
                     execution=payload.get("execution"),
                 )
             case "batch":
-                return self.batch(broadcast_id, [str(c) for c in payload["contacts"]])
+                return self.batch(
+                    broadcast_id,
+                    [str(c) for c in payload["contacts"]],
+                    # Absent from executions started before batches paced themselves.
+                    interval=float(payload.get("interval") or 0),
+                    attempt=int(payload.get("attempt") or 0),
+                )
             case "finish":
                 return self.finish(broadcast_id)
             case "fail":
@@ -103,7 +147,7 @@ class BroadcastSender:
         broadcast = self._store.get(broadcast_id)
         if broadcast is None or broadcast["status"] not in ("scheduled", "sending"):
             ended: dict[str, Any] = {"batches": [], "cursor": None, "done": True, "next_at": timestamp(now)}
-            return {**ended, "read": read + 1, "continue": False}
+            return {**ended, "read": read + 1, "continue": False, "concurrency": 1, "interval": 0}
         if broadcast["status"] == "scheduled":
             # A retried page, or a cancel in between: the batches read the status anyway.
             with contextlib.suppress(BroadcastStatusError):
@@ -123,8 +167,7 @@ class BroadcastSender:
             matched.extend(c.id for c in contacts if in_segment(segment, c, self._events, self._sends, now))
             if after is None or len(matched) >= target or scanned >= self._settings.broadcast_scan_budget:
                 break
-        size = self._settings.broadcast_batch_size
-        batches = [matched[i : i + size] for i in range(0, len(matched), size)]
+        batches = _even_batches(matched, self._settings.broadcast_batch_size, batch_concurrency(rate))
         counts = {"matched": len(matched), "pages": 1, "batches": len(batches)}
         self._store.count_once(
             broadcast_id,
@@ -146,28 +189,41 @@ class BroadcastSender:
             "next_at": timestamp(next_at),
             "read": read + 1,
             "continue": not done and read + 1 >= self._settings.broadcast_pages_per_execution,
+            # Every batch of the page in flight at once, each sending one email per ``interval``:
+            # together the rate, and the page's emails take the page's share of time.
+            "concurrency": max(1, min(len(batches), MAX_CONCURRENCY)),
+            "interval": _interval(batches, rate),
         }
 
-    def batch(self, broadcast_id: str, contact_ids: list[str]) -> dict[str, Any]:
-        """Send to each contact once, reading the broadcast's status before each send (a cancel stops it)."""
+    def batch(
+        self, broadcast_id: str, contact_ids: list[str], interval: float = 0.0, attempt: int = 0
+    ) -> dict[str, Any]:
+        """Send to each contact once, reading the broadcast's status before each send (a cancel stops it).
+
+        The sends start ``interval`` seconds apart (the batch's share of the rate; see ``page``).
+        ``attempt`` is the state's retry count: throttled on the last one, a contact is recorded as
+        failed rather than failing the batch.
+        """
         broadcast = self._store.get(broadcast_id)
-        counted = 0
-        for contact_id in contact_ids:
+        counted, began = 0, time.monotonic()
+        for k, contact_id in enumerate(contact_ids):
+            if k and interval > 0:
+                self._pause(began + k * interval - time.monotonic())
             if broadcast is None or self._store.status(broadcast_id) not in ("scheduled", "sending"):
                 logger.info("broadcast no longer sending", extra={"broadcast": broadcast_id})
                 break
-            outcome = self._send_one(broadcast, contact_id)
+            outcome = self._send_one(broadcast, contact_id, attempt)
             # Counted under the send id, not the contact id: nothing here names the contact after
             # its erasure (which removes the send record itself).
             send_id = broadcast_send_request(broadcast, contact_id).send_id
             counted += self._count(broadcast_id, send_id, outcome)
         return {"counted": counted}
 
-    def _send_one(self, broadcast: dict[str, Any], contact_id: str) -> dict[str, Any]:
+    def _send_one(self, broadcast: dict[str, Any], contact_id: str, attempt: int) -> dict[str, Any]:
         try:
-            return self._deliver(broadcast_send_request(broadcast, contact_id))
-        except RetryableError:
-            raise  # throttling, a passing AWS failure: the state machine retries the batch
+            return self._deliver(broadcast_send_request(broadcast, contact_id, attempt))
+        except (RetryableError, SendThrottledError):
+            raise  # SES's rate, a passing AWS failure: the state machine retries the batch
         except Exception:
             # One contact's data must not stop everyone else's email: record it and go on.
             logger.exception("a broadcast send failed", extra={"broadcast": broadcast["id"]})
