@@ -19,7 +19,7 @@ ROLE = "arn:aws:iam::000000000000:role/sfn"
 
 
 def test_the_definition_passes_asl_validator() -> None:
-    assert asl_problems([broadcast_definition(FUNCTION), broadcast_definition(FUNCTION, 10)]) == ""
+    assert asl_problems([broadcast_definition(FUNCTION)]) == ""
 
 
 def _setup(
