@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -78,10 +79,13 @@ def stack() -> Iterator[LocalClient]:
     # A clean environment, as a user's shell: nothing of an in-process stack's settings leaks in.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NURTUREFLOW_", "AWS_", "POWERTOOLS_"))}
     env["PORT"] = str(port)
+    # Its output goes to a file: a pipe nobody reads fills up (64 KiB of logs) and then blocks the
+    # stack mid-request, which made the last test of a long module time out.
+    output = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (closed below, after the process)
     process = subprocess.Popen(
         [sys.executable, "-m", "nurtureflow.local", "--root", str(ROOT)],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -90,9 +94,8 @@ def stack() -> Iterator[LocalClient]:
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"the local stack exited: {process.stdout.read() if process.stdout else ''}"
-                )
+                output.seek(0)
+                raise RuntimeError(f"the local stack exited: {output.read()}")
             try:
                 health = client.call("GET", "/_local/health")
                 if health.status == 200 and health.json().get("pid") == process.pid:
@@ -115,6 +118,7 @@ def stack() -> Iterator[LocalClient]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        output.close()
 
 
 @pytest.fixture(scope="module")
