@@ -29,6 +29,10 @@ from bench import scale  # noqa: E402
 
 scale.main([])
 
+from bench import broadcast_scale  # noqa: E402
+
+broadcast_scale.main([])
+
 from bench import local_stack  # noqa: E402
 
 local_stack.main([])
