@@ -502,6 +502,9 @@ def test_a_newcomer_launches_cart_recovery_and_reads_its_cost_without_a_terminal
 
     page.get_by_role("link", name="Demo shop and clock (local)").click()
     expect(page.get_by_role("heading", name="Demo shop")).to_be_visible()
+    # tracker.js loads async, as on any site: a form sent before it runs is not seen (a person takes
+    # longer to type than it takes to load; a test clicking at once, on a slow machine, did not).
+    page.wait_for_function("() => window.nurtureflow && window.nurtureflow.version === 1")
     page.get_by_label("Email").fill("newcomer@example.com")
     page.get_by_role("button", name="Sign up").click()
     page.get_by_role("button", name="Add two mugs to the cart (42 EUR)").click()
