@@ -278,3 +278,14 @@ def test_the_map_takes_its_concurrency_from_the_page() -> None:
     send = definition["States"]["SendBatches"]
     assert (send["MaxConcurrencyPath"], "MaxConcurrency" in send) == ("$.page.concurrency", False)
     assert definition["States"]["ReadPage"]["ResultSelector"]["concurrency.$"] == "$.Payload.concurrency"
+
+
+def test_more_batches_than_run_at_once_still_send_the_rate_together() -> None:
+    """Batches of one at 1,000 a second: 5,000 batches, 300 in flight at a time; those 300 together
+    send the rate (the interval was once taken from all 5,000, which sent 60 a second)."""
+    everyone = FakeContacts([contact(n, properties={"even": True}) for n in range(6000)])
+    tasks = sender(_store(), everyone, Outbox(), VirtualClock(NOW), broadcast_rate_per_second=1000,
+                   broadcast_batch_size=1)  # fmt: skip
+    page = tasks.page("b_1", None)
+    assert (len(page["batches"]), page["concurrency"]) == (5000, 300)
+    assert page["concurrency"] / page["interval"] == pytest.approx(1000)

@@ -92,11 +92,11 @@ def broadcast_definition(function_arn: str) -> dict[str, Any]:
             "attempt.$": "$$.State.RetryCount",
         },
         ResultSelector={"counted.$": "$.Payload.counted"},
+        # SES's rate refused a send: retried with full jitter; on the last attempt the send is
+        # recorded as failed (Delivery reads the attempt) instead of failing the whole broadcast.
+        Retry=[SEND_THROTTLE_RETRY, LAMBDA_RETRY, PLATFORM_RETRY],
         End=True,
     )
-    # SES's rate refused a send: retried with full jitter; on the last attempt the send is recorded
-    # as failed (Delivery reads the attempt) instead of failing the whole broadcast.
-    batch["Retry"] = [SEND_THROTTLE_RETRY, *batch["Retry"]]
     return {
         "Comment": "A broadcast: wait for send_at, then send the segment page by page at the set rate",
         "StartAt": "WaitForSendAt",

@@ -81,9 +81,9 @@ def _even_batches(matched: list[str], most: int, wanted: int) -> list[list[str]]
     return batches
 
 
-def _interval(batches: list[list[str]], rate: float) -> float:
-    """Seconds between a batch's sends so that the page's batches, all running, send ``rate`` a second."""
-    return round(len(batches) / rate, 3) if batches else 0.0
+def _interval(concurrency: int, rate: float) -> float:
+    """Seconds between a batch's sends so that ``concurrency`` batches running send ``rate`` a second."""
+    return round(concurrency / rate, 3)
 
 
 class BroadcastSender:
@@ -168,6 +168,9 @@ class BroadcastSender:
             if after is None or len(matched) >= target or scanned >= self._settings.broadcast_scan_budget:
                 break
         batches = _even_batches(matched, self._settings.broadcast_batch_size, batch_concurrency(rate))
+        # Every batch of the page in flight at once (up to MAX_CONCURRENCY), each sending one email
+        # per ``interval``: together the rate, and the page's emails take the page's share of time.
+        concurrency = max(1, min(len(batches), MAX_CONCURRENCY))
         counts = {"matched": len(matched), "pages": 1, "batches": len(batches)}
         self._store.count_once(
             broadcast_id,
@@ -189,10 +192,8 @@ class BroadcastSender:
             "next_at": timestamp(next_at),
             "read": read + 1,
             "continue": not done and read + 1 >= self._settings.broadcast_pages_per_execution,
-            # Every batch of the page in flight at once, each sending one email per ``interval``:
-            # together the rate, and the page's emails take the page's share of time.
-            "concurrency": max(1, min(len(batches), MAX_CONCURRENCY)),
-            "interval": _interval(batches, rate),
+            "concurrency": concurrency,
+            "interval": _interval(concurrency, rate) if batches else 0.0,
         }
 
     def batch(
@@ -212,21 +213,21 @@ class BroadcastSender:
             if broadcast is None or self._store.status(broadcast_id) not in ("scheduled", "sending"):
                 logger.info("broadcast no longer sending", extra={"broadcast": broadcast_id})
                 break
-            outcome = self._send_one(broadcast, contact_id, attempt)
+            request = broadcast_send_request(broadcast, contact_id, attempt)
+            outcome = self._send_one(request, broadcast_id)
             # Counted under the send id, not the contact id: nothing here names the contact after
             # its erasure (which removes the send record itself).
-            send_id = broadcast_send_request(broadcast, contact_id).send_id
-            counted += self._count(broadcast_id, send_id, outcome)
+            counted += self._count(broadcast_id, request.send_id, outcome)
         return {"counted": counted}
 
-    def _send_one(self, broadcast: dict[str, Any], contact_id: str, attempt: int) -> dict[str, Any]:
+    def _send_one(self, request: SendRequest, broadcast_id: str) -> dict[str, Any]:
         try:
-            return self._deliver(broadcast_send_request(broadcast, contact_id, attempt))
+            return self._deliver(request)
         except (RetryableError, SendThrottledError):
             raise  # SES's rate, a passing AWS failure: the state machine retries the batch
         except Exception:
             # One contact's data must not stop everyone else's email: record it and go on.
-            logger.exception("a broadcast send failed", extra={"broadcast": broadcast["id"]})
+            logger.exception("a broadcast send failed", extra={"broadcast": broadcast_id})
             return {"status": "failed", "reason": "error"}
 
     def _count(self, broadcast_id: str, send_id: str, outcome: dict[str, Any]) -> int:
