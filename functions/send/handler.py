@@ -13,6 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from nurtureflow import wiring
 from nurtureflow.aws.errors import transient_as_retryable
 from nurtureflow.sending.delivery import Delivery, SendRequest
+from nurtureflow.store import once
 from nurtureflow.tracing import traced
 
 logger = Logger()
@@ -23,5 +24,6 @@ logger = Logger()
 def handler(
     event: dict[str, Any], context: LambdaContext, delivery: Delivery | None = None
 ) -> dict[str, Any]:
-    with transient_as_retryable():  # passing AWS failures: the state machine retries them
+    # The send's event, ledger line and stats are written together, in one transaction, at the end.
+    with transient_as_retryable(), once.together():  # passing AWS failures: the state machine retries them
         return (delivery or wiring.delivery()).send(SendRequest.from_payload(event))

@@ -13,6 +13,7 @@ from nurtureflow.enrolment.backfill import BackfillPart
 from nurtureflow.enrolment.manual import BACKFILL
 from nurtureflow.enrolment.manual import DETAIL_TYPE as MANUAL
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.store import once
 from nurtureflow.tracing import traced
 
 logger = Logger()
@@ -45,7 +46,8 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
         return {"enrolled": done.enrolled, "throttled": done.throttled, "handed_over": done.handed_over}
     if event.detail_type == STATUS_CHANGE:
-        wiring.lifecycle().ended(event.detail)
+        with once.together():  # the run's stats and its ledger line: one transaction
+            wiring.lifecycle().ended(event.detail)
         return {"recorded": event.detail.get("executionArn")}
     logger.warning("ignored event", extra={"detail_type": event.detail_type})
     return {"ignored": event.detail_type}

@@ -123,3 +123,6 @@ def test_a_send_is_costed_at_the_writes_it_makes(harness: Harness) -> None:
         e for e in wiring.ledger().between(today, today) if e.workflow == "it-send-cost" and e.kind == "send"
     ]
     assert line.usage.dynamodb_write_units == sum(units), units
+    # The claim, the sent record, then the event, the ledger line and the counts in one transaction
+    # (store.once): 2 + 4 + 3 items, each written twice.
+    assert units == [1, 1, 18]

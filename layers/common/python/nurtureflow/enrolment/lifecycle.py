@@ -39,13 +39,10 @@ class RunLifecycle:
         stopped = datetime.fromtimestamp(int(detail.get("stopDate") or 0) / 1000, UTC)
         current: dict[str, Any] = {}
         if run:
-            current = self._runs.get(run["contact_id"], run["workflow"]) or {}
-            fields: dict[str, Any] = {"ended_at": current.get("ended_at") or stopped.isoformat()}
-            if current.get("status") == "running":
-                fields["status"] = status
-            if detail.get("error"):
-                fields["error"] = str(detail["error"])[:256]
-            self._runs.update(run["contact_id"], run["workflow"], arn, fields)
+            error = str(detail["error"])[:256] if detail.get("error") else None
+            current = self._runs.end(
+                run["contact_id"], run["workflow"], arn, status, stopped.isoformat(), error
+            )
         history = self._history.run_history(arn)
         if self._stats is not None and run:
             goal = current.get("execution_arn") == arn and str(current.get("exit_reason", "")).startswith(

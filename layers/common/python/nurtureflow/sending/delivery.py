@@ -37,10 +37,10 @@ from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.schedule import next_slot, zone_for
 
 # The DynamoDB work of one send: reads of the send record, contact and template; writes of the
-# claim (1), the sent record (1), the email_sent event with its id marker (a transaction: 2 items,
-# each written twice: 4), the ledger line with its three rollups in one transaction (4 items: 8),
-# and the step's stats with their day's and a marker (3 items: 6). tests/integration/
-# test_tracking_costs.py counts the send function's writes and compares.
+# claim (1), the sent record (1), then one transaction (the send function's ``store.once.together``)
+# of the email_sent event with its id marker (2 items, each written twice: 4), the ledger line with
+# its three rollups (4 items: 8), and the step's stats with their day's and a marker (3 items: 6).
+# tests/integration/test_tracking_costs.py counts the send function's writes and compares.
 SEND_READ_UNITS = 3
 SEND_WRITE_UNITS = 20
 BUDGET_READ_UNITS = 1  # a workflow with a budget reads its month's rollups (a query under 4 KB)

@@ -148,6 +148,22 @@ class MemoryRuns:
         self._items[contact_id][workflow_id] = {**current, **fields}
         return True
 
+    def end(
+        self,
+        contact_id: str,
+        workflow_id: str,
+        execution_arn: str,
+        status: str,
+        ended_at: str,
+        error: str | None,
+    ) -> dict[str, Any]:
+        current = self.get(contact_id, workflow_id) or {}
+        fields: dict[str, Any] = {"ended_at": current.get("ended_at") or ended_at}
+        if current.get("status") == "running":
+            fields["status"] = status
+        self.update(contact_id, workflow_id, execution_arn, {**fields, **({"error": error} if error else {})})
+        return current
+
     def delete(self, contact_id: str, workflow_id: str) -> None:
         self._items.get(contact_id, {}).pop(workflow_id, None)
 

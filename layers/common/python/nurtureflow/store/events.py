@@ -10,6 +10,7 @@ from boto3.dynamodb.types import TypeSerializer
 from nurtureflow.aws.clients import client, dynamodb_table
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.events.retention import DEFAULT_RETENTION_DAYS, TTL_ATTRIBUTE, expires_at
+from nurtureflow.store import once
 from nurtureflow.store.items import to_dynamo, to_plain
 
 
@@ -29,6 +30,10 @@ class EventRepository:
 
     def record(self, event: TrackedEvent) -> bool:
         """Store the event once: False when its id was already recorded (a retried post)."""
+        return once.write(self._once_write(event))
+
+    def _once_write(self, event: TrackedEvent) -> once.OnceWrite:
+        """The event and its id marker, whose condition makes the pair once-only."""
         serializer = TypeSerializer()
         # The marker expires with its event: an idempotency marker must not outlive what it guards.
         expiry = {TTL_ATTRIBUTE: expires_at(event.occurred_at, event.received_at, self._retention_days)}
@@ -39,30 +44,23 @@ class EventRepository:
             **expiry,
         }
         marker = {"pk": f"id#{event.id}", "sk": "-", "owner": item["pk"], "at": item["sk"], **expiry}
-        try:
-            client("dynamodb").transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._name,
-                            "Item": {k: serializer.serialize(v) for k, v in marker.items()},
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self._name,
-                            "Item": {k: serializer.serialize(to_dynamo(v)) for k, v in item.items()},
-                        }
-                    },
-                ]
-            )
-        except client("dynamodb").exceptions.TransactionCanceledException as error:
-            reasons = error.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
-            raise
-        return True
+        return once.OnceWrite(
+            guard={
+                "Put": {
+                    "TableName": self._name,
+                    "Item": {k: serializer.serialize(v) for k, v in marker.items()},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            effects=(
+                {
+                    "Put": {
+                        "TableName": self._name,
+                        "Item": {k: serializer.serialize(to_dynamo(v)) for k, v in item.items()},
+                    }
+                },
+            ),
+        )
 
     def rehome(self, owner: str, contact_id: str) -> int:
         """Move every event stored under ``owner`` (``anon#…``) to the contact, keeping ids and times.

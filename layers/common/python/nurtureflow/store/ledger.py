@@ -16,8 +16,9 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from nurtureflow.aws.clients import client, dynamodb_table
+from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.costs.ledger import LedgerEntry, from_item, to_item
+from nurtureflow.store import once
 from nurtureflow.store.cost_rollups import rollup_updates, serialize
 
 
@@ -32,6 +33,9 @@ class LedgerRepository:
         The first write of an id wins: a retried send keeps its first line (and its first measured
         duration) rather than replacing it.
         """
+        return once.write(self._once_write(entry))
+
+    def _once_write(self, entry: LedgerEntry) -> once.OnceWrite:
         item = {**to_item(entry), "pk": entry.day.isoformat(), "sk": entry.entry_id}
         put = {
             "Put": {
@@ -40,15 +44,7 @@ class LedgerRepository:
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
-        dynamodb = client("dynamodb")
-        try:
-            dynamodb.transact_write_items(TransactItems=[put, *rollup_updates(entry, self._rollups_name)])
-        except dynamodb.exceptions.TransactionCanceledException as error:
-            reasons = error.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
-            raise
-        return True
+        return once.OnceWrite(guard=put, effects=tuple(rollup_updates(entry, self._rollups_name)))
 
     def between(self, start: date, end: date) -> Iterator[LedgerEntry]:
         """Every line dated ``start`` to ``end``: for audits and checks; reports read the rollups."""

@@ -66,6 +66,44 @@ class RunRepository:
             raise
         return True
 
+    def end(
+        self,
+        contact_id: str,
+        workflow_id: str,
+        execution_arn: str,
+        status: str,
+        ended_at: str,
+        error: str | None,
+    ) -> dict[str, Any]:
+        """Record that the execution ended, on its run: the run as it was before ({} if none).
+
+        The first end recorded keeps its time; the status changes only from ``running`` (a goal or
+        an exit set its own first). A running run, the usual case, takes one conditional write; any
+        other reads the run first.
+        """
+        extra = {"error": error} if error else {}
+        try:
+            answer = self._table.update_item(
+                Key={"pk": contact_id, "sk": workflow_id},
+                ConditionExpression=Attr("execution_arn").eq(execution_arn) & Attr("status").eq("running"),
+                ReturnValues="ALL_OLD",
+                **UpdateBuilder()
+                .set_all({"status": status, **extra})
+                .set("ended_at", ended_at, if_absent=True)
+                .kwargs(),
+            )
+        except ClientError as failed:
+            if failed.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        else:
+            before: dict[str, Any] = to_plain(answer.get("Attributes") or {})
+            return before
+        current = self.get(contact_id, workflow_id) or {}
+        self.update(
+            contact_id, workflow_id, execution_arn, {"ended_at": current.get("ended_at") or ended_at, **extra}
+        )
+        return current
+
     def clear_wait(self, contact_id: str, workflow_id: str, token: str) -> bool:
         """Take the waiting token off the run once; False if someone else already took it."""
         try:

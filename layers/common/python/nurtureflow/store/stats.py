@@ -6,32 +6,26 @@ A version's counters are flat names (``enrolled``, ``step#<id>#sent``, ``step#<i
 not contend for one item, and the stats route still reads one partition. Each item has a twin per
 day (``sk = d#<YYYY-MM-DD>#v#<version>...``, the UTC day the count was made) for stats over a
 period. Each count goes with a marker item (``pk = once#<digest of key>``) in one transaction: the
-marker's ``attribute_not_exists`` condition fails on a retry, and nothing is added twice.
+marker's ``attribute_not_exists`` condition fails on a retry, and nothing is added twice (``store.once``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import random
-import time
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeSerializer
-from botocore.exceptions import ClientError
 
-from nurtureflow.aws.clients import client, dynamodb_table
+from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.stats.counters import STEP_PREFIX
+from nurtureflow.store import once
 from nurtureflow.store.items import to_plain
 
 _SERIALIZER = TypeSerializer()
 MARKER_SK = "-"
-# Transactions on one item conflict when they overlap (a burst of opens of one step): retried here,
-# briefly and with jitter, before the error reaches the caller's own retries.
-CONFLICT_ATTEMPTS = 5
-MAX_TRANSACTION_ITEMS = 100  # DynamoDB's limit per TransactWriteItems
 TOTALS_PREFIX, DAY_PREFIX = "v#", "d#"
 
 
@@ -77,37 +71,37 @@ class StatsRepository:
         ``key`` was counted before; False if it was."""
         if not counters:
             return False
+        return once.write(self._once_write(key, workflow, version, counters, expires_at, day))
+
+    def _once_write(
+        self,
+        key: str,
+        workflow: str,
+        version: int,
+        counters: dict[str, int | Decimal],
+        expires_at: int,
+        day: str,
+    ) -> once.OnceWrite:
+        """The marker of ``key`` and the counters' additions it guards."""
         marker = {"pk": marker_key(key), "sk": MARKER_SK, "expires_at": expires_at}
-        items: list[dict[str, Any]] = [
-            {
-                "Put": {
-                    "TableName": self._name,
-                    "Item": {k: _SERIALIZER.serialize(v) for k, v in marker.items()},
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
+        guard = {
+            "Put": {
+                "TableName": self._name,
+                "Item": {k: _SERIALIZER.serialize(v) for k, v in marker.items()},
+                "ConditionExpression": "attribute_not_exists(pk)",
             }
-        ]
+        }
         by_item: dict[str, dict[str, int | Decimal]] = defaultdict(dict)
         for name, amount in counters.items():
             by_item[_item_key(version, name)][name] = amount
-        if 1 + 2 * len(by_item) > MAX_TRANSACTION_ITEMS:
+        if 1 + 2 * len(by_item) > once.MAX_TRANSACTION_ITEMS:
             # A run through fifty steps or more: its counters go on the version's item and its day's.
             by_item = {_item_key(version, ""): dict(counters)}
+        effects = []
         for sort_key, adds in sorted(by_item.items()):
-            items.append({"Update": self._add(workflow, sort_key, adds)})
-            items.append({"Update": self._add(workflow, _day_key(day, sort_key), adds)})
-        for attempt in range(CONFLICT_ATTEMPTS):
-            try:
-                client("dynamodb").transact_write_items(TransactItems=items)
-                return True
-            except ClientError as error:
-                codes = [r.get("Code") for r in error.response.get("CancellationReasons") or []]
-                if codes and codes[0] == "ConditionalCheckFailed":
-                    return False  # counted already: a retry, a redelivery, a second open
-                if "TransactionConflict" not in codes or attempt == CONFLICT_ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 (jitter, not secrecy)
-        raise AssertionError("unreachable")  # pragma: no cover
+            effects.append({"Update": self._add(workflow, sort_key, adds)})
+            effects.append({"Update": self._add(workflow, _day_key(day, sort_key), adds)})
+        return once.OnceWrite(guard=guard, effects=tuple(effects))
 
     def _add(self, workflow: str, sort_key: str, adds: dict[str, int | Decimal]) -> dict[str, Any]:
         names = {f"#c{i}": name for i, name in enumerate(adds)}
