@@ -14,7 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto import mock_aws
+from moto.dynamodb.exceptions import ItemSizeTooLarge
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 
 from nurtureflow.local import moto_speed
@@ -199,7 +201,7 @@ def test_an_expression_that_passed_is_still_refused_with_names_that_overlap(clie
 # Counter updates applied directly: the same items and the same refusals as moto's own update.
 _ATTRS = ["pk", "sk", "n", "s", "ss", "a", "b"]  # pk and sk are key attributes of "ranged"
 _VALUES = [{"N": "1"}, {"N": "2.50"}, {"N": "-3"}, {"N": "05"}, {"S": "x"}, {"S": ""}, {"BOOL": True}]
-_VALUES += [{"SS": ["y"]}, {"L": []}]
+_VALUES += [{"SS": ["y"]}, {"L": []}, {"S": "z" * 202_500}]  # two of the last pass the item size limit
 
 
 @st.composite
@@ -268,3 +270,38 @@ def test_counter_updates_take_the_direct_path() -> None:
     for other in ("SET a = :a", "SET #a = #b + :a", "ADD #a :a ADD #b :b", "REMOVE #a", "SET #a.b = :a",
                   "SET #a = if_not_exists(#a, :a)", "SET #a[0] = :a", "DELETE #s :s", ""):  # fmt: skip
         assert moto_speed.counter_actions(other) is None
+
+
+@pytest.mark.parametrize("length", [404_995, 404_996, 404_997])
+def test_an_item_is_refused_past_moto_s_size_limit_exactly_as_before(length: int) -> None:
+    """``pk`` (2 bytes) and ``a`` (1) are counted with the values: 405,000 bytes pass, one more not."""
+    moto_speed.install()
+    attrs = {"pk": {"S": "a"}, "x": {"S": "y" * length}}
+
+    def built(init: Any) -> Any:
+        item = Item.__new__(Item)
+        try:
+            init(item, DynamoType({"S": "a"}), None, attrs)
+        except ItemSizeTooLarge as error:
+            return type(error)
+        return item.attrs
+
+    assert built(Item.__init__) == built(Item.__init__.moto)  # type: ignore[attr-defined]
+    assert (built(Item.__init__) is ItemSizeTooLarge) == (length > 404_996)
+
+
+def test_a_condition_without_values_parsed_once_answers_as_moto_each_time(client: Any) -> None:
+    """The same guard used again sees each item afresh; its names are still checked on each use."""
+    guard = {"ConditionExpression": "attribute_not_exists(#k)", "ExpressionAttributeNames": {"#k": "pk"}}
+    for _ in range(2):
+        client.put_item(TableName="plain", Item={"pk": {"S": "new-once"}}, **guard)
+        with pytest.raises(client.exceptions.ConditionalCheckFailedException):
+            client.put_item(TableName="plain", Item={"pk": {"S": "new-once"}}, **guard)
+        client.delete_item(TableName="plain", Key={"pk": {"S": "new-once"}})
+    other = {"ConditionExpression": "attribute_not_exists(#k)", "ExpressionAttributeNames": {"#k": "n"}}
+    with pytest.raises(client.exceptions.ConditionalCheckFailedException):
+        client.put_item(TableName="plain", Item={"pk": {"S": "a"}}, **other)  # "a" has n
+    unused = {**guard, "ExpressionAttributeNames": {"#k": "pk", "#x": "x"}}
+    for _ in range(2):
+        with pytest.raises(client.exceptions.ClientError, match="unused"):
+            client.put_item(TableName="plain", Item={"pk": {"S": "b"}}, **unused)

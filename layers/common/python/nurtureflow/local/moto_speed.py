@@ -50,7 +50,7 @@ import re
 import threading
 from typing import Any
 
-from moto.dynamodb.comparisons import create_condition_expression_parser
+from moto.dynamodb.comparisons import ConditionExpressionParser, create_condition_expression_parser
 from moto.dynamodb.exceptions import (
     ConditionalCheckFailed,
     ItemSizeTooLarge,
@@ -58,8 +58,9 @@ from moto.dynamodb.exceptions import (
     MockValidationException,
 )
 from moto.dynamodb.models import DynamoDBBackend
-from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.utilities import bytesize
 from moto.dynamodb.parsing import validators as moto_validators
 from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]  # untyped
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
@@ -93,6 +94,8 @@ def install() -> None:
     _narrow_queries()
     _quicker_update_expressions()
     _direct_counter_updates()
+    _items_sized_once()
+    _conditions_parsed_once()
     _installed = True
 
 
@@ -217,6 +220,7 @@ _SET = re.compile(rf"\s*({_NAME})\s*=\s*({_VALUE})\s*")
 _ADD = re.compile(rf"\s*({_NAME})\s+({_VALUE})\s*")
 _CLAUSE = re.compile(r"\b(SET|ADD)\b", re.IGNORECASE)
 _ZERO = DynamoType({"N": "0"})
+_ITEM_LIMIT = 405_000  # LimitedSizeDict's: between the 409 and 410 KB DynamoDB was seen to refuse
 
 
 def counter_actions(expression: str) -> list[tuple[str, str, str]] | None:
@@ -321,15 +325,57 @@ def _apply(
             data[table.range_key_attr] = {range_value.type: range_value.value}  # type: ignore[index]
         table.put_item(data)
         item = table.get_item(hash_value, range_value)
-    try:
-        for verb, name, value in changes:
-            if verb == "ADD":  # as moto adds: to zero when the attribute is missing
-                existing = item.attrs.get(name)  # type: ignore[union-attr]
-                value = (existing if existing is not None else _ZERO) + value
-            item.attrs[name] = value  # type: ignore[union-attr]
-    except ItemSizeTooLarge as error:
-        raise ItemSizeToUpdateTooLarge() from error
+    attrs = item.attrs  # type: ignore[union-attr]
+    size = _size(attrs)
+    for verb, name, value in changes:
+        existing = attrs.get(name)
+        if verb == "ADD":  # as moto adds: to zero when the attribute is missing
+            value = (existing if existing is not None else _ZERO) + value
+        size = _set_within_limit(attrs, size, name, value, existing)
     return item  # type: ignore[return-value]
+
+
+def _size(attrs: dict[str, Any]) -> int:
+    """An item's size as moto's ``LimitedSizeDict`` counts it before each attribute it sets."""
+    return sum(bytesize(k) + _value_size(v) for k, v in attrs.items())
+
+
+def _set_within_limit(attrs: dict[str, Any], size: int, name: str, value: DynamoType, existing: Any) -> int:
+    """Set an attribute as ``LimitedSizeDict`` does (refusing past its limit, counting the value it
+    replaces as still there), from a running size instead of summing every attribute again: the
+    size of the item after. moto summed the whole item for each attribute set."""
+    added = bytesize(name) + value.size()
+    if size + added > _ITEM_LIMIT:
+        raise ItemSizeToUpdateTooLarge()
+    dict.__setitem__(attrs, name, value)
+    replaced = 0 if existing is None else bytesize(name) + _value_size(existing)
+    return size + added - replaced
+
+
+def _value_size(value: Any) -> int:
+    return int(value.size()) if type(value) is DynamoType else bytesize(str(value))
+
+
+def _items_sized_once() -> None:
+    """moto's ``Item`` built with the same size limit, counted as it grows rather than summed again
+    for each attribute (quadratic in the attributes; a contact or run item has dozens)."""
+
+    def __init__(
+        self: Item, hash_key: DynamoType, range_key: DynamoType | None, attrs: dict[str, Any]
+    ) -> None:
+        self.hash_key, self.range_key = hash_key, range_key
+        self.attrs = LimitedSizeDict()
+        size = 0
+        for key, value in attrs.items():
+            typed = DynamoType(value)
+            added = bytesize(key) + typed.size()
+            if size + added > _ITEM_LIMIT:
+                raise ItemSizeTooLarge
+            dict.__setitem__(self.attrs, key, typed)
+            size += added
+
+    __init__.moto = Item.__init__  # type: ignore[attr-defined]  # for the tests' comparisons
+    Item.__init__ = __init__  # type: ignore[method-assign]
 
 
 def _adds_to_number(item: Item | None, name: str) -> bool:
@@ -408,3 +454,33 @@ def _put_back(backend: DynamoDBBackend, saved: list[Saved]) -> None:
             table.items[hash_value][range_value] = item
         else:
             table.items[hash_value] = item
+
+
+def _conditions_parsed_once() -> None:
+    """A condition without values (``attribute_not_exists(pk)``, every once-only write's guard) is
+    parsed once per distinct expression and names: the tree moto builds from them depends on nothing
+    else, and its evaluation changes nothing in it. What the parse records (the names and values it
+    found, which moto checks against those given) is recorded again on every use. A condition with
+    values (which the tree holds) is parsed each time, as before."""
+    original = ConditionExpressionParser.parse
+    parsed: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Any, list[str], list[str]]] = {}
+
+    def parse(self: ConditionExpressionParser) -> Any:
+        names, values = self.expression_attribute_names or {}, self.expression_attribute_values
+        if not self.condition_expression or values:
+            return original(self)
+        key = (self.condition_expression, tuple(sorted(names.items())))
+        known = parsed.get(key)
+        if known is None:
+            tree = original(self)  # a refused expression raises, and is parsed again next time
+            known = (tree, list(self.expr_attr_names_found), list(self.expr_attr_values_found))
+            if len(parsed) < 10_000:
+                parsed[key] = known
+            return tree
+        tree, names_found, values_found = known
+        self.expr_attr_names_found.extend(names_found)
+        self.expr_attr_values_found.extend(values_found)
+        return tree
+
+    parse.moto = original  # type: ignore[attr-defined]  # for the tests' comparisons
+    ConditionExpressionParser.parse = parse  # type: ignore[method-assign]

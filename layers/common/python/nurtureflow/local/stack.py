@@ -36,6 +36,7 @@ from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.in_process import InProcessTransport, json_target, moto_app, moto_handlers, wsgi
 from nurtureflow.local.lambdas import LocalLambdas
 from nurtureflow.local.moto_speed import install as install_moto_speed
+from nurtureflow.local.moto_wire import install as install_moto_wire
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.sign_in import PREFIX as SIGN_IN_PREFIX
 from nurtureflow.local.sign_in import HostedSignIn, LocalPeople, create_people
@@ -63,6 +64,7 @@ class LocalStack:
     # -- start-up ---------------------------------------------------------------------------
     def start(self, with_samples: bool = True) -> None:
         install_moto_speed()  # TransactWriteItems without whole-table copies
+        install_moto_wire()  # item values read and written as they are
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         moto_url = f"http://{host}:{port}"

@@ -12,7 +12,7 @@ unknown condition can only make the local answer stricter than AWS's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -71,8 +71,19 @@ class Policy:
     """The statements of every policy attached to one role."""
 
     statements: tuple[dict[str, Any], ...]
+    # A role's statements never change, so a request's answer never does: every function call
+    # asks again (a send asks about a dozen), and the local stack's day asked a million times.
+    _answers: dict[Request, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def allows(self, request: Request) -> bool:
+        answer = self._answers.get(request)
+        if answer is None:
+            answer = self._answers[request] = self._evaluate(request)
+            if len(self._answers) > 100_000:  # requests name resources: keep the memory bounded
+                self._answers.clear()
+        return answer
+
+    def _evaluate(self, request: Request) -> bool:
         allowed = False
         for statement in self.statements:
             if not _applies(statement, request):
