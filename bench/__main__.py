@@ -7,7 +7,7 @@ compile_bench.main([])
 from bench.engine import simulation, versus_moto  # noqa: E402 - after the first benchmark's output
 
 versus_moto.main([])
-simulation.main(["--contacts", "20000"])
+simulation.main(["--contacts", "5000"])
 
 from bench import ingest  # noqa: E402
 

@@ -1,68 +1,155 @@
-"""``nurtureflow simulate`` at scale: the abandoned-cart workflow, N contacts over 30 virtual days.
+"""``nurtureflow simulate`` at scale, against the bare runtime, for cart recovery and the onboarding series.
 
-``python -m bench.engine.simulation [--contacts N] [--days D]``. The whole forecast runs: the real step
-and send logic on in-memory storage, the runtime on a virtual clock. The baseline, run in the same
-process, validates one ``Contact`` and renders the reminder template per contact (the least any
-forecast must do per contact): the ratio says how many such units a contact's whole journey costs.
+``python -m bench.engine.simulation [--contacts N] [--days D] [--workflows a,b] [--memory-contacts M]``
+
+For each workflow, two runs over the same N contacts and D virtual days, in the same process:
+
+- **forecast**: the whole ``Simulation`` (the real step and send logic, rendering, tracking, costing,
+  simulated opens and clicks, on in-memory storage and a virtual clock);
+- **bare runtime**: the same compiled state machine on the same local Step Functions runtime, with
+  every Lambda task answered at once by a stub (emails "sent", branches to their default, waits for
+  events never answered, best-time waits due at once): what running the workflow's states costs
+  with no work in them.
+
+Reported: contacts a second of each and their ratio (how many bare runs a forecast contact costs),
+and, with ``--memory-contacts`` above zero, tracemalloc's peak per contact of each on that many
+contacts (tracing slows everything, so it is a pass of its own). Compare ratios between runs, not
+seconds: these machines' speed drifts.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import random
 import sys
 import time
 import tracemalloc
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from nurtureflow.contacts.model import Contact
-from nurtureflow.sending.templates import EmailTemplate, render_template
-from nurtureflow.simulation.forecast import Simulation, SimulationRequest
+from nurtureflow.clock import VirtualClock
+from nurtureflow.local.stepfunctions import LocalStepFunctions
+from nurtureflow.simulation.forecast import ARRIVALS, FUNCTIONS, ROLE_ARN, Simulation, SimulationRequest
+from nurtureflow.workflow.compiler import compile_workflow
+from nurtureflow.workflow.models import Workflow
 
-CART = Path(__file__).parents[2] / "catalog" / "cart-recovery"
+CATALOG = Path(__file__).parents[2] / "catalog"
+WORKFLOWS = ("cart-recovery", "onboarding-series")
+START = datetime(2026, 11, 30, 9, tzinfo=UTC)
 
 
-def _baseline(contacts: int, template: EmailTemplate) -> float:
+def _document(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((CATALOG / name / "workflow.json").read_text())
+    return loaded
+
+
+def _templates(name: str) -> dict[str, dict[str, Any]]:
+    return {p.stem: json.loads(p.read_text()) for p in (CATALOG / name / "templates").glob("*.json")}
+
+
+def forecast(name: str, contacts: int, days: int) -> dict[str, Any]:
+    request = SimulationRequest(
+        contacts=contacts, days=days, open_rate=0.3, click_rate=0.05, goal_rate=0.1, seed=1, start=START
+    )
+    return Simulation(_document(name), _templates(name), request).run()
+
+
+def _stub(clock: VirtualClock) -> Callable[[str, Any], Any]:
+    """The send and step functions, answering at once with what lets a run go on."""
+    now = lambda: clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+
+    def answer(_function: str, payload: Any) -> Any:
+        action = payload.get("action")
+        if action == "email":
+            return {"send_id": "s", "status": "sent", "until": None}
+        if action == "branch":
+            return {"next": payload.get("default")}
+        if action == "wait_until":
+            return {"until": now()}
+        if action == "wait_for":
+            return {"waiting": payload.get("event")}
+        return {}
+
+    return answer
+
+
+def bare(name: str, contacts: int, days: int) -> tuple[int, int]:
+    """The compiled workflow with stubbed tasks, contacts arriving over the first hour as in a
+    forecast; the state transitions made, and the runs that succeeded."""
+    workflow = Workflow.model_validate(_document(name))
+    clock = VirtualClock(START)
+    sfn = LocalStepFunctions(_stub(clock), clock=clock, history=False)
+    definition = json.dumps(compile_workflow(workflow, 1, FUNCTIONS))
+    arn = sfn.create_state_machine(name, definition, ROLE_ARN)["stateMachineArn"]
+    rng = random.Random(1)  # arrivals, not secrets
+    arrivals = sorted(ARRIVALS * rng.random() for _ in range(contacts))
+    executions = []
+    for index, arrives in enumerate(arrivals):
+        sfn.advance(max(START + arrives - clock.now(), timedelta(0)))
+        run = {"workflow": name, "version": 1, "contact_id": f"c{index}", "enrolment": f"e{index}"}
+        event = {"type": "signed_up", "properties": {"value": 42}}
+        started = sfn.start_execution(
+            arn, name=f"c{index}", input=json.dumps({"run": {**run, "event": event}})
+        )
+        executions.append(str(started["executionArn"]))
+        sfn.run_due()
+    sfn.advance(START + timedelta(days=days) - clock.now())
+    described = [sfn.describe_execution(a) for a in executions]
+    succeeded = sum(d["status"] == "SUCCEEDED" for d in described)
+    return sum(d["nurtureflowTransitions"] for d in described), succeeded
+
+
+@dataclass
+class Measured:
+    seconds: float
+
+
+def _timed(work: Callable[[], object]) -> Measured:
+    gc.collect()
     started = time.perf_counter()
-    for index in range(contacts):
-        contact = Contact(id=f"c{index}", email=f"c{index}@example.invalid", created_at="x", updated_at="x")
-        render_template(template, contact.as_condition_data(), {"value": 42}, {"unsubscribe_url": "u"})
-    return time.perf_counter() - started
+    work()
+    return Measured(time.perf_counter() - started)
+
+
+def _peak(work: Callable[[], object]) -> int:
+    gc.collect()
+    tracemalloc.start()
+    try:
+        work()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def report(name: str, contacts: int, days: int, memory_contacts: int) -> None:
+    result: dict[str, Any] = {}
+    full = _timed(lambda: result.update(forecast(name, contacts, days)))
+    runtime = _timed(lambda: bare(name, contacts, days))
+    print(f"  {name}: {result['emails']:,} emails, {result['transitions']:,} transitions")
+    print(f"    forecast      {contacts / full.seconds:9,.0f} contacts/s  ({full.seconds:.2f} s)")
+    print(f"    bare runtime  {contacts / runtime.seconds:9,.0f} contacts/s  ({runtime.seconds:.2f} s)")
+    print(f"    ratio         {full.seconds / runtime.seconds:9.1f}x the bare runtime's time")
+    if memory_contacts:
+        ours = _peak(lambda: forecast(name, memory_contacts, days)) / memory_contacts / 1024
+        theirs = _peak(lambda: bare(name, memory_contacts, days)) / memory_contacts / 1024
+        print(f"    peak per contact ({memory_contacts:,}): forecast {ours:.1f} KiB, bare {theirs:.1f} KiB")
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.engine.simulation")
-    parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--memory", action="store_true", help="also trace peak memory (slower)")
+    parser.add_argument("--workflows", default=",".join(WORKFLOWS))
+    parser.add_argument("--memory-contacts", type=int, default=0, help="trace peak memory on this many")
     args = parser.parse_args(argv)
-    document = json.loads((CART / "workflow.json").read_text())
-    templates = {p.stem: json.loads(p.read_text()) for p in (CART / "templates").glob("*.json")}
-    request = SimulationRequest(
-        contacts=args.contacts,
-        days=args.days,
-        open_rate=0.3,
-        click_rate=0.05,
-        goal_rate=0.1,
-        seed=1,
-        start=datetime(2026, 11, 30, 9, tzinfo=UTC),
-    )
-    if args.memory:
-        tracemalloc.start()
-    started = time.perf_counter()
-    result = Simulation(document, templates, request).run()
-    elapsed = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1] if args.memory else None
-    tracemalloc.stop()
-    baseline = _baseline(args.contacts, EmailTemplate.model_validate(templates["cart-reminder"]))
-    print(f"simulate cart-recovery: {args.contacts:,} contacts over {args.days} virtual days")
-    print(f"  forecast   {elapsed:8.2f} s  ({elapsed / args.contacts * 1e3:.3f} ms a contact)")
-    print(f"  baseline   {baseline:8.2f} s  (a Contact and one render per contact)")
-    print(f"  ratio      {elapsed / baseline:8.1f}x")
-    print(f"  emails {result['emails']:,}, transitions {result['transitions']:,}")
-    if peak is not None:
-        print(f"  peak traced memory {peak / 2**20:,.0f} MiB")
+    print(f"simulate: {args.contacts:,} contacts over {args.days} virtual days, forecast and bare runtime")
+    for name in args.workflows.split(","):
+        report(name, args.contacts, args.days, args.memory_contacts)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,11 @@ and no attribute twice, and whose ADD adds a number to a number (or to nothing),
 as moto's executor would apply it, after moto's own condition check. Anything else (sets, paths,
 functions, a missing value, a type mismatch, a table with a stream) goes through moto's checks and
 gets moto's answer.
+
+**Sizes and guards.** moto summed an item's whole size again for each attribute it set (quadratic in
+the attributes of every item it built or updated); it now counts as the item grows, against the same
+limit. A condition without values (``attribute_not_exists(pk)``, the guard of every once-only
+write) is parsed once per expression and names, with what the parse records replayed on each use.
 """
 
 from __future__ import annotations
