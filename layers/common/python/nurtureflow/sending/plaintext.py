@@ -8,6 +8,7 @@ styles and the head are dropped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from nurtureflow.sending.urls import header_safe_url
@@ -79,8 +80,14 @@ def _link_suffix(href: str, label: str) -> str:
     return f" ({shown})" if label else shown
 
 
+@lru_cache(maxsize=16)
 def html_to_text(html: str) -> str:
-    """A plain-text rendering of an html body: tags gone, link URLs kept, paragraphs kept."""
+    """A plain-text rendering of an html body: tags gone, link URLs kept, paragraphs kept.
+
+    Kept for the last few bodies: a send converts its rendered html twice (for its text part when
+    the template has none, then for the footer's postal address check), and the text depends on
+    nothing but the html.
+    """
     extractor = _TextExtractor()
     extractor.feed(html)
     extractor.close()
