@@ -29,6 +29,10 @@ from bench import scale  # noqa: E402
 
 scale.main([])
 
+from bench import event_flood  # noqa: E402
+
+event_flood.main([])
+
 from bench import broadcast_scale  # noqa: E402
 
 broadcast_scale.main([])

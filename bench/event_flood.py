@@ -1,0 +1,242 @@
+"""A flood of tracked events, each enrolling a new contact, inside AWS's quotas, in simulated AWS time
+(docs/scale.md).
+
+``python -m bench.event_flood [--events N] [--rate R] [--concurrency C] [--region-class high|other]``
+
+N new contacts' ``form_submitted`` events arrive at R a second (a campaign landing; the track
+function stores and publishes each), and each reaches the trigger function on its own asynchronous
+invocation, as EventBridge delivers it. The real ``Dispatcher`` decides and claims each run; what
+binds in AWS is modelled:
+
+- StartExecution: the token bucket of ``bench.scale`` (1,300 and 300 a second, or 800 and 150),
+  called through botocore's standard retry mode as the functions' clients are configured
+  (``aws/clients.py``: 5 attempts; a throttled attempt waits a random time up to 2^attempt seconds,
+  at most 20 s);
+- the trigger function: at most C invocations at once (Lambda's account concurrency; events wait in
+  Lambda's own queue meanwhile); an invocation that fails is retried twice by Lambda, one and then
+  two minutes later, and then goes to the trigger's failure queue (``DeadLetters``), where the event
+  waits for an operator to redrive it;
+- latencies: EventBridge's delivery 0.5 s, a run's read and its conditional claim (DynamoDB) 15 ms,
+  a StartExecution call 40 ms.
+
+The report: the simulated time until every event was handled, the contacts enrolled, the events in
+the failure queue, and the runs claimed in the runs table whose execution never started (their
+contact looks enrolled but gets nothing until the event is redriven).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import heapq
+import itertools
+import random
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from bench.scale import (
+    CONTACT_SECONDS,
+    DELIVERY_SECONDS,
+    START_EXECUTION,
+    QuotaRunner,
+    SimulatedTime,
+    TimedRuns,
+    TokenBucket,
+)
+from nurtureflow.clock import VirtualClock
+from nurtureflow.contacts.model import Contact
+from nurtureflow.enrolment.dispatch import Dispatcher
+from nurtureflow.events.model import TrackedEvent
+from nurtureflow.simulation.memory import MemoryContacts, MemoryEvents, MemorySends, MemoryWorkflows
+
+WORKFLOW = "flood-welcome"
+ATTEMPTS = 5  # aws/clients.py: Config(retries={"mode": "standard", "max_attempts": 5})
+MAX_BACKOFF = 20.0  # botocore's standard mode
+LAMBDA_RETRY_DELAYS = (60.0, 120.0)  # an asynchronous invocation's two retries
+POLL_SECONDS = 0.1  # how often a waiting event looks for a free concurrency slot
+_CREATED = "2026-01-01T00:00:00+00:00"
+
+
+class BotocoreRetries:
+    """StartExecution through botocore's standard retries: a throttled attempt is tried again after
+    a random wait up to 2^attempt seconds (at most 20), five attempts in all."""
+
+    def __init__(self, runner: QuotaRunner, time_: SimulatedTime, rng: random.Random) -> None:
+        self._runner, self._time, self._rng = runner, time_, rng
+
+    def start(self, target_arn: str, name: str, run_input: dict[str, Any]) -> str:
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._runner.start(target_arn, name, run_input)
+            except ClientError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                self._time.wait(self._rng.random() * min(MAX_BACKOFF, 2.0**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def stop(self, execution_arn: str, cause: str) -> bool:
+        return True
+
+    def resume(self, token: str, output: dict[str, Any]) -> bool:
+        return True
+
+
+class ClaimingRuns(TimedRuns):
+    """The runs table with its reads and conditional claims at DynamoDB's latency."""
+
+    def of_contact(self, contact_id: str) -> list[dict[str, Any]]:
+        self._time.wait(CONTACT_SECONDS)
+        return super().of_contact(contact_id)
+
+
+@dataclass
+class FloodReport:
+    events: int
+    enrolled: int
+    dead_lettered: int
+    ghost_runs: int
+    duplicate_runs: int
+    simulated_seconds: float
+    start_calls: int
+    throttled: int
+    invocations: int
+    lambda_retries: int
+    wall_seconds: float
+
+    @property
+    def handled(self) -> int:
+        return self.enrolled + self.dead_lettered
+
+    def lines(self) -> list[str]:
+        rate = self.enrolled / self.simulated_seconds if self.simulated_seconds else 0.0
+        return [
+            f"events {self.events:,}: enrolled {self.enrolled:,}, failure queue {self.dead_lettered:,}, "
+            f"more than one run {self.duplicate_runs}",
+            f"runs claimed with no execution (until redriven) {self.ghost_runs:,}",
+            f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s)",
+            f"StartExecution calls {self.start_calls:,}, throttled {self.throttled:,}; trigger invocations "
+            f"{self.invocations:,}, of them Lambda's retries {self.lambda_retries:,}",
+            f"this machine: {self.wall_seconds:.1f} s",
+        ]
+
+
+def simulate_flood(
+    events: int,
+    rate: float,
+    concurrency: int = 1000,
+    region_class: str = "high",
+    seed: int = 7,
+    bucket: TokenBucket | None = None,
+) -> FloodReport:
+    began = time.perf_counter()
+    sim, rng = SimulatedTime(), random.Random(seed)  # a reproducible model, not secrets
+    burst, refill = START_EXECUTION[region_class]
+    quota = QuotaRunner(sim, bucket or TokenBucket(burst, refill))
+    contacts, runs, workflows = MemoryContacts(), ClaimingRuns(sim), MemoryWorkflows()
+    arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:nurtureflow-{WORKFLOW}"
+    meta = {"id": WORKFLOW, "version": 1, "status": "active", "trigger": {"event": "form_submitted"}}
+    workflows.publish({**meta, "state_machine_arn": arn, "alias_arn": f"{arn}:live"}, {"version": 1}, 0)
+    dispatcher = Dispatcher(
+        contacts,
+        runs,
+        workflows,
+        MemoryEvents(),
+        MemorySends(),
+        BotocoreRetries(quota, sim, rng),
+        VirtualClock(),
+    )
+    ready: collections.deque[tuple[TrackedEvent, int]] = collections.deque()
+    retries: list[tuple[float, int, TrackedEvent, int]] = []  # a heap: due, order, event, attempt
+    order = itertools.count()
+    counts = collections.Counter[str]()
+    running = 0
+
+    def invoke(event: TrackedEvent, attempt: int) -> None:
+        nonlocal running
+        counts["invocations"] += 1
+        counts["lambda_retries"] += attempt > 0
+        try:
+            dispatcher.handle(event)
+        except ClientError:
+            if attempt < len(LAMBDA_RETRY_DELAYS):
+                due = sim.now + LAMBDA_RETRY_DELAYS[attempt]
+                heapq.heappush(retries, (due, next(order), event, attempt + 1))
+            else:
+                counts["dead_lettered"] += 1
+        finally:
+            running -= 1
+
+    def lambda_service() -> None:
+        """Arrivals at the rate, Lambda's queue and concurrency, and its retries of failed events."""
+        nonlocal running
+        arrived = 0
+        while arrived < events or ready or retries or running:
+            while arrived < events and arrived <= sim.now * rate:
+                contact = Contact(
+                    id=f"c_{arrived:08d}",
+                    email=f"c{arrived}@example.com",
+                    created_at=_CREATED,
+                    updated_at=_CREATED,
+                )
+                contacts.add(contact)
+                at = f"2026-12-04T10:00:{arrived % 60:02d}+00:00"
+                event = TrackedEvent(
+                    id=f"e_{arrived:08d}",
+                    type="form_submitted",
+                    contact_id=contact.id,
+                    occurred_at=at,
+                    received_at=at,
+                )
+                ready.append((event, 0))
+                arrived += 1
+            while retries and retries[0][0] <= sim.now:
+                _, _, event, attempt = heapq.heappop(retries)
+                ready.append((event, attempt))
+            while ready and running < concurrency:
+                event, attempt = ready.popleft()
+                running += 1
+                sim.spawn(sim.now + DELIVERY_SECONDS, lambda e=event, a=attempt: invoke(e, a))
+            sim.wait(POLL_SECONDS)
+
+    sim.spawn(0.0, lambda_service)
+    sim.run()
+    started = collections.Counter(name.split("-", 1)[0] for name in quota.started)
+    claimed = {run["contact_id"] for run in runs.all()}
+    return FloodReport(
+        events=events,
+        enrolled=len(started),
+        dead_lettered=counts["dead_lettered"],
+        ghost_runs=len(claimed - set(started)),
+        duplicate_runs=sum(1 for name, n in quota.started.items() if n > 1),
+        simulated_seconds=sim.now,
+        start_calls=quota.calls,
+        throttled=quota.refused,
+        invocations=counts["invocations"],
+        lambda_retries=counts["lambda_retries"],
+        wall_seconds=time.perf_counter() - began,
+    )
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.event_flood", description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=2_000.0, help="events arriving a second")
+    parser.add_argument("--concurrency", type=int, default=1000)
+    parser.add_argument("--region-class", choices=sorted(START_EXECUTION), default="high")
+    args = parser.parse_args(argv)
+    report = simulate_flood(args.events, args.rate, args.concurrency, args.region_class)
+    burst, refill = START_EXECUTION[args.region_class]
+    print(
+        f"a flood of {args.events:,} events at {args.rate:,.0f}/s, trigger concurrency {args.concurrency}, "
+        f"StartExecution {burst} burst, {refill:g}/s"
+    )
+    for line in report.lines():
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
