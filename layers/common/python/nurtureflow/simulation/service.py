@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,6 +13,10 @@ from nurtureflow.workflow.publishing import WorkflowNotFoundError
 
 # The API answers within API Gateway's 29 seconds: larger forecasts run from the command line.
 API_MAX_CONTACTS = 5_000
+# What a forecast may take before it is refused: API Gateway ends the request at 29 s with a 504
+# that says nothing, and the function's start and answer need the rest. A forecast's time grows with
+# its contacts and their emails, so 5,000 contacts of a long series can need more than this.
+API_TIME_BUDGET_SECONDS = 25.0
 
 
 class SimulationRefusedError(Exception):
@@ -20,11 +25,22 @@ class SimulationRefusedError(Exception):
         self.field, self.status = field, status
 
 
+class _OutOfTime(Exception):
+    pass
+
+
 def simulate_stored(
-    workflow_id: str, body: Any, workflows: Any, templates: Any, scoring_rules: Any = None
+    workflow_id: str,
+    body: Any,
+    workflows: Any,
+    templates: Any,
+    scoring_rules: Any = None,
+    budget_seconds: float = API_TIME_BUDGET_SECONDS,
 ) -> dict[str, Any]:
     """Simulate the workflow's current version, scored by the rules in force (``scoring_rules``, a
-    ``store.scoring`` repository); the body holds the ``SimulationRequest`` fields."""
+    ``store.scoring`` repository); the body holds the ``SimulationRequest`` fields. A forecast still
+    running after ``budget_seconds`` is stopped and refused (422, ``contacts``)."""
+    deadline = time.monotonic() + budget_seconds
     if not isinstance(body, dict):
         raise SimulationRefusedError("body", "the body is a JSON object of simulation settings")
     try:
@@ -45,9 +61,22 @@ def simulate_stored(
     document = stored["document"]
     wanted = {step["template"] for step in document.get("steps", {}).values() if step.get("type") == "email"}
     found = {name: templates.get(name) for name in sorted(wanted)}
+
+    def in_time(_done: float) -> None:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+
     try:
         scoring = None if scoring_rules is None else scoring_rules.get()
-        return simulate(document, {k: v for k, v in found.items() if v is not None}, request, scoring=scoring)
+        stored_templates = {k: v for k, v in found.items() if v is not None}
+        return simulate(document, stored_templates, request, progress=in_time, scoring=scoring)
+    except _OutOfTime:
+        raise SimulationRefusedError(
+            "contacts",
+            f"this forecast takes longer than the API's time allows ({budget_seconds:g} s of the 29 s "
+            "API Gateway gives a request): ask for fewer contacts or days, or run "
+            "`nurtureflow simulate` on the command line, which has no such limit",
+        ) from None
     except WorkflowInvalidError as invalid:  # a template deleted since the upload, say
         issue = invalid.issues[0]
         raise SimulationRefusedError(issue.pointer, issue.message) from None
