@@ -3,8 +3,6 @@ against moto: what a send and a run's end write, in how many calls, and what a r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -12,33 +10,18 @@ from typing import Any
 import pytest
 
 from nurtureflow import wiring
-from nurtureflow.aws.clients import client, dynamodb_table
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.store import once
 from tests.integration.conftest import Harness
+from tests.support.dynamodb_calls import DynamoCall, dynamodb_calls
 
 EXPIRES = 2_000_000_000
 DAY = "2026-12-04"
 
 
-@contextmanager
-def _calls() -> Iterator[list[str]]:
-    """The DynamoDB operations made inside the block, by name."""
-    made: list[str] = []
-    # The repositories call through the client, or through a table resource's own client.
-    clients = [client("dynamodb"), dynamodb_table(wiring.tables().runs_table).meta.client]
-
-    def count(model: Any, **_: Any) -> None:
-        made.append(model.name)
-
-    for dynamodb in clients:
-        dynamodb.meta.events.register("before-call.dynamodb", count)
-    try:
-        yield made
-    finally:
-        for dynamodb in clients:
-            dynamodb.meta.events.unregister("before-call.dynamodb", count)
+def _names(calls: list[DynamoCall]) -> list[str]:
+    return [call.operation for call in calls]
 
 
 def _event(event_id: str, contact: str = "c_once") -> TrackedEvent:
@@ -73,12 +56,12 @@ def _emails(workflow: str) -> int:
 
 
 def test_a_block_s_event_ledger_line_and_counts_are_one_transaction(harness: Harness) -> None:
-    with _calls() as made, once.together():
+    with dynamodb_calls() as made, once.together():
         assert wiring.events().record(_event("e-together", "c_together")) is True
         assert wiring.ledger().record(_line("l-together", "it-together")) is True
         assert wiring.stats().count_once("k-together", "it-together", 1, {"enrolled": 1}, EXPIRES, DAY)
-        assert made == []  # nothing is written before the block ends
-    assert made == ["TransactWriteItems"]
+        assert _names(made) == []  # nothing is written before the block ends
+    assert _names(made) == ["TransactWriteItems"]
     assert _stored_events("c_together") == ["e-together"]
     assert _emails("it-together") == 1
     assert wiring.stats().of_workflow("it-together") == {1: {"enrolled": 1}}
@@ -91,9 +74,9 @@ def test_a_write_made_before_is_dropped_alone_and_the_others_are_made(harness: H
         wiring.events()._once_write(_event("e-made", "c_made")),
         wiring.ledger()._once_write(_line("l-new", "it-made")),
     ]
-    with _calls() as made:
+    with dynamodb_calls() as made:
         assert once.commit(writes) == [False, True]
-    assert made == ["TransactWriteItems", "TransactWriteItems"]  # cancelled, then without the event
+    assert _names(made) == ["TransactWriteItems", "TransactWriteItems"]  # cancelled, then without the event
     assert _stored_events("c_made") == ["e-made"]
     assert _emails("it-made") == 1
     assert once.commit(writes) == [False, False]  # and again: nothing changes
@@ -107,9 +90,9 @@ def test_writes_past_a_transaction_s_hundred_items_go_in_more_than_one(harness: 
         wiring.events()._once_write(_event("e-big", "c_big")),
     ]
     assert [len(w.items) for w in writes] == [99, 2]
-    with _calls() as made:
+    with dynamodb_calls() as made:
         assert once.commit(writes) == [True, True]
-    assert made == ["TransactWriteItems", "TransactWriteItems"]
+    assert _names(made) == ["TransactWriteItems", "TransactWriteItems"]
     assert len(wiring.stats().of_workflow("it-big")[1]) == 49
     assert _stored_events("c_big") == ["e-big"]
 
@@ -145,11 +128,11 @@ def _run(contact: str, status: str, **fields: Any) -> dict[str, Any]:
 
 def test_a_running_run_ends_in_one_write_and_answers_what_it_was(harness: Harness) -> None:
     _run("c_end_running", "running", enrolment="e1")
-    with _calls() as made:
+    with dynamodb_calls() as made:
         before = wiring.runs().end(
             "c_end_running", "it-end", "arn:c_end_running", "completed", "2026-12-04T10:00:00+00:00", None
         )
-    assert made == ["UpdateItem"]
+    assert _names(made) == ["UpdateItem"]
     assert (before["status"], before["enrolment"]) == ("running", "e1")
     after = wiring.runs().get("c_end_running", "it-end") or {}
     assert (after["status"], after["ended_at"]) == ("completed", "2026-12-04T10:00:00+00:00")

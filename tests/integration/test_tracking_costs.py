@@ -5,7 +5,6 @@ once (it said 4; a click writes 28)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,9 +12,8 @@ from datetime import timedelta
 from typing import Any
 
 from nurtureflow import wiring
-from nurtureflow.aws.clients import client, dynamodb_table
-from nurtureflow.settings import TableSettings
 from tests.integration.conftest import MARKETER, Harness
+from tests.support.dynamodb_calls import DynamoCall, dynamodb_calls
 
 BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)"
 WORKFLOW = {
@@ -34,32 +32,22 @@ TEMPLATE = {
 
 @contextmanager
 def _write_units(function: str) -> Iterator[list[int]]:
-    """The write units of every DynamoDB call the function named ``function`` makes meanwhile."""
+    """The write units of every DynamoDB call the function named ``function`` makes meanwhile
+    (what the event sets off downstream, scoring in the trigger say, is not the hit's)."""
     units: list[int] = []
-
-    def count(params: dict[str, Any], model: Any, **_: Any) -> None:
-        name = model.name
-        if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") != function:
-            return  # what the event sets off downstream (scoring, in the trigger) is not the hit's
-        if name in ("PutItem", "UpdateItem", "DeleteItem"):
-            units.append(1)
-        elif name == "TransactWriteItems":
-            units.append(2 * len(params["TransactItems"]))
-        elif name == "BatchWriteItem":
-            units.append(sum(len(requests) for requests in params["RequestItems"].values()))
-
-    names = TableSettings()
-    clients = [
-        client("dynamodb"),
-        *(dynamodb_table(getattr(names, f)).meta.client for f in TableSettings.model_fields),
-    ]
-    for each in clients:
-        each.meta.events.register("before-parameter-build.dynamodb", count)
-    try:
+    with dynamodb_calls() as calls:
         yield units
-    finally:
-        for each in clients:
-            each.meta.events.unregister("before-parameter-build.dynamodb", count)
+    units += [n for call in calls if call.function == function and (n := _write_units_of(call))]
+
+
+def _write_units_of(call: DynamoCall) -> int:
+    if call.operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        return 1
+    if call.operation == "TransactWriteItems":
+        return 2 * len(call.params["TransactItems"])
+    if call.operation == "BatchWriteItem":
+        return sum(len(requests) for requests in call.params["RequestItems"].values())
+    return 0
 
 
 def _tracking_line(event_day: Any) -> Any:
