@@ -53,7 +53,7 @@ browser:
 test: install wheels browser console
 	$(BIN)/ruff check .
 	$(BIN)/mypy layers/common/python/nurtureflow
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxprocesses=4
 
 lint: install
 	$(BIN)/ruff check .

@@ -41,3 +41,18 @@ def _no_network_in_unit_tests(request: pytest.FixtureRequest, monkeypatch: pytes
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+# pytest-xdist's workers (``-n``, ``--dist loadgroup``) take whole groups: a module's tests run in
+# order on one worker (many share a module's local stack and build on each other's steps), and the
+# tests sharing what is global to a process share a worker: moto's backends (the integration
+# suite's session-wide local stack; a ``mock_aws`` starting beside it resets its tables) and the
+# CDK app synthesised once per session. Marked as each item is collected: xdist reads the groups in
+# its own ``pytest_collection_modifyitems``.
+_WORKER_GROUPS = {"integration": "moto", "differential": "moto", "local_moto": "moto", "infra": "cdk"}
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    parts = item.path.relative_to(ROOT).parts
+    group = next((g for folder, g in _WORKER_GROUPS.items() if folder in parts), "/".join(parts))
+    item.add_marker(pytest.mark.xdist_group(group))

@@ -33,6 +33,7 @@ class Data(Construct):
         self.stats: dynamodb.Table = tables["stats_table"]
         self.broadcasts: dynamodb.Table = tables["broadcasts_table"]
         self.rate_limits: dynamodb.Table = tables["rate_limits_table"]
+        self.forecasts: dynamodb.Table = tables["forecasts_table"]
         self.all: tuple[dynamodb.Table, ...] = tuple(tables.values())
 
     def _table(self, spec: TableSpec) -> dynamodb.Table:

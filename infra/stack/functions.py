@@ -1,4 +1,4 @@
-"""The six Lambda functions: same runtime, layer and observability; each with its own empty role.
+"""The seven Lambda functions: same runtime, layer and observability; each with its own empty role.
 
 Permissions and settings are added by the constructs that own the resources (``Data.grant``,
 ``Workflows.grant_*``...), wired in ``nurtureflow.py``, so each role holds only what is granted.
@@ -40,11 +40,17 @@ _SPECS = (
     _Spec("broadcast", Duration.minutes(5), "Broadcast task: pages a segment, sends a batch of emails"),
     # A full vCPU (1,769 MB): forecasts (POST …/simulate) run the workflow in-process for seconds.
     _Spec("admin", Duration.seconds(30), "Admin API: workflows, templates, costs, forecasts", 1769),
+    # Forecast jobs too large for the API's 29 s: Lambda's whole 15 minutes, and the memory a
+    # 100,000-contact forecast needs (about 2 GB measured, docs/simulation.md) with room to spare.
+    _Spec(
+        "forecast", Duration.minutes(15), "Forecast jobs: large forecasts asked through the admin API", 3008
+    ),
 )
 
 
 class Functions(Construct):
-    """``trigger``, ``step``, ``send``, ``track``, ``admin`` and ``broadcast``, from ``functions/<name>/``."""
+    """``trigger``, ``step``, ``send``, ``track``, ``admin``, ``broadcast`` and ``forecast``, from
+    ``functions/<name>/``."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, layer: lambda_.ILayerVersion, xray_sdk: bool = False
@@ -59,6 +65,7 @@ class Functions(Construct):
         self.track: lambda_.Function = made["track"]
         self.admin: lambda_.Function = made["admin"]
         self.broadcast: lambda_.Function = made["broadcast"]
+        self.forecast: lambda_.Function = made["forecast"]
         self.all: tuple[lambda_.Function, ...] = tuple(made.values())
 
     def _function(self, spec: _Spec) -> lambda_.Function:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from constructs import Construct
 
 from infra.stack.api import STAGE, Api
@@ -27,6 +27,7 @@ from infra.stack.settings_env import as_json, set_env
 from infra.stack.workflows import Workflows
 from nurtureflow.settings import (
     AuthSettings,
+    ForecastSettings,
     RateLimitSettings,
     RetentionSettings,
     SendingSettings,
@@ -223,6 +224,19 @@ class NurtureFlowStack(Stack):
         # admin: creates broadcasts, reads their progress, cancels them.
         data.grant(fns.admin, read_write=[data.broadcasts])
         self.broadcasts.grant_start_and_cancel(fns.admin)
+
+        # Forecast jobs: the admin function stores a job and invokes the forecast function without
+        # waiting; that one reads the workflow, its templates and the scoring rules, and writes the
+        # job's progress and result. No retries: a forecast that failed fails the same way again.
+        data.grant(fns.admin, read_write=[data.forecasts])
+        data.grant(
+            fns.forecast, read=[data.workflows, data.templates, data.forecasts], update=[data.forecasts]
+        )
+        fns.forecast.grant_invoke_latest_version(fns.admin)  # the function itself, no version or alias
+        fns.forecast.configure_async_invoke(retry_attempts=0, max_event_age=Duration.minutes(15))
+        set_env(fns.admin, ForecastSettings, forecast_function_name=fns.forecast.function_name)
+        # The forecast's emails are built as the admin's sync forecast builds them (the footer's address).
+        set_env(fns.forecast, SendingSettings, postal_address=self.config.postal_address)
 
         # Every function that records events stamps them with the retention (their TTL).
         for function in (fns.track, fns.trigger, fns.step, fns.send, fns.admin, fns.broadcast):

@@ -278,6 +278,26 @@ def test_finance_weighs_a_workflow_s_cost_per_contact_per_conversion_and_against
     _no_serious_accessibility_violations(page)
 
 
+def test_a_forecast_made_as_a_job_is_followed_to_the_same_table(stack: LocalClient, browser: Browser) -> None:
+    """A forecast longer than the API's 29 seconds answers 202 with a job; the console follows it at
+    ``GET /admin/simulations/{id}`` and shows the forecast as for a 200. The browser asks for the
+    job here (``Prefer: respond-async``) so that a small forecast takes that path."""
+    page = _sign_in(browser, stack, MARKETER)
+    page.route(
+        "**/admin/workflows/cart-recovery/simulate",
+        lambda route: route.continue_(headers={**route.request.headers, "prefer": "respond-async"}),
+    )
+    page.goto(stack.base + "/console/#/workflows/cart-recovery")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/simulate")) as asked:
+        page.get_by_role("button", name="Forecast").click()
+    assert asked.value.status == 202
+    with page.expect_response(lambda r: "/admin/simulations/" in r.url) as followed:
+        forecast = page.get_by_role("region", name="Forecast")
+        expect(forecast).to_contain_text("1,000 synthetic contacts", timeout=60_000)
+    assert followed.value.status == 200
+    expect(forecast.locator("tbody tr").first).to_be_visible()
+
+
 def test_a_person_with_a_wrong_password_stays_out_and_signing_out_forgets_them(
     stack: LocalClient, browser: Browser
 ) -> None:

@@ -78,6 +78,12 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "broadcasts": {GET, PUT, UPDATE, SCAN},  # SCAN: erasure looks for the address in segments
         "cost_rollups": {QUERY},
         "stats": {QUERY},
+        "forecasts": {GET, PUT, UPDATE},  # a job: stored, read back, failed if it cannot start
+    },
+    "forecast": {
+        "workflows": {GET},  # the job's version, and the scoring rules
+        "templates": {GET},
+        "forecasts": {GET, UPDATE},  # the job, its progress and its result
     },
     "broadcast": {
         "broadcasts": {GET, PUT, UPDATE},
@@ -156,8 +162,25 @@ def test_other_aws_calls_of_the_code_are_allowed(stack: NurtureFlowStack, templa
         fns.broadcast: {"ses:SendEmail", "ses:SendRawEmail"},
         fns.admin: {"events:PutEvents", "states:CreateStateMachine", "states:CreateStateMachineAlias",
                     "states:UpdateStateMachine", "states:UpdateStateMachineAlias", "states:ListExecutions",
-                    "states:StartExecution", "states:StopExecution"},
+                    "states:StartExecution", "states:StopExecution", "lambda:InvokeFunction"},
     }  # fmt: skip
     for function, actions in expected.items():
         granted = {a for a, _ in _allowed(template_json, function)}
         assert actions <= granted, f"{function.node.id}: {actions - granted}"
+
+
+def test_the_admin_function_may_invoke_the_forecast_function_alone_and_that_one_sends_nothing(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    """A forecast job is the only function the admin function starts, unqualified (no version or
+    alias of it); the forecast function reads and writes DynamoDB only: no email, no execution, no
+    event."""
+    fns = stack.functions
+    invoked = {r for a, r in _allowed(template_json, fns.admin) if a == "lambda:InvokeFunction"}
+    forecast = f"<{_logical_id(fns.forecast)}.Arn>"
+    assert invoked == {forecast, f"{forecast}:$LATEST"}
+    services = {a.split(":", 1)[0] for a, _ in _allowed(template_json, fns.forecast)}
+    assert services == {"dynamodb", "logs", "xray"}
+    assert _env(template_json, fns.admin)["NURTUREFLOW_FORECAST_FUNCTION_NAME"] == {
+        "Ref": _logical_id(fns.forecast)
+    }

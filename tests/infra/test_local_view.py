@@ -21,7 +21,7 @@ def test_the_local_stacks_view_is_the_synthesized_templates(
 
 def test_the_view_holds_every_function_with_its_role_and_every_state_machine_role() -> None:
     view = load_view()
-    assert set(view["functions"]) == {"trigger", "step", "send", "track", "admin", "broadcast"}
+    assert set(view["functions"]) == {"trigger", "step", "send", "track", "admin", "broadcast", "forecast"}
     for function in view["functions"].values():
         assert view["roles"][function["role"]]["statements"], "a function role with no policy"
     for machine in view["state_machines"].values():

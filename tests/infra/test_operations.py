@@ -68,12 +68,16 @@ def test_functions_invoked_asynchronously_send_failed_events_to_their_own_queue(
         for c in _resources(template_json, "AWS::Lambda::EventInvokeConfig").values()
     }
     fns, queues = stack.functions, _queue_ids(stack)
-    assert set(configs) == {_logical_id(fns.trigger), _logical_id(fns.track)}
+    assert set(configs) == {_logical_id(fns.trigger), _logical_id(fns.track), _logical_id(fns.forecast)}
     for function, queue in ((fns.trigger, "TriggerAsyncFailures"), (fns.track, "TrackAsyncFailures")):
         config = configs[_logical_id(function)]
         assert config["DestinationConfig"] == {"OnFailure": {"Destination": _arn_of(queues[queue])}}
         assert config["MaximumRetryAttempts"] == 2
         assert config["MaximumEventAgeInSeconds"] == 6 * 3600
+    # A forecast job is never retried (it would fail the same way) and keeps its own failure: the job.
+    forecast = configs[_logical_id(fns.forecast)]
+    assert (forecast["MaximumRetryAttempts"], forecast["MaximumEventAgeInSeconds"]) == (0, 15 * 60)
+    assert "DestinationConfig" not in forecast
 
 
 def test_every_eventbridge_rule_and_the_schedule_keep_undelivered_events(
@@ -117,7 +121,7 @@ def test_every_alarm_notifies_the_encrypted_alarm_topic(stack: NurtureFlowStack,
     topic = _logical_id(stack.observability.topic)
     alarms = _alarms(template_json)
     # errors and throttles a function, 3 dead-letter queues, broadcasts, workflow runs, SES, budget, pruning
-    assert len(alarms) == 6 * 2 + 3 + 2 + 2 + 2 + 1 + 1
+    assert len(alarms) == 7 * 2 + 3 + 2 + 2 + 2 + 1 + 1
     assert all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
     properties = template_json["Resources"][topic]["Properties"]
     key = template_json["Resources"][properties["KmsMasterKeyId"]["Fn::GetAtt"][0]]["Properties"]

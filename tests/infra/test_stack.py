@@ -18,6 +18,7 @@ from nurtureflow.settings import (
     BroadcastSettings,
     BusSettings,
     EndpointSettings,
+    ForecastSettings,
     PriceSettings,
     RateLimitSettings,
     RetentionSettings,
@@ -101,7 +102,7 @@ def test_every_table_spec_is_an_on_demand_table_with_its_keys_and_ttl(template_j
         )
         for t in tables
     )
-    assert len(TABLES) == 11
+    assert len(TABLES) == 12
     assert found == expected
     for table in tables:
         assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -140,12 +141,12 @@ def test_each_table_variable_names_the_table_with_that_settings_key(
 # --- functions and layer ------------------------------------------------------------------------
 
 
-def test_six_arm64_python312_functions_use_the_common_layer(
+def test_seven_arm64_python312_functions_use_the_common_layer(
     stack: NurtureFlowStack, template: Template
 ) -> None:
     layer_id = _logical_id(stack.layer.layer)
-    # The six, and CDK's own BucketDeployment function that uploads the console at deploy time.
-    template.resource_count_is("AWS::Lambda::Function", 7)
+    # The seven, and CDK's own BucketDeployment function that uploads the console at deploy time.
+    template.resource_count_is("AWS::Lambda::Function", 8)
     template.resource_properties_count_is(
         "AWS::Lambda::Function",
         {
@@ -165,14 +166,23 @@ def test_six_arm64_python312_functions_use_the_common_layer(
                 )
             },
         },
-        6,
+        7,
     )
     template.has_resource_properties(
         "AWS::Lambda::Function",
         {"Environment": {"Variables": Match.object_like({"POWERTOOLS_SERVICE_NAME": "send"})}, "Timeout": 30},
     )
-    # Handlers are small (256 MB); the admin function runs forecasts on a full vCPU.
+    # Handlers are small (256 MB); the admin function runs forecasts on a full vCPU, and the forecast
+    # function a 100,000-contact job (about 2 GB) with Lambda's whole 15 minutes.
     template.resource_properties_count_is("AWS::Lambda::Function", {"MemorySize": 256}, 5)
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Environment": {"Variables": Match.object_like({"POWERTOOLS_SERVICE_NAME": "forecast"})},
+            "MemorySize": 3008,
+            "Timeout": 900,
+        },
+    )
     template.has_resource_properties(
         "AWS::Lambda::Function",
         {
@@ -200,7 +210,7 @@ def test_every_settings_variable_is_a_field_of_a_settings_part(
     parts = (
         TableSettings, EndpointSettings, TrackingSettings, SendingSettings, AuthSettings,
         SiteSettings, BusSettings, WorkflowSettings, PriceSettings, RetentionSettings,
-        BroadcastSettings, RateLimitSettings,
+        BroadcastSettings, RateLimitSettings, ForecastSettings,
     )  # fmt: skip
     known = {env_name(part, field) for part in parts for field in part.model_fields}
     for function in stack.functions.all:
@@ -234,7 +244,7 @@ def _method_routes(stack: NurtureFlowStack, template_json: Json) -> set[tuple[st
 def test_the_rest_api_has_one_proxy_method_per_route(stack: NurtureFlowStack, template_json: Json) -> None:
     handlers = {"track": _logical_id(stack.functions.track), "admin": _logical_id(stack.functions.admin)}
     expected = {(r.method, r.path, handlers[r.function]) for r in ROUTES}
-    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 37
+    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 38
     assert _method_routes(stack, template_json) == expected
     assert ("POST", "/u/{token}", handlers["track"]) in expected
     assert ("GET", "/admin/costs", handlers["admin"]) in expected
@@ -342,8 +352,9 @@ def test_functions_have_only_the_services_they_need(stack: NurtureFlowStack, tem
         "Step": base | {"states", "events"},
         "Send": base | {"ses"},
         "Track": base | {"events", "sqs"},
-        "Admin": base | {"states", "iam", "events"},
+        "Admin": base | {"states", "iam", "events", "lambda"},  # lambda: starts forecast jobs
         "Broadcast": base | {"ses"},
+        "Forecast": base,
     }
     assert (
         _all_actions(template_json, fns.step) & {"states:StartExecution", "states:CreateStateMachine"}
@@ -659,5 +670,5 @@ def test_functions_load_the_xray_sdk_only_when_context_asks(template_json: Json)
             "TracingConfig": {"Mode": "Active"},
             "Environment": {"Variables": Match.object_like({"NURTUREFLOW_XRAY_SDK": "true"})},
         },
-        6,
+        7,
     )

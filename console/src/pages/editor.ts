@@ -65,12 +65,25 @@ export async function editorPage(session: Session, [id]: string[]): Promise<HTML
 
   let forecasted: Forecast | undefined;
   async function forecast(): Promise<void> {
-    status.textContent = "Forecasting 1,000 contacts over 30 days…";
+    const asked = "Forecasting 1,000 contacts over 30 days…";
+    status.textContent = asked;
     try {
-      forecasted = await call<Forecast>("POST", `/admin/workflows/${encodeURIComponent(id)}/simulate`, {
+      let answer = await call<Forecast | ForecastJob>("POST", `/admin/workflows/${encodeURIComponent(id)}/simulate`, {
         contacts: 1000,
         days: 30,
       });
+      // A forecast longer than the API's time goes on as a job (202): followed while the page shows.
+      while (isJob(answer)) {
+        if (answer.status === "succeeded" && answer.result) answer = answer.result;
+        else if (answer.status === "failed") throw new Error(answer.error ?? "the forecast failed");
+        else if (!results.isConnected) return;
+        else {
+          status.textContent = `${asked} ${Math.round(answer.progress * 100)} %`;
+          await new Promise((done) => window.setTimeout(done, 1000));
+          answer = await call<ForecastJob>("GET", `/admin/simulations/${encodeURIComponent(answer.id)}`);
+        }
+      }
+      forecasted = answer;
       status.textContent = "";
       results.replaceChildren(forecastView(forecasted));
     } catch (error) {
@@ -202,6 +215,16 @@ interface Forecast {
   steps: Record<string, { type: string; entered: number; sent: number; skipped: number; opened: number; clicked: number; exited: number }>;
   cost: { usd: Record<string, number>; total_usd: number; usd_per_1000_contacts: number };
 }
+
+interface ForecastJob {
+  id: string;
+  status: "running" | "succeeded" | "failed";
+  progress: number;
+  result?: Forecast;
+  error?: string;
+}
+
+const isJob = (answer: Forecast | ForecastJob): answer is ForecastJob => !("steps" in answer);
 
 function forecastView(result: Forecast): HTMLElement {
   return h(

@@ -91,3 +91,15 @@ def test_an_operation_not_mapped_asks_for_every_resource() -> None:
     assert requests_for("cloudwatch", "PutMetricData", {}, ACCOUNT, _no_token) == [
         Request("cloudwatch:PutMetricData", "*")
     ]
+
+
+def test_an_invoke_asks_for_invoke_function_on_the_function_or_its_qualified_arn() -> None:
+    """Invoke is authorised as ``lambda:InvokeFunction`` on the function's ARN, with ``:<qualifier>``
+    for a version or alias (https://docs.aws.amazon.com/service-authorization/latest/reference/
+    list_awslambda.html)."""
+    function = "arn:aws:lambda:us-east-1:123456789012:function:nf-forecast"
+    assert requests_for("lambda", "Invoke", {"FunctionName": "nf-forecast"}, ACCOUNT, _no_token) == [
+        Request("lambda:InvokeFunction", function)
+    ]
+    assert requests_for("lambda", "Invoke", {"FunctionName": function, "Qualifier": "live"}, ACCOUNT,
+                        _no_token) == [Request("lambda:InvokeFunction", f"{function}:live")]  # fmt: skip

@@ -31,6 +31,7 @@ class TableSettings(_Part):
     stats_table: str = "nurtureflow-stats"
     broadcasts_table: str = "nurtureflow-broadcasts"
     rate_limits_table: str = "nurtureflow-rate-limits"
+    forecasts_table: str = "nurtureflow-forecasts"
 
 
 class RetentionSettings(_Part):
@@ -47,6 +48,7 @@ class EndpointSettings(_Part):
     endpoint_ses: str | None = None
     endpoint_stepfunctions: str | None = None
     endpoint_events: str | None = None
+    endpoint_lambda: str | None = None
     # Where the user pool's signing keys are read (its JWKS); in AWS, Cognito's public endpoint.
     endpoint_cognito_idp: str | None = None
 
@@ -160,6 +162,12 @@ class WorkflowSettings(_Part):
     # How many of a workflow's newest Step Functions versions each upload keeps; older ones are
     # deleted unless live or running (docs/workflow-compilation.md, "Versions"). AWS allows 1,000.
     versions_kept: int = Field(default=10, ge=1, le=900)
+
+
+class ForecastSettings(_Part):
+    """The function that runs forecast jobs (the stack sets it on the admin function)."""
+
+    forecast_function_name: str = "nurtureflow-forecast"
 
 
 class PriceSettings(_Part):

@@ -10,6 +10,7 @@ from nurtureflow.built_once import built_once
 from nurtureflow.costs.prices import PriceTable, load_price_table
 from nurtureflow.settings import (
     BusSettings,
+    ForecastSettings,
     PriceSettings,
     RetentionSettings,
     SendingSettings,
@@ -23,6 +24,7 @@ from nurtureflow.store.contacts import ContactRepository
 from nurtureflow.store.cost_rollups import CostRollupRepository
 from nurtureflow.store.engagement import EngagementRepository
 from nurtureflow.store.events import EventRepository
+from nurtureflow.store.forecast_jobs import ForecastJobs
 from nurtureflow.store.ledger import LedgerRepository
 from nurtureflow.store.runs import RunRepository
 from nurtureflow.store.scoring import ScoringRulesRepository
@@ -52,6 +54,7 @@ if TYPE_CHECKING:  # the services load in their factories: a function imports on
     from nurtureflow.scoring.service import Scoring
     from nurtureflow.sending.delivery import Delivery
     from nurtureflow.sending.preview import TemplatePreview
+    from nurtureflow.simulation.service import Forecasts
     from nurtureflow.stats.recorder import StatsRecorder
     from nurtureflow.stats.service import WorkflowStats
     from nurtureflow.workflow.archive import WorkflowArchive
@@ -160,6 +163,22 @@ def workflow_archive() -> WorkflowArchive:
 
 def scoring_rules() -> ScoringRulesRepository:
     return ScoringRulesRepository(tables().workflows_table)
+
+
+def forecast_jobs() -> ForecastJobs:
+    return ForecastJobs(tables().forecasts_table)
+
+
+def forecasts() -> Forecasts:
+    """Forecasts of stored workflows: at once, or as jobs the forecast function runs."""
+    from nurtureflow.aws.invoke import invoke_later
+    from nurtureflow.simulation.service import Forecasts
+
+    function = ForecastSettings().forecast_function_name
+    return Forecasts(
+        workflows(), templates(), scoring_rules(), forecast_jobs(),
+        lambda job_id: invoke_later(function, {"job": job_id}), clock,
+    )  # fmt: skip
 
 
 @built_once

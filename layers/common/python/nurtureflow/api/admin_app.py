@@ -183,16 +183,25 @@ def enroll(workflow_id: str) -> Response[dict[str, Any]]:
 
 
 @app.post("/admin/workflows/<workflow_id>/simulate", **ops.SIMULATE)
-def simulate(workflow_id: str) -> dict[str, Any]:
-    from nurtureflow.simulation.service import SimulationRefusedError, simulate_stored
+def simulate(workflow_id: str) -> Response[dict[str, Any]]:
+    from nurtureflow.simulation.service import SimulationRefusedError
 
     body = errors.json_body(app) if errors.raw_body(app) else {}
+    # RFC 7240: the client prefers an answer that does not wait for the work.
+    prefer = (app.current_event.headers.get("Prefer") or "").lower()
     try:
-        return simulate_stored(
-            workflow_id, body, wiring.workflows(), wiring.templates(), wiring.scoring_rules()
-        )
+        status, answered = wiring.forecasts().ask(workflow_id, body, respond_async="respond-async" in prefer)
     except SimulationRefusedError as exc:
         raise RequestInvalidError(exc.field, str(exc), status=exc.status) from None
+    return Response(status, "application/json", answered)
+
+
+@app.get("/admin/simulations/<simulation_id>", **ops.SIMULATION_JOB)
+def simulation_job(simulation_id: str) -> dict[str, Any]:
+    job = wiring.forecasts().job(simulation_id)
+    if job is None:
+        raise NotFoundError(f"no forecast job {simulation_id}")
+    return job
 
 
 TEMPLATE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")

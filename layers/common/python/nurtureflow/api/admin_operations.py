@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nurtureflow.api.openapi_parts import answer, body, failures, operation, query, ref
+from nurtureflow.api.openapi_parts import answer, body, failures, header, operation, query, ref
 
 ISO_TIME = {"type": "string", "format": "date-time"}
 _WORKFLOW_ID = "cart-recovery"
@@ -79,6 +79,28 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         "The version an upload published.",
     ),
+    "SimulationJob": _object(
+        ["id", "workflow", "version", "status", "progress", "settings", "created_at"],
+        {
+            "id": {"type": "string", "pattern": "^f_[0-9a-f]{24}$"},
+            "workflow": {"type": "string"},
+            "version": {"type": "integer", "minimum": 1, "description": "The version forecast."},
+            "status": {"type": "string", "enum": ["running", "succeeded", "failed"]},
+            "progress": {"type": "number", "minimum": 0, "maximum": 1, "description": "Share done."},
+            "settings": {
+                "type": "object",
+                "description": "The settings asked for, with the seed and start fixed when the job began.",
+            },
+            "result": {
+                "type": "object",
+                "description": "Once `succeeded`: the forecast, as a 200 of the simulate route answers it.",
+            },
+            "error": {"type": "string", "description": "Once `failed`: why, and what to do."},
+            "created_at": ISO_TIME,
+            "updated_at": ISO_TIME,
+        },
+        "A forecast made as a job: kept for 7 days.",
+    ),
     "Broadcast": _object(
         ["id", "status"],
         {
@@ -142,6 +164,7 @@ PATH_PARAMETERS = {
     "version": ("A version number, counted from 1.", "1"),
     "template_id": ("The template's id: letters, digits, `.`, `_` and `-`, up to 128.", "cart-reminder"),
     "broadcast_id": ("The id `POST /admin/broadcasts` answered.", "b_0767416a6fd5407db32dcd9e"),
+    "simulation_id": ("The id a 202 of the simulate route answered.", "f_5c1f2e9a0b7d4c3e8f6a1b2c"),
     "contact": ("The contact's id, or its email address.", "ana@example.com"),
 }
 _OBJECT: dict[str, Any] = {"type": "object"}
@@ -387,21 +410,43 @@ ENROLL = operation(
         ref("EnrolRequest"), "Whom to enrol.", {"contacts": ["ana@example.com"], "id": "import-42"}
     ),
 )
+_JOB_EXAMPLE = {
+    "id": "f_5c1f2e9a0b7d4c3e8f6a1b2c",
+    "workflow": _WORKFLOW_ID,
+    "version": 3,
+    "status": "running",
+    "progress": 0.4,
+    "settings": {"contacts": 50000, "days": 30, "seed": 1804289383, "start": "2026-12-07T09:00:00Z"},
+    "created_at": "2026-12-04T16:00:00Z",
+    "updated_at": "2026-12-04T16:01:12Z",
+}
 SIMULATE = operation(
     "Forecast a workflow",
     "Walks synthetic contacts through the current version in virtual time, with no email sent: the "
     "funnel per step and the AWS bill (docs/simulation.md). Every field is optional; no body means "
-    "the defaults.",
+    "the defaults. Up to 2,000 contacts the forecast is answered at once (200) when it takes less "
+    "than 25 seconds; a larger one (up to 100,000), one that takes longer, or a request with "
+    "`Prefer: respond-async` becomes a job (202): `GET /admin/simulations/{simulation_id}` follows "
+    "it to the same JSON.",
     "workflows",
     {
         200: answer(
             "The forecast.", _object(["workflow", "steps", "cost"], {"steps": _OBJECT, "cost": _OBJECT})
         ),
+        202: answer("The forecast goes on as a job.", ref("SimulationJob"), {**_JOB_EXAMPLE, "progress": 0}),
         **failures(400, 404, 422),
     },
     request_body=body(
         ref("SimulationRequest"), "The simulation's settings.", {"contacts": 1000, "days": 30}, required=False
     ),
+    parameters=[header("Prefer", "`respond-async`: make the forecast a job (202) whatever its size.")],
+)
+SIMULATION_JOB = operation(
+    "A forecast job",
+    "Its status and progress; once `succeeded`, its `result` is the forecast (the same JSON as a 200 "
+    "of the simulate route); once `failed`, its `error` says why. Jobs are kept for 7 days.",
+    "workflows",
+    {200: answer("The job.", ref("SimulationJob"), _JOB_EXAMPLE), **failures(404)},
 )
 PUT_TEMPLATE = operation(
     "Upload an email template",

@@ -63,12 +63,13 @@ def _endpoint_for(service: str) -> str | None:
         "sesv2": settings.endpoint_ses,
         "stepfunctions": settings.endpoint_stepfunctions,
         "events": settings.endpoint_events,
+        "lambda": settings.endpoint_lambda,
     }.get(service)
 
 
 @cache
 def client(service: str) -> Any:
-    """A boto3 client for ``service`` (dynamodb, sesv2, stepfunctions, events)."""
+    """A boto3 client for ``service`` (dynamodb, sesv2, stepfunctions, events, lambda)."""
     return _checked(
         boto3.client(
             service, region_name=_endpoints().region, endpoint_url=_endpoint_for(service), config=_RETRIES

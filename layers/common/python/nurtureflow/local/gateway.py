@@ -175,6 +175,11 @@ class LocalGateway:
             self._server.shutdown()
         self._server.server_close()
 
+    def turn(self) -> threading.Lock:
+        """The one-at-a-time lock requests take (``with gateway.turn():``): what else runs a handler
+        in this process (Lambda's asynchronous invocations) takes its turn with them."""
+        return self._lock
+
     def handle(
         self, method: str, path: str, headers: dict[str, str], body: bytes, source_ip: str
     ) -> tuple[int, dict[str, str], bytes]:

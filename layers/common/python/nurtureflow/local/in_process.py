@@ -43,7 +43,7 @@ class _Body(BytesIO):
             chunk = self.read()
 
 
-def _body(request: AWSPreparedRequest) -> bytes:
+def request_body(request: AWSPreparedRequest) -> bytes:
     body = request.body
     if body is None:
         return b""
@@ -105,7 +105,7 @@ def wsgi(app: Any) -> Deliver:
             query_string=split.query,
             method=request.method,
             headers=headers,
-            data=_body(request),
+            data=request_body(request),
         )
         try:
             environ = builder.get_environ()
@@ -136,7 +136,9 @@ def moto_handlers(fallback: Deliver) -> Deliver:
         handler = _HANDLERS.get(_signed_service(request))
         if handler is None:
             return fallback(request)
-        moto_request = Request.from_primitives(request.method, request.url, request.headers, _body(request))
+        moto_request = Request.from_primitives(
+            request.method, request.url, request.headers, request_body(request)
+        )
         try:
             status, headers, body = handler(moto_request, moto_request.raw_url, dict(moto_request.headers))
         except HTTPException as error:  # moto's service errors, as its server would answer them
@@ -157,7 +159,9 @@ def json_target(answer: Callable[[str, bytes], tuple[int, bytes]]) -> Deliver:
 
     def deliver(request: AWSPreparedRequest) -> Answer:
         target = request.headers.get("X-Amz-Target", "")
-        status, body = answer(target.decode() if isinstance(target, bytes) else str(target), _body(request))
+        status, body = answer(
+            target.decode() if isinstance(target, bytes) else str(target), request_body(request)
+        )
         return status, {"Content-Type": "application/x-amz-json-1.0"}, body
 
     return deliver

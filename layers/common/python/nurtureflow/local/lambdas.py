@@ -21,7 +21,7 @@ from nurtureflow.built_once import function_scope
 from nurtureflow.local.deployed.deployment import DeployedFunction, Deployment
 from nurtureflow.local.deployed.guard import Principal, acting_as
 
-FUNCTIONS = ("trigger", "step", "send", "track", "admin", "broadcast")
+FUNCTIONS = ("trigger", "step", "send", "track", "admin", "broadcast", "forecast")
 Handler = Callable[[Any, Any], Any]
 # What the host keeps for every function: a process needs these, and Lambda sets its own.
 _HOST_VARIABLES = ("PATH", "HOME", "LANG", "TMPDIR", "PYTHONPATH", "VIRTUAL_ENV")
@@ -121,6 +121,14 @@ class LocalLambdas:
         if deployed is None:
             raise KeyError(f"no function {function} in the deployed template")
         return deployed.name
+
+    def known(self, function: str) -> bool:
+        """Whether a function of this name, function name or ARN is deployed."""
+        try:
+            self.name_of(function)
+        except KeyError:
+            return False
+        return True
 
     def invoke(self, function: str, payload: Any) -> Any:
         """Run the function's handler on a JSON round trip of the payload, as Lambda would."""

@@ -34,6 +34,7 @@ from nurtureflow.local.deployed.view import load_view
 from nurtureflow.local.eventbus import LocalEventBus
 from nurtureflow.local.gateway import LocalGateway, LocalPage
 from nurtureflow.local.in_process import InProcessTransport, json_target, moto_app, moto_handlers, wsgi
+from nurtureflow.local.lambda_api import LocalLambdaApi
 from nurtureflow.local.lambdas import LocalLambdas
 from nurtureflow.local.moto_speed import install as install_moto_speed
 from nurtureflow.local.moto_wire import install as install_moto_wire
@@ -89,12 +90,19 @@ class LocalStack:
         local_environment = self._local_environment(moto_url, self._wire.url)
         os.environ.update({**local_environment, **self.deployment.operator_environment()})
         check_every_call(AccessGuard(Account(REGION, ACCOUNT), self._token_machine))
+        # Lambda's Invoke for the functions' asynchronous calls (the functions load further down).
+        self.lambda_api = LocalLambdaApi(
+            lambda f, p: self.lambdas.invoke(f, p),
+            lambda f: self.lambdas.known(f),
+            self.gateway.turn,
+            self.drain,
+        )
         # The functions' calls skip the loopback sockets (a third of the cost); the servers stay up.
         send_every_call_through(
             InProcessTransport(
                 {
                     moto_url: moto_handlers(wsgi(moto_app())),
-                    self._wire.url: json_target(self._wire.answer),
+                    self._wire.url: self.lambda_api.deliver(json_target(self._wire.answer)),
                 }
             )
         )
@@ -103,6 +111,7 @@ class LocalStack:
 
         use_clock(self.clock)
         self.lambdas = LocalLambdas(self.root / "functions", self.deployment, local_environment)
+        self.lambda_api.start()
         self.bus.buses = self.deployment.event_buses
         self.bus.target = self._route
         if with_samples:
@@ -218,6 +227,8 @@ class LocalStack:
             "NURTUREFLOW_ENDPOINT_SES": moto_url,
             "NURTUREFLOW_ENDPOINT_STEPFUNCTIONS": wire_url,
             "NURTUREFLOW_ENDPOINT_EVENTS": wire_url,
+            # Only in-process: the wire server itself does not answer Lambda's paths.
+            "NURTUREFLOW_ENDPOINT_LAMBDA": wire_url,
             "NURTUREFLOW_ENDPOINT_COGNITO_IDP": moto_url,
         }
 
@@ -441,6 +452,7 @@ class LocalStack:
         )
 
     def stop(self) -> None:
+        self.lambda_api.stop()
         self.gateway.stop()
         self._wire.stop()
         self._moto.stop()

@@ -45,6 +45,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("broadcasts_table", "pk", "sk", indexes=(BROADCASTS_BY_TIME,)),
     # Fixed-window counters of the public site keys (pk <scope>#<digest>#<window>), expiring.
     TableSpec("rate_limits_table", "pk", ttl_attribute="expires_at"),
+    # Forecast jobs (pk f_<id>): the settings, the progress, then the forecast; kept a week.
+    TableSpec("forecasts_table", "pk", ttl_attribute="expires_at"),
 )
 
 

@@ -65,7 +65,13 @@ def requests_for(
     prefix: str, operation: str, params: dict[str, Any], account: Account, token_machine: TokenMachine
 ) -> list[Request]:
     """The requests IAM evaluates for one call; ``prefix`` is the service's IAM prefix."""
-    mapper = {"dynamodb": _dynamodb, "ses": _ses, "states": _states, "events": _events}.get(prefix)
+    mapper = {
+        "dynamodb": _dynamodb,
+        "ses": _ses,
+        "states": _states,
+        "events": _events,
+        "lambda": _lambda,
+    }.get(prefix)
     if mapper is None:
         return [Request(f"{prefix}:{operation}", "*")]
     return mapper(operation, params, account, token_machine)
@@ -165,3 +171,14 @@ def _events(operation: str, params: dict[str, Any], account: Account, _: TokenMa
         )
         for bus in sorted(buses)
     ]
+
+
+def _lambda(operation: str, params: dict[str, Any], account: Account, _: TokenMachine) -> list[Request]:
+    if operation != "Invoke":
+        return [Request(f"lambda:{operation}", "*")]
+    # Invoke is authorised as lambda:InvokeFunction on the function (a qualifier adds ":<version>").
+    name = str(params.get("FunctionName", ""))
+    function = name if name.startswith("arn:") else account.arn("lambda", f"function:{name}")
+    if params.get("Qualifier"):
+        function = f"{function}:{params['Qualifier']}"
+    return [Request("lambda:InvokeFunction", function)]
