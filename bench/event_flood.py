@@ -1,23 +1,27 @@
 """A flood of tracked events, each enrolling a new contact, inside AWS's quotas, in simulated AWS time
 (docs/scale.md).
 
-``python -m bench.event_flood [--events N] [--rate R] [--concurrency C] [--region-class high|other]``
+``python -m bench.event_flood [--events N] [--rate R] [--intake queue|async] [--region-class high|other]``
 
 N new contacts' ``form_submitted`` events arrive at R a second (a campaign landing; the track
-function stores and publishes each), and each reaches the trigger function on its own asynchronous
-invocation, as EventBridge delivers it. The real ``Dispatcher`` decides and claims each run; what
-binds in AWS is modelled:
+function stores and publishes each). With ``--intake queue`` (what the stack deploys,
+``infra/stack/events.py``) they wait in the trigger's SQS intake queue, read by at most 50
+invocations at once in batches of 10; a message the trigger fails on is received again 30 minutes
+later, 5 times in all, then kept in the queue's dead-letter queue. With ``--intake async`` (the
+previous release) each reaches the trigger on its own asynchronous invocation, as EventBridge
+delivers it. The real ``Dispatcher`` decides and claims each run; what binds in AWS is modelled:
 
 - StartExecution: the token bucket of ``bench.scale`` (1,300 and 300 a second, or 800 and 150),
   called through botocore's standard retry mode as the functions' clients are configured
   (``aws/clients.py``: 5 attempts; a throttled attempt waits a random time up to 2^attempt seconds,
   at most 20 s);
-- the trigger function: at most C invocations at once (Lambda's account concurrency; events wait in
-  Lambda's own queue meanwhile); an invocation that fails is retried twice by Lambda, one and then
-  two minutes later, and then goes to the trigger's failure queue (``DeadLetters``), where the event
-  waits for an operator to redrive it;
-- latencies: EventBridge's delivery 0.5 s, a run's read and its conditional claim (DynamoDB) 15 ms,
-  a StartExecution call 40 ms.
+- the trigger function: asynchronously, at most 1,000 invocations at once (Lambda's account
+  concurrency; events wait in Lambda's own queue meanwhile), and an invocation that fails is retried
+  twice by Lambda, one and then two minutes later, then goes to the trigger's failure queue
+  (``DeadLetters``), where the event waits for an operator to redrive it; through the queue, as
+  above;
+- latencies: EventBridge's delivery 0.5 s (through the queue, a batch's delivery shared by its 10
+  messages), a run's read and its conditional claim (DynamoDB) 15 ms, a StartExecution call 40 ms.
 
 The report: the simulated time until every event was handled, the contacts enrolled, the events in
 the failure queue, and the runs claimed in the runs table whose execution never started (their
@@ -119,9 +123,41 @@ class FloodReport:
             f"runs claimed with no execution (until redriven) {self.ghost_runs:,}",
             f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s)",
             f"StartExecution calls {self.start_calls:,}, throttled {self.throttled:,}; trigger invocations "
-            f"{self.invocations:,}, of them Lambda's retries {self.lambda_retries:,}",
+            f"{self.invocations:,}, of them again after a failure {self.lambda_retries:,}",
             f"this machine: {self.wall_seconds:.1f} s",
         ]
+
+
+@dataclass(frozen=True)
+class Intake:
+    """How events reach the trigger function: at most ``concurrency`` events handled at once, and a
+    failed event delivered again after each of ``retry_delays``, then put in the failure queue."""
+
+    name: str
+    concurrency: int
+    retry_delays: tuple[float, ...]
+    delivery_seconds: float = DELIVERY_SECONDS  # an event's wait for its invocation, per event
+
+
+# EventBridge invokes the trigger asynchronously: Lambda's concurrency, its two retries.
+ASYNC = Intake("asynchronous invocations", 1000, LAMBDA_RETRY_DELAYS)
+# The intake queue as infra/stack/events.py deploys it (a test compares the two).
+DEPLOYED_QUEUE = {"max_concurrency": 50, "visibility_seconds": 1800, "max_receives": 5, "batch": 10}
+
+
+def queue_intake(
+    max_concurrency: int, visibility_seconds: float, max_receives: int, batch: int = 10
+) -> Intake:
+    """The events through an SQS queue: the event source mapping's maximum concurrency; a failed
+    message visible again after the visibility timeout, ``max_receives`` receives in all; a batch's
+    delivery shared by its ``batch`` messages, which one invocation handles one after another."""
+    delays = (visibility_seconds,) * (max_receives - 1)
+    return Intake("an SQS queue", max_concurrency, delays, DELIVERY_SECONDS / batch)
+
+
+def deployed_queue() -> Intake:
+    q = DEPLOYED_QUEUE
+    return queue_intake(q["max_concurrency"], float(q["visibility_seconds"]), q["max_receives"], q["batch"])
 
 
 def simulate_flood(
@@ -131,6 +167,7 @@ def simulate_flood(
     region_class: str = "high",
     seed: int = 7,
     bucket: TokenBucket | None = None,
+    intake: Intake | None = None,
 ) -> FloodReport:
     began = time.perf_counter()
     sim, rng = SimulatedTime(), random.Random(seed)  # a reproducible model, not secrets
@@ -149,6 +186,8 @@ def simulate_flood(
         BotocoreRetries(quota, sim, rng),
         VirtualClock(),
     )
+    intake = intake or Intake(ASYNC.name, concurrency, ASYNC.retry_delays)
+    concurrency, delays = intake.concurrency, intake.retry_delays
     ready: collections.deque[tuple[TrackedEvent, int]] = collections.deque()
     retries: list[tuple[float, int, TrackedEvent, int]] = []  # a heap: due, order, event, attempt
     order = itertools.count()
@@ -162,8 +201,8 @@ def simulate_flood(
         try:
             dispatcher.handle(event)
         except ClientError:
-            if attempt < len(LAMBDA_RETRY_DELAYS):
-                due = sim.now + LAMBDA_RETRY_DELAYS[attempt]
+            if attempt < len(delays):
+                due = sim.now + delays[attempt]
                 heapq.heappush(retries, (due, next(order), event, attempt + 1))
             else:
                 counts["dead_lettered"] += 1
@@ -199,7 +238,7 @@ def simulate_flood(
             while ready and running < concurrency:
                 event, attempt = ready.popleft()
                 running += 1
-                sim.spawn(sim.now + DELIVERY_SECONDS, lambda e=event, a=attempt: invoke(e, a))
+                sim.spawn(sim.now + intake.delivery_seconds, lambda e=event, a=attempt: invoke(e, a))
             sim.wait(POLL_SECONDS)
 
     sim.spawn(0.0, lambda_service)
@@ -225,14 +264,15 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.event_flood", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=2_000.0, help="events arriving a second")
-    parser.add_argument("--concurrency", type=int, default=1000)
+    parser.add_argument("--intake", choices=("queue", "async"), default="queue")
     parser.add_argument("--region-class", choices=sorted(START_EXECUTION), default="high")
     args = parser.parse_args(argv)
-    report = simulate_flood(args.events, args.rate, args.concurrency, args.region_class)
+    intake = deployed_queue() if args.intake == "queue" else ASYNC
+    report = simulate_flood(args.events, args.rate, region_class=args.region_class, intake=intake)
     burst, refill = START_EXECUTION[args.region_class]
     print(
-        f"a flood of {args.events:,} events at {args.rate:,.0f}/s, trigger concurrency {args.concurrency}, "
-        f"StartExecution {burst} burst, {refill:g}/s"
+        f"a flood of {args.events:,} events at {args.rate:,.0f}/s through {intake.name} (at most "
+        f"{intake.concurrency} at once), StartExecution {burst} burst, {refill:g}/s"
     )
     for line in report.lines():
         print("  " + line)

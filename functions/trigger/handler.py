@@ -1,10 +1,14 @@
 """Enrolment: tracked events enrol, resume and end runs; the daily run enrols on dates; ended runs
-are recorded and costed."""
+are recorded and costed. Tracked events come in batches from the intake queue; the rest as
+EventBridge and Scheduler invoke the function."""
 
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
@@ -23,6 +27,23 @@ STATUS_CHANGE = "Step Functions Execution Status Change"
 @logger.inject_lambda_context
 @traced
 def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if "Records" in raw:  # tracked events, through the intake queue (infra/stack/events.py)
+        return _from_queue(raw, context)
+    return _handle(raw, context)
+
+
+def _from_queue(batch: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Each message is an EventBridge event, handled as if EventBridge had invoked the function;
+    one that raises is reported alone, received again after the queue's visibility timeout."""
+    processor = BatchProcessor(event_type=EventType.SQS)
+
+    def one(record: SQSRecord) -> dict[str, Any]:
+        return _handle(json.loads(record.body), context)
+
+    return process_partial_response(event=batch, record_handler=one, processor=processor, context=context)
+
+
+def _handle(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if raw.get("action") == "daily":  # EventBridge Scheduler's daily run
         # Segments are swept in parts (enrolment/backfill.py); date triggers here.
         return {"sweep_parts": wiring.backfill().sweep_segments(), "enrolled": wiring.dispatcher().daily()}

@@ -29,6 +29,8 @@ class DeadLetters(Construct):
         self.queues: dict[str, sqs.Queue] = {}
         # EventBridge rules' and Scheduler's targets: events that could not be delivered at all.
         self.undelivered_events = self._queue("UndeliveredEvents")
+        # Tracked events the trigger function failed on at every receive from the intake queue.
+        self.tracked_events_failed = self._queue("TrackedEventsFailed")
 
     def _queue(self, name: str) -> sqs.Queue:
         queue = sqs.Queue(
@@ -44,8 +46,9 @@ class DeadLetters(Construct):
         acknowledge(
             queue,
             "AwsSolutions-SQS3",
-            "This queue is itself a dead-letter queue (a Lambda on-failure destination or an "
-            "EventBridge/Scheduler target DLQ); nothing consumes it but an operator's redrive.",
+            "This queue is itself a dead-letter queue (a Lambda on-failure destination, an "
+            "EventBridge/Scheduler target DLQ or a queue's redrive target); nothing consumes it but an "
+            "operator's redrive.",
         )
         self.queues[name] = queue
         return queue

@@ -70,6 +70,7 @@ class NurtureFlowStack(Stack):
             trigger=fns.trigger,
             state_machine_arn_prefix=self.workflows.state_machine_arn_prefix,
             dead_letter_queue=undelivered,
+            intake_failures=self.dead_letters.tracked_events_failed,
         )
         self.schedules = Schedules(self, "Schedules", trigger=fns.trigger, dead_letter_queue=undelivered)
         self.link_keys = LinkKeys(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 
+from bench.event_flood import DEPLOYED_QUEUE
 from infra.stack import NurtureFlowStack
 from infra.stack.observability import BOUNCE_RATE_ALARM, COMPLAINT_RATE_ALARM
 from nurtureflow.aws.metrics import NAMESPACE, VERSION_PRUNING_FAILED
@@ -35,15 +36,18 @@ def test_every_dead_letter_queue_is_encrypted_tls_only_and_keeps_messages_14_day
     """SQS-managed encryption (SSE-SQS) needs no key policy for EventBridge, Scheduler or Lambda to
     write; 14 days is SQS's longest retention (AWS::SQS::Queue MessageRetentionPeriod)."""
     queues = _resources(template_json, "AWS::SQS::Queue")
-    assert set(queues) == set(_queue_ids(stack).values())
+    intake = _logical_id(stack.events.intake)
+    assert set(queues) == {*_queue_ids(stack).values(), intake}
     assert set(stack.dead_letters.queues) == {
         "UndeliveredEvents",
         "TriggerAsyncFailures",
         "TrackAsyncFailures",
+        "TrackedEventsFailed",
     }
-    for queue in queues.values():
+    for logical_id, queue in queues.items():
         assert queue["Properties"]["SqsManagedSseEnabled"] is True
-        assert queue["Properties"]["MessageRetentionPeriod"] == FOURTEEN_DAYS
+        if logical_id != intake:  # the intake queue is read at once: SQS's default 4 days
+            assert queue["Properties"]["MessageRetentionPeriod"] == FOURTEEN_DAYS
     policies = _resources(template_json, "AWS::SQS::QueuePolicy").values()
     denied = {
         _flat(queue)
@@ -120,8 +124,8 @@ def test_every_alarm_notifies_the_encrypted_alarm_topic(stack: NurtureFlowStack,
     cloudwatch.amazonaws.com use it (SNS: "Configuring SSE for a topic", AWS KMS permissions)."""
     topic = _logical_id(stack.observability.topic)
     alarms = _alarms(template_json)
-    # errors and throttles a function, 3 dead-letter queues, broadcasts, workflow runs, SES, budget, pruning
-    assert len(alarms) == 7 * 2 + 3 + 2 + 2 + 2 + 1 + 1
+    # errors and throttles a function, 4 dead-letter queues, broadcasts, workflow runs, SES, budget, pruning
+    assert len(alarms) == 7 * 2 + 4 + 2 + 2 + 2 + 1 + 1
     assert all(a["AlarmActions"] == [{"Ref": topic}] for a in alarms.values())
     properties = template_json["Resources"][topic]["Properties"]
     key = template_json["Resources"][properties["KmsMasterKeyId"]["Fn::GetAtt"][0]]["Properties"]
@@ -292,3 +296,30 @@ def test_an_alarm_fires_when_an_upload_could_not_prune_old_versions(
             "Threshold": 1,
         },
     )
+
+
+def test_tracked_events_wait_in_a_queue_read_at_bounded_concurrency_failed_ones_received_again(
+    stack: NurtureFlowStack, template_json: Json
+) -> None:
+    """The flood model's finding (bench/event_flood.py): events go through an SQS queue that the
+    trigger reads at most 50 invocations at once, reporting failed messages one by one; a failed
+    message is received again after 30 minutes (six times the trigger's 5-minute timeout, as
+    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html advises), 5 times in
+    all, then kept in its dead-letter queue."""
+    intake = _logical_id(stack.events.intake)
+    queue = template_json["Resources"][intake]["Properties"]
+    assert queue["VisibilityTimeout"] == 30 * 60
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": _arn_of(_queue_ids(stack)["TrackedEventsFailed"]),
+        "maxReceiveCount": 5,
+    }
+    [mapping] = _resources(template_json, "AWS::Lambda::EventSourceMapping").values()
+    properties = mapping["Properties"]
+    assert properties["EventSourceArn"] == _arn_of(intake)
+    assert properties["FunctionName"] == {"Ref": _logical_id(stack.functions.trigger)}
+    assert properties["ScalingConfig"] == {"MaximumConcurrency": 50}
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert properties["BatchSize"] == 10
+    # The flood model (docs/scale.md) models this queue: the same numbers.
+    deployed = {"max_concurrency": 50, "visibility_seconds": 1800, "max_receives": 5, "batch": 10}
+    assert deployed == DEPLOYED_QUEUE

@@ -446,12 +446,14 @@ def test_tracked_events_and_run_status_changes_reach_the_trigger_function(
 ) -> None:
     trigger = {"Fn::GetAtt": [_logical_id(stack.functions.trigger), "Arn"]}
     template.has_resource_properties("AWS::Events::EventBus", {"Name": "nurtureflow"})
+    # Tracked events through the trigger's intake queue (its event source: test_operations.py).
+    intake = {"Fn::GetAtt": [_logical_id(stack.events.intake), "Arn"]}
     template.has_resource_properties(
         "AWS::Events::Rule",
         {
             "EventBusName": {"Ref": _logical_id(stack.events.bus)},
             "EventPattern": {"source": ["nurtureflow.track"]},
-            "Targets": [Match.object_like({"Arn": trigger})],
+            "Targets": [Match.object_like({"Arn": intake})],
         },
     )
     template.has_resource_properties(

@@ -12,6 +12,7 @@ import pytest
 
 from nurtureflow import wiring
 from nurtureflow.simulation import service
+from nurtureflow.simulation.forecast import default_start
 from nurtureflow.simulation.service import Forecasts
 from nurtureflow.store.forecast_jobs import ForecastJobs
 from tests.integration.conftest import ADMIN, FINANCE, MARKETER, Harness
@@ -106,6 +107,18 @@ def test_a_job_fixes_its_seed_and_start_when_it_is_asked(harness: Harness) -> No
     done = _finished(harness, started["id"])
     assert done["result"]["seed"] == started["settings"]["seed"]
     assert done["result"]["start"].replace("+00:00", "Z") == started["settings"]["start"]
+
+
+def test_without_a_start_both_kinds_begin_the_monday_after_the_stack_s_clock(harness: Harness) -> None:
+    """Found by CI: a job began the Monday after the stack's clock and a 200 the Monday after the
+    machine's, so the same request forecast two different weeks once the local clock had moved."""
+    harness.stack.advance(timedelta(days=8))
+    monday = default_start(harness.stack.clock.now()).isoformat()
+    body = {"contacts": 50, "days": 2, "seed": 5}
+    at_once = harness.http("POST", SIMULATE, body, token=FINANCE).json()
+    job = harness.http("POST", SIMULATE, body, token=FINANCE, headers=LATER).json()
+    assert at_once["start"] == monday
+    assert _finished(harness, job["id"])["result"] == at_once
 
 
 def test_progress_is_written_as_the_forecast_goes_and_never_after_its_result(

@@ -6,7 +6,7 @@ enrolled or in the failure queue, never both and never lost, and no contact gets
 
 from __future__ import annotations
 
-from bench.event_flood import simulate_flood
+from bench.event_flood import deployed_queue, simulate_flood
 from bench.scale import TokenBucket
 
 
@@ -29,3 +29,29 @@ def test_events_whose_every_retry_is_throttled_wait_in_the_failure_queue_with_th
     assert report.ghost_runs == report.dead_lettered
     assert report.duplicate_runs == 0
     assert report.lambda_retries > 0
+
+
+def test_through_the_intake_queue_the_same_flood_never_reaches_the_quota() -> None:
+    """The fix (infra/stack/events.py): read from a queue by at most 50 invocations at once, the
+    trigger starts executions below StartExecution's refill; the queue holds the rest."""
+    report = simulate_flood(2000, rate=1000.0, intake=deployed_queue())
+    counts = (report.enrolled, report.dead_lettered, report.ghost_runs, report.duplicate_runs)
+    assert counts == (2000, 0, 0, 0)
+    assert report.throttled == 0
+
+
+def test_through_the_intake_queue_a_starved_quota_loses_far_fewer_events_to_the_failure_queue() -> None:
+    """The flood that dead-lettered events above (a StartExecution bucket of 10 refilled at 1 a
+    second, 1/300 of us-east-1's), through the queue: a message the trigger failed on is received
+    again 30 minutes later, 5 times in all
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html), so most events
+    enrol on a later receive. Still nothing lost: what is left waits in the queue's dead-letter
+    queue with its run claimed, and no contact has two runs."""
+    starved = TokenBucket(10, 1.0)
+    direct = simulate_flood(500, rate=500.0, bucket=starved)
+    queued = simulate_flood(500, rate=500.0, bucket=TokenBucket(10, 1.0), intake=deployed_queue())
+    assert queued.enrolled + queued.dead_lettered == 500
+    assert (queued.ghost_runs, queued.duplicate_runs) == (queued.dead_lettered, 0)
+    assert queued.enrolled > 3 * direct.enrolled
+    assert queued.dead_lettered < direct.dead_lettered / 3
+    assert queued.lambda_retries > 0  # received again: the later receives did the work

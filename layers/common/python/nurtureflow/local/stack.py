@@ -38,6 +38,7 @@ from nurtureflow.local.lambda_api import LocalLambdaApi
 from nurtureflow.local.lambdas import LocalLambdas
 from nurtureflow.local.moto_speed import install as install_moto_speed
 from nurtureflow.local.moto_wire import install as install_moto_wire
+from nurtureflow.local.queues import failed_messages, sqs_batch
 from nurtureflow.local.settings import LocalSettings
 from nurtureflow.local.sign_in import PREFIX as SIGN_IN_PREFIX
 from nurtureflow.local.sign_in import HostedSignIn, LocalPeople, create_people
@@ -289,11 +290,19 @@ class LocalStack:
             if rule.bus != bus or not matches(rule.pattern, envelope):
                 continue
             for target in rule.targets:
+                reader = self.deployment.reader_of(target)
                 try:
-                    self.lambdas.invoke(target, envelope)
+                    if reader is None:
+                        self.lambdas.invoke(target, envelope)
+                        continue
+                    # A queue target: the function reading the queue gets the event as a message.
+                    batch = sqs_batch(target, json.dumps(envelope), self.clock.now(), REGION)
+                    if failed_messages(self.lambdas.invoke(reader.function, batch)):
+                        logger.error("%s failed on a message of %s", reader.function, target)
                 except Exception:
-                    # EventBridge retries, then the function's on-failure destination takes it;
-                    # locally the log line is the dead letter.
+                    # EventBridge retries, then the function's on-failure destination takes it (a
+                    # queue receives it again, then its dead-letter queue); locally the log line is
+                    # the dead letter.
                     logger.exception("%s failed on %s", target, envelope.get("detail-type"))
 
     def drain(self) -> None:

@@ -94,6 +94,8 @@ class Forecasts:
         for a job (``Prefer: respond-async``). A forecast still running after ``budget_seconds`` is
         stopped and handed to a job."""
         request = _request(body)
+        if request.start is None:  # next Monday by the stack's clock (the local one moves when told)
+            request = request.model_copy(update={"start": default_start(self._clock.now())})
         version, document = self._current(workflow_id)
         if respond_async or request.contacts > SYNC_MAX_CONTACTS:
             return 202, self._start(workflow_id, version, request)
@@ -179,12 +181,9 @@ class Forecasts:
         if self._start_job is None:
             raise RuntimeError("this function does not start forecast jobs")
         now = self._clock.now()
-        # The seed and start are fixed now, so the job forecasts what the caller asked at this time.
+        # The seed is fixed now (the start is already), so the job forecasts exactly what was asked.
         pinned = request.model_copy(
-            update={
-                "seed": request.seed if request.seed is not None else secrets.randbelow(2**31),
-                "start": request.start or default_start(now),
-            }
+            update={"seed": request.seed if request.seed is not None else secrets.randbelow(2**31)}
         )
         job_id = f"f_{secrets.token_hex(12)}"
         job: dict[str, Any] = {

@@ -46,6 +46,16 @@ class EventRule:
 
 
 @dataclass(frozen=True)
+class QueueReader:
+    """A Lambda event source mapping: ``function`` reads the queue ``queue_arn`` in batches."""
+
+    queue_arn: str
+    function: str  # the function's name
+    batch_size: int
+    reports_item_failures: bool
+
+
+@dataclass(frozen=True)
 class Schedule:
     """An EventBridge Scheduler schedule: ``target`` invoked with ``payload`` at ``expression``."""
 
@@ -65,6 +75,11 @@ class Deployment:
     event_buses: frozenset[str]
     event_rules: tuple[EventRule, ...]
     schedules: tuple[Schedule, ...]
+    queue_readers: tuple[QueueReader, ...] = ()
+
+    def reader_of(self, queue_arn: str) -> QueueReader | None:
+        """The function that reads the queue ``queue_arn``, if one does."""
+        return next((r for r in self.queue_readers if r.queue_arn == queue_arn), None)
 
     def function(self, name: str) -> DeployedFunction:
         return self.functions[name]
@@ -146,5 +161,14 @@ def load_deployment(
         tuple(
             Schedule(s["expression"], str(resolve(s["target"], names)), json.loads(s["input"]))
             for s in view["schedules"]
+        ),
+        tuple(
+            QueueReader(
+                str(resolve(q["queue"], names)),
+                str(resolve(q["function"], names)),
+                int(q["batch_size"]),
+                bool(q["reports_item_failures"]),
+            )
+            for q in view.get("queue_readers", [])
         ),
     )

@@ -93,6 +93,18 @@ def extract_view(template: dict[str, Any], function_names: dict[str, str]) -> di
         for logical_id, r in sorted(resources.items())
         if r["Type"] == "AWS::Events::Rule" and "EventPattern" in r["Properties"]
     ]
+    # Lambda's event source mappings: which function reads which queue, in batches of how many.
+    queue_readers = [
+        {
+            "queue": r["Properties"]["EventSourceArn"],
+            "function": r["Properties"]["FunctionName"],
+            "batch_size": r["Properties"].get("BatchSize", 10),
+            "reports_item_failures": "ReportBatchItemFailures"
+            in r["Properties"].get("FunctionResponseTypes", []),
+        }
+        for _, r in sorted(resources.items())
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+    ]
     schedules = [
         {
             "expression": r["Properties"]["ScheduleExpression"],
@@ -105,6 +117,7 @@ def extract_view(template: dict[str, Any], function_names: dict[str, str]) -> di
     return {
         "schedules": schedules,
         "event_rules": rules,
+        "queue_readers": queue_readers,
         "functions": functions,
         "roles": roles,
         "state_machines": machines,
