@@ -76,7 +76,9 @@ def test_events_reach_only_the_targets_of_the_template_rules_they_match(harness:
     seen: list[tuple[str, str]] = []
 
     def recorder(event: dict[str, Any], context: object) -> None:
-        seen.append((event["source"], event["detail-type"]))
+        # Tracked events come through the trigger's intake queue: each message's body is the event.
+        for each in [json.loads(r["body"]) for r in event["Records"]] if "Records" in event else [event]:
+            seen.append((each["source"], each["detail-type"]))
 
     bus = next(b for b in stack.deployment.event_buses if b != "default")
     previous = stack.lambdas.replace("trigger", recorder)

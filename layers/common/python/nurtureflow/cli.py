@@ -1,4 +1,5 @@
-"""The ``nurtureflow`` command: ``local`` starts the local stack, ``simulate`` forecasts a workflow."""
+"""The ``nurtureflow`` command: ``local`` starts the local stack, ``simulate`` forecasts a workflow,
+``import pinpoint`` brings a Pinpoint journey over."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ examples:
   nurtureflow simulate catalog/cart-recovery/workflow.json \\
       --templates catalog/cart-recovery/templates --contacts 5000 --chart funnel.png
       forecast a workflow's funnel and AWS cost with 5,000 synthetic contacts
+  nurtureflow import pinpoint journey.json --templates templates --out imported
+      an Amazon Pinpoint journey (aws pinpoint get-journey) as a workflow, with a report
 
 Each command has its own help: nurtureflow local --help, nurtureflow simulate --help.
 """
@@ -30,6 +33,7 @@ def _version() -> str:
 def parser() -> argparse.ArgumentParser:
     """The command and its subcommands; each subcommand's options come from its own module."""
     from nurtureflow.local.command import parser as local_parser
+    from nurtureflow.pinpoint.command import parser as import_parser
     from nurtureflow.simulation.command import parser as simulate_parser
 
     top = argparse.ArgumentParser(
@@ -44,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     for name, build, summary in (
         ("local", local_parser, "start the local stack (no AWS account needed)"),
         ("simulate", simulate_parser, "forecast a workflow's funnel and AWS cost"),
+        ("import", import_parser, "import an Amazon Pinpoint journey and its email templates"),
     ):
         sub = build()
         commands.add_parser(
@@ -73,3 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         from nurtureflow.simulation.command import run as run_simulate
 
         run_simulate(parsed)
+    elif parsed.command == "import":
+        from nurtureflow.pinpoint.command import run as run_import
+
+        run_import(parsed)

@@ -1,0 +1,1 @@
+"""Leaving Amazon Pinpoint: journeys and email templates as NurtureFlow workflows and templates."""

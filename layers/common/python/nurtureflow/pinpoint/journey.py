@@ -1,0 +1,435 @@
+"""A Pinpoint journey (``get-journey``'s ``JourneyResponse`` or ``create-journey``'s
+``WriteJourneyRequest``) as a ``workflow/v1`` document, with a report of what each activity and
+setting became (docs/pinpoint.md).
+
+Each report line names the journey's pointer (``from``), the workflow's (``to``, None when nothing
+took its place), its ``outcome`` (``converted``: same meaning; ``changed``: converted, and the
+meaning differs as ``note`` says; ``dropped``: nothing took its place) and a ``note``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from nurtureflow.pinpoint.conditions import ConditionContext, convert_condition
+from nurtureflow.pinpoint.shapes import Problem, pointer, problems
+from nurtureflow.workflow.durations import parse_duration
+
+STEP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_NEXT_KEYS = ("NextActivity", "TrueActivity", "FalseActivity", "DefaultActivity")
+# Activities of channels NurtureFlow does not send on: dropped, the journey still imports.
+_OTHER_CHANNELS = {
+    "SMS": "SMS messages are not sent by NurtureFlow (email only)",
+    "PUSH": "push notifications are not sent by NurtureFlow (email only)",
+    "ContactCenter": "contact-centre calls (Amazon Connect) are not made by NurtureFlow",
+    "CUSTOM": "custom channels (a Lambda function or a webhook) are not called yet: NurtureFlow has no "
+    "webhook step",
+}
+
+
+class JourneyInvalidError(Exception):
+    """The input is not a journey Pinpoint would accept: every problem with its pointer."""
+
+    def __init__(self, found: list[Problem]) -> None:
+        super().__init__(f"{len(found)} problem(s) in the journey")
+        self.problems = found
+
+
+@dataclass
+class Imported:
+    workflow: dict[str, Any]
+    report: list[dict[str, Any]]
+    templates: list[str]  # the Pinpoint email templates the workflow's email steps name
+
+
+@dataclass
+class _Build:
+    activities: dict[str, Any]
+    base: str  # the pointer of the journey object inside the input
+    step_of: dict[str, str] = field(default_factory=dict)  # activity id -> its step id
+    steps: dict[str, dict[str, Any]] = field(default_factory=dict)
+    report: list[dict[str, Any]] = field(default_factory=list)
+
+    def note(self, source: str, target: str | None, outcome: str, note: str) -> None:
+        self.report.append({"from": self.base + source, "to": target, "outcome": outcome, "note": note})
+
+
+def unwrap(document: Any) -> tuple[dict[str, Any], str, str]:
+    """The journey object, the shape it is in, and its pointer in ``document``: with or without the
+    outer key ``get-journey`` (``JourneyResponse``) or ``create-journey`` (``WriteJourneyRequest``)
+    prints."""
+    if not isinstance(document, dict):
+        raise JourneyInvalidError([Problem("", "a journey is a JSON object")])
+    for key in ("JourneyResponse", "WriteJourneyRequest"):
+        if key in document and isinstance(document[key], dict):
+            return document[key], key, pointer(key)
+    if "Id" in document and "ApplicationId" in document:
+        return document, "JourneyResponse", ""
+    return document, "WriteJourneyRequest", ""
+
+
+def import_journey(document: Any, workflow_id: str | None = None) -> Imported:
+    """The workflow and the report, or ``JourneyInvalidError`` naming every problem."""
+    journey, shape_name, base = unwrap(document)
+    found = problems(journey, shape_name, base)
+    if not found:
+        found = _semantic_problems(journey, base)
+    if found:
+        raise JourneyInvalidError(found)
+    build = _Build(journey.get("Activities") or {}, base)
+    _name_steps(build)
+    for activity_id, activity in build.activities.items():
+        _convert_activity(build, activity_id, activity)
+    # Paths are linked once every step exists: a path leads to an activity's first step.
+    for activity_id in build.activities:
+        _link(build, build.step_of[activity_id])
+    start = _entry(build, journey.get("StartActivity"))
+    workflow: dict[str, Any] = {
+        "schema": "workflow/v1",
+        "id": workflow_id or _slug(journey["Name"], 64) or "imported-journey",
+        "name": journey["Name"][:200],
+        "trigger": _trigger(build, journey.get("StartCondition")),
+        "start": start,
+        "steps": build.steps,
+    }
+    if start is None:
+        build.note(
+            "/StartActivity", None, "dropped", "no activity the journey starts with could be converted"
+        )
+    _settings(build, journey, workflow)
+    templates = sorted({s["template"] for s in build.steps.values() if s.get("type") == "email"})
+    return Imported(workflow, build.report, templates)
+
+
+# -- checks Pinpoint makes beyond the shapes ----------------------------------------------------
+
+
+def _semantic_problems(journey: dict[str, Any], base: str) -> list[Problem]:
+    found: list[Problem] = []
+    activities = journey.get("Activities") or {}
+    start = journey.get("StartActivity")
+    if start is not None and start not in activities:
+        found.append(Problem(base + "/StartActivity", f"no activity is called {start!r}"))
+    for activity_id, activity in activities.items():
+        at = base + pointer("Activities", activity_id)
+        kinds = [k for k in activity if k != "Description"]
+        if len(kinds) != 1:
+            found.append(Problem(at, "an activity has exactly one type (EMAIL, Wait, ConditionalSplit…)"))
+            continue
+        found += _references(activity[kinds[0]], f"{at}/{kinds[0]}", activities)
+        found += _durations(activity[kinds[0]], f"{at}/{kinds[0]}")
+        if kinds[0] == "RandomSplit":
+            total = sum(b.get("Percentage", 0) for b in activity["RandomSplit"].get("Branches") or [])
+            if total != 100:
+                found.append(
+                    Problem(f"{at}/RandomSplit/Branches", f"the percentages add up to {total}, not 100")
+                )
+    interval = (journey.get("Limits") or {}).get("EndpointReentryInterval")
+    if interval is not None and not _is_duration(interval):
+        found.append(Problem(base + "/Limits/EndpointReentryInterval", _DURATION))
+    return found
+
+
+_DURATION = "must be an ISO 8601 duration, such as PT1H or P3D (not '3d' or '1 hour')"
+
+
+def _references(value: Any, at: str, activities: dict[str, Any]) -> list[Problem]:
+    """Every NextActivity (and its kin) inside an activity names an activity of the journey."""
+    found: list[Problem] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in _NEXT_KEYS and isinstance(item, str) and item not in activities:
+                found.append(Problem(f"{at}{pointer(key)}", f"no activity is called {item!r}"))
+            else:
+                found += _references(item, at + pointer(key), activities)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _references(item, f"{at}/{index}", activities)
+    return found
+
+
+def _durations(value: Any, at: str) -> list[Problem]:
+    found: list[Problem] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "WaitFor" and not (isinstance(item, str) and _is_duration(item)):
+                found.append(Problem(f"{at}/WaitFor", _DURATION))
+            elif isinstance(item, dict | list):
+                found += _durations(item, at + pointer(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _durations(item, f"{at}/{index}")
+    return found
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        parse_duration(text, allow_zero=True)
+    except ValueError:
+        return False
+    return True
+
+
+# -- activities ------------------------------------------------------------------------------------
+
+
+def _slug(text: str, length: int) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
+    return slug[:length].rstrip("-_")
+
+
+def template_id(name: str) -> str:
+    """The NurtureFlow template id of a Pinpoint template name."""
+    return _slug(name, 128) or "email"
+
+
+def _name_steps(build: _Build) -> None:
+    """A valid, unique step id for every activity id (lower case, ``-`` for anything else)."""
+    taken: set[str] = set()
+    for activity_id in build.activities:
+        stem = _slug(activity_id, 56) or "step"
+        candidate, n = stem, 2
+        while candidate in taken:
+            candidate, n = f"{stem}-{n}", n + 1
+        taken.add(candidate)
+        build.step_of[activity_id] = candidate
+
+
+def _kind(activity: dict[str, Any]) -> str:
+    return next(k for k in activity if k != "Description")
+
+
+def _entry(build: _Build, activity_id: str | None, seen: frozenset[str] = frozenset()) -> str | None:
+    """The step a path to ``activity_id`` leads to: its own first step, or, for a dropped activity,
+    the step its own next activity leads to (None: the run ends there)."""
+    if activity_id is None or activity_id in seen:
+        return None
+    activity = build.activities[activity_id]
+    kind = _kind(activity)
+    if _dropped(kind, activity[kind]):
+        return _entry(build, activity[kind].get("NextActivity"), seen | {activity_id})
+    step = build.step_of[activity_id]
+    return f"{step}-wait" if f"{step}-wait" in build.steps else step
+
+
+def _dropped(kind: str, body: dict[str, Any]) -> bool:
+    return kind in _OTHER_CHANNELS or (kind == "Wait" and "WaitFor" not in (body.get("WaitTime") or {}))
+
+
+def _convert_activity(build: _Build, activity_id: str, activity: dict[str, Any]) -> None:
+    kind = _kind(activity)
+    body, step = activity[kind], build.step_of[activity_id]
+    source = pointer("Activities", activity_id, kind)
+    if kind in _OTHER_CHANNELS:
+        build.note(source, None, "dropped", _OTHER_CHANNELS[kind] + "; the path goes on to the next activity")
+        return
+    if kind == "EMAIL":
+        build.steps[step] = {"type": "email", "template": template_id(body.get("TemplateName") or "")}
+        note = "an email step sending the converted template"
+        if body.get("TemplateVersion"):
+            note += f" (the template's current version; the journey named version {body['TemplateVersion']})"
+        if (body.get("MessageConfig") or {}).get("FromAddress"):
+            note += "; the step's FromAddress is not kept: every email goes from the stack's sender"
+            build.note(source, f"/steps/{step}", "changed", note)
+        else:
+            build.note(source, f"/steps/{step}", "converted", note)
+    elif kind == "Wait":
+        waiting = body.get("WaitTime") or {}
+        if "WaitFor" not in waiting:
+            build.note(source, None, "dropped", "a wait until a fixed date (WaitUntil) has no NurtureFlow "
+                       "step yet; the path goes straight on")  # fmt: skip
+            return
+        build.steps[step] = {"type": "wait", "for": waiting["WaitFor"]}
+        build.note(source, f"/steps/{step}", "converted", f"a wait of {waiting['WaitFor']}")
+    elif kind == "RandomSplit":
+        paths = [
+            {"percent": b.get("Percentage", 0), "next": b.get("NextActivity")}
+            for b in body.get("Branches") or []
+        ]
+        build.steps[step] = {"type": "split", "paths": paths}
+        build.note(source, f"/steps/{step}", "converted", "a split: the same shares, stable for each contact")
+    elif kind == "Holdout":
+        held = f"{step}-held-out"
+        build.steps[held] = {"type": "exit"}
+        share = int(body["Percentage"])
+        paths = [
+            {"percent": share, "next": f"#exit:{held}"},
+            {"percent": 100 - share, "next": body.get("NextActivity")},
+        ]
+        build.steps[step] = {"type": "split", "paths": paths}
+        note = f"a split sending {share} % of contacts to an exit: the holdout is kept out, but its lift "
+        build.note(source, f"/steps/{step}", "changed", note + "against the rest is not measured yet")
+    elif kind in ("ConditionalSplit", "MultiCondition"):
+        _split_on_conditions(build, activity_id, kind, body)
+
+
+def _split_on_conditions(build: _Build, activity_id: str, kind: str, body: dict[str, Any]) -> None:
+    step = build.step_of[activity_id]
+    source = pointer("Activities", activity_id, kind)
+    waiting = body.get("EvaluationWaitTime") or {}
+    window = waiting.get("WaitFor")
+    if window is not None:
+        build.steps[f"{step}-wait"] = {"type": "wait", "for": window, "next": f"#step:{step}"}
+        note = f"a wait of {window} before the conditions are evaluated"
+        build.note(source + "/EvaluationWaitTime", f"/steps/{step}-wait", "converted", note)
+    elif "WaitUntil" in waiting:
+        note = "waiting until a fixed date has no step yet: the conditions are evaluated on arrival"
+        build.note(source + "/EvaluationWaitTime", None, "dropped", note)
+    context = ConditionContext(build.step_of, build.activities, window)
+    if kind == "ConditionalSplit":
+        branches = [(body.get("Condition") or {}, body.get("TrueActivity"), "/Condition")]
+        default = body.get("FalseActivity")
+    else:
+        branches = [(b.get("Condition") or {}, b.get("NextActivity"), f"/Branches/{i}/Condition")
+                    for i, b in enumerate(body.get("Branches") or [])]  # fmt: skip
+        default = body.get("DefaultActivity")
+    cases = []
+    for condition, target, at in branches:
+        converted, notes = convert_condition(condition, context, combined=kind == "ConditionalSplit")
+        for note in notes:
+            build.note(source + at, f"/steps/{step}", "changed", note)
+        if converted is not None:
+            cases.append({"when": converted, "next": target})
+    build.steps[step] = {"type": "branch", "cases": cases, "default": default}
+    build.note(source, f"/steps/{step}", "converted" if cases else "changed",
+               "a branch on live data" if cases else "no condition could be converted: every contact takes "
+               "the default path")  # fmt: skip
+
+
+def _link(build: _Build, step: str) -> None:
+    """Replace activity ids in the step just built by the steps their paths lead to."""
+    built = build.steps.get(step)
+    if built is None:
+        return
+
+    def target(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(("#exit:", "#step:")):
+            return value.split(":", 1)[1]
+        return _entry(build, value) if isinstance(value, str) else None
+
+    if built["type"] == "split":
+        built["paths"] = [{**p, "next": target(p["next"])} for p in built["paths"]]
+        for path in built["paths"]:
+            if path["next"] is None:
+                path["next"] = _end_step(build)
+    elif built["type"] == "branch":
+        built["cases"] = [{**c, "next": target(c["next"]) or _end_step(build)} for c in built["cases"]]
+        built["default"] = target(built["default"]) or _end_step(build)
+        wait = build.steps.get(f"{step}-wait")
+        if wait is not None:
+            wait["next"] = step
+    else:
+        activity_id = next(a for a, s in build.step_of.items() if s == step)
+        activity = build.activities[activity_id]
+        nxt = _entry(build, activity[_kind(activity)].get("NextActivity"))
+        if nxt is not None:
+            built["next"] = nxt
+
+
+def _end_step(build: _Build) -> str:
+    """A step that ends the run (split paths and branches always name one): ``end``, or ``end-2``…
+    when an activity already took that id."""
+    name, n = "end", 2
+    while name in build.steps and build.steps[name] != {"type": "exit"}:
+        name, n = f"end-{n}", n + 1
+    build.steps[name] = {"type": "exit"}
+    return name
+
+
+# -- the journey's settings ------------------------------------------------------------------------
+
+
+def _trigger(build: _Build, start: dict[str, Any] | None) -> dict[str, Any]:
+    event_start = (start or {}).get("EventStartCondition") or {}
+    event_filter = event_start.get("EventFilter")
+    if event_filter:
+        values = ((event_filter.get("Dimensions") or {}).get("EventType") or {}).get("Values") or []
+        if values:
+            trigger: dict[str, Any] = {"event": values[0]}
+            note = f"contacts enter on a tracked {values[0]!r} event (POST /v1/events)"
+            if len(values) > 1:
+                note += (
+                    f"; the other event types ({', '.join(values[1:])}) do not enrol: one trigger, one event"
+                )
+            dims = event_filter.get("Dimensions") or {}
+            if dims.get("Attributes") or dims.get("Metrics"):
+                note += "; the event's attribute and metric filters are not kept"
+            outcome = (
+                "converted"
+                if len(values) == 1 and not (dims.get("Attributes") or dims.get("Metrics"))
+                else "changed"
+            )
+            build.note("/StartCondition/EventStartCondition", "/trigger", outcome, note)
+            return trigger
+    segment = (start or {}).get("SegmentStartCondition") or event_start.get("SegmentId")
+    note = (
+        "Pinpoint segments do not come over: contacts enter through POST /admin/workflows/{id}/enroll "
+        "(or write the segment as a condition and use a segment trigger)"
+    )
+    build.note("/StartCondition", "/trigger", "changed" if segment else "dropped", note)
+    return {"manual": True}
+
+
+def _settings(build: _Build, journey: dict[str, Any], workflow: dict[str, Any]) -> None:
+    settings: dict[str, Any] = {}
+    if journey.get("LocalTime"):
+        settings["timezone"] = "contact"
+        build.note("/LocalTime", "/settings/timezone", "converted", "times are the contact's own")
+    quiet = journey.get("QuietTime") or {}
+    if quiet.get("Start") and quiet.get("End"):
+        settings["quiet_hours"] = {"from": quiet["Start"], "to": quiet["End"]}
+        skips = journey.get("WaitForQuietTime") is False
+        note = "an email due in the quiet hours waits for their end"
+        if skips:
+            note += "; Pinpoint skipped it (WaitForQuietTime false): skipping is not offered yet"
+        build.note("/QuietTime", "/settings/quiet_hours", "changed" if skips else "converted", note)
+    limits = journey.get("Limits") or {}
+    if "DailyCap" in limits:
+        settings["max_emails_per_day"] = limits["DailyCap"]
+        build.note("/Limits/DailyCap", "/settings/max_emails_per_day", "changed",
+                   "at most that many emails a day per contact, counted across every workflow (Pinpoint "
+                   "counted this journey's messages)")  # fmt: skip
+    _reentry(build, limits, workflow)
+    for key, why in (
+        ("TotalCap", "a cap on the journey's messages in all is not offered yet"),
+        ("TimeframeCap", "a cap over a number of days is not offered yet"),
+        ("MessagesPerSecond", "the send rate is SES's account rate, shared by every workflow"),
+    ):
+        if key in limits:
+            build.note(f"/Limits/{key}", None, "dropped", why)
+    for key, why in (
+        (
+            "OpenHours",
+            "sending windows per weekday are not offered yet: emails go at any hour but the quiet ones",
+        ),
+        ("ClosedDays", "closed dates are not offered yet"),
+        ("Schedule", "the journey's start and end times are not kept: the workflow runs while it is active"),
+        ("RefreshFrequency", "segments are not refreshed: contacts enter as the trigger says"),
+        ("RefreshOnSegmentUpdate", "segments are not refreshed: contacts enter as the trigger says"),
+        ("JourneyChannelSettings", "contact-centre settings do not apply to email"),
+        ("TimezoneEstimationMethods", "a contact's timezone is its own timezone field"),
+    ):
+        if journey.get(key) not in (None, {}, []):
+            build.note(f"/{key}", None, "dropped", why)
+    if "State" in journey:
+        build.note("/State", None, "changed", f"the journey was {journey['State']}; the workflow is "
+                   "uploaded paused, as every new workflow is: activate it when ready")  # fmt: skip
+    if settings:
+        workflow["settings"] = settings
+
+
+def _reentry(build: _Build, limits: dict[str, Any], workflow: dict[str, Any]) -> None:
+    cap, interval = limits.get("EndpointReentryCap"), limits.get("EndpointReentryInterval")
+    if cap is None and interval is None:
+        return
+    if cap == 1:
+        workflow["reentry"] = {"policy": "never"}
+        build.note("/Limits/EndpointReentryCap", "/reentry", "converted", "a contact enters once")
+        return
+    workflow["reentry"] = {"policy": "after_exit", **({"cooldown": interval} if interval else {})}
+    note = "a contact enters again once its run has ended" + (f", {interval} after" if interval else "")
+    if cap not in (None, 0):
+        note += f"; the cap of {cap} entries is not kept"
+    build.note("/Limits", "/reentry", "changed" if cap not in (None, 0) else "converted", note)

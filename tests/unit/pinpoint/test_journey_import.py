@@ -1,0 +1,202 @@
+"""A Pinpoint journey as a workflow: each activity and setting mapped and reported, and the input
+checked against botocore's own ``pinpoint`` shapes, every problem named by its JSON Pointer.
+
+The shapes are the service model's (``JourneyResponse``, ``WriteJourneyRequest``, ``Activity``...:
+https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-journeys-journey-id.html).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nurtureflow.pinpoint.journey import JourneyInvalidError, import_journey
+from nurtureflow.workflow.validate import validate_workflow
+
+WELCOME = json.loads((Path(__file__).parent / "welcome_journey.json").read_text())
+
+
+def _journey() -> dict[str, Any]:
+    return copy.deepcopy(WELCOME["JourneyResponse"])
+
+
+def _outcomes(report: list[dict[str, Any]]) -> dict[str, tuple[str | None, str]]:
+    return {line["from"]: (line["to"], line["outcome"]) for line in report}
+
+
+def test_the_welcome_journey_becomes_a_valid_workflow_that_does_the_same_thing() -> None:
+    imported = import_journey(WELCOME)
+    workflow = imported.workflow
+    validate_workflow(workflow, lambda name: name in imported.templates)
+    steps = workflow["steps"]
+    assert (workflow["id"], workflow["trigger"], workflow["start"]) == (
+        "welcome-series",
+        {"event": "signed_up"},
+        "welcome",
+    )
+    assert steps["welcome"] == {"type": "email", "template": "welcome_email", "next": "waittwodays"}
+    assert steps["waittwodays"] == {"type": "wait", "for": "P2D", "next": "openedwelcome-wait"}
+    # The split waits its evaluation time, then branches on the welcome email's open.
+    assert steps["openedwelcome-wait"] == {"type": "wait", "for": "PT12H", "next": "openedwelcome"}
+    assert steps["openedwelcome"] == {
+        "type": "branch",
+        "cases": [{"when": {"email": "welcome", "opened": True}, "next": "offer"}],
+        "default": "nudge",  # the SMS between them is dropped: its path goes on to the next email
+    }
+    assert steps["abtest"]["paths"] == [{"percent": 50, "next": "offer"}, {"percent": 50, "next": "hold"}]
+    assert steps["hold"]["paths"] == [
+        {"percent": 10, "next": "hold-held-out"},
+        {"percent": 90, "next": "offer"},
+    ]
+    assert steps["hold-held-out"] == {"type": "exit"}
+    assert "next" not in steps["offer"]
+    assert workflow["settings"] == {
+        "timezone": "contact",
+        "quiet_hours": {"from": "22:00", "to": "07:00"},
+        "max_emails_per_day": 3,
+    }
+    assert workflow["reentry"] == {"policy": "never"}
+    assert imported.templates == ["nudge", "spring-offer", "welcome_email"]
+
+
+def test_every_activity_and_setting_is_reported_with_its_pointer_on_both_sides() -> None:
+    outcomes = _outcomes(import_journey(WELCOME).report)
+    base = "/JourneyResponse"
+    assert outcomes[f"{base}/Activities/TextNudge/SMS"] == (None, "dropped")
+    assert outcomes[f"{base}/Activities/Hold/Holdout"] == ("/steps/hold", "changed")
+    assert outcomes[f"{base}/Activities/Offer/EMAIL"] == ("/steps/offer", "changed")  # its FromAddress
+    assert outcomes[f"{base}/Activities/Welcome/EMAIL"] == ("/steps/welcome", "converted")
+    assert outcomes[f"{base}/Limits/MessagesPerSecond"] == (None, "dropped")
+    assert outcomes[f"{base}/State"] == (None, "changed")  # uploaded paused
+    assert outcomes[f"{base}/Schedule"] == (None, "dropped")
+    for activity_id, activity in WELCOME["JourneyResponse"]["Activities"].items():
+        kind = next(k for k in activity if k != "Description")
+        assert f"{base}/Activities/{activity_id}/{kind}" in outcomes, activity_id
+
+
+def test_get_journey_and_create_journey_json_with_or_without_the_outer_key_import_alike() -> None:
+    journey = _journey()
+    write = {k: v for k, v in journey.items() if k not in ("Id", "ApplicationId", "tags")}
+    expected = import_journey(WELCOME).workflow
+    for document in (journey, {"WriteJourneyRequest": write}, write):
+        assert import_journey(document).workflow == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "says"),
+    [
+        (lambda j: j["Activities"]["WaitTwoDays"]["Wait"]["WaitTime"].update(WaitFor="3d"),
+         "/JourneyResponse/Activities/WaitTwoDays/Wait/WaitTime/WaitFor", "ISO 8601 duration"),
+        (lambda j: j["Activities"]["Welcome"].update(NextActivity="WaitTwoDays"),
+         "/JourneyResponse/Activities/Welcome/NextActivity", "Activity has no member 'NextActivity'"),
+        (lambda j: j["Activities"]["Nudge"]["EMAIL"].update(NextActivity="Nowhere"),
+         "/JourneyResponse/Activities/Nudge/EMAIL/NextActivity", "no activity is called 'Nowhere'"),
+        (lambda j: j["Activities"]["Hold"]["Holdout"].update(Percentage="10"),
+         "/JourneyResponse/Activities/Hold/Holdout/Percentage", "whole number"),
+        (lambda j: j.update(State="RUNNING"), "/JourneyResponse/State", "must be one of DRAFT"),
+        (lambda j: j["Activities"]["ABTest"]["RandomSplit"]["Branches"][0].update(Percentage=60),
+         "/JourneyResponse/Activities/ABTest/RandomSplit/Branches", "add up to 110"),
+        (lambda j: j.pop("Name"), "/JourneyResponse/Name", "requires Name"),
+        (lambda j: j["Schedule"].update(StartTime="next monday"), "/JourneyResponse/Schedule/StartTime",
+         "ISO 8601 date"),
+        (lambda j: j.update(StartActivity="Nope"), "/JourneyResponse/StartActivity", "no activity"),
+    ],
+)  # fmt: skip
+def test_a_journey_pinpoint_would_refuse_is_refused_naming_the_pointer(
+    change: Any, where: str, says: str
+) -> None:
+    journey = _journey()
+    change(journey)
+    with pytest.raises(JourneyInvalidError) as refused:
+        import_journey({"JourneyResponse": journey})
+    assert any(p.pointer == where and says in p.message for p in refused.value.problems), (
+        refused.value.problems
+    )
+
+
+def test_activity_ids_become_valid_step_ids_without_collisions() -> None:
+    journey = {
+        "Name": "Ids",
+        "StartActivity": "Step 1",
+        "Activities": {
+            "Step 1": {"EMAIL": {"TemplateName": "a", "NextActivity": "step-1"}},
+            "step-1": {"EMAIL": {"TemplateName": "b", "NextActivity": "STEP_1"}},
+            "STEP_1": {"EMAIL": {"TemplateName": "c"}},
+        },
+    }
+    imported = import_journey(journey)
+    assert list(imported.workflow["steps"]) == ["step-1", "step-1-2", "step_1"]
+    validate_workflow(imported.workflow, lambda name: True)
+    assert imported.workflow["steps"]["step-1"]["next"] == "step-1-2"
+
+
+def test_a_multi_condition_split_on_custom_events_and_attributes_becomes_a_branch() -> None:
+    journey = {
+        "Name": "Buyers",
+        "StartActivity": "Which",
+        "StartCondition": {"SegmentStartCondition": {"SegmentId": "seg-1"}},
+        "Activities": {
+            "Which": {
+                "MultiCondition": {
+                    "EvaluationWaitTime": {"WaitFor": "P1D"},
+                    "Branches": [
+                        {
+                            "Condition": {"EventCondition": {"Dimensions": {
+                                "EventType": {"Values": ["order_completed"]},
+                                "Metrics": {"value": {"ComparisonOperator": "GREATER_THAN", "Value": 50}},
+                            }}},
+                            "NextActivity": "Big",
+                        },
+                        {
+                            "Condition": {"SegmentDimensions": {
+                                "UserAttributes": {"FirstName": {"Values": ["Ana"]}},  # INCLUSIVE by default
+                                "Attributes": {"Plan": {"AttributeType": "EXCLUSIVE", "Values": ["free"]}},
+                            }},
+                            "NextActivity": "Paid",
+                        },
+                        {"Condition": {"SegmentCondition": {"SegmentId": "seg-2"}}, "NextActivity": "Paid"},
+                    ],
+                    "DefaultActivity": "Paid",
+                }
+            },
+            "Big": {"EMAIL": {"TemplateName": "big"}},
+            "Paid": {"EMAIL": {"TemplateName": "paid"}},
+        },
+    }  # fmt: skip
+    imported = import_journey(journey)
+    validate_workflow(imported.workflow, lambda name: True)
+    assert imported.workflow["trigger"] == {"manual": True}  # Pinpoint segments do not come over
+    branch = imported.workflow["steps"]["which"]
+    assert branch["cases"] == [
+        {"when": {"event": "order_completed", "within": "P1D",
+                  "where": {"field": "event.value", "op": "gt", "value": 50}}, "next": "big"},
+        {"when": {"all": [{"field": "contact.first_name", "op": "in", "value": ["Ana"]},
+                          {"field": "contact.properties.Plan", "op": "not_in", "value": ["free"]}]},
+         "next": "paid"},
+    ]  # fmt: skip
+    assert branch["default"] == "paid"
+    notes = [line["note"] for line in imported.report if line["outcome"] == "changed"]
+    assert any("Pinpoint segment" in note for note in notes)
+
+
+def test_a_path_that_leads_nowhere_ends_in_an_exit_even_beside_an_activity_called_end() -> None:
+    journey = {
+        "Name": "Ends",
+        "StartActivity": "Coin",
+        "Activities": {
+            "Coin": {
+                "RandomSplit": {"Branches": [{"Percentage": 50, "NextActivity": "End"}, {"Percentage": 50}]}
+            },
+            "End": {"EMAIL": {"TemplateName": "bye"}},
+        },
+    }
+    imported = import_journey(journey)
+    validate_workflow(imported.workflow, lambda name: True)
+    steps = imported.workflow["steps"]
+    assert steps["end"] == {"type": "email", "template": "bye"}
+    assert steps["coin"]["paths"] == [{"percent": 50, "next": "end"}, {"percent": 50, "next": "end-2"}]
+    assert steps["end-2"] == {"type": "exit"}
