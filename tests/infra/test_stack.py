@@ -244,7 +244,7 @@ def _method_routes(stack: NurtureFlowStack, template_json: Json) -> set[tuple[st
 def test_the_rest_api_has_one_proxy_method_per_route(stack: NurtureFlowStack, template_json: Json) -> None:
     handlers = {"track": _logical_id(stack.functions.track), "admin": _logical_id(stack.functions.admin)}
     expected = {(r.method, r.path, handlers[r.function]) for r in ROUTES}
-    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 38
+    assert len(_resources(template_json, "AWS::ApiGateway::Method")) == len(ROUTES) == 39
     assert _method_routes(stack, template_json) == expected
     assert ("POST", "/u/{token}", handlers["track"]) in expected
     assert ("GET", "/admin/costs", handlers["admin"]) in expected

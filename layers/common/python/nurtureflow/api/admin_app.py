@@ -204,6 +204,24 @@ def simulation_job(simulation_id: str) -> dict[str, Any]:
     return job
 
 
+@app.post("/admin/import/pinpoint", **ops.IMPORT_PINPOINT)
+def import_pinpoint() -> Response[Any]:
+    from nurtureflow.pinpoint.service import ImportRefusedError
+    from nurtureflow.pinpoint.service import import_pinpoint as run_import
+
+    try:
+        imported = run_import(
+            errors.json_body(app),
+            wiring.templates(),
+            wiring.workflow_service(),
+            SendingSettings().postal_address,
+            wiring.clock.now().isoformat(),
+        )
+    except ImportRefusedError as refused:
+        return errors.error(422, "invalid_import", str(refused), refused.details)
+    return Response(201 if imported["workflow"].pop("created") else 200, "application/json", imported)
+
+
 TEMPLATE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 

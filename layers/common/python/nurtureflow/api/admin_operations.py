@@ -448,6 +448,79 @@ SIMULATION_JOB = operation(
     "workflows",
     {200: answer("The job.", ref("SimulationJob"), _JOB_EXAMPLE), **failures(404)},
 )
+_REPORT_LINE = _object(
+    ["from", "outcome", "note"],
+    {
+        "from": {"type": "string", "description": "A JSON Pointer in the journey."},
+        "to": {"type": ["string", "null"], "description": "A JSON Pointer in the workflow, or null."},
+        "outcome": {"type": "string", "enum": ["converted", "changed", "dropped"]},
+        "note": {"type": "string"},
+    },
+)
+IMPORT_PINPOINT = operation(
+    "Import an Amazon Pinpoint journey",
+    "`journey` as `aws pinpoint get-journey` or `create-journey` print it (with or without the outer "
+    "key), `templates` a list of `get-email-template` outputs, `id` the workflow's id (optional). "
+    "Checked against botocore's `pinpoint` shapes, every problem named by its JSON Pointer in the body "
+    "(422, nothing saved); then the converted templates the workflow sends are stored (one stored "
+    "already under the same id is kept) and the workflow is uploaded, paused: 201 new, 200 a new "
+    "version. The report says what every activity and setting became (docs/pinpoint.md).",
+    "workflows",
+    {
+        **{
+            status: answer(
+                description,
+                _object(
+                    ["workflow", "templates", "report"],
+                    {
+                        "workflow": ref("Published"),
+                        "templates": _object(
+                            ["created", "kept"],
+                            {
+                                "created": {"type": "array", "items": {"type": "string"}},
+                                "kept": {"type": "array", "items": {"type": "string"}},
+                            },
+                        ),
+                        "report": _object(
+                            ["activities_and_settings", "templates"],
+                            {
+                                "activities_and_settings": {"type": "array", "items": _REPORT_LINE},
+                                "templates": {"type": "array", "items": _OBJECT},
+                            },
+                        ),
+                    },
+                ),
+            )
+            for status, description in (
+                (200, "A new version of an existing workflow."),
+                (201, "A new workflow, paused."),
+            )
+        },
+        **failures(400, 422),
+    },
+    request_body=body(
+        _object(
+            ["journey"],
+            {
+                "journey": {
+                    "type": "object",
+                    "description": "The journey (JourneyResponse or WriteJourneyRequest).",
+                },
+                "templates": {"type": "array", "items": {"type": "object"}},
+                "id": {"type": "string"},
+            },
+        ),
+        "The journey and its email templates.",
+        {
+            "journey": {
+                "Name": "Welcome",
+                "StartActivity": "a",
+                "Activities": {"a": {"EMAIL": {"TemplateName": "Hi"}}},
+            },
+            "templates": [],
+        },
+    ),
+)
 PUT_TEMPLATE = operation(
     "Upload an email template",
     "`{subject, html, text?, kind?}` in Jinja2; `text` is derived from `html` when absent. 201 when "

@@ -52,6 +52,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/admin/workflows/{id}/enroll", "admin", EDITORS),
     Route("POST", "/admin/workflows/{id}/simulate", "admin", ALL_ROLES),
     Route("GET", "/admin/simulations/{id}", "admin", ALL_ROLES),
+    Route("POST", "/admin/import/pinpoint", "admin", EDITORS),
     Route("GET", "/admin/templates", "admin", EDITORS),
     Route("PUT", "/admin/templates/{id}", "admin", EDITORS),
     Route("GET", "/admin/templates/{id}", "admin", EDITORS),

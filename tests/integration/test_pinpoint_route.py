@@ -1,0 +1,85 @@
+"""``POST /admin/import/pinpoint``: the journey and its templates checked whole, then the templates
+stored and the workflow uploaded paused; a refusal names each problem's pointer in the body and
+saves nothing."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from nurtureflow import wiring
+from tests.integration.conftest import ADMIN, FINANCE, MARKETER, Harness
+from tests.unit.pinpoint.test_template_import import EXPORTED
+
+JOURNEY = json.loads((Path(__file__).parents[1] / "unit" / "pinpoint" / "welcome_journey.json").read_text())
+ROUTE = "/admin/import/pinpoint"
+
+
+def _template(name: str, subject: str) -> dict[str, Any]:
+    response = copy.deepcopy(EXPORTED["EmailTemplateResponse"])
+    response.update(TemplateName=name, Subject=subject, DefaultSubstitutions="")
+    return {"EmailTemplateResponse": response}
+
+
+def _tables(harness: Harness) -> Any:
+    return harness.http("GET", "/_local/tables").json()["tables"]
+
+
+def test_a_journey_is_imported_paused_with_its_templates_and_a_report(harness: Harness) -> None:
+    body = {
+        "journey": JOURNEY,
+        "id": "it-pp-route",
+        "templates": [EXPORTED, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")],
+    }
+    reply = harness.http("POST", ROUTE, body, token=MARKETER)
+    assert reply.status == 201, reply.body
+    answer = reply.json()
+    assert (answer["workflow"]["id"], answer["workflow"]["status"]) == ("it-pp-route", "paused")
+    assert answer["templates"] == {"created": ["nudge", "spring-offer", "welcome_email"], "kept": []}
+    dropped = [
+        line["from"] for line in answer["report"]["activities_and_settings"] if line["outcome"] == "dropped"
+    ]
+    assert "/JourneyResponse/Activities/TextNudge/SMS" in dropped
+    unconverted = {item["text"] for item in answer["report"]["templates"]}
+    assert unconverted == {"{{#if User.UserAttributes.VIP}}", "{{/if}}", "{{Location.City}}"}
+    stored = harness.http("GET", "/admin/templates/welcome_email", token=MARKETER).json()
+    assert stored["subject"] == 'Welcome, {{ contact.first_name or "there" }}!'
+    # Again: a new version, and the templates stored since are kept as they are.
+    harness.http("PUT", "/admin/templates/nudge", {"subject": "Mine", "html": "<p>mine</p>"}, token=MARKETER)
+    again = harness.http("POST", ROUTE, body, token=ADMIN)
+    assert again.status == 200
+    assert again.json()["templates"] == {"created": [], "kept": ["nudge", "spring-offer", "welcome_email"]}
+    assert harness.http("GET", "/admin/templates/nudge", token=MARKETER).json()["subject"] == "Mine"
+
+
+def test_a_broken_journey_or_template_is_refused_naming_each_pointer_and_nothing_is_saved(
+    harness: Harness,
+) -> None:
+    broken = copy.deepcopy(JOURNEY)
+    broken["JourneyResponse"]["Activities"]["WaitTwoDays"]["Wait"]["WaitTime"]["WaitFor"] = "3d"
+    unbrought = copy.deepcopy(JOURNEY)
+    unbrought["JourneyResponse"]["Activities"]["Nudge"]["EMAIL"]["TemplateName"] = "Never_Brought"
+    bad_template = _template("Nudge", "x")
+    bad_template["EmailTemplateResponse"]["Subjet"] = "typo"
+    before = _tables(harness)
+    for body, fields in (
+        ({"journey": broken, "id": "it-pp-broken"},
+         ["/journey/JourneyResponse/Activities/WaitTwoDays/Wait/WaitTime/WaitFor"]),
+        ({"journey": JOURNEY, "id": "it-pp-broken", "templates": [EXPORTED, bad_template]},
+         ["/templates/1/EmailTemplateResponse/Subjet"]),
+        ({"journey": unbrought, "id": "it-pp-broken", "templates": [EXPORTED]},
+         ["/workflow/steps/nudge/template"]),
+        ({"journey": JOURNEY, "colour": "blue"}, ["/colour"]),
+        ([1, 2], ["body"]),
+    ):  # fmt: skip
+        reply = harness.http("POST", ROUTE, body, token=MARKETER)
+        assert reply.status == 422, body
+        assert [d["field"] for d in reply.json()["details"]] == fields
+    assert _tables(harness) == before
+    assert wiring.workflows().meta("it-pp-broken") is None
+
+
+def test_finance_may_not_import(harness: Harness) -> None:
+    assert harness.http("POST", ROUTE, {"journey": JOURNEY}, token=FINANCE).status == 403
