@@ -200,3 +200,34 @@ def test_a_path_that_leads_nowhere_ends_in_an_exit_even_beside_an_activity_calle
     assert steps["end"] == {"type": "email", "template": "bye"}
     assert steps["coin"]["paths"] == [{"percent": 50, "next": "end"}, {"percent": 50, "next": "end-2"}]
     assert steps["end-2"] == {"type": "exit"}
+
+
+def test_waits_until_a_fixed_moment_come_over_as_waits_until_it() -> None:
+    did_x = {"EventCondition": {"Dimensions": {"EventType": {"Values": ["x"]}}}}
+    journey = {
+        "Name": "Sale",
+        "StartActivity": "Doors",
+        "Activities": {
+            "Doors": {"Wait": {"WaitTime": {"WaitUntil": "2026-12-24T09:00:00Z"}, "NextActivity": "Check"}},
+            "Check": {"ConditionalSplit": {
+                "Condition": {"Conditions": [did_x]},
+                "EvaluationWaitTime": {"WaitUntil": "2026-12-26T09:00:00Z"},
+                "TrueActivity": "Doors2", "FalseActivity": "Doors2",
+            }},
+            "Doors2": {"EMAIL": {"TemplateName": "sale"}},
+        },
+    }  # fmt: skip
+    imported = import_journey(journey)
+    validate_workflow(imported.workflow, lambda name: True)
+    steps = imported.workflow["steps"]
+    assert steps["doors"] == {"type": "wait", "until": "2026-12-24T09:00:00Z", "next": "check-wait"}
+    assert steps["check-wait"] == {"type": "wait", "until": "2026-12-26T09:00:00Z", "next": "check"}
+    broken = copy.deepcopy(journey)
+    broken["Activities"]["Doors"]["Wait"]["WaitTime"] = {"WaitUntil": "24/12/2026"}
+    with pytest.raises(JourneyInvalidError) as refused:
+        import_journey(broken)
+    assert [p.pointer for p in refused.value.problems] == ["/Activities/Doors/Wait/WaitTime/WaitUntil"]
+    broken["Activities"]["Doors"]["Wait"]["WaitTime"] = {}
+    with pytest.raises(JourneyInvalidError) as refused:
+        import_journey(broken)
+    assert [p.pointer for p in refused.value.problems] == ["/Activities/Doors/Wait/WaitTime"]

@@ -16,6 +16,7 @@ from typing import Any
 from nurtureflow.pinpoint.conditions import ConditionContext, convert_condition
 from nurtureflow.pinpoint.shapes import Problem, pointer, problems
 from nurtureflow.workflow.durations import parse_duration
+from nurtureflow.workflow.models import moment_of
 
 STEP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _NEXT_KEYS = ("NextActivity", "TrueActivity", "FalseActivity", "DefaultActivity")
@@ -120,6 +121,9 @@ def _semantic_problems(journey: dict[str, Any], base: str) -> list[Problem]:
             continue
         found += _references(activity[kinds[0]], f"{at}/{kinds[0]}", activities)
         found += _durations(activity[kinds[0]], f"{at}/{kinds[0]}")
+        waiting = (activity[kinds[0]].get("WaitTime") or {}) if kinds[0] == "Wait" else {"WaitFor": ""}
+        if len({"WaitFor", "WaitUntil"} & set(waiting)) != 1:
+            found.append(Problem(f"{at}/Wait/WaitTime", "a wait has exactly one of WaitFor and WaitUntil"))
         if kinds[0] == "RandomSplit":
             total = sum(b.get("Percentage", 0) for b in activity["RandomSplit"].get("Branches") or [])
             if total != 100:
@@ -156,12 +160,25 @@ def _durations(value: Any, at: str) -> list[Problem]:
         for key, item in value.items():
             if key == "WaitFor" and not (isinstance(item, str) and _is_duration(item)):
                 found.append(Problem(f"{at}/WaitFor", _DURATION))
+            elif key == "WaitUntil" and not (isinstance(item, str) and _is_moment(item)):
+                found.append(Problem(f"{at}/WaitUntil", _MOMENT))
             elif isinstance(item, dict | list):
                 found += _durations(item, at + pointer(key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
             found += _durations(item, f"{at}/{index}")
     return found
+
+
+_MOMENT = "must be an ISO 8601 date and time with its offset, such as 2026-12-24T09:00:00Z"
+
+
+def _is_moment(text: str) -> bool:
+    try:
+        moment_of(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_duration(text: str) -> bool:
@@ -208,14 +225,14 @@ def _entry(build: _Build, activity_id: str | None, seen: frozenset[str] = frozen
         return None
     activity = build.activities[activity_id]
     kind = _kind(activity)
-    if _dropped(kind, activity[kind]):
+    if _dropped(kind):
         return _entry(build, activity[kind].get("NextActivity"), seen | {activity_id})
     step = build.step_of[activity_id]
     return f"{step}-wait" if f"{step}-wait" in build.steps else step
 
 
-def _dropped(kind: str, body: dict[str, Any]) -> bool:
-    return kind in _OTHER_CHANNELS or (kind == "Wait" and "WaitFor" not in (body.get("WaitTime") or {}))
+def _dropped(kind: str) -> bool:
+    return kind in _OTHER_CHANNELS
 
 
 def _convert_activity(build: _Build, activity_id: str, activity: dict[str, Any]) -> None:
@@ -237,12 +254,12 @@ def _convert_activity(build: _Build, activity_id: str, activity: dict[str, Any])
             build.note(source, f"/steps/{step}", "converted", note)
     elif kind == "Wait":
         waiting = body.get("WaitTime") or {}
-        if "WaitFor" not in waiting:
-            build.note(source, None, "dropped", "a wait until a fixed date (WaitUntil) has no NurtureFlow "
-                       "step yet; the path goes straight on")  # fmt: skip
-            return
-        build.steps[step] = {"type": "wait", "for": waiting["WaitFor"]}
-        build.note(source, f"/steps/{step}", "converted", f"a wait of {waiting['WaitFor']}")
+        if "WaitUntil" in waiting:
+            build.steps[step] = {"type": "wait", "until": waiting["WaitUntil"]}
+            build.note(source, f"/steps/{step}", "converted", f"a wait until {waiting['WaitUntil']}")
+        else:
+            build.steps[step] = {"type": "wait", "for": waiting["WaitFor"]}
+            build.note(source, f"/steps/{step}", "converted", f"a wait of {waiting['WaitFor']}")
     elif kind == "RandomSplit":
         paths = [
             {"percent": b.get("Percentage", 0), "next": b.get("NextActivity")}
@@ -275,8 +292,9 @@ def _split_on_conditions(build: _Build, activity_id: str, kind: str, body: dict[
         note = f"a wait of {window} before the conditions are evaluated"
         build.note(source + "/EvaluationWaitTime", f"/steps/{step}-wait", "converted", note)
     elif "WaitUntil" in waiting:
-        note = "waiting until a fixed date has no step yet: the conditions are evaluated on arrival"
-        build.note(source + "/EvaluationWaitTime", None, "dropped", note)
+        build.steps[f"{step}-wait"] = {"type": "wait", "until": waiting["WaitUntil"], "next": f"#step:{step}"}
+        note = f"a wait until {waiting['WaitUntil']} before the conditions are evaluated"
+        build.note(source + "/EvaluationWaitTime", f"/steps/{step}-wait", "converted", note)
     context = ConditionContext(build.step_of, build.activities, window)
     if kind == "ConditionalSplit":
         branches = [(body.get("Condition") or {}, body.get("TrueActivity"), "/Condition")]

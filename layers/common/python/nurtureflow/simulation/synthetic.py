@@ -164,6 +164,8 @@ def _longest_wait(step: Any) -> timedelta:
             return parse_duration(step.best_time.within)
         if step.until_time is not None:
             return _longest_gap(step.until_time.days)
+        if step.until is not None:  # a fixed moment: it may be at the end of the forecast or after
+            return timedelta(days=366)
         return timedelta(0)  # a contact's date: synthetic contacts have none, so the wait ends at once
     if isinstance(step, WaitForStep):
         return parse_duration(step.timeout)

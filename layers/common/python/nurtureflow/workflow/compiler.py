@@ -29,6 +29,7 @@ from nurtureflow.workflow.models import (
     WaitForStep,
     WaitStep,
     Workflow,
+    moment_of,
 )
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -221,6 +222,9 @@ def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
 def _wait(step_id: str, step: WaitStep, target: _Target) -> dict[str, State]:
     if step.for_ is not None:
         return {step_id: _then({"Type": "Wait", "Seconds": seconds(step.for_)}, step.next)}
+    if step.until is not None:  # the same moment for everyone: Step Functions' Timestamp, in UTC
+        timestamp = moment_of(step.until).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {step_id: _then({"Type": "Wait", "Timestamp": timestamp}, step.next)}
     # The end of a timed wait depends on the contact (timezone, dates, habits): the step function
     # works it out, a Wait state waits for it.
     spec = step.model_dump(mode="json", by_alias=True, exclude={"type", "next"}, exclude_none=True)

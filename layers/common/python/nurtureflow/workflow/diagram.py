@@ -49,13 +49,7 @@ def describe(step: Any) -> str:
     if isinstance(step, EmailStep):
         return f"email {step.template}"
     if isinstance(step, WaitStep):
-        if step.for_:
-            return f"wait {step.for_}"
-        if step.until_time:
-            return f"wait until {step.until_time.time}"
-        if step.until_date:
-            return f"wait until {step.until_date.field.removeprefix('contact.')}"
-        return "wait for the best time"
+        return _describe_wait(step)
     if isinstance(step, WaitForStep):
         return f"wait for {step.event} ({step.timeout})"
     if isinstance(step, BranchStep):
@@ -69,6 +63,18 @@ def describe(step: Any) -> str:
     if isinstance(step, ExitStep):
         return "exit"
     return str(getattr(step, "type", "step"))
+
+
+def _describe_wait(step: WaitStep) -> str:
+    if step.for_:
+        return f"wait {step.for_}"
+    if step.until:
+        return f"wait until {step.until}"
+    if step.until_time:
+        return f"wait until {step.until_time.time}"
+    if step.until_date:
+        return f"wait until {step.until_date.field.removeprefix('contact.')}"
+    return "wait for the best time"
 
 
 def edges_of(workflow: Workflow) -> list[Edge]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -146,16 +147,40 @@ class BestTime(_Strict):
 class WaitStep(_Step):
     type: Literal["wait"]
     for_: Duration | None = Field(default=None, alias="for")
+    # A fixed moment, the same for every contact (a sale's start): ISO 8601 with its offset.
+    until: str | None = Field(default=None, examples=["2026-12-24T09:00:00Z"])
     until_time: UntilTime | None = None
     until_date: UntilDate | None = None
     best_time: BestTime | None = None
 
+    @field_validator("until")
+    @classmethod
+    def _a_moment(cls, until: str | None) -> str | None:
+        if until is not None:
+            moment_of(until)
+        return until
+
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> WaitStep:
-        kinds = [self.for_, self.until_time, self.until_date, self.best_time]
+        kinds = [self.for_, self.until, self.until_time, self.until_date, self.best_time]
         if sum(k is not None for k in kinds) != 1:
-            raise ValueError("a wait has exactly one of 'for', 'until_time', 'until_date' or 'best_time'")
+            raise ValueError(
+                "a wait has exactly one of 'for', 'until', 'until_time', 'until_date' or 'best_time'"
+            )
         return self
+
+
+def moment_of(text: str) -> datetime:
+    """A wait's ``until``: an ISO 8601 date and time with its offset (``Z`` for UTC), in UTC."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("'until' is a date and time such as 2026-12-24T09:00:00Z") from None
+    if moment.tzinfo is None:
+        raise ValueError(
+            "'until' needs its offset, such as 2026-12-24T09:00:00Z or 2026-12-24T10:00:00+01:00"
+        )
+    return moment.astimezone(UTC)
 
 
 class WaitForStep(_Step):
