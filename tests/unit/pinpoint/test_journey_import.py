@@ -231,3 +231,38 @@ def test_waits_until_a_fixed_moment_come_over_as_waits_until_it() -> None:
     with pytest.raises(JourneyInvalidError) as refused:
         import_journey(broken)
     assert [p.pointer for p in refused.value.problems] == ["/Activities/Doors/Wait/WaitTime"]
+
+
+def test_delivery_bounce_and_complaint_conditions_come_over_as_email_conditions() -> None:
+    def on(*events: str) -> dict[str, Any]:
+        values = list(events)
+        return {
+            "EventCondition": {"Dimensions": {"EventType": {"Values": values}}, "MessageActivity": "Hello"}
+        }
+
+    journey = {
+        "Name": "Arrived",
+        "StartActivity": "Hello",
+        "Activities": {
+            "Hello": {"EMAIL": {"TemplateName": "hello", "NextActivity": "Which"}},
+            "Which": {"MultiCondition": {
+                "Branches": [
+                    {"Condition": on("_email.hardbounce", "_email.softbounce"), "NextActivity": "Bye"},
+                    {"Condition": on("_email.complaint"), "NextActivity": "Bye"},
+                    {"Condition": on("_email.delivered", "_email.send"), "NextActivity": "Bye"},
+                ],
+                "DefaultActivity": "Bye",
+            }},
+            "Bye": {"EMAIL": {"TemplateName": "bye"}},
+        },
+    }  # fmt: skip
+    imported = import_journey(journey)
+    validate_workflow(imported.workflow, lambda name: True)
+    cases = [case["when"] for case in imported.workflow["steps"]["which"]["cases"]]
+    assert cases == [
+        {"email": "hello", "bounced": True},
+        {"email": "hello", "complained": True},
+        {"email": "hello", "delivered": True},
+    ]
+    notes = [line["note"] for line in imported.report if line["outcome"] == "changed"]
+    assert any(note.startswith("_email.send of an email is left out") for note in notes)

@@ -21,7 +21,8 @@ class ConditionHistory(Protocol):
         ...
 
     def engaged(self, step_id: str, measure: str) -> bool:
-        """Whether the contact opened/clicked the email this run sent at ``step_id``."""
+        """Whether the email this run sent at ``step_id`` was opened, clicked, delivered, bounced or
+        complained of (``measure``)."""
         ...
 
 
@@ -60,11 +61,8 @@ def evaluate(condition: Condition, context: ConditionContext) -> bool:
     if isinstance(condition, Engagement):
         if context.history is None:
             return False
-        wanted = condition.opened if condition.opened is not None else condition.clicked
-        did = context.history.engaged(
-            condition.email, "opened" if condition.opened is not None else "clicked"
-        )
-        return did is wanted
+        measure, wanted = condition.measure
+        return context.history.engaged(condition.email, measure) is wanted
     if isinstance(condition, History):
         return _history(condition, context)
     raise TypeError(f"unknown condition {condition!r}")

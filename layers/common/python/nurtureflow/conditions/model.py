@@ -48,16 +48,34 @@ class NotOf(_Strict):
     not_: Condition = Field(alias="not")
 
 
+MEASURES = ("opened", "clicked", "delivered", "bounced", "complained")
+
+
 class Engagement(_Strict):
+    """What became of the email this run sent at step ``email``: opened or clicked by the contact,
+    delivered to, bounced by or complained of at the mailbox (SES's notifications)."""
+
     email: str
     opened: bool | None = None
     clicked: bool | None = None
+    delivered: bool | None = None
+    bounced: bool | None = None
+    complained: bool | None = None
 
     @model_validator(mode="after")
     def _one_measure(self) -> Engagement:
-        if (self.opened is None) == (self.clicked is None):
-            raise ValueError("an email condition takes exactly one of 'opened' or 'clicked'")
+        if sum(getattr(self, m) is not None for m in MEASURES) != 1:
+            raise ValueError(
+                "an email condition takes exactly one of 'opened', 'clicked', 'delivered', 'bounced' or "
+                "'complained'"
+            )
         return self
+
+    @property
+    def measure(self) -> tuple[str, bool]:
+        """The measure tested and the answer wanted."""
+        name = next(m for m in MEASURES if getattr(self, m) is not None)
+        return name, bool(getattr(self, name))
 
 
 class History(_Strict):

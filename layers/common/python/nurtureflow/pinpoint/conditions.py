@@ -1,9 +1,10 @@
 """Pinpoint's split conditions as workflow conditions.
 
-An email event of one of the journey's email activities (``_email.open``, ``_email.click``) becomes
-an engagement condition on that step; a custom event becomes a history condition (the contact did
+An email event of one of the journey's email activities (``_email.open``, ``_email.click``,
+``_email.delivered``, ``_email.hardbounce`` and ``_email.softbounce``, ``_email.complaint``) becomes
+an email condition on that step; a custom event becomes a history condition (the contact did
 it, within the split's evaluation wait); user and endpoint attributes become field conditions.
-What has no counterpart (Pinpoint segments, deliveries and bounces, demographics, locations) is
+What has no counterpart (Pinpoint segments, sends, rejections, demographics, locations) is
 left out and said so: the returned notes go into the import report.
 """
 
@@ -14,7 +15,14 @@ from typing import Any
 
 # Pinpoint's user attributes with a field of their own on a NurtureFlow contact.
 _USER_FIELDS = {"FirstName": "contact.first_name", "LastName": "contact.last_name"}
-_ENGAGEMENT = {"_email.open": "opened", "_email.click": "clicked"}
+_ENGAGEMENT = {
+    "_email.open": "opened",
+    "_email.click": "clicked",
+    "_email.delivered": "delivered",
+    "_email.hardbounce": "bounced",
+    "_email.softbounce": "bounced",
+    "_email.complaint": "complained",
+}
 _METRIC_OPS = {
     "GREATER_THAN": "gt",
     "GREATER_THAN_OR_EQUAL": "gte",
@@ -70,10 +78,10 @@ def _event(condition: dict[str, Any], context: ConditionContext) -> tuple[dict[s
     activity = condition.get("MessageActivity")
     if activity:
         step = context.step_of.get(activity)
-        kinds = [_ENGAGEMENT[v] for v in values if v in _ENGAGEMENT]
+        kinds = list(dict.fromkeys(_ENGAGEMENT[v] for v in values if v in _ENGAGEMENT))
         others = [v for v in values if v not in _ENGAGEMENT]
         notes = (
-            [f"{', '.join(others)} of an email is left out: only opens and clicks can be tested yet"]
+            [f"{', '.join(others)} of an email is left out: it cannot be tested yet"]
             if others
             else []
         )

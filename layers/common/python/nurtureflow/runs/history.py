@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-ENGAGEMENT_EVENTS = {"opened": ("email_opened", "email_clicked"), "clicked": ("email_clicked",)}
+# The events each measure of an email condition looks for: a click is an open too; deliveries,
+# bounces and complaints are SES's notifications about the send (events/ses_notifications.py).
+ENGAGEMENT_EVENTS = {
+    "opened": ("email_opened", "email_clicked"),
+    "clicked": ("email_clicked",),
+    "delivered": ("email_delivered",),
+    "bounced": ("email_bounced",),
+    "complained": ("email_complained",),
+}
 
 
 class RunHistory:
@@ -29,7 +37,8 @@ class RunHistory:
         ]
 
     def engaged(self, step_id: str, measure: str) -> bool:
-        """Whether the email this run sent at ``step_id`` was opened (a click counts) or clicked."""
+        """Whether the email this run sent at ``step_id`` was opened (a click counts), clicked,
+        delivered, bounced or complained of."""
         kinds = ENGAGEMENT_EVENTS[measure]
         for event in self._all():
             # A machine open (proxy prefetch, scanner) is not a person opening: only a click then counts.
