@@ -13,14 +13,33 @@ from nurtureflow import wiring
 from tests.integration.conftest import ADMIN, FINANCE, MARKETER, Harness
 from tests.unit.pinpoint.test_template_import import EXPORTED
 
-JOURNEY = json.loads((Path(__file__).parents[1] / "unit" / "pinpoint" / "welcome_journey.json").read_text())
+_EXPORTED_JOURNEY = json.loads(
+    (Path(__file__).parents[1] / "unit" / "pinpoint" / "welcome_journey.json").read_text()
+)
 ROUTE = "/admin/import/pinpoint"
+
+
+def _own_templates(journey: dict[str, Any]) -> dict[str, Any]:
+    """The journey with template names of this module's own (the session's stack is shared)."""
+    renamed = copy.deepcopy(journey)
+    for activity in renamed["JourneyResponse"]["Activities"].values():
+        if "EMAIL" in activity:
+            activity["EMAIL"]["TemplateName"] = "Route " + activity["EMAIL"]["TemplateName"]
+    return renamed
+
+
+JOURNEY = _own_templates(_EXPORTED_JOURNEY)
 
 
 def _template(name: str, subject: str) -> dict[str, Any]:
     response = copy.deepcopy(EXPORTED["EmailTemplateResponse"])
-    response.update(TemplateName=name, Subject=subject, DefaultSubstitutions="")
+    response.update(TemplateName="Route " + name, Subject=subject, DefaultSubstitutions="")
     return {"EmailTemplateResponse": response}
+
+
+WELCOME = {
+    "EmailTemplateResponse": {**EXPORTED["EmailTemplateResponse"], "TemplateName": "Route Welcome_Email"}
+}
 
 
 def _tables(harness: Harness) -> Any:
@@ -31,27 +50,33 @@ def test_a_journey_is_imported_paused_with_its_templates_and_a_report(harness: H
     body = {
         "journey": JOURNEY,
         "id": "it-pp-route",
-        "templates": [EXPORTED, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")],
+        "templates": [WELCOME, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")],
     }
     reply = harness.http("POST", ROUTE, body, token=MARKETER)
     assert reply.status == 201, reply.body
     answer = reply.json()
     assert (answer["workflow"]["id"], answer["workflow"]["status"]) == ("it-pp-route", "paused")
-    assert answer["templates"] == {"created": ["nudge", "spring-offer", "welcome_email"], "kept": []}
+    assert answer["templates"] == {
+        "created": ["route-nudge", "route-spring-offer", "route-welcome_email"],
+        "kept": [],
+    }
     dropped = [
         line["from"] for line in answer["report"]["activities_and_settings"] if line["outcome"] == "dropped"
     ]
     assert "/JourneyResponse/Activities/TextNudge/SMS" in dropped
     unconverted = {item["text"] for item in answer["report"]["templates"]}
     assert unconverted == {"{{#if User.UserAttributes.VIP}}", "{{/if}}", "{{Location.City}}"}
-    stored = harness.http("GET", "/admin/templates/welcome_email", token=MARKETER).json()
+    stored = harness.http("GET", "/admin/templates/route-welcome_email", token=MARKETER).json()
     assert stored["subject"] == 'Welcome, {{ contact.first_name or "there" }}!'
     # Again: a new version, and the templates stored since are kept as they are.
-    harness.http("PUT", "/admin/templates/nudge", {"subject": "Mine", "html": "<p>mine</p>"}, token=MARKETER)
+    harness.http(
+        "PUT", "/admin/templates/route-nudge", {"subject": "Mine", "html": "<p>mine</p>"}, token=MARKETER
+    )
     again = harness.http("POST", ROUTE, body, token=ADMIN)
     assert again.status == 200
-    assert again.json()["templates"] == {"created": [], "kept": ["nudge", "spring-offer", "welcome_email"]}
-    assert harness.http("GET", "/admin/templates/nudge", token=MARKETER).json()["subject"] == "Mine"
+    kept = ["route-nudge", "route-spring-offer", "route-welcome_email"]
+    assert again.json()["templates"] == {"created": [], "kept": kept}
+    assert harness.http("GET", "/admin/templates/route-nudge", token=MARKETER).json()["subject"] == "Mine"
 
 
 def test_a_broken_journey_or_template_is_refused_naming_each_pointer_and_nothing_is_saved(
@@ -67,9 +92,9 @@ def test_a_broken_journey_or_template_is_refused_naming_each_pointer_and_nothing
     for body, fields in (
         ({"journey": broken, "id": "it-pp-broken"},
          ["/journey/JourneyResponse/Activities/WaitTwoDays/Wait/WaitTime/WaitFor"]),
-        ({"journey": JOURNEY, "id": "it-pp-broken", "templates": [EXPORTED, bad_template]},
+        ({"journey": JOURNEY, "id": "it-pp-broken", "templates": [WELCOME, bad_template]},
          ["/templates/1/EmailTemplateResponse/Subjet"]),
-        ({"journey": unbrought, "id": "it-pp-broken", "templates": [EXPORTED]},
+        ({"journey": unbrought, "id": "it-pp-broken", "templates": [WELCOME]},
          ["/workflow/steps/nudge/template"]),
         ({"journey": JOURNEY, "colour": "blue"}, ["/colour"]),
         ([1, 2], ["body"]),

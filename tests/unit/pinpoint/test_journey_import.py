@@ -57,7 +57,7 @@ def test_the_welcome_journey_becomes_a_valid_workflow_that_does_the_same_thing()
     assert workflow["settings"] == {
         "timezone": "contact",
         "quiet_hours": {"from": "22:00", "to": "07:00"},
-        "max_emails_per_day": 3,
+        "frequency_caps": [{"emails": 3, "within": "P1D", "scope": "workflow"}],
     }
     assert workflow["reentry"] == {"policy": "never"}
     assert imported.templates == ["nudge", "spring-offer", "welcome_email"]
@@ -266,3 +266,23 @@ def test_delivery_bounce_and_complaint_conditions_come_over_as_email_conditions(
     ]
     notes = [line["note"] for line in imported.report if line["outcome"] == "changed"]
     assert any(note.startswith("_email.send of an email is left out") for note in notes)
+
+
+def test_pinpoint_s_caps_per_participant_become_this_workflow_s_frequency_caps() -> None:
+    journey = _journey()
+    journey["Limits"] = {
+        "DailyCap": 2,
+        "TotalCap": 5,
+        "TimeframeCap": {"Cap": 3, "Days": 7},
+        "EndpointReentryCap": 0,
+    }
+    imported = import_journey(journey)
+    validate_workflow(imported.workflow, lambda name: True)
+    assert imported.workflow["settings"]["frequency_caps"] == [
+        {"emails": 2, "within": "P1D", "scope": "workflow"},
+        {"emails": 5, "scope": "workflow"},
+        {"emails": 3, "within": "P7D", "scope": "workflow"},
+    ]
+    outcomes = _outcomes(imported.report)
+    assert outcomes["/Limits/TotalCap"] == ("/settings/frequency_caps/1", "converted")
+    assert outcomes["/Limits/TimeframeCap"] == ("/settings/frequency_caps/2", "converted")

@@ -68,7 +68,14 @@ def test_the_page_has_an_example_of_every_trigger_step_and_operator() -> None:
         "exists",
         "within",
     }
-    assert {next(iter(c)) for c in conditions if "op" not in c} == {"all", "any", "email", "event", "in_list"}
+    assert {next(iter(c)) for c in conditions if "op" not in c} == {
+        "all",
+        "any",
+        "email",
+        "event",
+        "in_list",
+        "not",
+    }
 
 
 @pytest.mark.parametrize(("kind", "example"), EXAMPLES, ids=[f"{k}-{i}" for i, (k, _) in enumerate(EXAMPLES)])

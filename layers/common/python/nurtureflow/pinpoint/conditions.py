@@ -80,11 +80,7 @@ def _event(condition: dict[str, Any], context: ConditionContext) -> tuple[dict[s
         step = context.step_of.get(activity)
         kinds = list(dict.fromkeys(_ENGAGEMENT[v] for v in values if v in _ENGAGEMENT))
         others = [v for v in values if v not in _ENGAGEMENT]
-        notes = (
-            [f"{', '.join(others)} of an email is left out: it cannot be tested yet"]
-            if others
-            else []
-        )
+        notes = [f"{', '.join(others)} of an email is left out: it cannot be tested yet"] if others else []
         if step is None or not kinds:
             return None, notes
         parts = [{"email": step, kind: True} for kind in kinds]

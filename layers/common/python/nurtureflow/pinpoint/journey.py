@@ -404,19 +404,13 @@ def _settings(build: _Build, journey: dict[str, Any], workflow: dict[str, Any]) 
             note += "; Pinpoint skipped it (WaitForQuietTime false): skipping is not offered yet"
         build.note("/QuietTime", "/settings/quiet_hours", "changed" if skips else "converted", note)
     limits = journey.get("Limits") or {}
-    if "DailyCap" in limits:
-        settings["max_emails_per_day"] = limits["DailyCap"]
-        build.note("/Limits/DailyCap", "/settings/max_emails_per_day", "changed",
-                   "at most that many emails a day per contact, counted across every workflow (Pinpoint "
-                   "counted this journey's messages)")  # fmt: skip
+    caps = _caps(build, limits)
+    if caps:
+        settings["frequency_caps"] = caps
     _reentry(build, limits, workflow)
-    for key, why in (
-        ("TotalCap", "a cap on the journey's messages in all is not offered yet"),
-        ("TimeframeCap", "a cap over a number of days is not offered yet"),
-        ("MessagesPerSecond", "the send rate is SES's account rate, shared by every workflow"),
-    ):
-        if key in limits:
-            build.note(f"/Limits/{key}", None, "dropped", why)
+    if "MessagesPerSecond" in limits:
+        note = "the send rate is SES's account rate, shared by every workflow"
+        build.note("/Limits/MessagesPerSecond", None, "dropped", note)
     for key, why in (
         (
             "OpenHours",
@@ -436,6 +430,27 @@ def _settings(build: _Build, journey: dict[str, Any], workflow: dict[str, Any]) 
                    "uploaded paused, as every new workflow is: activate it when ready")  # fmt: skip
     if settings:
         workflow["settings"] = settings
+
+
+def _caps(build: _Build, limits: dict[str, Any]) -> list[dict[str, Any]]:
+    """Pinpoint's caps per participant as this workflow's frequency caps (settings.frequency_caps)."""
+    caps: list[dict[str, Any]] = []
+    wanted = [
+        ("DailyCap", limits.get("DailyCap"), "P1D", "in any 24 hours"),
+        ("TotalCap", limits.get("TotalCap"), None, "in all"),
+    ]
+    frame = limits.get("TimeframeCap") or {}
+    if frame.get("Cap") and frame.get("Days"):
+        wanted.append(("TimeframeCap", frame["Cap"], f"P{frame['Days']}D", f"in any {frame['Days']} days"))
+    elif frame:
+        build.note("/Limits/TimeframeCap", None, "dropped", "a timeframe cap needs both Cap and Days")
+    for key, emails, within, said in wanted:
+        if not emails:  # absent, or 0: Pinpoint's "no cap"
+            continue
+        caps.append({"emails": emails, **({"within": within} if within else {}), "scope": "workflow"})
+        note = f"at most {emails} of this workflow's emails to a contact {said}"
+        build.note(f"/Limits/{key}", f"/settings/frequency_caps/{len(caps) - 1}", "converted", note)
+    return caps
 
 
 def _reentry(build: _Build, limits: dict[str, Any], workflow: dict[str, Any]) -> None:

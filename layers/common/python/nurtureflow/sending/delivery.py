@@ -6,7 +6,7 @@ import hashlib
 import time as timer
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from nurtureflow.sending.retries import is_last_attempt
 from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
 from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
+from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.schedule import next_slot, zone_for
 
 # The DynamoDB work of one send: reads of the send record, contact and template; writes of the
@@ -72,6 +73,21 @@ class DailyCap:
 
 
 @dataclass(frozen=True)
+class WindowCap:
+    """At most ``emails`` emails to a contact in the last ``within`` (None: ever), counting every
+    workflow's (``scope`` "account") or this workflow's alone ("workflow")."""
+
+    emails: int
+    within: timedelta | None
+    scope: str
+
+    @classmethod
+    def from_payload(cls, cap: dict[str, Any]) -> WindowCap:
+        within = parse_duration(cap["within"]) if cap.get("within") else None
+        return cls(int(cap["emails"]), within, str(cap.get("scope", "account")))
+
+
+@dataclass(frozen=True)
 class QuietHours:
     """No email between ``start`` and ``end`` local time (HH:MM; the span may cross midnight)."""
 
@@ -104,6 +120,7 @@ class SendRequest:
     subject: str | None = None
     sender: str | None = None
     cap: DailyCap | None = None
+    caps: tuple[WindowCap, ...] = ()  # settings.frequency_caps
     quiet: QuietHours | None = None
     consent: str | None = None  # "double_opt_in": only contacts whose consent is confirmed
     attempt: int = 0  # the state's retry count: throttling gives up on the last one
@@ -122,6 +139,7 @@ class SendRequest:
             subject=payload.get("subject"),
             sender=payload.get("from"),
             cap=DailyCap(per_day=cap["per_day"], timezone=cap["timezone"]) if cap else None,
+            caps=tuple(WindowCap.from_payload(c) for c in payload.get("caps") or ()),
             quiet=QuietHours(quiet["from"], quiet["to"], quiet["timezone"]) if quiet else None,
             consent=payload.get("consent"),
             attempt=int(payload.get("attempt") or 0),
@@ -312,11 +330,33 @@ class Delivery:
         )
 
     def _over_cap(self, request: SendRequest, contact: Any) -> str | None:
-        if request.cap is None:
+        if request.cap is None and not request.caps:
             return None
-        since = request.cap.day_start(self._clock.now(), contact.timezone).isoformat()
-        sent_today = [e for e in self._events.history(contact.id, since=since) if e.type == "email_sent"]
-        return "capped" if len(sent_today) >= request.cap.per_day else None
+        now = self._clock.now()
+        starts = [None if c.within is None else now - c.within for c in request.caps]
+        if request.cap is not None:
+            starts.append(request.cap.day_start(now, contact.timezone))
+        # One read of the contact's history, back to the earliest moment a cap counts from.
+        since = None if None in starts else min(s for s in starts if s is not None)
+        sent = [
+            e
+            for e in self._events.history(contact.id, since=None if since is None else since.isoformat())
+            if e.type == "email_sent"
+        ]
+        if request.cap is not None:
+            day = request.cap.day_start(now, contact.timezone).isoformat()
+            if sum(e.occurred_at >= day for e in sent) >= request.cap.per_day:
+                return "capped"
+        for cap, start in zip(request.caps, starts, strict=False):
+            counted = [
+                e
+                for e in sent
+                if (start is None or e.occurred_at >= start.isoformat())
+                and (cap.scope == "account" or e.workflow == request.run.workflow)
+            ]
+            if len(counted) >= cap.emails:
+                return "capped"
+        return None
 
     def _record(self, request: SendRequest, email: str | None) -> dict[str, Any]:
         return {

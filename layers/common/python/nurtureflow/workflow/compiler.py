@@ -189,6 +189,8 @@ def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
     if target.settings.max_emails_per_day is not None:
         # The cap is counted in the workflow's timezone; "contact" means the contact's own.
         extra["cap"] = {"per_day": target.settings.max_emails_per_day, "timezone": target.settings.timezone}
+    if target.settings.frequency_caps:
+        extra["caps"] = [c.model_dump(mode="json", exclude_none=True) for c in target.settings.frequency_caps]
     if target.settings.from_:
         extra["from"] = target.settings.from_
     if target.settings.monthly_budget_usd is not None:

@@ -87,10 +87,28 @@ BudgetUsd = Annotated[
 ]
 
 
+class FrequencyCap(_Strict):
+    """At most ``emails`` emails to a contact within ``within`` (a rolling window; absent: ever),
+    from every workflow (``account``) or from this one (``workflow``)."""
+
+    emails: StrictInt = Field(ge=1, le=1000)
+    within: Duration | None = None
+    scope: Literal["account", "workflow"] = "account"
+
+    @model_validator(mode="after")
+    def _a_window_for_the_account(self) -> FrequencyCap:
+        if self.within is None and self.scope == "account":
+            raise ValueError(
+                "an account-wide cap needs 'within' (a cap with no window counts this workflow's)"
+            )
+        return self
+
+
 class Settings(_Strict):
     timezone: str = "UTC"
     quiet_hours: QuietHours | None = None
     max_emails_per_day: StrictInt | None = Field(default=None, ge=1)
+    frequency_caps: list[FrequencyCap] = Field(default_factory=list, max_length=10)
     from_: str | None = Field(default=None, alias="from")
     # "double_opt_in": the workflow's emails go only to contacts whose consent is confirmed.
     consent: Literal["double_opt_in"] | None = None
