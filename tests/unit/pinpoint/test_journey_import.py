@@ -286,3 +286,29 @@ def test_pinpoint_s_caps_per_participant_become_this_workflow_s_frequency_caps()
     outcomes = _outcomes(imported.report)
     assert outcomes["/Limits/TotalCap"] == ("/settings/frequency_caps/1", "converted")
     assert outcomes["/Limits/TimeframeCap"] == ("/settings/frequency_caps/2", "converted")
+
+
+def test_email_open_hours_and_closed_days_become_the_sending_window() -> None:
+    journey = _journey()
+    journey["OpenHours"] = {
+        "EMAIL": {"MONDAY": [{"StartTime": "09:00", "EndTime": "17:00"}], "FRIDAY": [{"StartTime": "09:00",
+                                                                                   "EndTime": "12:00"}]},
+        "SMS": {"MONDAY": [{"StartTime": "10:00", "EndTime": "11:00"}]},
+    }  # fmt: skip
+    journey["ClosedDays"] = {"EMAIL": [
+        {"Name": "Christmas", "StartDateTime": "2026-12-24T12:00:00", "EndDateTime": "2026-12-26T00:00:00"}
+    ]}  # fmt: skip
+    imported = import_journey(journey)
+    validate_workflow(imported.workflow, lambda name: True)
+    assert imported.workflow["settings"]["sending_window"] == {
+        "hours": {"mon": [{"from": "09:00", "to": "17:00"}], "fri": [{"from": "09:00", "to": "12:00"}]},
+        "closed": ["2026-12-24", "2026-12-25"],
+    }
+    outcomes = _outcomes(imported.report)
+    assert outcomes["/OpenHours/EMAIL"] == ("/settings/sending_window/hours", "converted")
+    assert outcomes["/OpenHours"] == (None, "dropped")  # the SMS rules
+    broken = _journey()
+    broken["OpenHours"] = {"EMAIL": {"MONDAY": [{"StartTime": "17:00", "EndTime": "09:00"}]}}
+    with pytest.raises(JourneyInvalidError) as refused:
+        import_journey(broken)
+    assert [p.pointer for p in refused.value.problems] == ["/OpenHours/EMAIL/MONDAY/0"]

@@ -99,8 +99,8 @@ def _event(condition: dict[str, Any], context: ConditionContext) -> tuple[dict[s
         parts.append(part)
     converted = parts[0] if len(parts) == 1 else {"any": parts}
     if context.window:
-        notes.append(f"the contact did the event within the last {context.window} (Pinpoint counted events "
-                     "since the contact reached the split)")  # fmt: skip
+        since = "Pinpoint counted events since the contact reached the split"
+        notes.append(f"the contact did the event within the last {context.window} ({since})")
     return ({"not": converted} if negate else converted), notes
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from nurtureflow.pinpoint.conditions import ConditionContext, convert_condition
-from nurtureflow.pinpoint.shapes import Problem, pointer, problems
+from nurtureflow.pinpoint.shapes import PinpointInputError, Problem, pointer, problems
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.models import moment_of
 
@@ -30,12 +31,8 @@ _OTHER_CHANNELS = {
 }
 
 
-class JourneyInvalidError(Exception):
-    """The input is not a journey Pinpoint would accept: every problem with its pointer."""
-
-    def __init__(self, found: list[Problem]) -> None:
-        super().__init__(f"{len(found)} problem(s) in the journey")
-        self.problems = found
+class JourneyInvalidError(PinpointInputError):
+    """Not a journey Pinpoint would accept."""
 
 
 @dataclass
@@ -130,6 +127,7 @@ def _semantic_problems(journey: dict[str, Any], base: str) -> list[Problem]:
                 found.append(
                     Problem(f"{at}/RandomSplit/Branches", f"the percentages add up to {total}, not 100")
                 )
+    found += _window_problems(journey, base)
     interval = (journey.get("Limits") or {}).get("EndpointReentryInterval")
     if interval is not None and not _is_duration(interval):
         found.append(Problem(base + "/Limits/EndpointReentryInterval", _DURATION))
@@ -137,6 +135,38 @@ def _semantic_problems(journey: dict[str, Any], base: str) -> list[Problem]:
 
 
 _DURATION = "must be an ISO 8601 duration, such as PT1H or P3D (not '3d' or '1 hour')"
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _window_problems(journey: dict[str, Any], base: str) -> list[Problem]:
+    """Open hours are HH:MM spans that end after they start; closed days are date-time ranges."""
+    found: list[Problem] = []
+    for day, rules in ((journey.get("OpenHours") or {}).get("EMAIL") or {}).items():
+        at = base + pointer("OpenHours", "EMAIL", day)
+        if day not in _DAYS:
+            found.append(Problem(at, f"a day is one of {', '.join(_DAYS)}"))
+        for index, rule in enumerate(rules):
+            start, end = rule.get("StartTime", ""), rule.get("EndTime", "")
+            if not (_CLOCK.match(start) and _CLOCK.match(end)) or end <= start:
+                found.append(
+                    Problem(f"{at}/{index}", "StartTime and EndTime are HH:MM, the end after the start")
+                )
+    for index, rule in enumerate((journey.get("ClosedDays") or {}).get("EMAIL") or []):
+        start, end = _loose_time(rule.get("StartDateTime")), _loose_time(rule.get("EndDateTime"))
+        if start is None or end is None or end < start:
+            at = base + pointer("ClosedDays", "EMAIL", index)
+            found.append(
+                Problem(at, "StartDateTime and EndDateTime are ISO 8601 date-times, the end after the start")
+            )
+    return found
+
+
+def _loose_time(text: Any) -> datetime | None:
+    """A Pinpoint date-time, with or without its offset."""
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return None
 
 
 def _references(value: Any, at: str, activities: dict[str, Any]) -> list[Problem]:
@@ -300,8 +330,10 @@ def _split_on_conditions(build: _Build, activity_id: str, kind: str, body: dict[
         branches = [(body.get("Condition") or {}, body.get("TrueActivity"), "/Condition")]
         default = body.get("FalseActivity")
     else:
-        branches = [(b.get("Condition") or {}, b.get("NextActivity"), f"/Branches/{i}/Condition")
-                    for i, b in enumerate(body.get("Branches") or [])]  # fmt: skip
+        branches = [
+            (b.get("Condition") or {}, b.get("NextActivity"), f"/Branches/{i}/Condition")
+            for i, b in enumerate(body.get("Branches") or [])
+        ]
         default = body.get("DefaultActivity")
     cases = []
     for condition, target, at in branches:
@@ -311,9 +343,11 @@ def _split_on_conditions(build: _Build, activity_id: str, kind: str, body: dict[
         if converted is not None:
             cases.append({"when": converted, "next": target})
     build.steps[step] = {"type": "branch", "cases": cases, "default": default}
-    build.note(source, f"/steps/{step}", "converted" if cases else "changed",
-               "a branch on live data" if cases else "no condition could be converted: every contact takes "
-               "the default path")  # fmt: skip
+    if cases:
+        build.note(source, f"/steps/{step}", "converted", "a branch on live data")
+    else:
+        note = "no condition could be converted: every contact takes the default path"
+        build.note(source, f"/steps/{step}", "changed", note)
 
 
 def _link(build: _Build, step: str) -> None:
@@ -411,12 +445,10 @@ def _settings(build: _Build, journey: dict[str, Any], workflow: dict[str, Any]) 
     if "MessagesPerSecond" in limits:
         note = "the send rate is SES's account rate, shared by every workflow"
         build.note("/Limits/MessagesPerSecond", None, "dropped", note)
+    window = _window(build, journey)
+    if window:
+        settings["sending_window"] = window
     for key, why in (
-        (
-            "OpenHours",
-            "sending windows per weekday are not offered yet: emails go at any hour but the quiet ones",
-        ),
-        ("ClosedDays", "closed dates are not offered yet"),
         ("Schedule", "the journey's start and end times are not kept: the workflow runs while it is active"),
         ("RefreshFrequency", "segments are not refreshed: contacts enter as the trigger says"),
         ("RefreshOnSegmentUpdate", "segments are not refreshed: contacts enter as the trigger says"),
@@ -426,10 +458,50 @@ def _settings(build: _Build, journey: dict[str, Any], workflow: dict[str, Any]) 
         if journey.get(key) not in (None, {}, []):
             build.note(f"/{key}", None, "dropped", why)
     if "State" in journey:
-        build.note("/State", None, "changed", f"the journey was {journey['State']}; the workflow is "
-                   "uploaded paused, as every new workflow is: activate it when ready")  # fmt: skip
+        note = "the workflow is uploaded paused, as every new workflow is: activate it when ready"
+        build.note("/State", None, "changed", f"the journey was {journey['State']}; {note}")
     if settings:
         workflow["settings"] = settings
+
+
+_DAYS = {"MONDAY": "mon", "TUESDAY": "tue", "WEDNESDAY": "wed", "THURSDAY": "thu", "FRIDAY": "fri",
+         "SATURDAY": "sat", "SUNDAY": "sun"}  # fmt: skip
+
+
+def _window(build: _Build, journey: dict[str, Any]) -> dict[str, Any]:
+    """``OpenHours`` and ``ClosedDays`` of the EMAIL channel as the workflow's sending window."""
+    window: dict[str, Any] = {}
+    open_hours = (journey.get("OpenHours") or {}).get("EMAIL")
+    if open_hours:
+        window["hours"] = {
+            _DAYS[day]: [{"from": r["StartTime"], "to": r["EndTime"]} for r in rules if r.get("StartTime")]
+            for day, rules in open_hours.items()
+            if day in _DAYS
+        }
+        note = "emails go only in these hours of each weekday; one due outside them waits for the next"
+        build.note("/OpenHours/EMAIL", "/settings/sending_window/hours", "converted", note)
+    closed = (journey.get("ClosedDays") or {}).get("EMAIL")
+    if closed:
+        window["closed"] = sorted({d for rule in closed for d in _dates(rule)})
+        note = (
+            "no email on the dates these closed periods touch (whole days: a closed morning closes the day)"
+        )
+        build.note("/ClosedDays/EMAIL", "/settings/sending_window/closed", "changed", note)
+    for channel in ("OpenHours", "ClosedDays"):
+        others = sorted(set(journey.get(channel) or {}) - {"EMAIL"})
+        if others:
+            build.note(f"/{channel}", None, "dropped", f"{', '.join(others)} rules do not apply to email")
+    return window
+
+
+def _dates(rule: dict[str, Any]) -> list[str]:
+    """The dates a closed period touches (``_window_problems`` checked it reads)."""
+    start = _loose_time(rule["StartDateTime"]) or datetime.min
+    end = _loose_time(rule["EndDateTime"]) or start
+    days = [(start + timedelta(days=n)).date().isoformat() for n in range((end - start).days + 1)]
+    if end.date().isoformat() not in days and end.time() != datetime.min.time():
+        days.append(end.date().isoformat())
+    return days
 
 
 def _caps(build: _Build, limits: dict[str, Any]) -> list[dict[str, Any]]:

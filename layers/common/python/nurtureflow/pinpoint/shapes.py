@@ -20,6 +20,14 @@ class Problem:
     message: str
 
 
+class PinpointInputError(Exception):
+    """The input is not what Pinpoint would accept: ``problems``, each with its pointer."""
+
+    def __init__(self, found: list[Problem]) -> None:
+        super().__init__(f"{len(found)} problem(s)")
+        self.problems = found
+
+
 def pointer(*parts: str | int) -> str:
     """A JSON Pointer to ``parts`` (``~`` and ``/`` escaped as RFC 6901 says)."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

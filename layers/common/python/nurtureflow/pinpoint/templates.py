@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from nurtureflow.pinpoint.shapes import Problem, pointer, problems
+from nurtureflow.pinpoint.shapes import PinpointInputError, Problem, pointer, problems
 
 _VARIABLE = re.compile(r"\{\{\{?\s*(?P<body>[^{}]*?)\s*\}?\}\}")
 _FIELDS = {
@@ -30,10 +30,8 @@ _FIELDS = {
 _PARTS = (("HtmlPart", "html"), ("TextPart", "text"), ("Subject", "subject"))
 
 
-class TemplateInvalidError(Exception):
-    def __init__(self, found: list[Problem]) -> None:
-        super().__init__(f"{len(found)} problem(s) in the template")
-        self.problems = found
+class TemplateInvalidError(PinpointInputError):
+    """Not an email template Pinpoint would accept."""
 
 
 @dataclass

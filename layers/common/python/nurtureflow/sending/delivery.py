@@ -32,6 +32,7 @@ from nurtureflow.sending.list_id import list_id_header
 from nurtureflow.sending.message import MessageInvalidError, build_mime
 from nurtureflow.sending.retries import is_last_attempt
 from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
+from nurtureflow.sending.window import SendingWindow
 from nurtureflow.settings import SendingSettings, TrackingSettings
 from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.durations import parse_duration
@@ -122,6 +123,7 @@ class SendRequest:
     cap: DailyCap | None = None
     caps: tuple[WindowCap, ...] = ()  # settings.frequency_caps
     quiet: QuietHours | None = None
+    window: SendingWindow | None = None  # settings.sending_window
     consent: str | None = None  # "double_opt_in": only contacts whose consent is confirmed
     attempt: int = 0  # the state's retry count: throttling gives up on the last one
     budget_usd: Decimal | None = None  # the workflow's monthly budget (settings.monthly_budget_usd)
@@ -140,6 +142,7 @@ class SendRequest:
             sender=payload.get("from"),
             cap=DailyCap(per_day=cap["per_day"], timezone=cap["timezone"]) if cap else None,
             caps=tuple(WindowCap.from_payload(c) for c in payload.get("caps") or ()),
+            window=SendingWindow.from_payload(payload["window"]) if payload.get("window") else None,
             quiet=QuietHours(quiet["from"], quiet["to"], quiet["timezone"]) if quiet else None,
             consent=payload.get("consent"),
             attempt=int(payload.get("attempt") or 0),
@@ -206,7 +209,10 @@ class Delivery:
             # Erased (GDPR): no send record, which would name the contact again after its erasure.
             return {"send_id": request.send_id, "status": "skipped", "reason": "contact_erased"}
         reason = (
-            _skip_reason(contact, request) or self._over_cap(request, contact) or self._over_budget(request)
+            _skip_reason(contact, request)
+            or self._outside_window(request, contact)
+            or self._over_cap(request, contact)
+            or self._over_budget(request)
         )
         record = self._record(request, contact.email)
         if reason is not None:
@@ -260,10 +266,17 @@ class Delivery:
         return self._after_sent(request, sent, elapsed, raw)
 
     def _deferred(self, request: SendRequest, contact: Any) -> dict[str, Any] | None:
-        """Quiet hours: nothing is recorded, the run waits until then and comes back as a new visit."""
-        if not request.quiet or contact is None or _skip_reason(contact, request) is not None:
+        """Quiet hours and the sending window: nothing is recorded, the run waits until the email may
+        go and comes back as a new visit (then both are checked again)."""
+        if contact is None or _skip_reason(contact, request) is not None:
             return None
-        until = request.quiet.deferred_until(self._clock.now(), contact.timezone)
+        now = self._clock.now()
+        waits = []
+        if request.quiet is not None:
+            waits.append(request.quiet.deferred_until(now, contact.timezone))
+        if request.window is not None and request.window.outside == "wait":
+            waits.append(request.window.next_opening(now, contact.timezone))
+        until = max((w for w in waits if w is not None), default=None)
         if until is None:
             return None
         return {"send_id": request.send_id, "status": "deferred", "until": _timestamp(until)}
@@ -328,6 +341,13 @@ class Delivery:
                 "reason": record.get("reason"),
             }
         )
+
+    def _outside_window(self, request: SendRequest, contact: Any) -> str | None:
+        """With ``outside: "skip"``, an email due outside the window is skipped."""
+        window = request.window
+        if window is None or window.outside != "skip":
+            return None
+        return "outside_window" if window.next_opening(self._clock.now(), contact.timezone) else None
 
     def _over_cap(self, request: SendRequest, contact: Any) -> str | None:
         if request.cap is None and not request.caps:

@@ -197,12 +197,19 @@ def _email(step_id: str, step: EmailStep, target: _Target) -> dict[str, State]:
         # As text: the send function reads the exact Decimal back, never a binary float.
         extra["budget"] = {"monthly_usd": str(target.settings.monthly_budget_usd)}
     task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra), sends=True)
-    quiet = target.settings.quiet_hours
-    if quiet is None:
+    quiet, window = target.settings.quiet_hours, target.settings.sending_window
+    if quiet is None and window is None:
         return {step_id: _then({**task, "ResultPath": None}, step.next)}
-    # Quiet hours: the send function may answer "deferred" with the moment they end; the run
-    # waits for it and comes back. Two transitions per email when nothing is deferred.
-    extra["quiet_hours"] = {"from": quiet.from_, "to": quiet.to, "timezone": target.settings.timezone}
+    # Quiet hours and sending windows: the send function may answer "deferred" with the moment the
+    # email may go; the run waits for it and comes back. Two transitions per email when nothing is
+    # deferred.
+    if quiet is not None:
+        extra["quiet_hours"] = {"from": quiet.from_, "to": quiet.to, "timezone": target.settings.timezone}
+    if window is not None:
+        extra["window"] = {
+            **window.model_dump(mode="json", by_alias=True),
+            "timezone": target.settings.timezone,
+        }
     task = _lambda_task(target.functions.send_arn, _payload("email", step_id, extra), sends=True)
     check, later = f"{step_id}.quiet", f"{step_id}.later"
     return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -87,6 +87,37 @@ BudgetUsd = Annotated[
 ]
 
 
+class Span(_Strict):
+    from_: str = Field(alias="from", pattern=CLOCK_TIME)
+    to: str = Field(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")
+
+    @model_validator(mode="after")
+    def _forwards(self) -> Span:
+        if self.to != "24:00" and self.to <= self.from_:
+            raise ValueError("a span ends after it starts (a night across midnight is two spans)")
+        return self
+
+
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class SendingWindow(_Strict):
+    """When the workflow's emails may go: ``hours`` per weekday (a day left out sends nothing; no
+    ``hours`` at all: every hour), never on the ``closed`` dates; outside, wait or skip."""
+
+    hours: dict[Weekday, list[Span]] | None = None
+    closed: list[Annotated[str, Field(pattern=ISO_DATE)]] = Field(default_factory=list, max_length=400)
+    outside: Literal["wait", "skip"] = "wait"
+
+    @model_validator(mode="after")
+    def _opens_some_time(self) -> SendingWindow:
+        if self.hours is not None and not any(self.hours.values()):
+            raise ValueError("the window has no hour on any day: no email would ever go")
+        for day in self.closed:
+            date.fromisoformat(day)  # a real date: 2026-02-30 is refused
+        return self
+
+
 class FrequencyCap(_Strict):
     """At most ``emails`` emails to a contact within ``within`` (a rolling window; absent: ever),
     from every workflow (``account``) or from this one (``workflow``)."""
@@ -109,6 +140,7 @@ class Settings(_Strict):
     quiet_hours: QuietHours | None = None
     max_emails_per_day: StrictInt | None = Field(default=None, ge=1)
     frequency_caps: list[FrequencyCap] = Field(default_factory=list, max_length=10)
+    sending_window: SendingWindow | None = None
     from_: str | None = Field(default=None, alias="from")
     # "double_opt_in": the workflow's emails go only to contacts whose consent is confirmed.
     consent: Literal["double_opt_in"] | None = None
