@@ -163,14 +163,25 @@ class Dispatcher:
         self, run: dict[str, Any], event: TrackedEvent, data: dict[str, Any], event_data: dict[str, Any]
     ) -> bool:
         waiting = run.get("waiting")
-        if not waiting or waiting.get("event") != event.type:
+        if not waiting:
             return False
-        if not matches(waiting.get("where"), data, event_data, self._clock.now()):
+        awaited = waiting.get("events") or [waiting]  # several (wait_for "any"), or one
+        matched = next(
+            (
+                i
+                for i, a in enumerate(awaited)
+                if a.get("event") == event.type
+                and matches(a.get("where"), data, event_data, self._clock.now())
+            ),
+            None,
+        )
+        if matched is None:
             return False
         # Taking the token off the run first makes a duplicate event a no-op, not a second resume.
         if not self._runs.clear_wait(run["contact_id"], run["workflow"], waiting["token"]):
             return False
-        return self._runner.resume(waiting["token"], {"event": event_data, "event_id": event.id})
+        output = {"event": event_data, "event_id": event.id, "matched": matched}
+        return self._runner.resume(waiting["token"], output)
 
     def _should_enrol(
         self,

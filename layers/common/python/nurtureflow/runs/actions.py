@@ -68,14 +68,13 @@ class StepActions:
             case "branch":
                 return self.branch(run, payload["execution"], payload["cases"], payload["default"])
             case "wait_for":
-                return self.wait_for(
-                    run,
-                    payload["execution"],
-                    payload["step"],
-                    payload["event"],
-                    payload.get("where"),
-                    payload["token"],
-                )
+                awaited = payload.get("events") or [
+                    {
+                        "event": payload["event"],
+                        **({"where": payload["where"]} if payload.get("where") else {}),
+                    }
+                ]
+                return self.wait_for(run, payload["execution"], payload["step"], awaited, payload["token"])
             case "update":
                 visit = _visit(payload)
                 return self.update(run, payload["changes"], payload.get("step", "update"), visit)
@@ -159,15 +158,19 @@ class StepActions:
         return {"until": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
 
     def wait_for(
-        self, run: RunDocument, execution_arn: str, step: str, event: str, where: Any, token: str
+        self, run: RunDocument, execution_arn: str, step: str, awaited: list[dict[str, Any]], token: str
     ) -> dict[str, str]:
-        """Record what the run waits for; the trigger function resumes it when the event comes."""
-        waiting = {"step": step, "event": event, "token": token, "since": self._clock.now().isoformat()}
-        if where is not None:
-            waiting["where"] = where
+        """Record what the run waits for (each ``{event, where?}``); the trigger function resumes it
+        when one comes. One event is stored as before (``event``, ``where``): runs waiting since an
+        earlier release read the same."""
+        waiting: dict[str, Any] = {"step": step, "token": token, "since": self._clock.now().isoformat()}
+        if len(awaited) == 1:
+            waiting.update(awaited[0])
+        else:
+            waiting["events"] = awaited
         if not self._runs.update(run.contact_id, run.workflow, execution_arn, {"waiting": waiting}):
             raise ContactGoneError(f"run {execution_arn} is no longer the contact's run")
-        return {"waiting": event}
+        return {"waiting": ", ".join(a["event"] for a in awaited)}
 
     def task(
         self, run: RunDocument, execution_arn: str, step: str, entered: str, task: dict[str, Any]

@@ -276,7 +276,14 @@ def _split(step_id: str, step: SplitStep, target: _Target) -> dict[str, State]:
 
 
 def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, State]:
-    extra: dict[str, Any] = {"event": step.event, "token.$": "$$.Task.Token"}
+    extra: dict[str, Any] = {"token.$": "$$.Task.Token"}
+    if step.any is not None:
+        # The trigger resumes the run with the index of the first event that came ("matched").
+        extra["events"] = [
+            {"event": a.event, **({"where": _dump(a.where)} if a.where else {})} for a in step.any
+        ]
+    else:
+        extra["event"] = step.event
     if step.where is not None:
         extra["where"] = _dump(step.where)
     outcome = f"{step_id}.outcome"
@@ -290,10 +297,26 @@ def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, Sta
         ],
         "Next": outcome,
     }
+    timed_out = {"Variable": "$.waited.Error", "IsPresent": True, "Next": step.on_timeout or END_STATE}
+    if step.any is not None:
+        names = ", ".join(f"'{a.event}'" for a in step.any)
+        route = {
+            "Type": "Choice",
+            "Comment": f"which of {names} came first, or the timeout?",
+            "Choices": [
+                timed_out,
+                *(
+                    {"Variable": "$.waited.matched", "NumericEquals": i, "Next": a.next}
+                    for i, a in enumerate(step.any)
+                ),
+            ],
+            "Default": step.any[0].next,
+        }
+        return {step_id: task, outcome: route}
     route = {
         "Type": "Choice",
         "Comment": f"did the contact do '{step.event}' before the timeout?",
-        "Choices": [{"Variable": "$.waited.Error", "IsPresent": True, "Next": step.on_timeout or END_STATE}],
+        "Choices": [timed_out],
         "Default": step.next or END_STATE,
     }
     return {step_id: task, outcome: route}

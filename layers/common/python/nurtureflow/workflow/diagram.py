@@ -51,7 +51,8 @@ def describe(step: Any) -> str:
     if isinstance(step, WaitStep):
         return _describe_wait(step)
     if isinstance(step, WaitForStep):
-        return f"wait for {step.event} ({step.timeout})"
+        awaited = step.event if step.any is None else " or ".join(a.event for a in step.any)
+        return f"wait for {awaited} ({step.timeout})"
     if isinstance(step, BranchStep):
         return "branch"
     if isinstance(step, SplitStep):
@@ -92,6 +93,8 @@ def _edge_label(step: Any, suffix: str) -> str:
         return f"case {int(parts[1]) + 1}"
     if parts[0] == "paths":
         return f"{step.paths[int(parts[1])].percent}%"
+    if parts[0] == "any":
+        return str(step.any[int(parts[1])].event)
     return {"default": "otherwise", "on_timeout": "timeout"}.get(
         suffix, "done" if isinstance(step, WaitForStep) else ""
     )

@@ -32,7 +32,7 @@ class StepGraph:
         for key in ("next", "on_timeout", "default"):
             if isinstance(step.get(key), str):
                 targets.append((key, step[key]))
-        for list_key in ("cases", "paths"):
+        for list_key in ("cases", "paths", "any"):
             items = step.get(list_key)
             for i, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, dict) and isinstance(item.get("next"), str):

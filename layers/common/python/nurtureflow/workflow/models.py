@@ -233,12 +233,33 @@ def moment_of(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-class WaitForStep(_Step):
-    type: Literal["wait_for"]
+class AwaitedEvent(_Strict):
+    """One of the events a ``wait_for`` with ``any`` waits for, and where the run goes if it is the
+    first to come."""
+
     event: str = Field(min_length=1)
     where: Condition | None = None
+    next: str
+
+
+class WaitForStep(_Step):
+    """Waits for ``event`` (then ``next``), or for the first of ``any`` (then that one's ``next``),
+    until ``timeout`` (then ``on_timeout``)."""
+
+    type: Literal["wait_for"]
+    event: str | None = Field(default=None, min_length=1)
+    where: Condition | None = None
+    any: list[AwaitedEvent] | None = Field(default=None, min_length=2, max_length=10)
     timeout: Duration
     on_timeout: str | None = None
+
+    @model_validator(mode="after")
+    def _one_or_any(self) -> WaitForStep:
+        if (self.event is None) == (self.any is None):
+            raise ValueError("a wait_for has 'event' (with 'where' and 'next') or 'any', not both or neither")
+        if self.any is not None and (self.where is not None or self.next is not None):
+            raise ValueError("with 'any', each event has its own 'where' and 'next'")
+        return self
 
 
 class Case(_Strict):
@@ -314,6 +335,8 @@ def successors(step: BaseModel) -> list[tuple[str, str]]:
     else:
         if isinstance(step, WaitForStep) and step.on_timeout is not None:
             pairs.append(("on_timeout", step.on_timeout))
+        if isinstance(step, WaitForStep) and step.any is not None:
+            pairs += [(f"any/{i}/next", awaited.next) for i, awaited in enumerate(step.any)]
         nxt = getattr(step, "next", None)
         if nxt is not None:
             pairs.append(("next", nxt))

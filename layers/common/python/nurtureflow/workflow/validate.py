@@ -147,6 +147,10 @@ def _conditions_of(step: Any, base: str) -> Iterator[tuple[str, Condition]]:
             yield f"{base}/cases/{i}/when", case.when
     elif isinstance(step, WaitForStep) and step.where is not None:
         yield f"{base}/where", step.where
+    elif isinstance(step, WaitForStep) and step.any is not None:
+        for i, awaited in enumerate(step.any):
+            if awaited.where is not None:
+                yield f"{base}/any/{i}/where", awaited.where
 
 
 def _check_engagement(condition: Condition, pointer: str, steps: dict[str, Any]) -> Iterator[ValidationIssue]:
