@@ -73,7 +73,7 @@ CALLS: dict[str, dict[str, set[str]]] = {
         "runs": {QUERY, DELETE},
         "sends": {GET, DELETE},
         "sends#index": {QUERY},
-        "templates": {GET, PUT},
+        "templates": {GET, PUT, DELETE},  # DELETE: a Pinpoint import undone when its upload fails
         "workflows": {GET, PUT, QUERY, UPDATE},
         "broadcasts": {GET, PUT, UPDATE, SCAN},  # SCAN: erasure looks for the address in segments
         "cost_rollups": {QUERY},

@@ -108,3 +108,21 @@ def test_a_broken_journey_or_template_is_refused_naming_each_pointer_and_nothing
 
 def test_finance_may_not_import(harness: Harness) -> None:
     assert harness.http("POST", ROUTE, {"journey": JOURNEY}, token=FINANCE).status == 403
+
+
+ALL = [WELCOME, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")]
+
+
+def test_an_import_into_an_archived_workflow_is_refused_and_undoes_its_templates(harness: Harness) -> None:
+    assert harness.http("POST", ROUTE, {"journey": JOURNEY, "id": "it-pp-archived", "templates": ALL},
+                        token=MARKETER).status == 201  # fmt: skip
+    assert harness.http("DELETE", "/admin/workflows/it-pp-archived", token=ADMIN).status == 200
+    renamed = copy.deepcopy(JOURNEY)
+    renamed["JourneyResponse"]["Activities"]["Welcome"]["EMAIL"]["TemplateName"] = "Route Archived Hello"
+    hello = {
+        "EmailTemplateResponse": {**WELCOME["EmailTemplateResponse"], "TemplateName": "Route Archived Hello"}
+    }
+    refused = harness.http("POST", ROUTE, {"journey": renamed, "id": "it-pp-archived", "templates": [hello]},
+                           token=MARKETER)  # fmt: skip
+    assert refused.status == 409
+    assert harness.http("GET", "/admin/templates/route-archived-hello", token=MARKETER).status == 404

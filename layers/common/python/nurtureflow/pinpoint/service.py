@@ -51,7 +51,13 @@ def import_pinpoint(
         raise ImportRefusedError([_missing(i.pointer, i.message) for i in invalid.issues]) from None
     for name, template in converted.items():
         templates.put(name, {**template, "updated_at": now})
-    published = workflows.upload(imported.workflow["id"], imported.workflow)
+    try:
+        published = workflows.upload(imported.workflow["id"], imported.workflow)
+    except Exception:
+        # The upload failed (an archived workflow of that id, AWS refusing): nothing stays half-done.
+        for name in converted:
+            templates.delete_if_unchanged(name, now)
+        raise
     return {
         "workflow": {
             "id": published.id,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from nurtureflow.aws.clients import dynamodb_table
 from nurtureflow.store.items import to_dynamo, to_plain
 
@@ -56,3 +58,15 @@ class TemplateRepository:
             Item=to_dynamo({**template, "pk": template_id, "id": template_id}), ReturnValues="ALL_OLD"
         )
         return "Attributes" not in result
+
+    def delete_if_unchanged(self, template_id: str, updated_at: str) -> None:
+        """Remove a template this request stored (undoing it), unless someone replaced it since."""
+        try:
+            self._table.delete_item(
+                Key={"pk": template_id},
+                ConditionExpression="updated_at = :stored",
+                ExpressionAttributeValues={":stored": updated_at},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
