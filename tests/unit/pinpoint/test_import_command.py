@@ -34,6 +34,10 @@ def test_the_workflow_its_templates_and_the_report_are_written(
     printed = capsys.readouterr().out
     assert printed.startswith("workflow welcome-series: 9 steps")
     assert "dropped   /JourneyResponse/Activities/TextNudge/SMS" in printed
+    assert (
+        "template  welcome_email /EmailTemplateResponse/HtmlPart {{Location.City}}: this variable" in printed
+    )
+    assert "template  /steps/nudge/template: no email template is called 'nudge'" in printed
 
 
 def test_a_broken_journey_exits_1_naming_each_problem_s_pointer(

@@ -105,10 +105,9 @@ def _summary(imported: Imported, report: dict[str, Any]) -> list[str]:
         for line in imported.report
         if line["outcome"] != "converted"
     ]
-    lines += [
-        f"  template  {item.get('template', '')} {item['pointer']}: {item['note']}"
-        for item in report["templates"]
-    ]
+    for item in report["templates"]:
+        where = " ".join(filter(None, (item.get("template"), item["pointer"], item.get("text"))))
+        lines.append(f"  template  {where}: {item['note']}")
     return lines
 
 
