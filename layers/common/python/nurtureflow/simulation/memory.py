@@ -357,6 +357,10 @@ class MemoryTemplates:
         self._items[template_id] = {**template, "id": template_id}
         return created
 
+    def delete_if_unchanged(self, template_id: str, updated_at: str) -> None:
+        if (self._items.get(template_id) or {}).get("updated_at") == updated_at:
+            del self._items[template_id]
+
 
 class MemoryWorkflows:
     def __init__(self) -> None:
