@@ -19,7 +19,6 @@ from nurtureflow.pinpoint.shapes import PinpointInputError, Problem, pointer, pr
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.models import moment_of
 
-STEP_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _NEXT_KEYS = ("NextActivity", "TrueActivity", "FalseActivity", "DefaultActivity")
 # Activities of channels NurtureFlow does not send on: dropped, the journey still imports.
 _OTHER_CHANNELS = {
@@ -82,7 +81,7 @@ def import_journey(document: Any, workflow_id: str | None = None) -> Imported:
         _convert_activity(build, activity_id, activity)
     # Paths are linked once every step exists: a path leads to an activity's first step.
     for activity_id in build.activities:
-        _link(build, build.step_of[activity_id])
+        _link(build, activity_id)
     start = _entry(build, journey.get("StartActivity"))
     workflow: dict[str, Any] = {
         "schema": "workflow/v1",
@@ -118,8 +117,8 @@ def _semantic_problems(journey: dict[str, Any], base: str) -> list[Problem]:
             continue
         found += _references(activity[kinds[0]], f"{at}/{kinds[0]}", activities)
         found += _durations(activity[kinds[0]], f"{at}/{kinds[0]}")
-        waiting = (activity[kinds[0]].get("WaitTime") or {}) if kinds[0] == "Wait" else {"WaitFor": ""}
-        if len({"WaitFor", "WaitUntil"} & set(waiting)) != 1:
+        waiting = activity[kinds[0]].get("WaitTime") or {}
+        if kinds[0] == "Wait" and len({"WaitFor", "WaitUntil"} & set(waiting)) != 1:
             found.append(Problem(f"{at}/Wait/WaitTime", "a wait has exactly one of WaitFor and WaitUntil"))
         if kinds[0] == "RandomSplit":
             total = sum(b.get("Percentage", 0) for b in activity["RandomSplit"].get("Branches") or [])
@@ -255,14 +254,10 @@ def _entry(build: _Build, activity_id: str | None, seen: frozenset[str] = frozen
         return None
     activity = build.activities[activity_id]
     kind = _kind(activity)
-    if _dropped(kind):
+    if kind in _OTHER_CHANNELS:  # dropped: the path goes on to its next activity
         return _entry(build, activity[kind].get("NextActivity"), seen | {activity_id})
     step = build.step_of[activity_id]
     return f"{step}-wait" if f"{step}-wait" in build.steps else step
-
-
-def _dropped(kind: str) -> bool:
-    return kind in _OTHER_CHANNELS
 
 
 def _convert_activity(build: _Build, activity_id: str, activity: dict[str, Any]) -> None:
@@ -318,11 +313,11 @@ def _split_on_conditions(build: _Build, activity_id: str, kind: str, body: dict[
     waiting = body.get("EvaluationWaitTime") or {}
     window = waiting.get("WaitFor")
     if window is not None:
-        build.steps[f"{step}-wait"] = {"type": "wait", "for": window, "next": f"#step:{step}"}
+        build.steps[f"{step}-wait"] = {"type": "wait", "for": window, "next": step}
         note = f"a wait of {window} before the conditions are evaluated"
         build.note(source + "/EvaluationWaitTime", f"/steps/{step}-wait", "converted", note)
     elif "WaitUntil" in waiting:
-        build.steps[f"{step}-wait"] = {"type": "wait", "until": waiting["WaitUntil"], "next": f"#step:{step}"}
+        build.steps[f"{step}-wait"] = {"type": "wait", "until": waiting["WaitUntil"], "next": step}
         note = f"a wait until {waiting['WaitUntil']} before the conditions are evaluated"
         build.note(source + "/EvaluationWaitTime", f"/steps/{step}-wait", "converted", note)
     context = ConditionContext(build.step_of, build.activities, window)
@@ -350,15 +345,15 @@ def _split_on_conditions(build: _Build, activity_id: str, kind: str, body: dict[
         build.note(source, f"/steps/{step}", "changed", note)
 
 
-def _link(build: _Build, step: str) -> None:
-    """Replace activity ids in the step just built by the steps their paths lead to."""
-    built = build.steps.get(step)
-    if built is None:
+def _link(build: _Build, activity_id: str) -> None:
+    """Replace the activity ids in an activity's step by the steps their paths lead to."""
+    built = build.steps.get(build.step_of[activity_id])
+    if built is None:  # a dropped activity
         return
 
     def target(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(("#exit:", "#step:")):
-            return value.split(":", 1)[1]
+        if isinstance(value, str) and value.startswith("#exit:"):  # a holdout's own exit step
+            return value.removeprefix("#exit:")
         return _entry(build, value) if isinstance(value, str) else None
 
     if built["type"] == "split":
@@ -369,11 +364,7 @@ def _link(build: _Build, step: str) -> None:
     elif built["type"] == "branch":
         built["cases"] = [{**c, "next": target(c["next"]) or _end_step(build)} for c in built["cases"]]
         built["default"] = target(built["default"]) or _end_step(build)
-        wait = build.steps.get(f"{step}-wait")
-        if wait is not None:
-            wait["next"] = step
     else:
-        activity_id = next(a for a, s in build.step_of.items() if s == step)
         activity = build.activities[activity_id]
         nxt = _entry(build, activity[_kind(activity)].get("NextActivity"))
         if nxt is not None:
