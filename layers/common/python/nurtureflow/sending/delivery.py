@@ -350,12 +350,14 @@ class Delivery:
         return "outside_window" if window.next_opening(self._clock.now(), contact.timezone) else None
 
     def _over_cap(self, request: SendRequest, contact: Any) -> str | None:
-        if request.cap is None and not request.caps:
-            return None
         now = self._clock.now()
-        starts = [None if c.within is None else now - c.within for c in request.caps]
+        # Every cap as (emails, counted from, scope): the daily cap counts from the local midnight.
+        caps = [(c.emails, None if c.within is None else now - c.within, c.scope) for c in request.caps]
         if request.cap is not None:
-            starts.append(request.cap.day_start(now, contact.timezone))
+            caps.append((request.cap.per_day, request.cap.day_start(now, contact.timezone), "account"))
+        if not caps:
+            return None
+        starts = [start for _, start, _ in caps]
         # One read of the contact's history, back to the earliest moment a cap counts from.
         since = None if None in starts else min(s for s in starts if s is not None)
         sent = [
@@ -363,18 +365,14 @@ class Delivery:
             for e in self._events.history(contact.id, since=None if since is None else since.isoformat())
             if e.type == "email_sent"
         ]
-        if request.cap is not None:
-            day = request.cap.day_start(now, contact.timezone).isoformat()
-            if sum(e.occurred_at >= day for e in sent) >= request.cap.per_day:
-                return "capped"
-        for cap, start in zip(request.caps, starts, strict=False):
-            counted = [
-                e
+        for emails, start, scope in caps:
+            counted = sum(
+                1
                 for e in sent
                 if (start is None or e.occurred_at >= start.isoformat())
-                and (cap.scope == "account" or e.workflow == request.run.workflow)
-            ]
-            if len(counted) >= cap.emails:
+                and (scope == "account" or e.workflow == request.run.workflow)
+            )
+            if counted >= emails:
                 return "capped"
         return None
 
