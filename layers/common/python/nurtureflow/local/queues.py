@@ -39,5 +39,5 @@ def sqs_batch(queue_arn: str, body: str, sent: datetime, region: str) -> dict[st
 
 def failed_messages(answer: Any) -> list[str]:
     """The message ids a function reported as failed (``ReportBatchItemFailures``)."""
-    failures = (answer or {}).get("batchItemFailures") or [] if isinstance(answer, dict) else []
-    return [str(f.get("itemIdentifier")) for f in failures]
+    failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
+    return [str(f.get("itemIdentifier")) for f in failures or []]

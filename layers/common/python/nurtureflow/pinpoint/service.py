@@ -41,10 +41,10 @@ def import_pinpoint(
         raise ImportRefusedError(
             [_detail("/journey" + p.pointer, p.message) for p in invalid.problems]
         ) from None
-    converted, template_report = _templates(exported, imported.templates, templates, postal_address)
-    stored = {
-        name for name in imported.templates if name not in converted and templates.get(name) is not None
-    }
+    # Templates stored already are kept as they are: each is read once.
+    stored = {name for name in imported.templates if templates.get(name) is not None}
+    wanted = [name for name in imported.templates if name not in stored]
+    converted, template_report = _templates(exported, wanted, templates, postal_address)
     try:
         validate_workflow(imported.workflow, lambda name: name in converted or name in stored)
     except WorkflowInvalidError as invalid:
@@ -95,7 +95,8 @@ def _body(body: Any) -> tuple[Any, list[Any], str | None]:
 def _templates(
     exported: list[Any], wanted: list[str], repository: Any, postal_address: str
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """The converted templates the workflow sends and does not find stored, checked as an upload."""
+    """The converted templates among ``wanted`` (sent by the workflow, not stored), checked as an
+    upload checks them."""
     converted: dict[str, dict[str, Any]] = {}
     report: list[dict[str, Any]] = []
     details: list[dict[str, str]] = []
@@ -107,8 +108,8 @@ def _templates(
             details += [_detail(at + p.pointer, p.message) for p in invalid.problems]
             continue
         name = template_id(template.name)
-        if name not in wanted or repository.get(name) is not None:
-            continue  # not sent by this workflow, or stored already (kept as it is)
+        if name not in wanted:
+            continue
         try:
             check_upload(name, EmailTemplate.model_validate(template.template), repository, postal_address)
         except TemplateRefusedError as refused:

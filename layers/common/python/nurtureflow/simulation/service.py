@@ -152,8 +152,7 @@ class Forecasts:
         except SimulationRefusedError as refused:
             jobs.fail(job_id, f"{refused.field}: {refused}", self._stamp())
             return FAILED
-        jobs.succeed(job_id, result, self._stamp())
-        return str((jobs.get(job_id) or {}).get("status", FAILED))
+        return jobs.succeed(job_id, result, self._stamp()) or str((jobs.get(job_id) or {}).get("status"))
 
     # -- the pieces ----------------------------------------------------------------------
     def _current(self, workflow_id: str) -> tuple[int, dict[str, Any]]:
@@ -195,15 +194,13 @@ class Forecasts:
             "expires_at": int((now + JOBS_KEPT).timestamp()),
         }
         jobs = self._jobs_store()
-        jobs.create(job)
+        stored = jobs.create(job)
         try:
             self._start_job(job_id)
         except Exception:
             jobs.fail(job_id, "the forecast function could not be started", self._stamp())
             raise
-        shown = self.job(job_id)
-        assert shown is not None
-        return shown
+        return {k: v for k, v in stored.items() if k != "expires_at"}
 
     def _jobs_store(self) -> ForecastJobs:
         if self._jobs is None:

@@ -27,11 +27,14 @@ class ForecastJobs:
     def __init__(self, table_name: str) -> None:
         self._table = dynamodb_table(table_name)
 
-    def create(self, job: dict[str, Any]) -> None:
+    def create(self, job: dict[str, Any]) -> dict[str, Any]:
         """Store a new running job: ``id``, ``workflow``, ``version``, ``settings``, ``created_at``,
-        ``expires_at`` (epoch seconds)."""
-        item = {**job, "pk": job["id"], "status": RUNNING, "progress": 0, "updated_at": job["created_at"]}
-        self._table.put_item(Item=to_dynamo(item), ConditionExpression="attribute_not_exists(pk)")
+        ``expires_at`` (epoch seconds); the job as ``get`` would read it back."""
+        stored = {**job, "status": RUNNING, "progress": 0, "updated_at": job["created_at"]}
+        self._table.put_item(
+            Item=to_dynamo({**stored, "pk": job["id"]}), ConditionExpression="attribute_not_exists(pk)"
+        )
+        return stored
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         """The job, with its result parsed; None for an unknown id (or one not shaped as ours)."""
@@ -50,14 +53,15 @@ class ForecastJobs:
         """Record the share done (0 to 1); False when the job is not running any more."""
         return self._change(job_id, {"progress": round(share, 4), "updated_at": at})
 
-    def succeed(self, job_id: str, result: dict[str, Any], at: str) -> bool:
-        """Keep the forecast (as JSON text: it is read back whole, never queried)."""
+    def succeed(self, job_id: str, result: dict[str, Any], at: str) -> str | None:
+        """Keep the forecast (as JSON text: it is read back whole, never queried); the status
+        written (``failed`` for a forecast too large to keep), None when the job was not running."""
         text = json.dumps(result, separators=(",", ":"))
         if len(text.encode()) > MAX_RESULT_BYTES:
-            return self.fail(
-                job_id, f"the forecast is {len(text.encode()):,} bytes, more than a job keeps", at
-            )
-        return self._change(job_id, {"status": SUCCEEDED, "progress": 1, "result": text, "updated_at": at})
+            too_large = f"the forecast is {len(text.encode()):,} bytes, more than a job keeps"
+            return FAILED if self.fail(job_id, too_large, at) else None
+        written = self._change(job_id, {"status": SUCCEEDED, "progress": 1, "result": text, "updated_at": at})
+        return SUCCEEDED if written else None
 
     def fail(self, job_id: str, error: str, at: str) -> bool:
         return self._change(job_id, {"status": FAILED, "error": error[:2000], "updated_at": at})
