@@ -204,8 +204,9 @@ class NurtureFlowStack(Stack):
         workflows.grant_stop(fns.admin)
 
         # Workflow stats: counted where things happen (sends, opens and clicks, enrolments, run ends,
-        # orders), each once through a marker in the same transaction; read by the stats route.
-        for function in (fns.track, fns.trigger, fns.send):
+        # orders, holdout groups), each once through a marker in the same transaction; read by the
+        # stats route.
+        for function in (fns.track, fns.trigger, fns.send, fns.step):
             data.grant(function, write=[data.stats])
         data.grant(fns.admin, read=[data.stats])
 

@@ -544,3 +544,56 @@ def test_a_newcomer_launches_cart_recovery_and_reads_its_cost_without_a_terminal
     ]
     # (the welcome workflow an earlier test launched greets the sign-up too)
     assert "cart-recovery" in {e["workflow"] for e in sent}
+
+
+def test_a_marketer_and_finance_read_a_holdout_s_lift(stack: LocalClient, browser: Browser) -> None:
+    """The stats page shows both groups and the lift; the cost report the incremental revenue per USD."""
+    workflow = {
+        "schema": "workflow/v1",
+        "id": "lift-welcome",
+        "name": "Lift welcome",
+        "trigger": {"event": "form_submitted", "where": {"field": "event.form", "op": "eq", "value": "lift"}},
+        "start": "held",
+        "steps": {
+            "held": {"type": "holdout", "percent": 50, "next": "hello"},
+            "hello": {"type": "email", "template": "onboarding-1"},
+        },
+    }
+    assert stack.call("PUT", "/admin/workflows/lift-welcome", workflow, token=MARKETER).status == 201
+    assert stack.call("POST", "/admin/workflows/lift-welcome/activate", {}, token=MARKETER).status == 200
+    key = {"Authorization": f"Bearer {SERVER_KEY}"}
+    people = [f"lift.{n}@example.com" for n in range(12)]
+    for who in people:
+        form = {"type": "form_submitted", "email": who, "properties": {"form": "lift"}}
+        assert stack.call("POST", "/v1/events", form, headers=key).status == 202
+    assert stack.call("POST", "/_local/clock", {"advance": "PT10M"}).status == 200
+    for who in people:
+        order = {"type": "order_completed", "email": who, "properties": {"value": 30, "currency": "EUR"}}
+        assert stack.call("POST", "/v1/events", order, headers=key).status == 202
+    stats = stack.call("GET", "/admin/workflows/lift-welcome/stats", token=MARKETER).json()["holdout"]
+    control, treated = stats["control"], stats["treated"]
+    assert control["contacts"] + treated["contacts"] == len(people)
+    assert control["converted"] == control["contacts"]  # everyone bought once
+
+    page = _sign_in(browser, stack, MARKETER)
+    page.goto(stack.base + "/console/#/workflows/lift-welcome")
+    page.get_by_role("button", name="Stats").click()
+    holdout = page.get_by_role("region", name="Holdout")
+    expect(holdout).to_contain_text("Holdout at held: 50 % held out, orders measured for P30D")
+    row = holdout.locator("tbody tr", has_text="Held out (control)").locator("td")
+    expect(row.nth(1)).to_have_text(str(control["contacts"]))
+    expect(row.nth(3)).to_have_text("100.0 %")
+    expect(holdout).to_contain_text("Lift: conversion rate +0.0 points")
+    _no_serious_accessibility_violations(page)
+
+    today = stack.call("GET", "/_local/clock").json()["now"][:10]
+    finance = _sign_in(browser, stack, FINANCE)
+    finance.get_by_label("From").fill(today)
+    finance.get_by_label("To").fill(today)
+    finance.get_by_role("button", name="Show").click()
+    headers = finance.locator("#report thead th")
+    expect(headers).to_contain_text(["Incremental revenue per USD"])
+    names = [h.strip() for h in headers.all_inner_texts()]
+    cells = finance.locator("#report tbody tr", has_text="lift-welcome").locator("td")
+    # Both groups bought the same: no incremental revenue, and the page says it is noise.
+    expect(cells.nth(names.index("Incremental revenue per USD"))).to_have_text("0 EUR (not significant)")

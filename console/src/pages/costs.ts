@@ -22,6 +22,15 @@ interface Row {
   total_usd: number;
   usd_per_email: number | null;
   budget?: { month: string; monthly_usd: number; spent_usd: number; remaining_usd: number; exceeded: boolean };
+  lift?: { incremental_revenue_per_usd: Record<string, number | null>; significant: Record<string, boolean> };
+}
+
+/** A holdout's return: incremental revenue per US dollar spent, by currency; "not significant" marks noise. */
+function returned(row: Row): string {
+  if (!row.lift) return "";
+  return Object.entries(row.lift.incremental_revenue_per_usd)
+    .map(([currency, ratio]) => `${ratio === null ? "n/a" : ratio.toLocaleString("en-US")} ${currency}${row.lift?.significant[currency] ? "" : " (not significant)"}`)
+    .join(", ");
 }
 
 interface Outcome {
@@ -106,7 +115,7 @@ export async function costsPage(): Promise<HTMLElement> {
       ...SERVICES.map((service) => usd(row.usd[service] ?? 0)),
       usd(row.total_usd),
       row.usd_per_email === null ? "" : usd(row.usd_per_email),
-      ...(outcome ? [per(row.total_usd, outcome.get(row.key)?.enrolled), per(row.total_usd, outcome.get(row.key)?.conversions)] : []),
+      ...(outcome ? [per(row.total_usd, outcome.get(row.key)?.enrolled), per(row.total_usd, outcome.get(row.key)?.conversions), returned(row)] : []),
       row.budget
         ? `${usd(row.budget.spent_usd)} of ${usd(row.budget.monthly_usd)} in ${row.budget.month}${row.budget.exceeded ? " (exceeded)" : ""}`
         : "",
@@ -118,7 +127,7 @@ export async function costsPage(): Promise<HTMLElement> {
       ...SERVICES.map((service) => usd(total.usd[service] ?? 0)),
       usd(total.total_usd),
       total.usd_per_email === null ? "" : usd(total.usd_per_email),
-      ...(outcome ? ["", ""] : []),
+      ...(outcome ? ["", "", ""] : []),
       "",
     ]);
     const headers = [
@@ -127,7 +136,7 @@ export async function costsPage(): Promise<HTMLElement> {
       ...SERVICES.map((s) => SERVICE_NAMES[s]),
       "Total",
       "Per email",
-      ...(outcome ? ["Per contact enrolled", "Per conversion"] : []),
+      ...(outcome ? ["Per contact enrolled", "Per conversion", "Incremental revenue per USD"] : []),
       "Budget this month",
     ];
     output.replaceChildren(

@@ -251,6 +251,32 @@ interface Stats {
   conversions: number;
   revenue: Record<string, number>;
   steps: { id: string; type: string; entered: number; sent: number; opened: number; clicked: number; exited_by_goal: number; skipped: Record<string, number> }[];
+  holdout: Holdout | null;
+}
+
+interface HoldoutGroup {
+  contacts: number;
+  converted: number;
+  conversion_rate: number;
+  revenue_per_contact: Record<string, number>;
+}
+
+interface Difference {
+  difference: number;
+  low: number | null;
+  high: number | null;
+  significant: boolean;
+}
+
+interface Holdout {
+  step?: string;
+  percent?: number;
+  measure_for?: string;
+  control: HoldoutGroup;
+  treated: HoldoutGroup;
+  conversion_rate: Difference;
+  revenue_per_contact: Record<string, Difference>;
+  incremental_revenue: Record<string, number>;
 }
 
 interface CostReport {
@@ -282,6 +308,39 @@ function againstForecast(forecast: Forecast, actual: Stats, cost: CostReport["ro
   );
 }
 
+const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
+
+/** The difference and its 95 % interval, in the figure's own unit. */
+function lift(d: Difference, show: (n: number) => string): string {
+  const interval = d.low === null || d.high === null ? "too few contacts for an interval" : `95 % interval ${show(d.low)} to ${show(d.high)}`;
+  return `${d.difference >= 0 ? "+" : ""}${show(d.difference)} (${interval}; ${d.significant ? "significant" : "not significant"})`;
+}
+
+function holdoutView(holdout: Holdout): HTMLElement {
+  const currencies = Object.keys(holdout.revenue_per_contact);
+  const money = (amounts: Record<string, number>): string =>
+    currencies.map((c) => `${(amounts[c] ?? 0).toLocaleString("en-US")} ${c}`).join(", ");
+  const group = (name: string, g: HoldoutGroup): string[] => [name, count(g.contacts), count(g.converted), percent(g.conversion_rate), money(g.revenue_per_contact)];
+  const points = (n: number): string => `${(n * 100).toFixed(1)} points`;
+  return h(
+    "section",
+    { "aria-label": "Holdout" },
+    h("h3", {}, `Holdout${holdout.step ? ` at ${holdout.step}: ${holdout.percent} % held out, orders measured for ${holdout.measure_for}` : ""}`),
+    table(
+      ["Group", "Contacts", "Bought", "Conversion rate", "Revenue per contact"],
+      [group("Held out (control)", holdout.control), group("Treated", holdout.treated)],
+      "Both groups, each contact measured from the holdout on",
+    ),
+    h(
+      "p",
+      {},
+      `Lift: conversion rate ${lift(holdout.conversion_rate, points)}` +
+        currencies.map((c) => `; revenue per contact ${lift(holdout.revenue_per_contact[c], (n) => `${n.toFixed(2)} ${c}`)}`).join("") +
+        (currencies.length ? `; incremental revenue ${money(holdout.incremental_revenue)}` : ""),
+    ),
+  );
+}
+
 function statsView(stats: Stats): HTMLElement {
   const period = stats.period ? `${stats.period.from} to ${stats.period.to}` : "all time";
   const revenue = Object.entries(stats.revenue)
@@ -309,5 +368,6 @@ function statsView(stats: Stats): HTMLElement {
         Object.entries(s.skipped).map(([reason, n]) => `${reason} ${n}`).join(", "),
       ]),
     ),
+    ...(stats.holdout ? [holdoutView(stats.holdout)] : []),
   );
 }

@@ -32,7 +32,7 @@ def test_the_workflow_its_templates_and_the_report_are_written(
     missing = {item["pointer"] for item in report["templates"] if "no email template" in item["note"]}
     assert missing == {"/steps/nudge/template", "/steps/offer/template"}
     printed = capsys.readouterr().out
-    assert printed.startswith("workflow welcome-series: 9 steps")
+    assert printed.startswith("workflow welcome-series: 8 steps")
     assert "dropped   /JourneyResponse/Activities/TextNudge/SMS" in printed
     assert (
         "template  welcome_email /EmailTemplateResponse/HtmlPart {{Location.City}}: this variable" in printed

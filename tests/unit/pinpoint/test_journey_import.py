@@ -48,11 +48,8 @@ def test_the_welcome_journey_becomes_a_valid_workflow_that_does_the_same_thing()
         "default": "nudge",  # the SMS between them is dropped: its path goes on to the next email
     }
     assert steps["abtest"]["paths"] == [{"percent": 50, "next": "offer"}, {"percent": 50, "next": "hold"}]
-    assert steps["hold"]["paths"] == [
-        {"percent": 10, "next": "hold-held-out"},
-        {"percent": 90, "next": "offer"},
-    ]
-    assert steps["hold-held-out"] == {"type": "exit"}
+    # 10 % are held out; the stats measure the lift of the rest against them.
+    assert steps["hold"] == {"type": "holdout", "percent": 10, "next": "offer"}
     assert "next" not in steps["offer"]
     assert workflow["settings"] == {
         "timezone": "contact",
@@ -67,7 +64,7 @@ def test_every_activity_and_setting_is_reported_with_its_pointer_on_both_sides()
     outcomes = _outcomes(import_journey(WELCOME).report)
     base = "/JourneyResponse"
     assert outcomes[f"{base}/Activities/TextNudge/SMS"] == (None, "dropped")
-    assert outcomes[f"{base}/Activities/Hold/Holdout"] == ("/steps/hold", "changed")
+    assert outcomes[f"{base}/Activities/Hold/Holdout"] == ("/steps/hold", "converted")
     assert outcomes[f"{base}/Activities/Offer/EMAIL"] == ("/steps/offer", "changed")  # its FromAddress
     assert outcomes[f"{base}/Activities/Welcome/EMAIL"] == ("/steps/welcome", "converted")
     assert outcomes[f"{base}/Limits/MessagesPerSecond"] == (None, "dropped")
@@ -312,3 +309,35 @@ def test_email_open_hours_and_closed_days_become_the_sending_window() -> None:
     with pytest.raises(JourneyInvalidError) as refused:
         import_journey(broken)
     assert [p.pointer for p in refused.value.problems] == ["/OpenHours/EMAIL/MONDAY/0"]
+
+
+@pytest.mark.parametrize("share", [0, 100])
+def test_a_holdout_of_none_or_everyone_is_a_split_to_an_exit_marked_changed(share: int) -> None:
+    journey = _journey()
+    journey["Activities"]["Hold"]["Holdout"]["Percentage"] = share
+    imported = import_journey({"JourneyResponse": journey})
+    validate_workflow(imported.workflow, lambda name: name in imported.templates)
+    assert imported.workflow["steps"]["hold"]["paths"] == [
+        {"percent": share, "next": "hold-held-out"},
+        {"percent": 100 - share, "next": "offer"},
+    ]
+    assert _outcomes(imported.report)["/JourneyResponse/Activities/Hold/Holdout"] == (
+        "/steps/hold",
+        "changed",
+    )
+
+
+def test_a_second_holdout_is_a_split_since_a_workflow_measures_one() -> None:
+    journey = _journey()
+    journey["Activities"]["Hold2"] = {"Holdout": {"Percentage": 20, "NextActivity": "Offer"}}
+    journey["Activities"]["Hold"]["Holdout"]["NextActivity"] = "Hold2"
+    imported = import_journey({"JourneyResponse": journey})
+    steps = imported.workflow["steps"]
+    validate_workflow(imported.workflow, lambda name: name in imported.templates)
+    assert steps["hold"] == {"type": "holdout", "percent": 10, "next": "hold2"}
+    assert steps["hold2"]["paths"] == [
+        {"percent": 20, "next": "hold2-held-out"},
+        {"percent": 80, "next": "offer"},
+    ]
+    line = _outcomes(imported.report)["/JourneyResponse/Activities/Hold2/Holdout"]
+    assert line == ("/steps/hold2", "changed")

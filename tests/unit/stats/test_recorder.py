@@ -154,3 +154,52 @@ def test_reasons_become_bounded_counter_names() -> None:
     assert clean_reason(None) == "unknown"
     assert clean_reason("###") == "unknown"
     assert len(clean_reason("x" * 500)) == 64
+
+
+def _held(group: str, since: datetime, days: int = 3) -> dict[str, Any]:
+    run = {**_run("wf", "completed" if group == "control" else "running", since), "contact_id": "c_1"}
+    until = since + timedelta(days=days)
+    return {
+        **run,
+        "holdout": {"step": "held", "group": group, "since": since.isoformat(), "until": until.isoformat()},
+    }
+
+
+def test_a_held_out_contact_counts_once_whatever_times_it_comes_back(
+    recorder: StatsRecorder, store: MemoryStats
+) -> None:
+    for _ in range(3):  # retries of the step, and the same contact enrolled again later
+        recorder.held_out("wf", 2, "c_1", "control")
+    recorder.held_out("wf", 2, "c_2", "treated")
+    assert _counters(store) == {"holdout#control#contacts": 1, "holdout#treated#contacts": 1}
+
+
+def test_a_held_out_order_counts_for_its_group_inside_the_window_and_never_as_the_workflow_s(
+    recorder: StatsRecorder, store: MemoryStats
+) -> None:
+    control = _held("control", NOW - timedelta(days=1))
+    assert recorder.conversion(_order("o_1", NOW, value=30, currency="EUR"), [control]) == []
+    assert recorder.conversion(_order("o_1", NOW, value=30, currency="EUR"), [control]) == []  # again
+    recorder.conversion(_order("o_2", NOW, value=10, currency="EUR"), [control])
+    recorder.conversion(_order("o_3", NOW + timedelta(days=3), value=99, currency="EUR"), [control])  # late
+    assert _counters(store) == {
+        "holdout#control#orders": 2,
+        "holdout#control#converted": 1,  # one buyer, two orders
+        "holdout#control#revenue#EUR": 40,
+        "holdout#control#revenue_sq#EUR": 1000,
+    }
+
+
+def test_a_treated_order_counts_for_the_workflow_and_for_the_treated_group(
+    recorder: StatsRecorder, store: MemoryStats
+) -> None:
+    treated = _held("treated", NOW - timedelta(days=1))
+    assert recorder.conversion(_order("o_1", NOW, value=12, currency="EUR"), [treated]) == ["wf"]
+    assert _counters(store) == {
+        "conversions": 1,
+        "revenue#EUR": 12,
+        "holdout#treated#orders": 1,
+        "holdout#treated#converted": 1,
+        "holdout#treated#revenue#EUR": 12,
+        "holdout#treated#revenue_sq#EUR": 144,
+    }

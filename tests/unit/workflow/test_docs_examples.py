@@ -51,7 +51,7 @@ def test_the_page_has_an_example_of_every_trigger_step_and_operator() -> None:
     }
     assert triggers == {"event", "segment", "date", "manual"}
     steps = {s["type"] for k, s in EXAMPLES if k == "step"}
-    assert steps == {"email", "wait", "wait_for", "branch", "split", "update", "task", "exit"}
+    assert steps == {"email", "wait", "wait_for", "branch", "split", "holdout", "update", "task", "exit"}
     conditions = [c for k, c in EXAMPLES if k == "condition"]
     operators = set(re.findall(r'"op": "(\w+)"', json.dumps(conditions)))
     assert operators == {

@@ -279,7 +279,9 @@ def lifecycle() -> RunLifecycle:
 def step_actions() -> StepActions:
     from nurtureflow.runs.actions import StepActions
 
-    return StepActions(contacts(), runs(), events(), sends(), bus(), clock, scoring(), engagement())
+    return StepActions(
+        contacts(), runs(), events(), sends(), bus(), clock, scoring(), engagement(), stats_recorder()
+    )
 
 
 @built_once

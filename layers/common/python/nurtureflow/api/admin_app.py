@@ -22,6 +22,7 @@ from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.people import looks_like_jwt, roles_of_person
 from nurtureflow.auth.roles import bearer, require, role_of
 from nurtureflow.costs.budget import current_budget, with_budgets
+from nurtureflow.costs.lift import with_lift
 from nurtureflow.costs.report import (
     ReportQueryError,
     build_report_from_rollups,
@@ -311,6 +312,13 @@ def costs() -> Response[Any]:
     if query.group_by == "workflow":  # budgets are per workflow: docs/costs.md
         body["rows"] = with_budgets(
             body["rows"], partial(current_budget, wiring.workflows()), rollups, wiring.clock.now().date()
+        )
+        from nurtureflow.stats.report import period_lift  # loaded when a report by workflow asks
+
+        # A holdout's lift in the same days: incremental revenue per USD (docs/costs.md).
+        days, stats = (query.start.isoformat(), query.end.isoformat()), wiring.stats()
+        body["rows"] = with_lift(
+            body["rows"], lambda workflow: period_lift(stats.of_workflow(workflow, days))
         )
     return Response(200, "application/json", body)
 

@@ -333,7 +333,9 @@ WORKFLOW_STATS = operation(
     "Per step: entered, emails sent, skipped by reason, opened, clicked, exited by goal; and for the "
     "workflow: enrolled, conversions and revenue (docs/stats.md). All versions together, or one; all "
     "time, or what was counted on the days of a period (`from` and `to`, UTC days, both included; at "
-    "most 366 days). `in_flight` is always the runs going now.",
+    "most 366 days). `in_flight` is always the runs going now. A workflow with a holdout step has a "
+    "`holdout` block: each group's contacts, buyers, orders and revenue, and the treated group's "
+    "lift over the control group (conversion rate and revenue per contact) with a 95 % interval.",
     "workflows",
     {
         200: answer(
@@ -684,7 +686,9 @@ COSTS = operation(
     "The cost report",
     "Pay-per-send costs between two days (inclusive, at most 366 days): emails, and US dollars by AWS "
     "service and in total, with the cost per email (docs/costs.md). `Accept: text/csv` for CSV, one "
-    "line per row with the same columns.",
+    "line per row with the same columns. By workflow, the JSON rows also carry `budget` (a workflow "
+    "with a monthly budget) and `lift` (a workflow whose holdout was reached in the range: incremental "
+    "revenue, and incremental revenue per USD spent).",
     "costs",
     {
         200: {

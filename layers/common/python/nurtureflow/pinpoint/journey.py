@@ -293,18 +293,29 @@ def _convert_activity(build: _Build, activity_id: str, activity: dict[str, Any])
         build.steps[step] = {"type": "split", "paths": paths}
         build.note(source, f"/steps/{step}", "converted", "a split: the same shares, stable for each contact")
     elif kind == "Holdout":
-        held = f"{step}-held-out"
-        build.steps[held] = {"type": "exit"}
-        share = int(body["Percentage"])
-        paths = [
-            {"percent": share, "next": f"#exit:{held}"},
-            {"percent": 100 - share, "next": body.get("NextActivity")},
-        ]
-        build.steps[step] = {"type": "split", "paths": paths}
-        note = f"a split sending {share} % of contacts to an exit: the holdout is kept out, but its lift "
-        build.note(source, f"/steps/{step}", "changed", note + "against the rest is not measured yet")
+        _holdout(build, step, source, int(body["Percentage"]), body.get("NextActivity"))
     elif kind in ("ConditionalSplit", "MultiCondition"):
         _split_on_conditions(build, activity_id, kind, body)
+
+
+def _holdout(build: _Build, step: str, source: str, share: int, treated: str | None) -> None:
+    """Pinpoint's Holdout becomes the workflow's holdout step, whose lift the stats measure. The
+    language has one holdout a workflow and a share of 1 to 99 %: a second holdout, or 100 %, is a
+    split to an exit (its group is kept out but not measured), and 0 % holds no one out."""
+    if 0 < share < 100 and not any(s.get("type") == "holdout" for s in build.steps.values()):
+        build.steps[step] = {"type": "holdout", "percent": share, "next": treated}
+        note = f"a holdout keeping {share} % of contacts out; stats compare them with the rest (lift)"
+        build.note(source, f"/steps/{step}", "converted", note)
+        return
+    held = f"{step}-held-out"
+    build.steps[held] = {"type": "exit"}
+    build.steps[step] = {
+        "type": "split",
+        "paths": [{"percent": share, "next": f"#exit:{held}"}, {"percent": 100 - share, "next": treated}],
+    }
+    why = "the journey's second holdout" if 0 < share < 100 else f"a holdout of {share} %"
+    note = f"{why}: a split sending {share} % of contacts to an exit, kept out but not measured"
+    build.note(source, f"/steps/{step}", "changed", note)
 
 
 def _split_on_conditions(build: _Build, activity_id: str, kind: str, body: dict[str, Any]) -> None:
@@ -356,7 +367,9 @@ def _link(build: _Build, activity_id: str) -> None:
             return value.removeprefix("#exit:")
         return _entry(build, value) if isinstance(value, str) else None
 
-    if built["type"] == "split":
+    if built["type"] == "holdout":  # the treated path, or the end of the run
+        built["next"] = target(built["next"]) or _end_step(build)
+    elif built["type"] == "split":
         built["paths"] = [{**p, "next": target(p["next"])} for p in built["paths"]]
         for path in built["paths"]:
             if path["next"] is None:

@@ -18,6 +18,8 @@ from nurtureflow.runs.history import RunHistory
 from nurtureflow.runs.send_time import best_send_time
 from nurtureflow.scoring.service import Scoring
 from nurtureflow.sending.templates import render_text
+from nurtureflow.stats.lift import TREATED, holdout_group
+from nurtureflow.stats.recorder import StatsRecorder
 from nurtureflow.workflow.durations import parse_duration, parse_offset
 from nurtureflow.workflow.schedule import date_slot, next_slot, zone_for
 
@@ -50,7 +52,9 @@ class StepActions:
         clock: Clock,
         scoring: Scoring | None = None,
         engagement: Any = None,
+        stats: StatsRecorder | None = None,
     ) -> None:
+        self._stats = stats
         # ``store.engagement``: the audience's hours, for contacts with little history of their own.
         self._engagement = engagement
         self._contacts = contacts
@@ -80,6 +84,8 @@ class StepActions:
                 return self.update(run, payload["changes"], payload.get("step", "update"), visit)
             case "split":
                 return self.split(run, payload["step"], payload["paths"])
+            case "holdout":
+                return self.holdout(run, payload["execution"], payload["step"], payload)
             case "task":
                 return self.task(
                     run, payload["execution"], payload["step"], payload["entered"], payload["task"]
@@ -132,6 +138,21 @@ class StepActions:
             if bucket < ceiling:
                 return {"next": path["next"]}
         return {"next": paths[-1]["next"]}
+
+    def holdout(
+        self, run: RunDocument, execution_arn: str, step: str, spec: dict[str, Any]
+    ) -> dict[str, str]:
+        """Draw the contact's group (stable for the workflow, whatever its version or step id) and
+        record it on the run: orders from now until ``measure_for`` later count for that group."""
+        group = holdout_group(run.workflow, run.contact_id, int(spec["percent"]))
+        now = self._clock.now()
+        until = now + parse_duration(spec["measure_for"])
+        membership = {"step": step, "group": group, "since": now.isoformat(), "until": until.isoformat()}
+        if not self._runs.update(run.contact_id, run.workflow, execution_arn, {"holdout": membership}):
+            raise ContactGoneError(f"run {execution_arn} is no longer the contact's run")
+        if self._stats is not None:
+            self._stats.held_out(run.workflow, run.version, run.contact_id, group)
+        return {"next": spec["treated"] if group == TREATED else f"{step}.control"}
 
     def wait_until(self, run: RunDocument, wait: dict[str, Any], timezone: str) -> dict[str, str]:
         """When a timed wait ends, as a Wait state's timestamp; now when the moment is unknown or past."""

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from nurtureflow.clock import Clock
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.stats.counters import REVENUE_PREFIX, skipped_counter, step_counter
+from nurtureflow.stats.lift import CONTROL, holdout_counter, revenue_counter, squares_counter
 
 # A marker outlives every retry by far; an open or a click can come months after its send, so markers
 # are kept as long as the events themselves (the default event retention).
@@ -103,8 +104,19 @@ class StatsRecorder:
             counters["exited_by_goal"] = 1
         self._count(f"ended#{execution_arn}", workflow, version, counters)
 
+    def held_out(self, workflow: str, version: int, contact_id: str, group: str) -> None:
+        """A contact reached the workflow's holdout: counted once per contact, so a control contact
+        who comes back (a reentry policy lets it) does not weigh more than one who stays."""
+        self._count(
+            f"holdout#{workflow}#{contact_id}", workflow, version, {holdout_counter(group, "contacts"): 1}
+        )
+
     def conversion(self, event: TrackedEvent, runs: Iterable[dict[str, Any]]) -> list[str]:
-        """Credit an order to each workflow the contact was in when it happened; the workflows credited."""
+        """Credit an order to each workflow the contact was in when it happened; the workflows credited.
+
+        A run held out by a holdout is not credited (the workflow did nothing for it); the order
+        counts for its group instead, as it does for the treated group, inside ``measure_for``.
+        """
         if event.type != CONVERSION_EVENT:
             return []
         occurred = _moment(event.occurred_at)
@@ -112,7 +124,12 @@ class StatsRecorder:
         currency = _currency(event.properties.get("currency"))
         credited = []
         for run in runs:
-            if occurred is None or not _attributable(run, occurred):
+            if occurred is None:
+                continue
+            held = run.get("holdout") or {}
+            if held:
+                self._holdout_order(event, run, held, occurred, value, currency)
+            if held.get("group") == CONTROL or not _attributable(run, occurred):
                 continue
             counters: dict[str, int | Decimal] = {"conversions": 1}
             if value is not None:
@@ -122,6 +139,27 @@ class StatsRecorder:
             ):
                 credited.append(str(run["workflow"]))
         return credited
+
+    def _holdout_order(
+        self,
+        event: TrackedEvent,
+        run: dict[str, Any],
+        held: dict[str, Any],
+        occurred: datetime,
+        value: Decimal | None,
+        currency: str,
+    ) -> None:
+        since, until = _moment(held.get("since")), _moment(held.get("until"))
+        if since is None or until is None or not since <= occurred <= until:
+            return
+        workflow, version, group = str(run["workflow"]), int(run["version"]), str(held["group"])
+        counters: dict[str, int | Decimal] = {holdout_counter(group, "orders"): 1}
+        if value is not None:
+            counters[revenue_counter(group, currency)] = value
+            counters[squares_counter(group, currency)] = value * value
+        self._count(f"holdout-order#{event.id}#{workflow}", workflow, version, counters)
+        converted: dict[str, int | Decimal] = {holdout_counter(group, "converted"): 1}
+        self._count(f"holdout-converted#{workflow}#{run['contact_id']}", workflow, version, converted)
 
 
 def _attributable(run: dict[str, Any], occurred: datetime) -> bool:

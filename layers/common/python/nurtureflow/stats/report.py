@@ -10,6 +10,7 @@ from typing import Any
 
 from nurtureflow.periods import QueryError, parse_period
 from nurtureflow.stats.counters import REVENUE_PREFIX, STEP_PREFIX
+from nurtureflow.stats.lift import CONTROL, TREATED, lift
 
 STEP_COUNTERS = (
     "entered",
@@ -89,7 +90,28 @@ def build_stats(
             if name.startswith(REVENUE_PREFIX)
         },
         "steps": [_step(step_id, kind, totals) for step_id, kind in step_types.items()],
+        "holdout": _holdout(documents, chosen, totals),
     }
+
+
+def _holdout(
+    documents: dict[int, dict[str, Any]], chosen: list[int], totals: dict[str, Decimal]
+) -> dict[str, Any] | None:
+    """The holdout's groups and lift (``stats.lift``), with the step as the newest chosen version
+    that has one writes it; None when no chosen version has one and no contact reached one."""
+    figures = lift(totals)
+    step: dict[str, Any] | None = None
+    for number in sorted(chosen, reverse=True):
+        for step_id, spec in (documents[number].get("steps") or {}).items():
+            if spec.get("type") == "holdout" and step is None:
+                step = {
+                    "step": step_id,
+                    "percent": spec["percent"],
+                    "measure_for": spec.get("measure_for", "P30D"),
+                }
+    if step is None and not (figures[CONTROL]["contacts"] or figures[TREATED]["contacts"]):
+        return None
+    return {**(step or {}), **figures}
 
 
 def _sum(counters: dict[int, dict[str, Any]], versions: list[int]) -> dict[str, Decimal]:
@@ -119,3 +141,10 @@ def _step(step_id: str, kind: str, totals: dict[str, Any]) -> dict[str, Any]:
 
 def _number(amount: Decimal) -> int | float:
     return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def period_lift(counters: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
+    """The holdout figures of every version's ``counters`` together; None when no contact reached
+    a holdout (the cost report's ``lift``)."""
+    figures = lift(_sum(counters, sorted(counters)))
+    return figures if figures[CONTROL]["contacts"] or figures[TREATED]["contacts"] else None

@@ -22,6 +22,7 @@ from nurtureflow.workflow.models import (
     BranchStep,
     EmailStep,
     ExitStep,
+    HoldoutStep,
     Settings,
     SplitStep,
     TaskStep,
@@ -275,6 +276,16 @@ def _split(step_id: str, step: SplitStep, target: _Target) -> dict[str, State]:
     return _routed(step_id, "split", {"paths": paths}, nexts[:-1], nexts[-1], target)
 
 
+def _holdout(step_id: str, step: HoldoutStep, target: _Target) -> dict[str, State]:
+    """The step function draws the contact's stable group and records it on the run; the control
+    group ends its run in ``<step>.control``, the treated group goes on."""
+    control = f"{step_id}.control"
+    extra = {"percent": step.percent, "measure_for": step.measure_for, "treated": step.next}
+    states = _routed(step_id, "holdout", extra, [step.next], control, target)
+    states[control] = {"Type": "Succeed", "Comment": "held out: the control group gets nothing more"}
+    return states
+
+
 def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, State]:
     extra: dict[str, Any] = {"token.$": "$$.Task.Token"}
     if step.any is not None:
@@ -353,6 +364,7 @@ _EMITTERS: dict[type, Emitter] = {
     WaitForStep: _wait_for,
     BranchStep: _branch,
     SplitStep: _split,
+    HoldoutStep: _holdout,
     UpdateStep: _update,
     TaskStep: _task,
     ExitStep: _exit,

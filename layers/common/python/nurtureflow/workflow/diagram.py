@@ -15,6 +15,7 @@ from nurtureflow.workflow.models import (
     BranchStep,
     EmailStep,
     ExitStep,
+    HoldoutStep,
     SplitStep,
     TaskStep,
     UpdateStep,
@@ -31,6 +32,7 @@ COLOURS = {
     "wait_for": "#fde68a",
     "branch": "#ede9fe",
     "split": "#ede9fe",
+    "holdout": "#ede9fe",
     "update": "#dcfce7",
     "task": "#fce7f3",
     "exit": "#e5e7eb",
@@ -57,6 +59,8 @@ def describe(step: Any) -> str:
         return "branch"
     if isinstance(step, SplitStep):
         return "A/B split"
+    if isinstance(step, HoldoutStep):
+        return f"hold out {step.percent}%"
     if isinstance(step, UpdateStep):
         return "update contact"
     if isinstance(step, TaskStep):
@@ -95,6 +99,8 @@ def _edge_label(step: Any, suffix: str) -> str:
         return f"{step.paths[int(parts[1])].percent}%"
     if parts[0] == "any":
         return str(step.any[int(parts[1])].event)
+    if isinstance(step, HoldoutStep):
+        return f"{100 - step.percent}% treated"
     return {"default": "otherwise", "on_timeout": "timeout"}.get(
         suffix, "done" if isinstance(step, WaitForStep) else ""
     )
@@ -108,6 +114,7 @@ def to_mermaid(workflow: Workflow) -> str:
         shape = {
             "branch": '{{"{0}"}}',
             "split": '{{"{0}"}}',
+            "holdout": '{{"{0}"}}',
             "exit": '(["{0}"])',
             "wait": '[/"{0}"/]',
             "wait_for": '[/"{0}"/]',

@@ -20,7 +20,7 @@ from pydantic import (
 from nurtureflow.conditions.model import Condition
 from nurtureflow.sending.mailbox import check_mailbox
 from nurtureflow.timezones import find_zone
-from nurtureflow.workflow.durations import Duration, DurationOrZero, SignedDuration
+from nurtureflow.workflow.durations import Duration, DurationOrZero, SignedDuration, parse_duration
 
 STEP_ID = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 MAX_STEPS = 1000
@@ -283,6 +283,28 @@ class SplitStep(_Strict):
     paths: list[SplitPath] = Field(min_length=2)
 
 
+# A holdout's group is measured this long at most: the stats markers live 400 days.
+MAX_HOLDOUT_MEASURE = "P365D"
+
+
+class HoldoutStep(_Strict):
+    """Keeps a stable share of contacts (the control group) out of the rest of the workflow, so
+    stats can compare their conversions and revenue with those who went on (docs/stats.md)."""
+
+    type: Literal["holdout"]
+    percent: StrictInt = Field(ge=1, le=99)
+    # Orders count for a group from the moment its contact reached the step until this long after.
+    measure_for: Duration = "P30D"
+    next: str
+
+    @field_validator("measure_for")
+    @classmethod
+    def _measured_within_a_year(cls, value: str) -> str:
+        if parse_duration(value) > parse_duration(MAX_HOLDOUT_MEASURE):
+            raise ValueError(f"a holdout is measured for at most {MAX_HOLDOUT_MEASURE}")
+        return value
+
+
 class UpdateStep(_Step):
     type: Literal["update"]
     set: dict[str, Any] | None = None
@@ -305,7 +327,15 @@ class ExitStep(_Strict):
 
 
 Step = Annotated[
-    EmailStep | WaitStep | WaitForStep | BranchStep | SplitStep | UpdateStep | TaskStep | ExitStep,
+    EmailStep
+    | WaitStep
+    | WaitForStep
+    | BranchStep
+    | SplitStep
+    | HoldoutStep
+    | UpdateStep
+    | TaskStep
+    | ExitStep,
     Field(discriminator="type"),
 ]
 

@@ -12,9 +12,17 @@ from nurtureflow.conditions.model import FIELD_PATTERN, AllOf, AnyOf, Condition,
 from nurtureflow.sending.templates import template_syntax_error
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
 from nurtureflow.workflow.graph import StepGraph
-from nurtureflow.workflow.models import CLOCK_TIME, BranchStep, EmailStep, TaskStep, WaitForStep, Workflow
+from nurtureflow.workflow.models import (
+    CLOCK_TIME,
+    BranchStep,
+    EmailStep,
+    HoldoutStep,
+    TaskStep,
+    WaitForStep,
+    Workflow,
+)
 
-STEP_TAGS = frozenset({"email", "wait", "wait_for", "branch", "split", "update", "task", "exit"})
+STEP_TAGS = frozenset({"email", "wait", "wait_for", "branch", "split", "holdout", "update", "task", "exit"})
 # Python names that pydantic models carry for keys that are reserved words.
 _ALIASES = {"for_": "for", "from_": "from", "not_": "not", "schema_": "schema"}
 _PATTERN_MESSAGES = {
@@ -43,6 +51,7 @@ def validate_workflow(
     if isinstance(document, dict):
         issues += _graph_issues(StepGraph.from_document(document), template_exists)
     if workflow is not None:
+        issues += _holdout_issues(workflow)
         for step_id, step in workflow.steps.items():
             issues += _engagement_issues(step, f"/steps/{step_id}", workflow.steps)
             issues += _task_template_issues(step, f"/steps/{step_id}")
@@ -56,6 +65,17 @@ def validate_workflow(
     if issues or workflow is None:
         raise WorkflowInvalidError(sorted(set(issues), key=lambda i: (i.pointer, i.message)))
     return workflow
+
+
+def _holdout_issues(workflow: Workflow) -> list[ValidationIssue]:
+    """One holdout a workflow: its control group is the one its stats and cost report compare with."""
+    holdouts = [step_id for step_id, step in workflow.steps.items() if isinstance(step, HoldoutStep)]
+    return [
+        ValidationIssue(
+            f"/steps/{step_id}", f"a workflow has at most one holdout step; '{holdouts[0]}' is its holdout"
+        )
+        for step_id in holdouts[1:]
+    ]
 
 
 def _pointer(loc: Sequence[int | str]) -> str:
