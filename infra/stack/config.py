@@ -41,6 +41,11 @@ Context keys (docs/deploy.md has the table):
 * ``unsubscribeMailbox``: the address of the ``List-Unsubscribe`` mailto (unset: no mailto). When
   set, emails carry the mailto and an SES receipt rule hands that mailbox's mail to the track
   function (``inbound.py``; docs/sending.md says what the operator sets up).
+* ``webhookConnections``: ``{name: {"baseUrl": "https://crm.acme.com/hooks/", "apiKeyName":
+  "X-Api-Key", "secretName": "acme/crm"}}``, the endpoints webhook steps may call. Each becomes an
+  EventBridge connection whose API key is the ``apiKey`` field of that Secrets Manager secret
+  (created by the operator beforehand); the state-machine role may call URLs under ``baseUrl`` only
+  (``webhooks.py``; docs/webhooks.md).
 """
 
 from __future__ import annotations
@@ -90,6 +95,38 @@ def is_reserved_domain(domain: str) -> bool:
     )
 
 
+_CONNECTION_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+_SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+
+
+@dataclass(frozen=True)
+class WebhookConnectionConfig:
+    """One ``webhookConnections`` entry: where webhooks may go and the API key they carry."""
+
+    base_url: str  # always ends with "/"
+    api_key_name: str
+    secret_name: str
+
+    @classmethod
+    def from_context(cls, name: str, spec: Any) -> WebhookConnectionConfig:
+        where = f"webhookConnections.{name}"
+        if not _CONNECTION_NAME.match(name):
+            raise ConfigError(f"{where}: a name is 1 to 32 lowercase letters, digits and '-'")
+        if not isinstance(spec, dict) or set(spec) != {"baseUrl", "apiKeyName", "secretName"}:
+            raise ConfigError(f'{where} must be {{"baseUrl", "apiKeyName", "secretName"}}')
+        base = str(spec["baseUrl"])
+        if not re.match(r"^https://[a-z0-9.-]+(:\d+)?(/[^\s?#]*)?$", base):
+            raise ConfigError(f"{where}.baseUrl {base!r} is not an https:// URL without query or fragment")
+        if not _HEADER_NAME.match(str(spec["apiKeyName"])):
+            raise ConfigError(f"{where}.apiKeyName {spec['apiKeyName']!r} is not a header name")
+        if not _SECRET_NAME.match(str(spec["secretName"])):
+            raise ConfigError(f"{where}.secretName {spec['secretName']!r} is not a Secrets Manager name")
+        return cls(
+            base if base.endswith("/") else base + "/", str(spec["apiKeyName"]), str(spec["secretName"])
+        )
+
+
 @dataclass(frozen=True)
 class StackConfig:
     sender_domain: str
@@ -118,6 +155,7 @@ class StackConfig:
     sign_in_domain_prefix: str = ""
     # Load the X-Ray SDK in every function (a subsegment per AWS call, ~100 ms more per cold start).
     xray_sdk: bool = False
+    webhook_connections: dict[str, WebhookConnectionConfig] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._check_sender_domain()
@@ -240,6 +278,10 @@ class StackConfig:
             hosted_zone_id=_text(node, "hostedZoneId"),
             xray_sdk=_flag(node, "xraySdk"),
             sign_in_domain_prefix=(_text(node, "signInDomainPrefix") or "").lower(),
+            webhook_connections={
+                name: WebhookConnectionConfig.from_context(name, spec)
+                for name, spec in _mapping(node, "webhookConnections").items()
+            },
         )
 
 

@@ -24,6 +24,7 @@ from infra.stack.people import People
 from infra.stack.schedules import Schedules
 from infra.stack.sending import Sending
 from infra.stack.settings_env import as_json, set_env
+from infra.stack.webhooks import Webhooks
 from infra.stack.workflows import Workflows
 from nurtureflow.settings import (
     AuthSettings,
@@ -46,6 +47,13 @@ class NurtureFlowStack(Stack):
         self.functions = fns = Functions(self, "Functions", layer=self.layer.layer, xray_sdk=config.xray_sdk)
         self.api = Api(self, "Api", handlers={"track": fns.track, "admin": fns.admin}, config=config)
         self.workflows = Workflows(self, "Workflows", tasks=[fns.step, fns.send])
+        self.webhooks = Webhooks(
+            self,
+            "Webhooks",
+            connections=config.webhook_connections,
+            role=self.workflows.role,
+            state_machine_arn_prefix=self.workflows.state_machine_arn_prefix,
+        )
         self.identity = SenderIdentity(self, "SenderIdentity", config=config)
         # Asynchronous invocations: trigger (EventBridge rules, Scheduler) and track (SES events
         # through EventBridge, the SES receipt rule). Step Functions invokes the others synchronously.
@@ -161,6 +169,9 @@ class NurtureFlowStack(Stack):
             read=[data.sends, data.workflows],
         )
         workflows.grant_callback(fns.step)
+        # webhook steps: the step function signs each body, the admin function compiles the calls.
+        self.webhooks.configure_signer(fns.step)
+        self.webhooks.configure_compiler(fns.admin)
         # task steps publish task_created on the bus, for the owner's tools to pick up.
         self.events.grant_publish(fns.step)
 

@@ -43,10 +43,11 @@ CALLS: dict[str, dict[str, set[str]]] = {
     },
     "step": {
         "contacts": {GET, UPDATE},
-        "runs": {UPDATE},
+        "runs": {GET, UPDATE},  # GET: a webhook's answers, kept on the run for branches
         "events": {GET, QUERY, PUT},
         "sends": {GET},  # engagement conditions: which run sent the opened email
         "workflows": {GET},  # the scoring rules of an update step's score
+        "stats": {PUT, UPDATE},  # a holdout counts each contact's group once
     },
     "send": {
         "contacts": {GET},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -162,6 +162,24 @@ class WorkflowSettings(_Part):
     # How many of a workflow's newest Step Functions versions each upload keeps; older ones are
     # deleted unless live or running (docs/workflow-compilation.md, "Versions"). AWS allows 1,000.
     versions_kept: int = Field(default=10, ge=1, le=900)
+
+
+class WebhookConnection(BaseModel):
+    """A deployment's EventBridge connection for webhook steps, and the URLs it may call."""
+
+    model_config = ConfigDict(frozen=True)
+
+    arn: str
+    base_url: str  # a webhook's url must start with it (the role's states:HTTPEndpoint condition)
+
+
+class WebhookSettings(_Part):
+    """Webhook steps: the deployment's connections by name (the admin function compiles with them)
+    and the keys that sign their payloads (the step function signs with them)."""
+
+    webhook_connections: dict[str, WebhookConnection] = Field(default_factory=dict)
+    webhook_keys: dict[str, str] = Field(default_factory=lambda: {"local1": "local-webhook-key-change-me"})
+    webhook_key_id: str = "local1"
 
 
 class ForecastSettings(_Part):

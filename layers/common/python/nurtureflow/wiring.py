@@ -278,9 +278,21 @@ def lifecycle() -> RunLifecycle:
 @built_once
 def step_actions() -> StepActions:
     from nurtureflow.runs.actions import StepActions
+    from nurtureflow.settings import WebhookSettings
 
+    webhooks = WebhookSettings()
+    signing = (webhooks.webhook_key_id, webhooks.webhook_keys[webhooks.webhook_key_id])
     return StepActions(
-        contacts(), runs(), events(), sends(), bus(), clock, scoring(), engagement(), stats_recorder()
+        contacts(),
+        runs(),
+        events(),
+        sends(),
+        bus(),
+        clock,
+        scoring(),
+        engagement(),
+        stats_recorder(),
+        signing,
     )
 
 
@@ -321,6 +333,7 @@ def workflow_service() -> WorkflowService:
     from nurtureflow.aws.metrics import EmfPruningAlarm
     from nurtureflow.aws.stepfunctions import StateMachines, StateMachineVersions
     from nurtureflow.sending.checks import check_subject
+    from nurtureflow.settings import WebhookSettings
     from nurtureflow.workflow.compiler import TaskFunctions
     from nurtureflow.workflow.pruning import VersionPruner
     from nurtureflow.workflow.publishing import WorkflowService
@@ -329,7 +342,11 @@ def workflow_service() -> WorkflowService:
     pruner = VersionPruner(
         StateMachineVersions(), workflows(), settings.versions_kept, EmfPruningAlarm(), clock
     )
-    functions = TaskFunctions(step_arn=settings.step_function_arn, send_arn=settings.send_function_arn)
+    functions = TaskFunctions(
+        step_arn=settings.step_function_arn,
+        send_arn=settings.send_function_arn,
+        connections=WebhookSettings().webhook_connections,
+    )
     return WorkflowService(
         workflows(),
         templates().sendable,

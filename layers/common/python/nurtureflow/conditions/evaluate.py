@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -33,12 +33,14 @@ class ConditionContext:
     now: datetime
     history: ConditionHistory | None = None
     lists: Sequence[str] = field(default_factory=tuple)
+    # Webhook answers by step (a branch's ``webhook.<step>.…``): what the run kept of each.
+    webhooks: Mapping[str, Any] = field(default_factory=dict)
 
 
 def resolve(path: str, context: ConditionContext) -> Any:
-    """The value at ``contact.…`` or ``event.…``; ``_MISSING`` when absent."""
+    """The value at ``contact.…``, ``event.…`` or ``webhook.…``; ``_MISSING`` when absent."""
     root, *rest = path.split(".")
-    value: Any = context.contact if root == "contact" else context.event
+    value: Any = {"contact": context.contact, "event": context.event, "webhook": context.webhooks}[root]
     for part in rest:
         if not isinstance(value, dict) or part not in value:
             return _MISSING

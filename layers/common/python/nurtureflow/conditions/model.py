@@ -11,7 +11,11 @@ from nurtureflow.workflow.durations import Duration, parse_duration
 Operator = Literal[
     "eq", "ne", "gt", "gte", "lt", "lte", "in", "not_in", "contains", "starts_with", "exists", "within"
 ]
-FIELD_PATTERN = r"^(contact|event)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
+FIELD_PATTERN = (
+    r"^(contact|event)\.[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$"
+    # A webhook step's answer (branches only): webhook.<step id>.status, .ok or .body.<path>.
+    r"|^webhook\.[a-z0-9][a-z0-9_-]{0,63}\.(status|ok|body(\.[A-Za-z0-9_-]+)*)$"
+)
 
 
 class _Strict(BaseModel):

@@ -51,6 +51,9 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 # Signs tracking links locally, in place of the secret the stack generates in AWS.
 LOCAL_LINK_KEY = "local-signing-key-change-me"
+# What signs webhook bodies locally (docs/webhooks.md): a local receiver verifies with it.
+LOCAL_WEBHOOK_KEY = "local-webhook-signing-key"
+SIGNING_KEY_ID = "w1"  # the key id the stack's webhook secret is generated with (infra/stack/webhooks.py)
 STATUS_CHANGE = "Step Functions Execution Status Change"
 logger = logging.getLogger("nurtureflow.local")
 
@@ -88,6 +91,7 @@ class LocalStack:
         )
         self.people = self._people(moto_url, str(view["stage"]))
         self.deployment = self._deployment(view)
+        self.webhooks = self._webhook_receiver()
         local_environment = self._local_environment(moto_url, self._wire.url)
         os.environ.update({**local_environment, **self.deployment.operator_environment()})
         check_every_call(AccessGuard(Account(REGION, ACCOUNT), self._token_machine))
@@ -161,12 +165,15 @@ class LocalStack:
             authorize=self._authorize_machine,
         )
 
-    def _authorize_machine(self, role_arn: str, action: str, resource: str) -> None:
-        """A state machine's calls (Lambda tasks, startExecution, Distributed Map children), held to
-        the policy of the role it runs under, as the template defines it."""
+    def _authorize_machine(
+        self, role_arn: str, action: str, resource: str, context: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        """A state machine's calls (Lambda tasks, startExecution, Distributed Map children, HTTP
+        Tasks with their endpoint and method), held to the policy of the role it runs under, as the
+        template defines it."""
         from nurtureflow.local.stepfunctions.errors import AccessDeniedError
 
-        request = Request(action, resource)
+        request = Request(action, resource, context)
         if not self.deployment.policy_of_role(role_arn).allows(request):
             principal = Principal(role_arn, "StepFunctions", Policy(()))
             raise AccessDeniedError(principal.denial(request))
@@ -192,6 +199,7 @@ class LocalStack:
             if "NURTUREFLOW_LINK_KEY_ID" in f["environment"]
         }
         secret = json.dumps({key_id: LOCAL_LINK_KEY for key_id in sorted(link_key_ids)})
+        webhook_keys = json.dumps({SIGNING_KEY_ID: LOCAL_WEBHOOK_KEY})
         return load_deployment(
             public_origin=self._public_origin,
             values={
@@ -204,7 +212,8 @@ class LocalStack:
                 "NURTUREFLOW_PEOPLE_CLIENT_ID": self.people.client_id,
             },
             secrets={
-                logical_id: secret
+                # The webhook signing keys' local value; every other secret holds the link keys.
+                logical_id: webhook_keys if logical_id.startswith("WebhooksSigningKeys") else secret
                 for logical_id, r in view["resources"].items()
                 if r["type"] == "AWS::SecretsManager::Secret"
             },
@@ -266,10 +275,30 @@ class LocalStack:
     def _invoke_http(self, function: str, event: dict[str, Any]) -> dict[str, Any]:
         return self.lambdas.invoke(function, event)  # type: ignore[no-any-return]
 
+    def _webhook_receiver(self) -> Any:
+        """The stand-in receiver of the deployment's webhook connections (``local/webhooks.py``)."""
+        from nurtureflow.local.deployed.view import LOCAL_CONTEXT
+        from nurtureflow.local.webhooks import LocalConnection, LocalWebhookReceiver
+
+        described = json.loads(
+            self.deployment.function("admin").environment.get("NURTUREFLOW_WEBHOOK_CONNECTIONS", "{}")
+        )
+        configured: dict[str, dict[str, str]] = LOCAL_CONTEXT["webhookConnections"]  # type: ignore[assignment]
+        keys = {name: spec["apiKeyName"] for name, spec in configured.items()}
+        return LocalWebhookReceiver(
+            {
+                spec["arn"]: LocalConnection(spec["arn"], spec["base_url"], keys[name])
+                for name, spec in described.items()
+            }
+        )
+
     def _invoke_task(self, function: str, payload: Any) -> Any:
         from nurtureflow.local.lambdas import FunctionError
         from nurtureflow.local.stepfunctions.errors import LambdaFunctionError, LambdaServiceError
+        from nurtureflow.local.stepfunctions.http_task import HTTP_TARGET
 
+        if function == HTTP_TARGET:  # a webhook step's HTTP Task
+            return self.webhooks.deliver(payload)
         try:
             name = self.lambdas.name_of(function)
         except KeyError:
@@ -357,6 +386,9 @@ class LocalStack:
             ("GET", "/_local/clock"): lambda m, b: (200, {"now": self.clock.now().isoformat()}),
             ("GET", "/_local/outbox"): lambda m, b: (200, {"emails": self.outbox()}),
             ("POST", "/_local/inbound"): self._inbound_route,
+            # the receiver exists once the deployment has loaded: looked up at each request
+            ("GET", "/_local/webhooks"): lambda m, b: self.webhooks.route(m, b),
+            ("POST", "/_local/webhooks"): lambda m, b: self.webhooks.route(m, b),
             ("GET", "/_local/tables"): lambda m, b: (200, {"tables": self.tables()}),
             # A shop page using tracker.js as a website would (same origin, the local site key).
             ("GET", "/_local/demo-shop"): lambda m, b: (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +21,8 @@ from nurtureflow.scoring.service import Scoring
 from nurtureflow.sending.templates import render_text
 from nurtureflow.stats.lift import TREATED, holdout_group
 from nurtureflow.stats.recorder import StatsRecorder
+from nurtureflow.webhooks.delivery import answered, delivery_id, failed, request_body
+from nurtureflow.webhooks.signing import signature
 from nurtureflow.workflow.durations import parse_duration, parse_offset
 from nurtureflow.workflow.schedule import date_slot, next_slot, zone_for
 
@@ -53,8 +56,12 @@ class StepActions:
         scoring: Scoring | None = None,
         engagement: Any = None,
         stats: StatsRecorder | None = None,
+        webhook_keys: tuple[str, str] | None = None,
     ) -> None:
         self._stats = stats
+        # (key id, key) signing webhook bodies; None where no webhook runs (the forecast signs with
+        # a throwaway key: nothing leaves the process).
+        self._webhook_keys = webhook_keys or ("forecast", "forecast")
         # ``store.engagement``: the audience's hours, for contacts with little history of their own.
         self._engagement = engagement
         self._contacts = contacts
@@ -86,6 +93,10 @@ class StepActions:
                 return self.split(run, payload["step"], payload["paths"])
             case "holdout":
                 return self.holdout(run, payload["execution"], payload["step"], payload)
+            case "webhook":
+                return self.webhook(run, payload["execution"], payload["step"], payload["entered"])
+            case "webhook_answer":
+                return self.webhook_answer(run, payload["execution"], payload["step"], payload)
             case "task":
                 return self.task(
                     run, payload["execution"], payload["step"], payload["entered"], payload["task"]
@@ -123,7 +134,11 @@ class StepActions:
         """The first case whose condition holds on live data, else the default."""
         event = TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None
         history = RunHistory(self._events, self._sends, run.contact_id, execution_arn)
-        context = ConditionContext(self._contact(run), event, self._clock.now(), history)
+        answers: dict[str, Any] = {}
+        if any("webhook." in json.dumps(case["when"]) for case in cases):  # read only when asked
+            current = self._runs.get(run.contact_id, run.workflow) or {}
+            answers = current.get("webhooks") or {} if current.get("execution_arn") == execution_arn else {}
+        context = ConditionContext(self._contact(run), event, self._clock.now(), history, webhooks=answers)
         for case in cases:
             if evaluate(parse_condition(case["when"]), context):
                 return {"next": case["next"]}
@@ -153,6 +168,27 @@ class StepActions:
         if self._stats is not None:
             self._stats.held_out(run.workflow, run.version, run.contact_id, group)
         return {"next": spec["treated"] if group == TREATED else f"{step}.control"}
+
+    def webhook(self, run: RunDocument, execution_arn: str, step: str, entered: str) -> dict[str, str]:
+        """The body a webhook sends (the contact and the run, as JSON text) and its signature."""
+        contact = self._contact(run)
+        event = TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None
+        now = self._clock.now()
+        delivery = delivery_id(execution_arn, step, entered)
+        body = request_body(delivery, run.model_dump(), step, execution_arn, contact, event, now)
+        key_id, key = self._webhook_keys
+        return {"body": body, "signature": signature(body, now, key_id, key), "delivery": delivery}
+
+    def webhook_answer(
+        self, run: RunDocument, execution_arn: str, step: str, payload: dict[str, Any]
+    ) -> dict[str, str]:
+        """Keep the answer (or the failure) on the run: ``webhook.<step>.…`` in later branches."""
+        kept = answered(payload["answer"]) if "answer" in payload else failed(payload.get("error") or {})
+        current = self._runs.get(run.contact_id, run.workflow) or {}
+        answers = {**(current.get("webhooks") or {}), step: kept}
+        if not self._runs.update(run.contact_id, run.workflow, execution_arn, {"webhooks": answers}):
+            raise ContactGoneError(f"run {execution_arn} is no longer the contact's run")
+        return {"ok": str(kept["ok"]).lower(), "status": str(kept["status"])}
 
     def wait_until(self, run: RunDocument, wait: dict[str, Any], timezone: str) -> dict[str, str]:
         """When a timed wait ends, as a Wait state's timestamp; now when the moment is unknown or past."""

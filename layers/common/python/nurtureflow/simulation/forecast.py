@@ -14,7 +14,7 @@ import heapq
 import itertools
 import random
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,10 +31,11 @@ from nurtureflow.enrolment.lifecycle import RunLifecycle, came_through_api, run_
 from nurtureflow.events.email_feedback import EmailFeedback
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.local.stepfunctions import Execution, LocalStepFunctions
+from nurtureflow.local.stepfunctions.http_task import HTTP_TARGET
 from nurtureflow.runs.actions import StepActions
 from nurtureflow.scoring.service import Scoring
 from nurtureflow.sending.delivery import Delivery, SendRequest
-from nurtureflow.settings import SendingSettings, TrackingSettings
+from nurtureflow.settings import SendingSettings, TrackingSettings, WebhookConnection
 from nurtureflow.simulation.engagement import Feedback, Rates, SimulatedInbox
 from nurtureflow.simulation.funnel import Funnel
 from nurtureflow.simulation.memory import (
@@ -62,10 +63,35 @@ from nurtureflow.workflow.models import Workflow
 from nurtureflow.workflow.publishing import WorkflowService
 
 _ACCOUNT = "000000000000"
+
+
+class _AnyConnection(Mapping[str, WebhookConnection]):
+    """Every connection name a workflow uses, allowing any URL: a forecast calls no webhook (each
+    answers a simulated 200 at once), and the workflow was checked against the deployment's
+    connections when it was uploaded."""
+
+    def __getitem__(self, name: str) -> WebhookConnection:
+        return WebhookConnection(
+            arn=f"arn:aws:events:us-east-1:{_ACCOUNT}:connection/{name}/simulated", base_url="https://"
+        )
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    def get(self, name: str, default: Any = None) -> WebhookConnection:
+        return self[name]
+
+
 FUNCTIONS = TaskFunctions(
     step_arn=f"arn:aws:lambda:us-east-1:{_ACCOUNT}:function:nurtureflow-simulated-step",
     send_arn=f"arn:aws:lambda:us-east-1:{_ACCOUNT}:function:nurtureflow-simulated-send",
+    connections=_AnyConnection(),
 )
+# What every webhook answers in a forecast.
+SIMULATED_ANSWER = {"StatusCode": 200, "StatusText": "OK", "Headers": {}, "ResponseBody": {}}
 ROLE_ARN = f"arn:aws:iam::{_ACCOUNT}:role/nurtureflow-simulated-workflows"
 # Contacts arrive over the first hour, not all in the same millisecond, as a campaign's traffic does.
 ARRIVALS = timedelta(hours=1)
@@ -241,7 +267,10 @@ class Simulation:
             self._dispatcher.handle(event)
 
     def _invoke(self, function_name: str, payload: Any) -> Any:
-        """A Lambda task: the send or the step function's handler logic, in-process."""
+        """A Lambda task: the send or the step function's handler logic, in-process; a webhook's
+        HTTP Task answers a simulated 200."""
+        if function_name == HTTP_TARGET:
+            return SIMULATED_ANSWER
         execution = str(payload.get("execution", ""))
         calls = self._executions.lambda_calls
         calls[execution] = calls.get(execution, 0) + 1

@@ -9,13 +9,16 @@ its outcome).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
 from nurtureflow.sending.retries import SEND_THROTTLE_RETRY
+from nurtureflow.settings import WebhookConnection
+from nurtureflow.webhooks.delivery import DELIVERY_HEADER
+from nurtureflow.webhooks.signing import SIGNATURE_HEADER
 from nurtureflow.workflow.durations import seconds
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
 from nurtureflow.workflow.models import (
@@ -29,6 +32,7 @@ from nurtureflow.workflow.models import (
     UpdateStep,
     WaitForStep,
     WaitStep,
+    WebhookStep,
     Workflow,
     moment_of,
 )
@@ -67,10 +71,11 @@ TRIGGER_AT = "trigger.at"
 
 @dataclass(frozen=True)
 class TaskFunctions:
-    """The Lambda functions compiled workflows call."""
+    """The Lambda functions compiled workflows call, and the deployment's webhook connections."""
 
     step_arn: str
     send_arn: str
+    connections: Mapping[str, WebhookConnection] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions)
         for sid, step in workflow.steps.items()
         if type(step) not in _EMITTERS
     ]
+    unsupported += webhook_issues(workflow, functions.connections)
     if unsupported:
         raise WorkflowInvalidError(unsupported)
     target = _Target(functions, workflow.settings)
@@ -286,6 +292,101 @@ def _holdout(step_id: str, step: HoldoutStep, target: _Target) -> dict[str, Stat
     return states
 
 
+def webhook_issues(workflow: Workflow, connections: Mapping[str, WebhookConnection]) -> list[ValidationIssue]:
+    """Each webhook names a connection of this deployment and a URL under the connection's base URL
+    (the state-machine role may call nothing else)."""
+    issues = []
+    for step_id, step in workflow.steps.items():
+        if not isinstance(step, WebhookStep):
+            continue
+        connection = connections.get(step.connection)
+        if connection is None:
+            known = ", ".join(sorted(connections)) or "none: see docs/webhooks.md"
+            message = f"no webhook connection is called '{step.connection}' (this deployment has {known})"
+            issues.append(ValidationIssue(f"/steps/{step_id}/connection", message))
+        elif not step.url.startswith(under(connection.base_url)):
+            message = f"connection '{step.connection}' may call URLs under {under(connection.base_url)} only"
+            issues.append(ValidationIssue(f"/steps/{step_id}/url", message))
+    return issues
+
+
+def under(base_url: str) -> str:
+    """The prefix a URL under ``base_url`` has: with its slash, so ``https://crm.example`` does not
+    let ``https://crm.example.evil.test/`` through."""
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+HTTP_INVOKE = "arn:aws:states:::http:invoke"
+# What Step Functions names an HTTP Task's failures: a non-2xx answer, and no answer in 60 s.
+# https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html
+_RETRIED_HTTP_ERRORS = [
+    *(f"States.Http.StatusCode.{code}" for code in (408, 429, 500, 502, 503, 504)),
+    "States.Http.Socket",
+    "States.Timeout",
+]
+
+
+def _webhook(step_id: str, step: WebhookStep, target: _Target) -> dict[str, State]:
+    """The step function signs the payload; Step Functions' HTTP Task sends it through the
+    connection (which holds the receiver's credentials), retrying what may pass on another try;
+    the step function keeps the answer, or the failure, on the run for later branches."""
+    connection = target.functions.connections[step.connection]
+    call, keep, lost = f"{step_id}.call", f"{step_id}.answer", f"{step_id}.failed"
+    prepare = {
+        **_lambda_task(
+            target.functions.step_arn, _payload("webhook", step_id, {"entered.$": "$$.State.EnteredTime"})
+        ),
+        "ResultSelector": {
+            "body.$": "$.Payload.body",
+            "signature.$": "$.Payload.signature",
+            "delivery.$": "$.Payload.delivery",
+        },
+        "ResultPath": "$.hook",
+        "Next": call,
+    }
+    request = {
+        "Type": "Task",
+        "Resource": HTTP_INVOKE,
+        "Parameters": {
+            "ApiEndpoint": step.url,
+            "Method": step.method,
+            "Authentication": {"ConnectionArn": connection.arn},
+            "Headers": {
+                "Content-Type": "application/json",
+                f"{SIGNATURE_HEADER}.$": "$.hook.signature",
+                f"{DELIVERY_HEADER}.$": "$.hook.delivery",
+            },
+            "RequestBody.$": "$.hook.body",  # text: sent as signed, byte for byte
+        },
+        "TimeoutSeconds": seconds(step.timeout),
+        "ResultSelector": {"status.$": "$.StatusCode", "body.$": "$.ResponseBody"},
+        "ResultPath": "$.hook.answer",
+        "Next": keep,
+        "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.hook.error", "Next": lost}],
+    }
+    if step.retries:
+        request["Retry"] = [
+            {
+                "ErrorEquals": _RETRIED_HTTP_ERRORS,
+                "IntervalSeconds": 2,
+                "MaxAttempts": step.retries,
+                "BackoffRate": 2.0,
+                "JitterStrategy": "FULL",
+            }
+        ]
+
+    def record(kind: str, path: str, then: str | None) -> State:
+        payload = _payload("webhook_answer", step_id, {kind + ".$": path})
+        return _then({**_lambda_task(target.functions.step_arn, payload), "ResultPath": None}, then)
+
+    return {
+        step_id: prepare,
+        call: request,
+        keep: record("answer", "$.hook.answer", step.next),
+        lost: record("error", "$.hook.error", step.on_failure or step.next),
+    }
+
+
 def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, State]:
     extra: dict[str, Any] = {"token.$": "$$.Task.Token"}
     if step.any is not None:
@@ -365,6 +466,7 @@ _EMITTERS: dict[type, Emitter] = {
     BranchStep: _branch,
     SplitStep: _split,
     HoldoutStep: _holdout,
+    WebhookStep: _webhook,
     UpdateStep: _update,
     TaskStep: _task,
     ExitStep: _exit,

@@ -29,7 +29,7 @@ class StepGraph:
     def _add(self, step_id: str, step: dict[str, Any]) -> None:
         self.kinds[step_id] = str(step.get("type"))
         targets: list[tuple[str, str]] = []
-        for key in ("next", "on_timeout", "default"):
+        for key in ("next", "on_timeout", "on_failure", "default"):
             if isinstance(step.get(key), str):
                 targets.append((key, step[key]))
         for list_key in ("cases", "paths", "any"):

@@ -283,6 +283,36 @@ class SplitStep(_Strict):
     paths: list[SplitPath] = Field(min_length=2)
 
 
+# Step Functions ends an HTTP Task's request after 60 seconds (States.Http.Socket), whatever the
+# state's TimeoutSeconds: https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html
+MAX_WEBHOOK_TIMEOUT = "PT60S"
+MAX_WEBHOOK_RETRIES = 5
+
+
+class WebhookStep(_Step):
+    """POSTs (or PUTs, PATCHes) the contact and the run, signed, to a URL under one of the
+    deployment's webhook connections; the answer (status, body) is kept for later branches."""
+
+    type: Literal["webhook"]
+    connection: str = Field(min_length=1)
+    url: str = Field(pattern=r"^https://[^\s/@?#]+(/[^\s#]*)?$")
+    method: Literal["POST", "PUT", "PATCH"] = "POST"
+    timeout: Duration = "PT10S"
+    retries: StrictInt = Field(default=2, ge=0, le=MAX_WEBHOOK_RETRIES)
+    # Where a run goes when every attempt failed; ``next`` when unset (a CRM outage does not stop
+    # the nurture).
+    on_failure: str | None = None
+
+    @field_validator("timeout")
+    @classmethod
+    def _within_a_minute(cls, value: str) -> str:
+        if parse_duration(value) > parse_duration(MAX_WEBHOOK_TIMEOUT):
+            raise ValueError(
+                f"a webhook waits at most {MAX_WEBHOOK_TIMEOUT} (Step Functions' HTTP Task limit)"
+            )
+        return value
+
+
 # A holdout's group is measured this long at most: the stats markers live 400 days.
 MAX_HOLDOUT_MEASURE = "P365D"
 
@@ -333,6 +363,7 @@ Step = Annotated[
     | BranchStep
     | SplitStep
     | HoldoutStep
+    | WebhookStep
     | UpdateStep
     | TaskStep
     | ExitStep,
@@ -367,6 +398,8 @@ def successors(step: BaseModel) -> list[tuple[str, str]]:
             pairs.append(("on_timeout", step.on_timeout))
         if isinstance(step, WaitForStep) and step.any is not None:
             pairs += [(f"any/{i}/next", awaited.next) for i, awaited in enumerate(step.any)]
+        if isinstance(step, WebhookStep) and step.on_failure is not None:
+            pairs.append(("on_failure", step.on_failure))
         nxt = getattr(step, "next", None)
         if nxt is not None:
             pairs.append(("next", nxt))

@@ -8,7 +8,16 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from nurtureflow.conditions.model import FIELD_PATTERN, AllOf, AnyOf, Condition, Engagement, History, NotOf
+from nurtureflow.conditions.model import (
+    FIELD_PATTERN,
+    AllOf,
+    AnyOf,
+    Condition,
+    Engagement,
+    History,
+    Leaf,
+    NotOf,
+)
 from nurtureflow.sending.templates import template_syntax_error
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
 from nurtureflow.workflow.graph import StepGraph
@@ -19,6 +28,7 @@ from nurtureflow.workflow.models import (
     HoldoutStep,
     TaskStep,
     WaitForStep,
+    WebhookStep,
     Workflow,
 )
 
@@ -26,7 +36,8 @@ STEP_TAGS = frozenset({"email", "wait", "wait_for", "branch", "split", "holdout"
 # Python names that pydantic models carry for keys that are reserved words.
 _ALIASES = {"for_": "for", "from_": "from", "not_": "not", "schema_": "schema"}
 _PATTERN_MESSAGES = {
-    FIELD_PATTERN: "a field is a path starting with 'contact.' or 'event.', such as contact.score",
+    FIELD_PATTERN: "a field is a path starting with 'contact.' or 'event.', such as contact.score "
+    "(or, in a branch, a webhook's answer: webhook.<step>.status, .ok or .body.<path>)",
     CLOCK_TIME: "a time of day is written HH:MM, such as 08:30",
 }
 
@@ -52,6 +63,15 @@ def validate_workflow(
         issues += _graph_issues(StepGraph.from_document(document), template_exists)
     if workflow is not None:
         issues += _holdout_issues(workflow)
+        outside = [("/trigger/where", workflow.trigger.where)]
+        outside += [(f"/exit_when/{i}/where", goal.where) for i, goal in enumerate(workflow.exit_when)]
+        issues += [
+            ValidationIssue(f"{pointer}/field", "a webhook's answer is read by a branch only")
+            for base, condition in outside
+            if condition is not None
+            for pointer, field in _fields(condition, base)
+            if field.startswith("webhook.")
+        ]
         for step_id, step in workflow.steps.items():
             issues += _engagement_issues(step, f"/steps/{step_id}", workflow.steps)
             issues += _task_template_issues(step, f"/steps/{step_id}")
@@ -159,6 +179,30 @@ def _task_template_issues(step: Any, base: str) -> Iterator[ValidationIssue]:
 def _engagement_issues(step: Any, base: str, steps: dict[str, Any]) -> Iterator[ValidationIssue]:
     for pointer, condition in _conditions_of(step, base):
         yield from _check_engagement(condition, pointer, steps)
+        # A webhook's answer is kept on the run for branches; elsewhere there is none to read.
+        for leaf_pointer, field in _fields(condition, pointer):
+            if not field.startswith("webhook."):
+                continue
+            step_id = field.split(".")[1]
+            if not isinstance(step, BranchStep):
+                yield ValidationIssue(f"{leaf_pointer}/field", "a webhook's answer is read by a branch only")
+            elif not isinstance(steps.get(step_id), WebhookStep):
+                yield ValidationIssue(
+                    f"{leaf_pointer}/field", f"'{step_id}' is not a webhook step of this workflow"
+                )
+
+
+def _fields(condition: Condition, pointer: str) -> Iterator[tuple[str, str]]:
+    """Every leaf's (pointer, field) inside ``condition``."""
+    if isinstance(condition, Leaf):
+        yield pointer, condition.field
+    elif isinstance(condition, AllOf | AnyOf):
+        children = condition.all if isinstance(condition, AllOf) else condition.any
+        key = "all" if isinstance(condition, AllOf) else "any"
+        for i, child in enumerate(children):
+            yield from _fields(child, f"{pointer}/{key}/{i}")
+    elif isinstance(condition, NotOf):
+        yield from _fields(condition.not_, f"{pointer}/not")
 
 
 def _conditions_of(step: Any, base: str) -> Iterator[tuple[str, Condition]]:

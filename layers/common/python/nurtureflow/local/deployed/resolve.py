@@ -71,6 +71,7 @@ class Names:
             "AWS::SecretsManager::Secret": f"arn:aws:secretsmanager:{where}:secret:{name}-AbCdEf",
             "AWS::SES::ConfigurationSet": f"arn:aws:ses:{where}:configuration-set/{name}",
             "AWS::SES::EmailIdentity": f"arn:aws:ses:{where}:identity/{name}",
+            "AWS::Events::Connection": f"arn:aws:events:{where}:connection/{name}/local",
         }
         # An ARN the local stack does not model matches no real call: stricter, never looser.
         return arns.get(kind, f"arn:aws:unmodelled:{where}:{logical_id}")
@@ -82,6 +83,9 @@ class Names:
             return self.name(logical_id)
         if attribute == "QueueUrl":
             return self.ref(logical_id)
+        if attribute == "SecretArn":  # an EventBridge connection's secret, which EventBridge names
+            secret = f"events!connection/{self.name(logical_id)}/local-AbCdEf"
+            return f"arn:aws:secretsmanager:{self.region}:{self.account}:secret:{secret}"
         return f"unmodelled-{logical_id}-{attribute}"
 
     def _spec(self, logical_id: str) -> dict[str, Any]:

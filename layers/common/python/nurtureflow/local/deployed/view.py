@@ -23,6 +23,14 @@ LOCAL_CONTEXT = {
     "sender": "Shop <hello@shop.internal>",
     "unsubscribeMailbox": "unsubscribe@shop.internal",
     "linkHosts": ["shop.example"],
+    # One connection, answered locally by the stack's stand-in receiver (docs/webhooks.md).
+    "webhookConnections": {
+        "crm": {
+            "baseUrl": "https://crm.shop.internal/",
+            "apiKeyName": "X-Api-Key",
+            "secretName": "nurtureflow/crm",
+        }
+    },
 }
 # Properties that give a resource its physical name, when the template sets one.
 _NAME_PROPERTIES = (

@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 from .errors import AccessDeniedError
 
-Authorize = Callable[[str, str, str], None]
+# (role ARN, action, resource[, condition keys as (key, value) pairs]); raises AccessDeniedError.
+Authorize = Callable[..., None]
+Context = tuple[tuple[str, str], ...]
 
 INVOKE_FUNCTION = "lambda:InvokeFunction"
 START_EXECUTION = "states:StartExecution"

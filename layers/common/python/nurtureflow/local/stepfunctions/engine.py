@@ -15,7 +15,7 @@ from typing import Any
 
 from nurtureflow.clock import Clock
 
-from .authorization import Authorize
+from .authorization import Authorize, Context
 from .context import LazyContext
 from .definition import Scope
 from .errors import RUNTIME, TIMEOUT, StatesError
@@ -244,8 +244,12 @@ class Engine:
             raise StatesError(RUNTIME, "this runtime cannot start executions from a state")
         return self._starter(state_machine_arn, name, input_text)
 
-    def authorize(self, run: Run, action: str, resource: str) -> None:
-        if self._authorize is not None:
+    def authorize(self, run: Run, action: str, resource: str, context: Context = ()) -> None:
+        if self._authorize is None:
+            return
+        if context:  # only calls with condition keys pass them: every other authorizer stays 3-ary
+            self._authorize(run.execution.role_arn, action, resource, context)
+        else:
             self._authorize(run.execution.role_arn, action, resource)
 
     def abort(self, run: Run) -> None:

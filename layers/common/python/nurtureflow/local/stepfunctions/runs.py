@@ -152,8 +152,11 @@ class Runtime(Protocol):
 
     def abort(self, run: Run) -> None: ...
 
-    def authorize(self, run: Run, action: str, resource: str) -> None:
-        """Raise AccessDeniedError unless the execution's role may do ``action`` on ``resource``."""
+    def authorize(
+        self, run: Run, action: str, resource: str, context: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        """Raise AccessDeniedError unless the execution's role may do ``action`` on ``resource``
+        (with the request's condition keys, ``context``)."""
         ...
 
 

@@ -1,5 +1,5 @@
 """Task states that call Lambda: ``lambda:invoke``, ``lambda:invoke.waitForTaskToken``, a function ARN
-(and ``states:startExecution``, handed to ``nested``)."""
+(and ``states:startExecution``, handed to ``nested``, and ``http:invoke``, to ``http_task``)."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from .errors import (
     StatesError,
 )
 from .history import NOT_TRUNCATED, LazyJson
+from .http_task import is_http_invoke, start_http_task
 from .limits import MAX_PAYLOAD_BYTES, result_too_large, size_of
 from .nested import is_start_execution, start_execution_task
 from .paths import query, to_json
@@ -137,6 +138,8 @@ def start_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: Any) 
     """Schedule the call (made by the driver outside the lock) and the token task's timers."""
     if is_start_execution(str(state["Resource"])):
         return start_execution_task(runtime, run, state, data)
+    if is_http_invoke(str(state["Resource"])):
+        return start_http_task(runtime, run, state, data)
     resource = parse_resource(str(state["Resource"]))
     context = runtime.context(run)
     timeout = _seconds(state, "TimeoutSeconds", run.effective_input, context)
