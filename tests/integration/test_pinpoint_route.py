@@ -126,3 +126,29 @@ def test_an_import_into_an_archived_workflow_is_refused_and_undoes_its_templates
                            token=MARKETER)  # fmt: skip
     assert refused.status == 409
     assert harness.http("GET", "/admin/templates/route-archived-hello", token=MARKETER).status == 404
+
+
+def test_a_custom_activity_calls_the_deployment_s_connection_as_a_webhook_step(harness: Harness) -> None:
+    """The local deployment's connection ``crm`` covers https://crm.shop.internal/: a CUSTOM activity
+    calling an endpoint there imports as a webhook step, and the workflow uploads (compiles) with it."""
+    journey = copy.deepcopy(JOURNEY)
+    activities = journey["JourneyResponse"]["Activities"]
+    activities["Tell"] = {
+        "CUSTOM": {"DeliveryUri": "https://crm.shop.internal/pinpoint", "NextActivity": "Offer"}
+    }
+    activities["Hold"]["Holdout"]["NextActivity"] = "Tell"
+    body = {
+        "journey": journey,
+        "id": "it-pp-custom",
+        "templates": [WELCOME, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")],
+    }
+    reply = harness.http("POST", ROUTE, body, token=MARKETER)
+    assert reply.status == 201, reply.body
+    stored = harness.http("GET", "/admin/workflows/it-pp-custom", token=MARKETER).json()
+    assert stored["definition"]["States"]["tell.call"]["Resource"] == "arn:aws:states:::http:invoke"
+    assert stored["document"]["steps"]["tell"] == {
+        "type": "webhook",
+        "connection": "crm",
+        "url": "https://crm.shop.internal/pinpoint",
+        "next": "offer",
+    }

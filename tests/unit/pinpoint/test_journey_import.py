@@ -341,3 +341,48 @@ def test_a_second_holdout_is_a_split_since_a_workflow_measures_one() -> None:
     ]
     line = _outcomes(imported.report)["/JourneyResponse/Activities/Hold2/Holdout"]
     assert line == ("/steps/hold2", "changed")
+
+
+def _with_custom(uri: str) -> dict[str, Any]:
+    journey = _journey()
+    journey["Activities"]["Tell"] = {
+        "CUSTOM": {
+            "DeliveryUri": uri,
+            "EndpointTypes": ["EMAIL"],
+            "MessageConfig": {"Data": "x"},
+            "NextActivity": "Offer",
+        }
+    }
+    journey["Activities"]["Hold"]["Holdout"]["NextActivity"] = "Tell"
+    return {"JourneyResponse": journey}
+
+
+def test_a_custom_activity_calling_a_covered_endpoint_becomes_a_webhook_step() -> None:
+    connections = {"crm": "https://crm.acme.net/", "leads": "https://crm.acme.net/hooks/"}
+    imported = import_journey(_with_custom("https://crm.acme.net/hooks/pinpoint"), connections=connections)
+    steps = imported.workflow["steps"]
+    # the most specific base URL's connection
+    assert steps["tell"] == {
+        "type": "webhook",
+        "connection": "leads",
+        "url": "https://crm.acme.net/hooks/pinpoint",
+        "next": "offer",
+    }
+    assert steps["hold"]["next"] == "tell"
+    validate_workflow(imported.workflow, lambda name: name in imported.templates)
+    to, outcome = _outcomes(imported.report)["/JourneyResponse/Activities/Tell/CUSTOM"]
+    assert (to, outcome) == ("/steps/tell", "changed")
+
+
+@pytest.mark.parametrize(("uri", "says"), [
+    ("arn:aws:lambda:us-east-1:123456789012:function:notify", "a Lambda function is not called"),
+    ("https://other.example.net/hook", "no webhook connection of this deployment covers https://other.example.net/hook"),
+    ("https://crm.acme.net.evil.test/hook", "no webhook connection"),
+])  # fmt: skip
+def test_a_custom_activity_no_connection_covers_is_dropped_and_its_path_goes_on(uri: str, says: str) -> None:
+    imported = import_journey(_with_custom(uri), connections={"crm": "https://crm.acme.net"})
+    assert "tell" not in imported.workflow["steps"]
+    assert imported.workflow["steps"]["hold"]["next"] == "offer"
+    [line] = [r for r in imported.report if r["from"] == "/JourneyResponse/Activities/Tell/CUSTOM"]
+    assert line["outcome"] == "dropped"
+    assert says in line["note"]

@@ -10,14 +10,19 @@ from typing import Any
 import pytest
 
 from nurtureflow.conditions.model import parse_condition
+from nurtureflow.settings import WebhookConnection
 from nurtureflow.workflow.compiler import TaskFunctions, compile_workflow
-from nurtureflow.workflow.validate import validate_workflow
+from nurtureflow.workflow.validate import STEP_TAGS, validate_workflow
 from tests.support.asl import asl_problems
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "workflow-language.md"
 BLOCK = re.compile(r"```json (workflow|trigger|step|condition)\n(.*?)```", re.S)
+# The examples' webhook connection, as a deployment would configure it (docs/webhooks.md).
+CRM = WebhookConnection(
+    arn="arn:aws:events:us-east-1:1:connection/crm/x", base_url="https://crm.acme.com/hooks/"
+)
 FUNCTIONS = TaskFunctions(
-    "arn:aws:lambda:us-east-1:1:function:step", "arn:aws:lambda:us-east-1:1:function:send"
+    "arn:aws:lambda:us-east-1:1:function:step", "arn:aws:lambda:us-east-1:1:function:send", {"crm": CRM}
 )
 EXAMPLES = [(kind, json.loads(text)) for kind, text in BLOCK.findall(DOC.read_text())]
 
@@ -51,7 +56,7 @@ def test_the_page_has_an_example_of_every_trigger_step_and_operator() -> None:
     }
     assert triggers == {"event", "segment", "date", "manual"}
     steps = {s["type"] for k, s in EXAMPLES if k == "step"}
-    assert steps == {"email", "wait", "wait_for", "branch", "split", "holdout", "update", "task", "exit"}
+    assert steps == STEP_TAGS
     conditions = [c for k, c in EXAMPLES if k == "condition"]
     operators = set(re.findall(r'"op": "(\w+)"', json.dumps(conditions)))
     assert operators == {

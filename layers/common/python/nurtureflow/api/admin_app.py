@@ -35,7 +35,7 @@ from nurtureflow.sending.checks import check_upload
 from nurtureflow.sending.library import note_uploaded
 from nurtureflow.sending.preview import PreviewRefusedError
 from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
-from nurtureflow.settings import AuthSettings, EndpointSettings, SendingSettings
+from nurtureflow.settings import AuthSettings, EndpointSettings, SendingSettings, WebhookSettings
 from nurtureflow.workflow.diagram import to_mermaid, to_svg
 from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.schema import workflow_json_schema
@@ -217,6 +217,7 @@ def import_pinpoint() -> Response[Any]:
             wiring.workflow_service(),
             SendingSettings().postal_address,
             wiring.clock.now().isoformat(),
+            {name: c.base_url for name, c in WebhookSettings().webhook_connections.items()},
         )
     except ImportRefusedError as refused:
         return errors.error(422, "invalid_import", str(refused), refused.details)

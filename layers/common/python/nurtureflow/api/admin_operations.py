@@ -466,7 +466,9 @@ IMPORT_PINPOINT = operation(
     "Checked against botocore's `pinpoint` shapes, every problem named by its JSON Pointer in the body "
     "(422, nothing saved); then the converted templates the workflow sends are stored (one stored "
     "already under the same id is kept) and the workflow is uploaded, paused: 201 new, 200 a new "
-    "version. The report says what every activity and setting became (docs/pinpoint.md).",
+    "version. The report says what every activity and setting became (docs/pinpoint.md). A `CUSTOM` "
+    "activity calling an HTTPS endpoint under one of the deployment's webhook connections becomes a "
+    "webhook step (docs/webhooks.md).",
     "workflows",
     {
         **{

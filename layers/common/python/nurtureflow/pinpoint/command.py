@@ -39,13 +39,29 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--templates", type=Path, help="a folder of get-email-template JSON files")
     command.add_argument("--out", type=Path, help="a folder to write the workflow, templates and report to")
     command.add_argument("--id", help="the workflow's id (default: from the journey's name)")
+    command.add_argument(
+        "--connection",
+        action="append",
+        default=[],
+        metavar="NAME=BASE_URL",
+        help="a webhook connection of your deployment (repeatable): a CUSTOM activity calling an "
+        "HTTPS endpoint under BASE_URL becomes a webhook step through NAME",
+    )
     return command
+
+
+def _connection(text: str) -> tuple[str, str]:
+    name, _, base = text.partition("=")
+    if not name or not base.startswith("https://"):
+        raise ValueError(f"--connection {text!r} is not NAME=https://…")
+    return name, base
 
 
 def run(args: argparse.Namespace) -> None:
     try:
         document = json.loads(args.journey.read_text(encoding="utf-8"))
-        imported = import_journey(document, args.id)
+        connections = dict(_connection(text) for text in args.connection)
+        imported = import_journey(document, args.id, connections)
     except (OSError, ValueError) as error:
         _fail([f"{args.journey}: {error}"])
     except JourneyInvalidError as invalid:

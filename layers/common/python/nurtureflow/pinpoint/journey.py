@@ -10,12 +10,14 @@ meaning differs as ``note`` says; ``dropped``: nothing took its place) and a ``n
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from nurtureflow.pinpoint.conditions import ConditionContext, convert_condition
 from nurtureflow.pinpoint.shapes import PinpointInputError, Problem, pointer, problems
+from nurtureflow.workflow.compiler import under
 from nurtureflow.workflow.durations import parse_duration
 from nurtureflow.workflow.models import moment_of
 
@@ -25,8 +27,6 @@ _OTHER_CHANNELS = {
     "SMS": "SMS messages are not sent by NurtureFlow (email only)",
     "PUSH": "push notifications are not sent by NurtureFlow (email only)",
     "ContactCenter": "contact-centre calls (Amazon Connect) are not made by NurtureFlow",
-    "CUSTOM": "custom channels (a Lambda function or a webhook) are not called yet: NurtureFlow has no "
-    "webhook step",
 }
 
 
@@ -45,6 +45,7 @@ class Imported:
 class _Build:
     activities: dict[str, Any]
     base: str  # the pointer of the journey object inside the input
+    connections: dict[str, str] = field(default_factory=dict)  # webhook connection -> base URL
     step_of: dict[str, str] = field(default_factory=dict)  # activity id -> its step id
     steps: dict[str, dict[str, Any]] = field(default_factory=dict)
     report: list[dict[str, Any]] = field(default_factory=list)
@@ -67,15 +68,20 @@ def unwrap(document: Any) -> tuple[dict[str, Any], str, str]:
     return document, "WriteJourneyRequest", ""
 
 
-def import_journey(document: Any, workflow_id: str | None = None) -> Imported:
-    """The workflow and the report, or ``JourneyInvalidError`` naming every problem."""
+def import_journey(
+    document: Any, workflow_id: str | None = None, connections: Mapping[str, str] | None = None
+) -> Imported:
+    """The workflow and the report, or ``JourneyInvalidError`` naming every problem.
+
+    ``connections`` are the deployment's webhook connections (name -> base URL): a ``CUSTOM``
+    activity whose ``DeliveryUri`` one of them covers becomes a webhook step."""
     journey, shape_name, base = unwrap(document)
     found = problems(journey, shape_name, base)
     if not found:
         found = _semantic_problems(journey, base)
     if found:
         raise JourneyInvalidError(found)
-    build = _Build(journey.get("Activities") or {}, base)
+    build = _Build(journey.get("Activities") or {}, base, connections=dict(connections or {}))
     _name_steps(build)
     for activity_id, activity in build.activities.items():
         _convert_activity(build, activity_id, activity)
@@ -254,7 +260,8 @@ def _entry(build: _Build, activity_id: str | None, seen: frozenset[str] = frozen
         return None
     activity = build.activities[activity_id]
     kind = _kind(activity)
-    if kind in _OTHER_CHANNELS:  # dropped: the path goes on to its next activity
+    if kind in _OTHER_CHANNELS or build.step_of[activity_id] not in build.steps:
+        # dropped (another channel, a CUSTOM no connection covers): the path goes on to its next
         return _entry(build, activity[kind].get("NextActivity"), seen | {activity_id})
     step = build.step_of[activity_id]
     return f"{step}-wait" if f"{step}-wait" in build.steps else step
@@ -266,6 +273,9 @@ def _convert_activity(build: _Build, activity_id: str, activity: dict[str, Any])
     source = pointer("Activities", activity_id, kind)
     if kind in _OTHER_CHANNELS:
         build.note(source, None, "dropped", _OTHER_CHANNELS[kind] + "; the path goes on to the next activity")
+        return
+    if kind == "CUSTOM":
+        _custom(build, step, source, str(body.get("DeliveryUri") or ""))
         return
     if kind == "EMAIL":
         build.steps[step] = {"type": "email", "template": template_id(body.get("TemplateName") or "")}
@@ -296,6 +306,33 @@ def _convert_activity(build: _Build, activity_id: str, activity: dict[str, Any])
         _holdout(build, step, source, int(body["Percentage"]), body.get("NextActivity"))
     elif kind in ("ConditionalSplit", "MultiCondition"):
         _split_on_conditions(build, activity_id, kind, body)
+
+
+def _custom(build: _Build, step: str, source: str, uri: str) -> None:
+    """A CUSTOM activity calling an HTTPS endpoint becomes a webhook step through the connection
+    that covers it; a Lambda function, or an endpoint no connection covers, is dropped."""
+    covering = sorted(
+        (name for name, base in build.connections.items() if uri.startswith(under(base))),
+        key=lambda name: -len(build.connections[name]),  # the most specific base URL
+    )
+    if uri.startswith("https://") and covering:
+        build.steps[step] = {"type": "webhook", "connection": covering[0], "url": uri}
+        note = (
+            f"a webhook step calling {uri} through the connection '{covering[0]}'; the endpoint gets "
+            "NurtureFlow's signed payload (docs/webhooks.md), not Pinpoint's, and MessageConfig.Data "
+            "is not sent"
+        )
+        build.note(source, f"/steps/{step}", "changed", note)
+        return
+    if uri.startswith("arn:"):
+        why = (
+            "a Lambda function is not called by NurtureFlow: put an HTTPS endpoint in front of it and "
+            "use a webhook step"
+        )
+    else:
+        where = uri or "its DeliveryUri"
+        why = f"no webhook connection of this deployment covers {where}: add one (docs/webhooks.md)"
+    build.note(source, None, "dropped", why + "; the path goes on to the next activity")
 
 
 def _holdout(build: _Build, step: str, source: str, share: int, treated: str | None) -> None:

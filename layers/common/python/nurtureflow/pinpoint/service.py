@@ -8,6 +8,7 @@ stored under the same id is kept, never replaced) and the workflow is uploaded, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from nurtureflow.pinpoint.journey import JourneyInvalidError, import_journey, template_id
@@ -30,13 +31,19 @@ class ImportRefusedError(Exception):
 
 
 def import_pinpoint(
-    body: Any, templates: Any, workflows: Any, postal_address: str, now: str
+    body: Any,
+    templates: Any,
+    workflows: Any,
+    postal_address: str,
+    now: str,
+    connections: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """Import the body's ``journey`` (and ``templates``, a list of ``get-email-template`` JSON) with
-    ``templates`` (the template repository) and ``workflows`` (the workflow service)."""
+    ``templates`` (the template repository) and ``workflows`` (the workflow service); ``connections``
+    (webhook connection -> base URL) are the deployment's, for CUSTOM activities."""
     journey, exported, workflow_id = _body(body)
     try:
-        imported = import_journey(journey, workflow_id)
+        imported = import_journey(journey, workflow_id, connections)
     except JourneyInvalidError as invalid:
         raise ImportRefusedError(
             [_detail("/journey" + p.pointer, p.message) for p in invalid.problems]

@@ -287,6 +287,7 @@ class SplitStep(_Strict):
 # state's TimeoutSeconds: https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html
 MAX_WEBHOOK_TIMEOUT = "PT60S"
 MAX_WEBHOOK_RETRIES = 5
+WEBHOOK_URL = r"^https://[^\s/@?#]+(/[^\s#]*)?$"  # https, no user or password, no fragment
 
 
 class WebhookStep(_Step):
@@ -295,7 +296,7 @@ class WebhookStep(_Step):
 
     type: Literal["webhook"]
     connection: str = Field(min_length=1)
-    url: str = Field(pattern=r"^https://[^\s/@?#]+(/[^\s#]*)?$")
+    url: str = Field(pattern=WEBHOOK_URL)
     method: Literal["POST", "PUT", "PATCH"] = "POST"
     timeout: Duration = "PT10S"
     retries: StrictInt = Field(default=2, ge=0, le=MAX_WEBHOOK_RETRIES)

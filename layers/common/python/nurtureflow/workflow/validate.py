@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -23,22 +23,26 @@ from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
 from nurtureflow.workflow.graph import StepGraph
 from nurtureflow.workflow.models import (
     CLOCK_TIME,
+    WEBHOOK_URL,
     BranchStep,
     EmailStep,
     HoldoutStep,
+    Step,
     TaskStep,
     WaitForStep,
     WebhookStep,
     Workflow,
 )
 
-STEP_TAGS = frozenset({"email", "wait", "wait_for", "branch", "split", "holdout", "update", "task", "exit"})
+# Every step type's tag, from the models: a new step type cannot be forgotten here.
+STEP_TAGS = frozenset(get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(Step)[0]))
 # Python names that pydantic models carry for keys that are reserved words.
 _ALIASES = {"for_": "for", "from_": "from", "not_": "not", "schema_": "schema"}
 _PATTERN_MESSAGES = {
     FIELD_PATTERN: "a field is a path starting with 'contact.' or 'event.', such as contact.score "
     "(or, in a branch, a webhook's answer: webhook.<step>.status, .ok or .body.<path>)",
     CLOCK_TIME: "a time of day is written HH:MM, such as 08:30",
+    WEBHOOK_URL: "a webhook's url is an https:// URL with no user, password or #fragment",
 }
 
 
