@@ -204,3 +204,29 @@ def test_progress_follows_the_runs_not_the_calendar() -> None:
     before_the_end = heard[:-1]
     assert max(before_the_end) >= 0.5  # the second email (day 2) is past halfway of the real work
     assert max(b - a for a, b in itertools.pairwise(heard)) < 0.6
+
+
+def test_a_holdout_keeps_its_share_out_and_a_webhook_calls_nothing_but_lets_the_run_go_on() -> None:
+    """A forecast holds the holdout's stable share out, and answers every webhook a simulated 200
+    (no request leaves the process), so the branch after it takes its path on that answer."""
+    document = drip()
+    document["start"] = "held"
+    document["steps"]["held"] = {"type": "holdout", "percent": 20, "next": "crm"}
+    document["steps"]["crm"] = {
+        "type": "webhook",
+        "connection": "any-name",  # a forecast is not held to the deployment's connections
+        "url": "https://crm.acme.net/hooks/lead",
+        "next": "route",
+    }
+    document["steps"]["route"] = {
+        "type": "branch",
+        "cases": [{"when": {"field": "webhook.crm.status", "op": "eq", "value": 200}, "next": "first"}],
+        "default": "end",
+    }
+    result = simulate(
+        document, TEMPLATES, request(contacts=1000, days=3, open_rate=0, click_rate=0, goal_rate=0)
+    )
+    held, crm = result["steps"]["held"], result["steps"]["crm"]
+    assert held["entered"] == 1000
+    assert near(1000 - crm["entered"], 1000, 0.2), "the control group's share ends at the holdout"
+    assert result["steps"]["first"]["entered"] == crm["entered"], "every webhook answered 200"
