@@ -5,10 +5,13 @@ signing keys for the step function and the connections for the admin function's 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
+from cdk_nag import AwsSolutionsChecks
+from cfnlint.api import lint  # type: ignore[import-untyped]
 
 from infra.stack import NurtureFlowStack
 from infra.stack.config import ConfigError, WebhookConnectionConfig
@@ -100,3 +103,13 @@ def test_without_connections_nothing_is_created_and_no_endpoint_may_be_called(
 def test_a_wrong_connection_is_refused_at_synth(name: str, spec: Json, says: str) -> None:
     with pytest.raises(ConfigError, match=says):
         WebhookConnectionConfig.from_context(name, spec)
+
+
+def test_the_stack_with_connections_passes_cdk_nag_and_cfn_lint(
+    with_webhooks: tuple[NurtureFlowStack, Json],
+) -> None:
+    stack, template = with_webhooks
+    assert [v.rule_name for v in AwsSolutionsChecks().validate_scope(stack).violations] == []
+    assert Annotations.from_stack(stack).find_error("*", Match.any_value()) == []
+    matches = lint(json.dumps(template), regions=["us-east-1"])
+    assert [f"{m.rule.id} {m.message}" for m in matches if m.rule.id.startswith("E")] == []

@@ -12,6 +12,7 @@ from nurtureflow.settings import WebhookConnection
 from nurtureflow.webhooks.delivery import answered, failed
 from nurtureflow.webhooks.signing import signature, verify
 from nurtureflow.workflow.compiler import TaskFunctions, compile_workflow
+from nurtureflow.workflow.diagram import to_mermaid
 from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.validate import validate_workflow
 from tests.support.asl import asl_problems
@@ -160,3 +161,9 @@ def test_what_the_run_keeps_of_an_answer_or_a_failure() -> None:
         "body": None,
         "error": "States.Http.Socket",
     }
+
+
+def test_the_diagram_names_the_host_and_the_failure_path() -> None:
+    mermaid = to_mermaid(validate_workflow(_document(on_failure="bye"), lambda t: True))
+    assert 's_crm["crm: webhook crm.acme.net"]' in mermaid
+    assert "s_crm -->|failed| s_bye" in mermaid

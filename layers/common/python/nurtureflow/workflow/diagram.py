@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from nurtureflow.workflow.models import (
     BranchStep,
@@ -21,6 +22,7 @@ from nurtureflow.workflow.models import (
     UpdateStep,
     WaitForStep,
     WaitStep,
+    WebhookStep,
     Workflow,
     successors,
 )
@@ -61,6 +63,8 @@ def describe(step: Any) -> str:
         return "A/B split"
     if isinstance(step, HoldoutStep):
         return f"hold out {step.percent}%"
+    if isinstance(step, WebhookStep):
+        return f"webhook {urlsplit(step.url).hostname}"
     if isinstance(step, UpdateStep):
         return "update contact"
     if isinstance(step, TaskStep):
@@ -101,7 +105,7 @@ def _edge_label(step: Any, suffix: str) -> str:
         return str(step.any[int(parts[1])].event)
     if isinstance(step, HoldoutStep):
         return f"{100 - step.percent}% treated"
-    return {"default": "otherwise", "on_timeout": "timeout"}.get(
+    return {"default": "otherwise", "on_timeout": "timeout", "on_failure": "failed"}.get(
         suffix, "done" if isinstance(step, WaitForStep) else ""
     )
 
