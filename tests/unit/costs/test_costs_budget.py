@@ -16,7 +16,7 @@ from nurtureflow.contacts.model import Contact
 from nurtureflow.costs.budget import WorkflowBudget, budget_status
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import load_price_table
-from nurtureflow.runs.actions import RunDocument
+from nurtureflow.runs.document import RunDocument
 from nurtureflow.sending.delivery import (
     BUDGET_READ_UNITS,
     SEND_READ_UNITS,

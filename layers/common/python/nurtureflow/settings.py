@@ -2,19 +2,64 @@
 
 Every part reads environment variables prefixed ``NURTUREFLOW_``; nothing else in the package
 reads ``os.environ``.
+
+The parts are pydantic models that read the environment themselves (``_Part``), not
+pydantic-settings' ``BaseSettings``: importing pydantic-settings costs a Lambda cold start about
+40 ms (it loads asyncio, dotenv and argparse), for the little the functions need of it. The rules
+are pydantic-settings' for what the functions use: ``NURTUREFLOW_<FIELD>`` (or a field's
+``validation_alias``), names matched case-insensitively, and a field whose type is a dict, a
+list or a model given as JSON.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
+import types
+from typing import Any, Union, get_args, get_origin
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "NURTUREFLOW_"
 
 
-class _Part(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NURTUREFLOW_", extra="ignore", frozen=True)
+class _Part(BaseModel):
+    # defer_build: a part is built at its first use, so a function pays only for the parts it reads.
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True, defer_build=True)
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**{**_from_environment(type(self)), **values})
+
+
+def env_names(part: type[BaseModel]) -> dict[str, str]:
+    """Each field's environment variable (upper case)."""
+    return {
+        name: (
+            field.validation_alias if isinstance(field.validation_alias, str) else ENV_PREFIX + name
+        ).upper()
+        for name, field in part.model_fields.items()
+    }
+
+
+def _from_environment(part: type[BaseModel]) -> dict[str, Any]:
+    environment = {key.upper(): value for key, value in os.environ.items()}
+    found: dict[str, Any] = {}
+    for name, variable in env_names(part).items():
+        if variable in environment:
+            raw = environment[variable]
+            found[name] = json.loads(raw) if _is_complex(part.model_fields[name].annotation) else raw
+    return found
+
+
+def _is_complex(annotation: Any) -> bool:
+    """A dict, a list, a set or a model, alone or in a union with None: given as JSON."""
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return any(_is_complex(arg) for arg in get_args(annotation) if arg is not type(None))
+    kind = origin or annotation
+    return kind in (dict, list, set, tuple) or (isinstance(kind, type) and issubclass(kind, BaseModel))
 
 
 class TableSettings(_Part):

@@ -25,7 +25,7 @@ from nurtureflow.clock import Clock
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
-from nurtureflow.runs.actions import RunDocument
+from nurtureflow.runs.document import RunDocument
 from nurtureflow.sending.delivery import EXPECTED_SEND_SECONDS, DailyCap, SendRequest
 from nurtureflow.settings import BroadcastSettings
 from nurtureflow.store.broadcasts import BroadcastStatusError

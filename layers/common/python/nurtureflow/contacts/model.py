@@ -6,7 +6,6 @@ import hashlib
 import re
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field
 
 from nurtureflow.contacts.consent import Consent
@@ -26,6 +25,10 @@ def normalise_email(email: str) -> str:
     Refuses what SES cannot send to (email-validator's rules without a DNS lookup): a non-ASCII
     local part (SES has no SMTPUTF8), quoting, stray characters such as '>', special-use domains.
     """
+    # Loaded at the first address, not at import: functions that never read one (step, send)
+    # spare their cold start its ~25 ms.
+    from email_validator import EmailNotValidError, validate_email
+
     trimmed = email.strip()
     if len(trimmed) > 254 or not _EMAIL.match(trimmed):
         raise InvalidEmailError(f"'{email}' is not an email address")

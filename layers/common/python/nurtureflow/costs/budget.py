@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from nurtureflow.costs.rollups import month_of
-from nurtureflow.workflow.models import Settings
 
 SKIP_REASON = "budget"
 _MICRO = Decimal("0.000001")
@@ -90,4 +89,6 @@ def current_budget(workflows: Any, workflow_id: str) -> Decimal | None:
     version = workflows.version(workflow_id, meta["version"]) if meta else None
     if version is None:
         return None
+    from nurtureflow.workflow.models import Settings  # the admin's report only: sends never load it
+
     return Settings.model_validate(version["document"].get("settings") or {}).monthly_budget_usd

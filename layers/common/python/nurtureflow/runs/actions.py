@@ -8,13 +8,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from nurtureflow.clock import Clock
 from nurtureflow.conditions.evaluate import ConditionContext, evaluate, resolve
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.model import TrackedEvent
+from nurtureflow.runs.document import RunDocument
 from nurtureflow.runs.history import RunHistory
 from nurtureflow.runs.send_time import best_send_time
 from nurtureflow.scoring.service import Scoring
@@ -25,19 +24,6 @@ from nurtureflow.webhooks.delivery import answered, delivery_id, failed, request
 from nurtureflow.webhooks.signing import signature
 from nurtureflow.workflow.durations import parse_duration, parse_offset
 from nurtureflow.workflow.schedule import date_slot, next_slot, zone_for
-
-
-class RunDocument(BaseModel):
-    """A run's input: which workflow version, which contact, and the event that enrolled it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    workflow: str
-    version: int
-    contact_id: str
-    event: dict[str, Any] = Field(default_factory=dict)
-    enrolment: str
-    start_at: str | None = None  # date triggers: when the run's first state lets it start
 
 
 class ContactGoneError(Exception):

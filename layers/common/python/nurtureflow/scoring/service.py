@@ -16,7 +16,6 @@ from nurtureflow.contacts.model import Contact
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.scoring.rules import DEFAULT_RULES, ScoringRules
 from nurtureflow.scoring.scorer import Award, PastAward, awards, decayed, reached_stage
-from nurtureflow.scoring.validate import validate_rules
 from nurtureflow.workflow.durations import parse_duration
 
 logger = Logger(child=True)
@@ -62,6 +61,9 @@ class Scoring:
 
     def upload(self, document: Any) -> dict[str, Any]:
         """Validate and store a rules document (``ScoringInvalidError`` lists every error)."""
+        # The admin's upload only: the functions that score never load the validator.
+        from nurtureflow.scoring.validate import validate_rules
+
         rules = validate_rules(document)
         self._store.put(rules.as_document(), self._clock.now().isoformat())
         self._cached = (self._clock.now(), rules)

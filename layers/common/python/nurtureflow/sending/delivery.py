@@ -24,7 +24,7 @@ from nurtureflow.costs.budget import WorkflowBudget
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
-from nurtureflow.runs.actions import RunDocument
+from nurtureflow.runs.document import RunDocument
 from nurtureflow.sending.compose import WorkflowNames, compose_email
 from nurtureflow.sending.headers import message_tags, unsubscribe_mailto
 from nurtureflow.sending.library import TemplateLibrary
