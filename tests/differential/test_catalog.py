@@ -58,9 +58,14 @@ PATHS: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+# Catalog workflows moto's interpreter cannot run, and why; tests/unit/local_stepfunctions and
+# tests/integration cover them on our runtime.
+NOT_ON_MOTO = {"lead-to-crm": "moto's interpreter runs no HTTP Task (arn:aws:states:::http:invoke)"}
+
+
 def cases() -> list[tuple[str, str]]:
     scripted = {workflow for workflow, _ in PATHS}
-    return [(name, "happy path") for name in CATALOG if name not in scripted] + list(PATHS)
+    return [(n, "happy path") for n in CATALOG if n not in scripted and n not in NOT_ON_MOTO] + list(PATHS)
 
 
 @pytest.mark.parametrize(("workflow", "case"), cases(), ids=[f"{w}: {c}" for w, c in cases()])
@@ -72,8 +77,8 @@ def test_catalog_workflow_runs_the_same_on_both_engines(workflow: str, case: str
 
 
 def test_every_catalog_workflow_is_covered() -> None:
-    assert len(CATALOG) == 9
-    assert {workflow for workflow, _ in cases()} == set(CATALOG)
+    assert len(CATALOG) == 10
+    assert {workflow for workflow, _ in cases()} | set(NOT_ON_MOTO) == set(CATALOG)
 
 
 def test_a_failed_wait_goes_down_the_failure_path_on_both(moto: MotoEngine) -> None:

@@ -58,6 +58,8 @@ class Player:
             wiring.contacts().apply(self.contact_id, fields, delta, harness.stack.clock.now().isoformat())
         elif "activate" in action:
             self.activate()
+        elif "webhook_answer" in action:  # what the CRM answers next (the local stand-in receiver)
+            assert harness.http("POST", "/_local/webhooks", action["webhook_answer"]).status == 202
         elif "enroll" in action:
             path = f"/admin/workflows/{self.workflow_id}/enroll"
             assert harness.http("POST", path, {"contacts": [self.email]}, token=MARKETER).status == 202
@@ -108,12 +110,13 @@ def test_catalog_workflow_runs_to_completion(harness: Harness, loaded: list[str]
         harness.http("POST", f"/admin/workflows/{workflow_id}/pause", token=MARKETER)
 
 
-def test_the_catalog_has_the_nine_workflows_from_the_field() -> None:
+def test_the_catalog_has_the_ten_workflows_from_the_field() -> None:
     assert NAMES == [
         "birthday",
         "cart-recovery",
         "event-invitation",
         "hot-lead-handoff",
+        "lead-to-crm",
         "onboarding-series",
         "post-purchase",
         "re-engagement",

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nurtureflow.settings import WebhookConnection
 from nurtureflow.workflow.compiler import LAMBDA_CALLBACK, LAMBDA_INVOKE, TaskFunctions, compile_workflow
 from nurtureflow.workflow.validate import validate_workflow
 from tests.support.asl import asl_problems
@@ -19,6 +20,13 @@ ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = TaskFunctions(
     step_arn="arn:aws:lambda:us-east-1:123456789012:function:nurtureflow-step",
     send_arn="arn:aws:lambda:us-east-1:123456789012:function:nurtureflow-send",
+    # the local deployment's webhook connection, which the catalog's lead-to-crm calls
+    connections={
+        "crm": WebhookConnection(
+            arn="arn:aws:events:us-east-1:123456789012:connection/crm/x",
+            base_url="https://crm.shop.internal/",
+        )
+    },
 )
 
 
@@ -94,7 +102,7 @@ def test_same_document_gives_the_same_definition(cart_recovery: dict[str, Any]) 
 
 def test_contract_example_and_samples_pass_asl_validator(cart_recovery: dict[str, Any]) -> None:
     samples = [json.loads(p.read_text()) for p in sorted((ROOT / "catalog").glob("*/workflow.json"))]
-    assert len(samples) == 9
+    assert len(samples) == 10
     assert_valid_asl([_compile(cart_recovery)] + [_compile(s) for s in samples])
 
 

@@ -22,6 +22,7 @@ CRM = WebhookConnection(
     arn="arn:aws:events:us-east-1:123456789012:connection/crm/x", base_url="https://crm.acme.net/hooks/"
 )
 WITH_CRM = TaskFunctions(FUNCTIONS.step_arn, FUNCTIONS.send_arn, {"crm": CRM})
+WITHOUT = TaskFunctions(FUNCTIONS.step_arn, FUNCTIONS.send_arn)
 NOW = datetime(2026, 12, 4, 9, tzinfo=UTC)
 DOCUMENT = {
     "schema": "workflow/v1",
@@ -79,7 +80,7 @@ def test_the_connection_must_be_the_deployment_s_and_the_url_under_its_base() ->
     assert _errors(_document(connection="billing")) == {
         "/steps/crm/connection": "no webhook connection is called 'billing' (this deployment has crm)"
     }
-    assert _errors(_document(), FUNCTIONS)["/steps/crm/connection"].endswith(
+    assert _errors(_document(), WITHOUT)["/steps/crm/connection"].endswith(
         "(this deployment has none: see docs/webhooks.md)"
     )
     # A look-alike host is not under the base URL.
