@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aws_cdk import RemovalPolicy, SecretValue, Stack
+from aws_cdk import SecretValue, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -24,6 +24,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.stack.config import WebhookConnectionConfig
+from infra.stack.link_keys import keys_secret
 from infra.stack.nag import acknowledge
 from infra.stack.settings_env import set_env
 from nurtureflow.settings import WebhookSettings
@@ -88,24 +89,14 @@ class Webhooks(Construct):
             "Workflow state machines are created at run time; the call is held to the connections' base "
             "URLs and the webhook methods by the statement's conditions.",
         )
-        self.signing_keys = secretsmanager.Secret(
+        # Receivers verify with these keys: deleting them breaks every integration at once.
+        self.signing_keys = keys_secret(
             self,
             "SigningKeys",
             description="NurtureFlow webhook signing keys: {key id: secret}",
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template="{}",  # noqa: S106 (an empty JSON object, not a password)
-                generate_string_key=SIGNING_KEY_ID,
-                exclude_punctuation=True,
-                password_length=48,
-            ),
-            # Receivers verify with these keys: deleting them breaks every integration at once.
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        acknowledge(
-            self.signing_keys,
-            "AwsSolutions-SMG4",
-            "Receivers hold a copy of the key: keys are rotated by adding one, which receivers accept "
-            "before the stack signs with it (docs/webhooks.md).",
+            key_id=SIGNING_KEY_ID,
+            no_rotation="Receivers hold a copy of the key: keys are rotated by adding one, which receivers "
+            "accept before the stack signs with it (docs/webhooks.md).",
         )
 
     def configure_signer(self, function: lambda_.Function) -> None:
