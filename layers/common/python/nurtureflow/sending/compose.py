@@ -7,13 +7,14 @@ would put in the message (with the preview's own send id in its tokens).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from nurtureflow.sending.compliance import with_footer
 from nurtureflow.sending.library import TemplateLibrary
-from nurtureflow.sending.links import track_links, track_text_links, unsubscribe_url
-from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError, render_template
+from nurtureflow.sending.links import Anchors, find_anchors, track_links, track_text_links, unsubscribe_url
+from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError, html_to_text, render_template
 from nurtureflow.sending.unsafe_urls import neutralise_unsafe_urls
 from nurtureflow.settings import TrackingSettings
 
@@ -26,6 +27,63 @@ class ComposedEmail:
     unsubscribe_url: str
 
 
+T = TypeVar("T")
+# A cache entry a distinct html: a template sent to many contacts is one or a few entries.
+CACHED_HTMLS = 256
+
+
+class ComposeCache:
+    """What composing costs once per distinct html instead of once per send: the text part derived
+    from it, its code-running URLs neutralised, and where its links are (three parses).
+
+    Keyed by the html itself, with the one thing every send puts in it, its unsubscribe URL,
+    standing in as a string of the same length and kind: the sends of one template share entries
+    while anything else that differs (a contact's name in the body) makes its own. Each cached
+    function is pure, and the stand-in is parsed exactly as the URL is, so a send composed through
+    the cache is the one composed without it (``tests/unit/sending/test_compose_cache.py``).
+    """
+
+    def __init__(self, tracking: TrackingSettings) -> None:
+        self._text = lru_cache(maxsize=CACHED_HTMLS)(html_to_text)
+        self._safe = lru_cache(maxsize=CACHED_HTMLS)(neutralise_unsafe_urls)
+        self._anchors = lru_cache(maxsize=CACHED_HTMLS)(lambda html: find_anchors(html, tracking))
+
+    def hits(self) -> int:
+        """How many parses the cache spared so far."""
+        return sum(c.cache_info().hits for c in (self._text, self._safe, self._anchors))
+
+    def text_of(self, html: str, url: str) -> str:
+        return _masked(self._text, html, url, lambda text, unmask: unmask(text))
+
+    def neutralised(self, html: str, url: str) -> str:
+        return _masked(self._safe, html, url, lambda safe, unmask: unmask(safe))
+
+    def anchors(self, html: str, url: str) -> Anchors:
+        def unmasked(found: Anchors, unmask: Callable[[str], str]) -> Anchors:
+            # A link that carries the URL inside it (?next=<unsubscribe URL>) is this send's own.
+            return replace(found, hrefs=tuple((s, e, q, unmask(link)) for s, e, q, link in found.hrefs))
+
+        return _masked(self._anchors, html, url, unmasked)
+
+
+def stand_in_for(url: str) -> str:
+    """What stands in for ``url`` in a cache key: its prefix up to the last ``/``, then as many
+    letters as the rest had."""
+    prefix = url.rsplit("/", 1)[0] + "/"
+    return prefix + "Z" * (len(url) - len(prefix))
+
+
+def _masked(
+    parse: Callable[[str], T], html: str, url: str, unmask: Callable[[T, Callable[[str], str]], T]
+) -> T:
+    """``parse(html)``, computed on ``html`` with ``url`` standing in; directly when the stand-in
+    itself occurs in the html (it could not be told apart from the URL afterwards)."""
+    stand_in = stand_in_for(url)
+    if stand_in in html:
+        return parse(html)
+    return unmask(parse(html.replace(url, stand_in)), lambda text: text.replace(stand_in, url))
+
+
 def compose_email(
     template: EmailTemplate,
     contact: Mapping[str, Any],
@@ -36,8 +94,10 @@ def compose_email(
     tracking: TrackingSettings,
     postal_address: str,
     library: TemplateLibrary,
+    cache: ComposeCache | None = None,
 ) -> ComposedEmail:
-    """Render for this contact; ``TemplateRenderError`` names the part that failed."""
+    """Render for this contact; ``TemplateRenderError`` names the part that failed. ``cache``
+    shares the html's parses between the sends of one process (the send function, a forecast)."""
     if template.kind != "email":
         raise TemplateRenderError("html", f"a {template.kind} is part of other templates, never sent alone")
     unsubscribe = unsubscribe_url(send_id, tracking)
@@ -48,10 +108,15 @@ def compose_email(
         "preferences_url": unsubscribe,
         "postal_address": postal_address,
     }
+    text_of = html_to_text if cache is None else (lambda html: cache.text_of(html, unsubscribe))
     rendered = with_footer(
-        render_template(template, contact, event, variables, library), unsubscribe, postal_address
+        render_template(template, contact, event, variables, library, text_of), unsubscribe, postal_address
     )
-    tracked = track_links(neutralise_unsafe_urls(rendered.html), send_id, tracking)
+    if cache is None:
+        tracked = track_links(neutralise_unsafe_urls(rendered.html), send_id, tracking)
+    else:
+        safe = cache.neutralised(rendered.html, unsubscribe)
+        tracked = track_links(safe, send_id, tracking, cache.anchors(safe, unsubscribe))
     # A text-only reader's click counts as the html reader's does (stats, branches, best_time).
     text = track_text_links(rendered.text, send_id, tracking)
     return ComposedEmail(rendered.subject, tracked.html, text, unsubscribe)

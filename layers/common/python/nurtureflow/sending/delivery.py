@@ -25,7 +25,7 @@ from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.document import RunDocument
-from nurtureflow.sending.compose import WorkflowNames, compose_email
+from nurtureflow.sending.compose import ComposeCache, WorkflowNames, compose_email
 from nurtureflow.sending.headers import message_tags, unsubscribe_mailto
 from nurtureflow.sending.library import TemplateLibrary
 from nurtureflow.sending.list_id import list_id_header
@@ -183,6 +183,8 @@ class Delivery:
         self._contacts, self._templates, self._sends = contacts, templates, sends
         self._events, self._ledger, self._mailer, self._clock = events, ledger, mailer, clock
         self._tracking, self._sending, self._prices = tracking, sending, prices
+        # A warm function sends one template to many contacts: its html is parsed once.
+        self._compose_cache = ComposeCache(tracking)
 
     def send(self, request: SendRequest) -> dict[str, Any]:
         """Send the email once. A second call for the same send id answers the first outcome.
@@ -405,6 +407,7 @@ class Delivery:
             send_id=request.send_id,
             workflow=workflow,
             tracking=self._tracking,
+            cache=self._compose_cache,
             postal_address=self._sending.postal_address,
             library=self._library,
         )

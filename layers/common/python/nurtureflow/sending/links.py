@@ -122,12 +122,29 @@ class _AnchorFinder(HTMLParser):
             self.body_end = self._offset()
 
 
-def track_links(html: str, send_id: str, settings: TrackingSettings) -> TrackedHtml:
-    """Rewrite each trackable link to its click URL and add the open pixel before ``</body>``."""
-    document = html
-    finder = _AnchorFinder(document, settings)
-    finder.feed(document)
+@dataclass(frozen=True)
+class Anchors:
+    """Where a document's trackable hrefs are (start, end, quoted, url) and where its body ends:
+    the parse ``track_links`` needs, the same for every send of the same html."""
+
+    hrefs: tuple[tuple[int, int, bool, str], ...]
+    body_end: int | None
+
+
+def find_anchors(html: str, settings: TrackingSettings) -> Anchors:
+    finder = _AnchorFinder(html, settings)
+    finder.feed(html)
     finder.close()
+    return Anchors(tuple(finder.hrefs), finder.body_end)
+
+
+def track_links(
+    html: str, send_id: str, settings: TrackingSettings, anchors: Anchors | None = None
+) -> TrackedHtml:
+    """Rewrite each trackable link to its click URL and add the open pixel before ``</body>``;
+    ``anchors``, when given, are ``find_anchors(html, settings)`` found before."""
+    document = html
+    finder = anchors or find_anchors(document, settings)
     pieces: list[str] = []
     cursor = 0
     for start, end, quoted, url in finder.hrefs:

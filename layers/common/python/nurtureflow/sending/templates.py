@@ -23,7 +23,7 @@ not (they are not html). The subject is one line: the whitespace of what it rend
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -195,8 +195,11 @@ def render_template(
     event: Mapping[str, Any] | None,
     extra: Mapping[str, Any] | None = None,
     library: TemplateLibrary = STANDALONE,
+    text_of: Callable[[str], str] = html_to_text,
 ) -> RenderedEmail:
-    """The email as this contact gets it; ``TemplateRenderError`` names the part that failed."""
+    """The email as this contact gets it; ``TemplateRenderError`` names the part that failed.
+    ``text_of`` derives the text part from the html when the template has none (a cached
+    ``html_to_text``, for one)."""
     context = {**_wrap_extra(extra), "contact": _DataView(contact), "event": _DataView(_event_data(event))}
     subject = " ".join(_render("subject", template.subject, context, library).split())
     if len(subject) > MAX_SUBJECT:
@@ -204,7 +207,7 @@ def render_template(
     html = _render("html", template.html, context, library)
     # A blank text part is a forgotten one: derive it, or the text part would hold only the footer.
     written = template.text if template.text and template.text.strip() else None
-    text = html_to_text(html) if written is None else _render("text", written, context, library)
+    text = text_of(html) if written is None else _render("text", written, context, library)
     return RenderedEmail(subject=subject, html=html, text=text)
 
 
