@@ -9,6 +9,7 @@ refusing the send, and the upload of such a template answers a warning saying so
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 
@@ -26,8 +27,10 @@ def _has_link(html: str, url: str) -> bool:
     return url in html or escape(url, quote=True) in html
 
 
-def _has_address(html_or_text: str, postal_address: str, *, is_html: bool) -> bool:
-    shown = html_to_text(html_or_text) if is_html else html_or_text
+def _has_address(
+    html_or_text: str, postal_address: str, *, is_html: bool, text_of: Callable[[str], str] = html_to_text
+) -> bool:
+    shown = text_of(html_or_text) if is_html else html_or_text
     return _words(postal_address) in _words(shown)
 
 
@@ -45,10 +48,16 @@ def missing_footer(html: str, unsubscribe_url: str, postal_address: str) -> list
     return warnings
 
 
-def with_footer(email: RenderedEmail, unsubscribe_url: str, postal_address: str) -> RenderedEmail:
-    """The email with the standard footer added where the template left something out."""
+def with_footer(
+    email: RenderedEmail,
+    unsubscribe_url: str,
+    postal_address: str,
+    text_of: Callable[[str], str] = html_to_text,
+) -> RenderedEmail:
+    """The email with the standard footer added where the template left something out;
+    ``text_of`` reads the html's visible text (a cached ``html_to_text``, for one)."""
     html_parts, text_parts = [], []
-    if not _has_address(email.html, postal_address, is_html=True):
+    if not _has_address(email.html, postal_address, is_html=True, text_of=text_of):
         html_parts.append(escape(postal_address))
     if not _has_link(email.html, unsubscribe_url):
         html_parts.append(f'<a href="{escape(unsubscribe_url, quote=True)}">Unsubscribe</a>')

@@ -110,7 +110,10 @@ def compose_email(
     }
     text_of = html_to_text if cache is None else (lambda html: cache.text_of(html, unsubscribe))
     rendered = with_footer(
-        render_template(template, contact, event, variables, library, text_of), unsubscribe, postal_address
+        render_template(template, contact, event, variables, library, text_of),
+        unsubscribe,
+        postal_address,
+        text_of,
     )
     if cache is None:
         tracked = track_links(neutralise_unsafe_urls(rendered.html), send_id, tracking)
