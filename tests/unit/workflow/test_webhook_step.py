@@ -168,3 +168,16 @@ def test_the_diagram_names_the_host_and_the_failure_path() -> None:
     mermaid = to_mermaid(validate_workflow(_document(on_failure="bye"), lambda t: True))
     assert 's_crm["crm: webhook crm.acme.net"]' in mermaid
     assert "s_crm -->|failed| s_bye" in mermaid
+
+
+def test_only_a_branch_reading_an_answer_asks_the_step_function_to_read_the_run() -> None:
+    document = _document()
+    document["steps"]["bye"] = {
+        "type": "branch",
+        "cases": [{"when": {"field": "contact.score", "op": "gt", "value": 1}, "next": "end"}],
+        "default": "end",
+    }
+    document["steps"]["end"] = {"type": "exit"}
+    states = compile_workflow(validate_workflow(document, lambda t: True), 1, WITH_CRM)["States"]
+    assert states["route"]["Parameters"]["Payload"]["webhooks"] is True
+    assert "webhooks" not in states["bye"]["Parameters"]["Payload"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
@@ -145,6 +146,24 @@ for _model in (AllOf, AnyOf, NotOf, History):
 
 
 _ADAPTER: TypeAdapter[Condition] = TypeAdapter(Condition)
+
+
+def leaf_fields(condition: Condition, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """Every leaf's (JSON Pointer below ``pointer``, field) inside ``condition``."""
+    if isinstance(condition, Leaf):
+        yield pointer, condition.field
+    elif isinstance(condition, AllOf | AnyOf):
+        children = condition.all if isinstance(condition, AllOf) else condition.any
+        key = "all" if isinstance(condition, AllOf) else "any"
+        for i, child in enumerate(children):
+            yield from leaf_fields(child, f"{pointer}/{key}/{i}")
+    elif isinstance(condition, NotOf):
+        yield from leaf_fields(condition.not_, f"{pointer}/not")
+
+
+def reads_webhooks(condition: Condition) -> bool:
+    """Whether the condition reads a webhook step's answer (``webhook.<step>.…``)."""
+    return any(field.startswith("webhook.") for _, field in leaf_fields(condition))
 
 
 def parse_condition(data: Any) -> Condition:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,7 +62,13 @@ class StepActions:
         run = RunDocument.model_validate(payload["run"])
         match payload["action"]:
             case "branch":
-                return self.branch(run, payload["execution"], payload["cases"], payload["default"])
+                return self.branch(
+                    run,
+                    payload["execution"],
+                    payload["cases"],
+                    payload["default"],
+                    payload.get("webhooks", False),
+                )
             case "wait_for":
                 awaited = payload.get("events") or [
                     {
@@ -115,13 +120,19 @@ class StepActions:
         return contact.as_condition_data()  # type: ignore[no-any-return]
 
     def branch(
-        self, run: RunDocument, execution_arn: str, cases: list[dict[str, Any]], default: str
+        self,
+        run: RunDocument,
+        execution_arn: str,
+        cases: list[dict[str, Any]],
+        default: str,
+        reads_webhooks: bool = False,
     ) -> dict[str, str]:
-        """The first case whose condition holds on live data, else the default."""
+        """The first case whose condition holds on live data, else the default; ``reads_webhooks``
+        (the compiler's flag) says a case reads the run's webhook answers, read from the run then."""
         event = TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None
         history = RunHistory(self._events, self._sends, run.contact_id, execution_arn)
         answers: dict[str, Any] = {}
-        if any("webhook." in json.dumps(case["when"]) for case in cases):  # read only when asked
+        if reads_webhooks:
             current = self._runs.get(run.contact_id, run.workflow) or {}
             answers = current.get("webhooks") or {} if current.get("execution_arn") == execution_arn else {}
         context = ConditionContext(self._contact(run), event, self._clock.now(), history, webhooks=answers)
@@ -161,7 +172,7 @@ class StepActions:
         event = TrackedEvent.model_validate(run.event).as_condition_data() if run.event else None
         now = self._clock.now()
         delivery = delivery_id(execution_arn, step, entered)
-        body = request_body(delivery, run.model_dump(), step, execution_arn, contact, event, now)
+        body = request_body(delivery, run.workflow, run.version, step, execution_arn, contact, event, now)
         key_id, key = self._webhook_keys
         return {"body": body, "signature": signature(body, now, key_id, key), "delivery": delivery}
 

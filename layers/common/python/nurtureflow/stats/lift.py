@@ -92,6 +92,11 @@ def lift(totals: Mapping[str, Decimal]) -> dict[str, Any]:
     }
 
 
+def reached(figures: dict[str, Any]) -> bool:
+    """Whether any contact reached the holdout (``figures``: what ``lift`` answers)."""
+    return bool(figures[CONTROL]["contacts"] or figures[TREATED]["contacts"])
+
+
 def _group(totals: Mapping[str, Decimal], group: str, contacts: int, currencies: list[str]) -> dict[str, Any]:
     converted = int(totals.get(holdout_counter(group, "converted"), 0))
     revenue = {c: totals.get(revenue_counter(group, c), Decimal(0)) for c in currencies}

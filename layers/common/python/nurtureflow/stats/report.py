@@ -10,7 +10,7 @@ from typing import Any
 
 from nurtureflow.periods import QueryError, parse_period
 from nurtureflow.stats.counters import REVENUE_PREFIX, STEP_PREFIX
-from nurtureflow.stats.lift import CONTROL, TREATED, lift
+from nurtureflow.stats.lift import lift, reached
 
 STEP_COUNTERS = (
     "entered",
@@ -109,7 +109,7 @@ def _holdout(
                     "percent": spec["percent"],
                     "measure_for": spec.get("measure_for", "P30D"),
                 }
-    if step is None and not (figures[CONTROL]["contacts"] or figures[TREATED]["contacts"]):
+    if step is None and not reached(figures):
         return None
     return {**(step or {}), **figures}
 
@@ -147,4 +147,4 @@ def period_lift(counters: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
     """The holdout figures of every version's ``counters`` together; None when no contact reached
     a holdout (the cost report's ``lift``)."""
     figures = lift(_sum(counters, sorted(counters)))
-    return figures if figures[CONTROL]["contacts"] or figures[TREATED]["contacts"] else None
+    return figures if reached(figures) else None

@@ -21,7 +21,8 @@ def delivery_id(execution_arn: str, step: str, entered: str) -> str:
 
 def request_body(
     delivery: str,
-    run: dict[str, Any],
+    workflow: str,
+    version: int,
     step: str,
     execution_arn: str,
     contact: dict[str, Any],
@@ -33,7 +34,7 @@ def request_body(
         "id": delivery,
         "type": "nurtureflow.webhook",
         "sent_at": now.isoformat(),
-        "workflow": {"id": run["workflow"], "version": run["version"], "step": step},
+        "workflow": {"id": workflow, "version": version, "step": step},
         "execution": execution_arn,
         "contact": contact,
         "event": event,

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from nurtureflow.conditions.model import reads_webhooks
 from nurtureflow.sending.retries import SEND_THROTTLE_RETRY
 from nurtureflow.settings import WebhookConnection
 from nurtureflow.webhooks.delivery import DELIVERY_HEADER
@@ -97,9 +98,9 @@ def compile_workflow(workflow: Workflow, version: int, functions: TaskFunctions)
         for sid, step in workflow.steps.items()
         if type(step) not in _EMITTERS
     ]
-    unsupported += webhook_issues(workflow, functions.connections)
-    if unsupported:
-        raise WorkflowInvalidError(unsupported)
+    issues = unsupported + webhook_issues(workflow, functions.connections)
+    if issues:
+        raise WorkflowInvalidError(issues)
     target = _Target(functions, workflow.settings)
     states: dict[str, State] = {}
     for step_id in sorted(workflow.steps):
@@ -436,7 +437,9 @@ def _wait_for(step_id: str, step: WaitForStep, target: _Target) -> dict[str, Sta
 
 def _branch(step_id: str, step: BranchStep, target: _Target) -> dict[str, State]:
     cases = [{"when": _dump(case.when), "next": case.next} for case in step.cases]
-    extra = {"cases": cases, "default": step.default}
+    extra: dict[str, Any] = {"cases": cases, "default": step.default}
+    if any(reads_webhooks(case.when) for case in step.cases):  # the run's answers are read only then
+        extra["webhooks"] = True
     return _routed(step_id, "branch", extra, [case.next for case in step.cases], step.default, target)
 
 

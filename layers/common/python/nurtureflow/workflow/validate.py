@@ -15,8 +15,8 @@ from nurtureflow.conditions.model import (
     Condition,
     Engagement,
     History,
-    Leaf,
     NotOf,
+    leaf_fields,
 )
 from nurtureflow.sending.templates import template_syntax_error
 from nurtureflow.workflow.errors import ValidationIssue, WorkflowInvalidError
@@ -73,7 +73,7 @@ def validate_workflow(
             ValidationIssue(f"{pointer}/field", "a webhook's answer is read by a branch only")
             for base, condition in outside
             if condition is not None
-            for pointer, field in _fields(condition, base)
+            for pointer, field in leaf_fields(condition, base)
             if field.startswith("webhook.")
         ]
         for step_id, step in workflow.steps.items():
@@ -184,7 +184,7 @@ def _engagement_issues(step: Any, base: str, steps: dict[str, Any]) -> Iterator[
     for pointer, condition in _conditions_of(step, base):
         yield from _check_engagement(condition, pointer, steps)
         # A webhook's answer is kept on the run for branches; elsewhere there is none to read.
-        for leaf_pointer, field in _fields(condition, pointer):
+        for leaf_pointer, field in leaf_fields(condition, pointer):
             if not field.startswith("webhook."):
                 continue
             step_id = field.split(".")[1]
@@ -194,19 +194,6 @@ def _engagement_issues(step: Any, base: str, steps: dict[str, Any]) -> Iterator[
                 yield ValidationIssue(
                     f"{leaf_pointer}/field", f"'{step_id}' is not a webhook step of this workflow"
                 )
-
-
-def _fields(condition: Condition, pointer: str) -> Iterator[tuple[str, str]]:
-    """Every leaf's (pointer, field) inside ``condition``."""
-    if isinstance(condition, Leaf):
-        yield pointer, condition.field
-    elif isinstance(condition, AllOf | AnyOf):
-        children = condition.all if isinstance(condition, AllOf) else condition.any
-        key = "all" if isinstance(condition, AllOf) else "any"
-        for i, child in enumerate(children):
-            yield from _fields(child, f"{pointer}/{key}/{i}")
-    elif isinstance(condition, NotOf):
-        yield from _fields(condition.not_, f"{pointer}/not")
 
 
 def _conditions_of(step: Any, base: str) -> Iterator[tuple[str, Condition]]:

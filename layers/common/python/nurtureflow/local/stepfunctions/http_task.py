@@ -37,6 +37,7 @@ RETRIEVE_CONNECTION = "events:RetrieveConnectionCredentials"
 HTTP_SOCKET = "States.Http.Socket"
 STATUS_ERROR = "States.Http.StatusCode."
 PERMISSIONS = "States.Permissions"
+_SOURCE = {"resourceType": "http", "resource": "invoke"}  # how the history names the task
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"})
 # Headers a definition may not set (the connection and Step Functions own them).
 _FORBIDDEN_HEADERS = frozenset(
@@ -75,9 +76,6 @@ def start_http_task(runtime: Runtime, run: Run, state: Mapping[str, Any], data: 
     deadline = runtime.now() + timedelta(seconds=timeout) if isinstance(timeout, int) else None
     runtime.invoke(run, HTTP_TARGET, request, _answered, runtime, run, deadline)
     return PENDING
-
-
-_SOURCE = {"resourceType": "http", "resource": "invoke"}
 
 
 def _request(data: Any) -> dict[str, Any]:
