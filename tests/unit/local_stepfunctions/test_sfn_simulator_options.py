@@ -105,6 +105,44 @@ def test_without_history_an_execution_keeps_no_events_but_runs_and_counts_the_sa
     assert without_history.get_execution(bare).transitions == 9
 
 
+@pytest.mark.parametrize("history", [True, False])
+def test_an_ended_execution_describes_the_same_whether_or_not_it_keeps_its_data(history: bool) -> None:
+    """Without history (a forecast's 100,000 runs), an ended execution lets go of its parsed input and
+    its last state's data; what DescribeExecution and the status-change event report stays whole."""
+    sfn, arn = service(history=history)
+    execution = run_to_end(sfn, arn)
+    record = sfn.get_execution(execution)
+    described = sfn.describe_execution(execution)
+
+    assert json.loads(described["input"]) == {"items": [1, 2]}
+    assert json.loads(described["output"])[0] == "left"  # the Parallel state's result
+    assert record.status_change_detail()["input"] == described["input"]
+    assert record.root is not None
+    assert record.root.state_name == "Done"
+    if history:
+        assert record.input == {"items": [1, 2]}
+    else:
+        assert record.input is None
+        assert (record.root.raw_input, record.root.effective_input) == (None, None)
+
+
+def test_a_running_execution_without_history_keeps_its_input_for_the_context_object() -> None:
+    sfn = LocalStepFunctions(functions(), clock=VirtualClock(START), history=False)
+    definition = {
+        "StartAt": "Hold",
+        "States": {
+            "Hold": {"Type": "Wait", "Seconds": 60, "Next": "Read"},
+            "Read": {"Type": "Pass", "Parameters": {"first.$": "$$.Execution.Input.items[0]"}, "End": True},
+        },
+    }
+    arn = sfn.create_state_machine("reads-input", json.dumps(definition), ROLE)["stateMachineArn"]
+    execution = sfn.start_execution(arn, input=json.dumps({"items": [7]}))["executionArn"]
+    sfn.run_due()
+    assert sfn.get_execution(execution).input == {"items": [7]}
+    sfn.advance(timedelta(seconds=60))
+    assert json.loads(sfn.describe_execution(execution)["output"]) == {"first": 7}
+
+
 def test_without_history_a_runaway_loop_still_stops_at_the_history_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
