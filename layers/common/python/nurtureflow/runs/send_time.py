@@ -61,13 +61,14 @@ def best_send_time(
         return end
 
     def score(slot: datetime) -> tuple[int, int, int, bool]:
-        local_hour = slot.astimezone(zone).hour
+        local = slot.astimezone(zone)
         return (
-            by_week[hour_of_week(slot, zone)],
-            by_hour[local_hour],
-            audience.get(hour_of_week(slot, ZoneInfo("UTC")), 0),
-            local_hour == DEFAULT_BEST_HOUR,
+            by_week[local.weekday() * 24 + local.hour],
+            by_hour[local.hour],
+            audience.get(slot.weekday() * 24 + slot.hour, 0),  # slots are UTC datetimes
+            local.hour == DEFAULT_BEST_HOUR,
         )
 
-    best = max(score(slot) for slot in slots)
-    return next(slot for slot in slots if score(slot) == best)
+    scored = [(score(slot), slot) for slot in slots]
+    best = max(s for s, _ in scored)
+    return next(slot for s, slot in scored if s == best)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Annotated
 
 import isodate
 from pydantic import AfterValidator
 
 
+# Workflows name a handful of durations and their steps read them on every visit: parsed once each.
+@lru_cache(maxsize=1024)
 def parse_duration(text: str, *, allow_negative: bool = False, allow_zero: bool = False) -> timedelta:
     """A fixed-length duration; months and years are refused since they have no fixed length.
 
