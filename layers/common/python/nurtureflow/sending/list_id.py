@@ -14,6 +14,7 @@ import base64
 import contextlib
 import re
 from email.utils import parseaddr
+from functools import lru_cache
 
 MAX_LIST_ID_LENGTH = 255  # RFC 2919, section 3
 MAX_NAME_LENGTH = 100  # characters of the name shown: the header stays on one line
@@ -45,6 +46,7 @@ def list_id(workflow: str, sender: str) -> str:
     return label + suffix
 
 
+@lru_cache(maxsize=256)  # the same few per deployment, and every send makes one
 def list_id_header(name: str, workflow: str, sender: str) -> str:
     """The whole ``List-Id`` value, ASCII on one line: the list's name, then its id in angle brackets."""
     shown = " ".join(name.split())[:MAX_NAME_LENGTH]

@@ -23,6 +23,7 @@ from email.mime.multipart import MIMEMultipart
 from email.policy import Compat32
 from email.policy import default as default_policy
 from email.utils import formataddr, parseaddr
+from functools import lru_cache
 from typing import Any
 
 # CRLF line ends, as SMTP and SES want. The message is built with the email package's compat32 API:
@@ -145,6 +146,7 @@ def _header_value(name: str, value: str) -> str | Header:
     return Header(value, _UTF8, header_name=name)  # encoded words fold anywhere, even without spaces
 
 
+@lru_cache(maxsize=64)  # a deployment's few senders, parsed once each
 def _address(mailbox: str) -> str:
     """A From value with a non-ASCII display name encoded (RFC 2047), the address left as it is."""
     name, address = parseaddr(mailbox)
