@@ -4,8 +4,6 @@ mail to the List-Unsubscribe mailbox (an SES receipt rule's Lambda action)."""
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import ValidationError, parse
-from aws_lambda_powertools.utilities.parser.models import SesModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
@@ -16,6 +14,11 @@ logger = Logger()
 
 
 def _received_mail(event: dict[str, Any]) -> dict[str, Any]:
+    # Loaded here: Powertools' Parser and its SES models were a sixth of this function's cold start,
+    # and only the rare mail to the unsubscribe mailbox needs them.
+    from aws_lambda_powertools.utilities.parser import ValidationError, parse
+    from aws_lambda_powertools.utilities.parser.models import SesModel
+
     # Never raises for a mail it cannot use: SES invokes asynchronously, nobody would read the error.
     try:
         records = parse(event=event, model=SesModel).Records

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts, Usage, cost_usage, from_item, to_item
+from nurtureflow.costs.ledger import (
+    LedgerEntry,
+    PricedUsages,
+    ServiceCosts,
+    Usage,
+    cost_usage,
+    from_item,
+    to_item,
+)
 from nurtureflow.costs.prices import load_price_table
 
 PRICES = load_price_table()
@@ -86,3 +94,15 @@ def test_service_costs_add_up_by_service() -> None:
     a = ServiceCosts(ses=Decimal("0.1"), lambda_=Decimal("0.2"))
     b = ServiceCosts(ses=Decimal("0.3"), apigateway=Decimal("0.4"))
     assert a + b == ServiceCosts(ses=Decimal("0.4"), lambda_=Decimal("0.2"), apigateway=Decimal("0.4"))
+
+
+def test_priced_usages_answer_what_cost_usage_answers_and_stay_bounded() -> None:
+    priced = PricedUsages(PRICES, limit=3)
+    usages = [
+        Usage(emails=1, lambda_gb_seconds=Decimal(ms) / 1000, dynamodb_write_units=5, attachment_bytes=size)
+        for ms in (1, 120, 121, 7_000)
+        for size in (0, 1_048_576)
+    ]
+    for usage in usages * 2:  # every usage twice, through evictions
+        assert priced(usage) == cost_usage(usage, PRICES)
+    assert len(priced._priced) <= 3

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from nurtureflow.events.model import KNOWN_TYPES, PLATFORM_TYPES
+from nurtureflow.scoring.errors import ScoringInvalidError
 from nurtureflow.scoring.rules import DEFAULT_DOCUMENT, DEFAULT_RULES
-from nurtureflow.scoring.validate import ScoringInvalidError, validate_rules
+from nurtureflow.scoring.validate import validate_rules
 
 
 def pointers(document: Any) -> dict[str, str]:

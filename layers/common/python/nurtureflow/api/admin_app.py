@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -21,24 +21,16 @@ from nurtureflow.api.paging import page_of, parse_limit
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.people import looks_like_jwt, roles_of_person
 from nurtureflow.auth.roles import bearer, require, role_of
-from nurtureflow.costs.budget import current_budget, with_budgets
-from nurtureflow.costs.lift import with_lift
-from nurtureflow.costs.report import (
-    ReportQueryError,
-    build_report_from_rollups,
-    parse_report_query,
-    report_to_csv,
-)
-from nurtureflow.enrolment.manual import EnrolmentRefusedError, EnrolRequest
-from nurtureflow.privacy.contact_data import ContactUnknownError
-from nurtureflow.sending.checks import check_upload
-from nurtureflow.sending.library import note_uploaded
-from nurtureflow.sending.preview import PreviewRefusedError
-from nurtureflow.sending.templates import EmailTemplate, TemplateRenderError
 from nurtureflow.settings import AuthSettings, EndpointSettings, SendingSettings, WebhookSettings
-from nurtureflow.workflow.diagram import to_mermaid, to_svg
 from nurtureflow.workflow.errors import WorkflowInvalidError
-from nurtureflow.workflow.schema import workflow_json_schema
+
+if TYPE_CHECKING:
+    from nurtureflow.sending.templates import EmailTemplate
+
+# A route's own domain modules (diagrams, template checks, the cost report, enrolment, GDPR export,
+# the language's schema) load in the route, at its first request: the console's first page asks
+# for a few routes, and the function's cold start no longer pays for all of them
+# (docs/architecture.md).
 
 app = APIGatewayRestResolver()
 errors.install(app)
@@ -76,6 +68,8 @@ def session() -> dict[str, Any]:
 
 @app.get("/admin/schema/workflow", **ops.WORKFLOW_SCHEMA)
 def workflow_schema() -> Response[str]:
+    from nurtureflow.workflow.schema import workflow_json_schema
+
     # Powertools serialises dict bodies for application/json only.
     return Response(200, "application/schema+json", json.dumps(workflow_json_schema()))
 
@@ -149,6 +143,8 @@ def workflow_stats(workflow_id: str) -> dict[str, Any]:
 
 @app.get("/admin/workflows/<workflow_id>/diagram", **ops.DIAGRAM)
 def diagram(workflow_id: str) -> Response[Any]:
+    from nurtureflow.workflow.diagram import to_mermaid, to_svg
+
     workflow = wiring.workflow_service().current(workflow_id)
     accept = app.current_event.headers.get("Accept") or app.current_event.headers.get("accept") or ""
     if "image/svg+xml" in accept:
@@ -171,6 +167,8 @@ def pause(workflow_id: str) -> dict[str, Any]:
 
 @app.post("/admin/workflows/<workflow_id>/enroll", **ops.ENROLL)
 def enroll(workflow_id: str) -> Response[dict[str, Any]]:
+    from nurtureflow.enrolment.manual import EnrolmentRefusedError, EnrolRequest
+
     try:
         request = EnrolRequest.model_validate(errors.json_body(app))
     except ValidationError as exc:
@@ -228,6 +226,8 @@ TEMPLATE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 def _template_from_body() -> EmailTemplate:
+    from nurtureflow.sending.templates import EmailTemplate
+
     body = errors.json_body(app)
     try:
         return EmailTemplate.model_validate(body)
@@ -256,6 +256,9 @@ def put_template(template_id: str) -> Response[dict[str, Any]]:
             "a template id uses letters, digits, '.', '_' and '-', starting with a letter or digit, up to 128"
         )
         raise RequestInvalidError("id", message, 422)
+    from nurtureflow.sending.checks import check_upload
+    from nurtureflow.sending.library import note_uploaded
+
     template = _template_from_body()
     warnings = check_upload(template_id, template, wiring.templates(), SendingSettings().postal_address)
     stored = {**template.model_dump(exclude_none=True), "updated_at": wiring.clock.now().isoformat()}
@@ -278,6 +281,9 @@ def get_template(template_id: str) -> dict[str, Any]:
 
 @app.post("/admin/templates/<template_id>/preview", **ops.PREVIEW)
 def preview_template(template_id: str) -> dict[str, Any]:
+    from nurtureflow.sending.preview import PreviewRefusedError
+    from nurtureflow.sending.templates import TemplateRenderError
+
     try:
         email = wiring.template_preview().preview(template_id, errors.json_body(app))
     except LookupError as exc:
@@ -293,6 +299,15 @@ def preview_template(template_id: str) -> dict[str, Any]:
 
 @app.get("/admin/costs", **ops.COSTS)
 def costs() -> Response[Any]:
+    from nurtureflow.costs.budget import current_budget, with_budgets
+    from nurtureflow.costs.lift import with_lift
+    from nurtureflow.costs.report import (
+        ReportQueryError,
+        build_report_from_rollups,
+        parse_report_query,
+        report_to_csv,
+    )
+
     repeated = [
         k for k, v in (app.current_event.multi_value_query_string_parameters or {}).items() if len(v) > 1
     ]
@@ -327,6 +342,8 @@ def costs() -> Response[Any]:
 @app.get("/admin/contacts/<contact>", **ops.EXPORT_CONTACT)
 def export_contact(contact: str) -> dict[str, Any]:
     """Everything held on the contact (by id or email): the GDPR export."""
+    from nurtureflow.privacy.contact_data import ContactUnknownError
+
     try:
         return wiring.contact_data().export(unquote(contact))
     except ContactUnknownError:
@@ -336,6 +353,8 @@ def export_contact(contact: str) -> dict[str, Any]:
 @app.delete("/admin/contacts/<contact>", **ops.ERASE_CONTACT)
 def erase_contact(contact: str) -> dict[str, Any]:
     """Erase the contact everywhere (GDPR); 404 once nothing is left, so a repeat says it is done."""
+    from nurtureflow.privacy.contact_data import ContactUnknownError
+
     try:
         erased = wiring.contact_data().erase(unquote(contact))
     except ContactUnknownError:

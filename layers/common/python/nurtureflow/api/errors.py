@@ -14,12 +14,11 @@ from nurtureflow.auth.roles import ForbiddenError, UnauthenticatedError
 from nurtureflow.events.ingest import EventsInvalidError
 from nurtureflow.events.protected_traits import ProtectedTraitError
 from nurtureflow.events.rate_limits import RateLimitedError
-from nurtureflow.scoring.validate import ScoringInvalidError
+from nurtureflow.scoring.errors import ScoringInvalidError
 from nurtureflow.sending.link_hosts import LinkNotAllowedError
 from nurtureflow.sending.problems import TemplateInvalidError
 from nurtureflow.sending.tokens import InvalidTokenError
-from nurtureflow.workflow.errors import WorkflowArchivedError, WorkflowInvalidError
-from nurtureflow.workflow.publishing import WorkflowNotFoundError
+from nurtureflow.workflow.errors import WorkflowArchivedError, WorkflowInvalidError, WorkflowNotFoundError
 
 
 class RequestInvalidError(Exception):

@@ -109,6 +109,23 @@ def cost_usage(usage: Usage, prices: PriceTable, architecture: Architecture = "a
     )
 
 
+class PricedUsages:
+    """``cost_usage`` at one price table, each distinct usage priced once: a warm function's sends
+    and tracking hits use the same few amounts (the same reads and writes, the billed milliseconds),
+    and a forecast prices hundreds of thousands of them."""
+
+    def __init__(self, prices: PriceTable, limit: int = 1024) -> None:
+        self.prices, self._limit = prices, limit
+        self._priced: dict[Usage, ServiceCosts] = {}
+
+    def __call__(self, usage: Usage) -> ServiceCosts:
+        if (priced := self._priced.get(usage)) is None:
+            if len(self._priced) >= self._limit:
+                self._priced.clear()
+            priced = self._priced[usage] = cost_usage(usage, self.prices)
+        return priced
+
+
 def to_item(entry: LedgerEntry) -> dict[str, Any]:
     """The entry as a storage item: Decimals and ints stay numbers, the day an ISO string."""
     item = entry.model_dump(mode="python", by_alias=True, exclude_none=True)

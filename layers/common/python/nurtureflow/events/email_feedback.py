@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from nurtureflow.clock import Clock
 from nurtureflow.contacts.consent import withdrawn_by
-from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
+from nurtureflow.costs.ledger import LedgerEntry, PricedUsages, Usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.ingest import Publisher
 from nurtureflow.events.machine_opens import OpenRequest, machine_reason
@@ -68,7 +68,8 @@ class EmailFeedback:
     ) -> None:
         self._stats = stats
         self._sends, self._contacts, self._events, self._bus = sends, contacts, events, bus
-        self._ledger, self._clock, self._tracking, self._prices = ledger, clock, tracking, prices
+        self._ledger, self._clock, self._tracking = ledger, clock, tracking
+        self._price = PricedUsages(prices)
         # ``store.engagement``: the audience's engagement hours, for ``best_time`` (optional).
         self._engagement = engagement
 
@@ -156,7 +157,7 @@ class EmailFeedback:
                 workflow=send["workflow"],
                 template=send.get("template"),
                 usage=usage,
-                usd=cost_usage(usage, self._prices),
+                usd=self._price(usage),
             )
         )
         if self._stats is not None:  # last: the event is kept even if counting fails

@@ -10,6 +10,7 @@ from pydantic_core import ErrorDetails
 
 from nurtureflow.conditions.model import AllOf, AnyOf, Condition, Engagement, History, NotOf
 from nurtureflow.events.model import EVENT_TYPE
+from nurtureflow.scoring.errors import ScoringInvalidError
 from nurtureflow.scoring.rules import FIRST_STAGE, RULE_ID, STAGE_NAME, ScoringRules
 from nurtureflow.workflow.errors import ValidationIssue
 from nurtureflow.workflow.validate import _issues_from_pydantic
@@ -21,14 +22,6 @@ _PATTERN_MESSAGES = {
     RULE_ID: "a rule id is lowercase letters, digits, '-' and '_', up to 64 characters",
     STAGE_NAME: "a stage is lowercase letters, digits and '_', starting with a letter",
 }
-
-
-class ScoringInvalidError(Exception):
-    """A rules document refused whole, with every error found."""
-
-    def __init__(self, issues: list[ValidationIssue]) -> None:
-        super().__init__(f"{len(issues)} error(s) in the scoring rules")
-        self.issues = issues
 
 
 def validate_rules(document: Any) -> ScoringRules:

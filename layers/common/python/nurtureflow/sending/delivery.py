@@ -22,7 +22,7 @@ from nurtureflow.clock import Clock
 from nurtureflow.contacts.consent import has_consent
 from nurtureflow.costs.attachments import attachment_bytes
 from nurtureflow.costs.budget import WorkflowBudget
-from nurtureflow.costs.ledger import LedgerEntry, ServiceCosts, Usage, cost_usage
+from nurtureflow.costs.ledger import LedgerEntry, PricedUsages, Usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.document import RunDocument
@@ -48,7 +48,6 @@ SEND_READ_UNITS = 3
 SEND_WRITE_UNITS = 20
 BUDGET_READ_UNITS = 1  # a workflow with a budget reads its month's rollups (a query under 4 KB)
 LAMBDA_MEMORY_GB = Decimal("0.25")
-_PRICED_USAGES = 1024  # distinct usages a warm function remembers the price of
 EXPECTED_SEND_SECONDS = 0.2  # what a send is expected to bill, for the budget check before it
 
 
@@ -184,10 +183,10 @@ class Delivery:
         self._library, self._workflow_names = TemplateLibrary(templates), WorkflowNames(workflow_names)
         self._contacts, self._templates, self._sends = contacts, templates, sends
         self._events, self._ledger, self._mailer, self._clock = events, ledger, mailer, clock
-        self._tracking, self._sending, self._prices = tracking, sending, prices
+        self._tracking, self._sending = tracking, sending
         # A warm function sends one template to many contacts: its html is parsed once.
         self._compose_cache = ComposeCache(tracking)
-        self._priced: dict[Usage, ServiceCosts] = {}
+        self._price = PricedUsages(prices)
 
     def send(self, request: SendRequest) -> dict[str, Any]:
         """Send the email once. A second call for the same send id answers the first outcome.
@@ -451,15 +450,6 @@ class Delivery:
             dynamodb_write_units=SEND_WRITE_UNITS,
             attachment_bytes=attachments,
         )
-
-    def _price(self, usage: Usage) -> ServiceCosts:
-        """What ``usage`` costs: sends of one deployment use the same few amounts (the same reads and
-        writes, the billed milliseconds), so each is priced once."""
-        if (priced := self._priced.get(usage)) is None:
-            if len(self._priced) >= _PRICED_USAGES:
-                self._priced.clear()
-            priced = self._priced[usage] = cost_usage(usage, self._prices)
-        return priced
 
     def _cost(self, request: SendRequest, elapsed_seconds: float, raw: bytes | None) -> None:
         """The send's ledger line; a retry that finds the send sent has no message (``raw`` None) and

@@ -18,8 +18,7 @@ from pydantic import ValidationError
 from nurtureflow.clock import Clock
 from nurtureflow.simulation.forecast import SimulationRequest, default_start, simulate
 from nurtureflow.store.forecast_jobs import FAILED, RUNNING, ForecastJobs
-from nurtureflow.workflow.errors import WorkflowInvalidError
-from nurtureflow.workflow.publishing import WorkflowNotFoundError
+from nurtureflow.workflow.errors import WorkflowInvalidError, WorkflowNotFoundError
 
 # The most the API forecasts, as a job: about ten minutes of the forecast function's fifteen.
 API_MAX_CONTACTS = 100_000

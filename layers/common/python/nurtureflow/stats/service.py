@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from nurtureflow.stats.report import StatsQuery, build_stats
-from nurtureflow.workflow.publishing import WorkflowNotFoundError
+from nurtureflow.workflow.errors import WorkflowNotFoundError
 
 
 class VersionNotFoundError(LookupError):

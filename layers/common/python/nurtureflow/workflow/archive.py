@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from nurtureflow.clock import Clock
-from nurtureflow.workflow.publishing import WorkflowNotFoundError, summary
+from nurtureflow.workflow.errors import WorkflowNotFoundError
+from nurtureflow.workflow.publishing import summary
 
 ARCHIVED = "archived"
 

@@ -22,6 +22,10 @@ class WorkflowInvalidError(Exception):
         self.issues = issues
 
 
+class WorkflowNotFoundError(Exception):
+    """No workflow has that id."""
+
+
 class WorkflowArchivedError(Exception):
     """The workflow is archived (``DELETE /admin/workflows/{id}``): it cannot be activated, paused or
     given a new version; it stays readable."""

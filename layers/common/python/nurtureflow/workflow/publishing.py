@@ -9,14 +9,15 @@ from typing import Any, Protocol
 from nurtureflow.aws.stepfunctions import PublishedMachine
 from nurtureflow.clock import Clock
 from nurtureflow.workflow.compiler import TaskFunctions, compile_workflow
-from nurtureflow.workflow.errors import ValidationIssue, WorkflowArchivedError, WorkflowInvalidError
+from nurtureflow.workflow.errors import (
+    ValidationIssue,
+    WorkflowArchivedError,
+    WorkflowInvalidError,
+    WorkflowNotFoundError,
+)
 from nurtureflow.workflow.models import Workflow
 from nurtureflow.workflow.pruning import VersionPruner
 from nurtureflow.workflow.validate import validate_workflow
-
-
-class WorkflowNotFoundError(Exception):
-    """No workflow has that id."""
 
 
 class WorkflowVersionNotFoundError(LookupError):
