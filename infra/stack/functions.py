@@ -41,7 +41,8 @@ _SPECS = (
     # A full vCPU (1,769 MB): forecasts (POST …/simulate) run the workflow in-process for seconds.
     _Spec("admin", Duration.seconds(30), "Admin API: workflows, templates, costs, forecasts", 1769),
     # Forecast jobs too large for the API's 29 s: Lambda's whole 15 minutes, and the memory a
-    # 100,000-contact forecast needs (about 2 GB measured, docs/simulation.md) with room to spare.
+    # 100,000-contact forecast needs (under 1 GiB for the onboarding series, docs/simulation.md)
+    # with room for longer series, which keep more sends and events per contact.
     _Spec(
         "forecast", Duration.minutes(15), "Forecast jobs: large forecasts asked through the admin API", 3008
     ),
