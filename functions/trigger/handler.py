@@ -2,13 +2,12 @@
 are recorded and costed. Tracked events come in batches from the intake queue; the rest as
 EventBridge and Scheduler invoke the function."""
 
+from __future__ import annotations
+
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from nurtureflow import wiring
@@ -19,6 +18,9 @@ from nurtureflow.enrolment.manual import DETAIL_TYPE as MANUAL
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.store import once
 from nurtureflow.tracing import traced
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 logger = Logger()
 STATUS_CHANGE = "Step Functions Execution Status Change"
@@ -35,6 +37,10 @@ def handler(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
 def _from_queue(batch: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Each message is an EventBridge event, handled as if EventBridge had invoked the function;
     one that raises is reported alone, received again after the queue's visibility timeout."""
+    # Loaded here: Powertools' batch utility (and its data classes) was a sixth of this function's
+    # cold start, and the runs' status changes, the daily run and backfill parts don't need it.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
     processor = BatchProcessor(event_type=EventType.SQS)
 
     def one(record: SQSRecord) -> dict[str, Any]:
@@ -47,28 +53,27 @@ def _handle(raw: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if raw.get("action") == "daily":  # EventBridge Scheduler's daily run
         # Segments are swept in parts (enrolment/backfill.py); date triggers here.
         return {"sweep_parts": wiring.backfill().sweep_segments(), "enrolled": wiring.dispatcher().daily()}
-    event = EventBridgeEvent(raw)
-    if event.detail_type == DETAIL_TYPE:
-        outcome = wiring.dispatcher().handle(TrackedEvent.model_validate(event.detail))
+    # An EventBridge event's envelope, read as a dict (Powertools' data class needs no more).
+    detail_type, detail = raw.get("detail-type"), raw.get("detail") or {}
+    if detail_type == DETAIL_TYPE:
+        outcome = wiring.dispatcher().handle(TrackedEvent.model_validate(detail))
         return {"enrolled": outcome.enrolled, "resumed": outcome.resumed, "exited": outcome.exited}
-    if event.detail_type == MANUAL:
-        detail = event.detail
+    if detail_type == MANUAL:
         return {
             "enrolled": wiring.dispatcher().enrol_manually(
                 detail["workflow"], detail["contacts"], detail["key"]
             )
         }
-    if event.detail_type == BACKFILL:  # include_existing: fanned out in parts (enrolment/backfill.py)
-        detail = event.detail
+    if detail_type == BACKFILL:  # include_existing: fanned out in parts (enrolment/backfill.py)
         if "segment" not in detail:
             return {"backfill_parts": wiring.backfill().fan_out(detail["workflow"])}
         done = wiring.backfill().run(
             BackfillPart(**detail), lambda: context.get_remaining_time_in_millis() / 1000
         )
         return {"enrolled": done.enrolled, "throttled": done.throttled, "handed_over": done.handed_over}
-    if event.detail_type == STATUS_CHANGE:
+    if detail_type == STATUS_CHANGE:
         with once.together():  # the run's stats and its ledger line: one transaction
-            wiring.lifecycle().ended(event.detail)
-        return {"recorded": event.detail.get("executionArn")}
-    logger.warning("ignored event", extra={"detail_type": event.detail_type})
-    return {"ignored": event.detail_type}
+            wiring.lifecycle().ended(detail)
+        return {"recorded": detail.get("executionArn")}
+    logger.warning("ignored event", extra={"detail_type": detail_type})
+    return {"ignored": detail_type}
