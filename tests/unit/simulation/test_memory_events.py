@@ -84,3 +84,50 @@ def test_rehoming_moves_an_anonymous_history_in_order_and_erasing_frees_the_ids(
     assert store.history("anon#v1") == []
     assert store.erase("c1") == 3
     assert store.record(event("a1", "2026-11-30T09:00:00+00:00", contact_id="c1"))
+
+
+def test_packed_sends_runs_and_contacts_read_back_as_fresh_copies() -> None:
+    """The stores keep sends, runs and contacts packed; a value read is the caller's own, as a
+    DynamoDB read is: changing it changes nothing stored, and updates replace what was kept."""
+    from nurtureflow.contacts.model import Contact
+    from nurtureflow.simulation.memory import MemoryContacts, MemoryRuns, MemorySends
+
+    sends = MemorySends()
+    sends.put({"id": "s_1", "contact_id": "c1", "status": "sending", "workflow": "w", "step": "a"})
+    read = sends.get("s_1")
+    assert read is not None
+    read["status"] = "changed by the reader"
+    assert sends.settle("s_1", "failed", "bounced")
+    sends.mark("s_1", "opened_at", "2026-11-30T10:00:00+00:00")
+    assert sends.get("s_1") == {
+        "id": "s_1",
+        "contact_id": "c1",
+        "status": "failed",
+        "workflow": "w",
+        "step": "a",
+        "reason": "bounced",
+        "opened_at": "2026-11-30T10:00:00+00:00",
+    }
+    assert list(sends.all()) == [sends.get("s_1")]
+
+    runs = MemoryRuns()
+    runs.claim({"contact_id": "c1", "workflow": "w", "execution_arn": "arn:1", "status": "running"}, None)
+    runs.get("c1", "w")["status"] = "changed by the reader"  # type: ignore[index]
+    assert runs.update("c1", "w", "arn:1", {"status": "completed"})
+    assert not runs.update("c1", "w", "arn:other", {"status": "failed"})
+    assert runs.of_contact("c1") == [
+        {"contact_id": "c1", "workflow": "w", "execution_arn": "arn:1", "status": "completed"}
+    ]
+
+    contacts = MemoryContacts()
+    at = "2026-11-30T09:00:00+00:00"
+    contacts.add(
+        Contact(id="c1", email="ada@example.com", properties={"plan": "pro"}, created_at=at, updated_at=at)
+    )
+    first = contacts.get("c1")
+    assert first is not None
+    first.properties["plan"] = "changed by the reader"
+    contacts.set_properties("c1", {"seats": 3}, "2026-11-30T10:00:00+00:00")
+    assert contacts.get("c1") == first.model_copy(
+        update={"properties": {"plan": "pro", "seats": 3}, "updated_at": "2026-11-30T10:00:00+00:00"}
+    )
