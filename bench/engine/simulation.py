@@ -15,6 +15,11 @@ Reported: contacts a second of each and their ratio (how many bare runs a foreca
 and, with ``--memory-contacts`` above zero, tracemalloc's peak per contact of each on that many
 contacts (tracing slows everything, so it is a pass of its own). Compare ratios between runs, not
 seconds: these machines' speed drifts.
+
+``--process-contacts N`` runs each forecast, and its bare runtime, alone in a fresh interpreter on N
+contacts and reports the process's peak resident memory as the operating system counts it
+(``ru_maxrss``) and its seconds: what a forecast job needs of its function, interpreter included
+(``--process-contacts 100000`` is the size the admin API serves at most).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import argparse
 import gc
 import json
 import random
+import resource
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -135,16 +142,49 @@ def report(name: str, contacts: int, days: int, memory_contacts: int) -> None:
         print(f"    peak per contact ({memory_contacts:,}): forecast {ours:.1f} KiB, bare {theirs:.1f} KiB")
 
 
+def _alone(kind: str, name: str, contacts: int, days: int) -> dict[str, float]:
+    """Run one forecast or bare run in a fresh interpreter: its seconds and peak resident MiB."""
+    child = [sys.executable, "-m", "bench.engine.simulation", "--child", kind, name, str(contacts), str(days)]
+    root = Path(__file__).parents[2]
+    answer = subprocess.run(child, capture_output=True, text=True, check=True, cwd=root)  # noqa: S603 - our own module
+    measured: dict[str, float] = json.loads(answer.stdout.strip().splitlines()[-1])
+    return measured
+
+
+def _child(kind: str, name: str, contacts: int, days: int) -> None:
+    seconds, _ = _timed(lambda: (forecast if kind == "forecast" else bare)(name, contacts, days))
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024}))
+
+
+def report_process(name: str, contacts: int, days: int) -> None:
+    ours, theirs = _alone("forecast", name, contacts, days), _alone("bare", name, contacts, days)
+    print(f"  {name}, each alone in a fresh interpreter on {contacts:,} contacts:")
+    for label, measured in (("forecast", ours), ("bare runtime", theirs)):
+        print(
+            f"    {label:13} {contacts / measured['seconds']:9,.0f} contacts/s  "
+            f"({measured['seconds']:.1f} s), peak resident {measured['peak_mib']:,.0f} MiB"
+        )
+
+
 def main(argv: list[str]) -> None:
+    if argv[:1] == ["--child"]:
+        _child(argv[1], argv[2], int(argv[3]), int(argv[4]))
+        return
     parser = argparse.ArgumentParser(prog="python -m bench.engine.simulation")
     parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--workflows", default=",".join(WORKFLOWS))
     parser.add_argument("--memory-contacts", type=int, default=0, help="trace peak memory on this many")
+    parser.add_argument(
+        "--process-contacts", type=int, default=0, help="peak resident memory of a fresh process on this many"
+    )
     args = parser.parse_args(argv)
     print(f"simulate: {args.contacts:,} contacts over {args.days} virtual days, forecast and bare runtime")
     for name in args.workflows.split(","):
         report(name, args.contacts, args.days, args.memory_contacts)
+        if args.process_contacts:
+            report_process(name, args.process_contacts, args.days)
 
 
 if __name__ == "__main__":
