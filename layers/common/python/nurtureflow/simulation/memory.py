@@ -38,9 +38,10 @@ def _shared(item: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
-# Sends and runs are kept packed: a tuple of the item's values after the tuple of its keys, which
-# items with the same fields share. A dozen-key dict is three times that tuple's size, and a
-# forecast keeps hundreds of thousands of them. Reads unpack a fresh dict, as a store's reads do.
+# Contacts, sends and runs are kept packed: a tuple of the item's values after the tuple of its
+# keys, which items with the same fields share. A dozen-key dict is three times that tuple's size,
+# and a forecast keeps hundreds of thousands of them. Reads unpack a fresh dict (or model), as a
+# store's reads do.
 _Packed = tuple[Any, ...]
 _LAYOUTS: dict[tuple[str, ...], tuple[str, ...]] = {}
 
