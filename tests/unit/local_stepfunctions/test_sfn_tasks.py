@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -75,8 +76,18 @@ def test_lambda_invoke_wraps_the_result_like_aws(run: Runner, invoker: Any, outp
     result = output(described)
     assert result["Payload"] == {"n": 42}
     assert (result["StatusCode"], result["ExecutedVersion"]) == (200, "live")
-    assert "RequestId" in result["SdkResponseMetadata"]
+    request_id = result["SdkResponseMetadata"]["RequestId"]
+    assert uuid.UUID(request_id).version == 4
+    assert str(uuid.UUID(request_id)) == request_id  # the canonical text, as Lambda's ids are
+    assert result["SdkHttpMetadata"]["HttpHeaders"]["x-amzn-RequestId"] == request_id
     assert invoker.calls == [("double", {"n": 21})]
+
+
+def test_every_invocation_has_a_request_id_of_its_own(run: Runner, invoker: Any, output: Output) -> None:
+    invoker.functions["double"] = lambda payload: {"n": payload["n"] * 2}
+    task = invoke(FUNCTION_ARN.format("double") + ":live")
+    ids = {output(run(with_fallback(task), {"n": n}))["SdkResponseMetadata"]["RequestId"] for n in range(50)}
+    assert len(ids) == 50
 
 
 def test_a_bare_function_arn_returns_the_result_itself(

@@ -33,13 +33,13 @@ def _slots(now: datetime, zone: ZoneInfo, until: datetime) -> list[datetime]:
     """Every local top of the hour from now (inclusive) to ``until`` (inclusive)."""
     local = now.astimezone(zone)
     first = local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+    hour = timedelta(hours=1)
     if first < now:
-        first += timedelta(hours=1)
-    slots = []
-    while first <= until:
-        slots.append(first)
-        first += timedelta(hours=1)
-    return slots
+        first += hour
+    if first > until:
+        return []
+    # Counted, then made: a week of hourly slots in a Python loop was 2 % of an onboarding forecast.
+    return [first + hour * i for i in range((until - first) // hour + 1)]
 
 
 def best_send_time(
