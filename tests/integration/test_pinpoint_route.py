@@ -40,6 +40,7 @@ def _template(name: str, subject: str) -> dict[str, Any]:
 WELCOME = {
     "EmailTemplateResponse": {**EXPORTED["EmailTemplateResponse"], "TemplateName": "Route Welcome_Email"}
 }
+ALL = [WELCOME, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")]
 
 
 def _tables(harness: Harness) -> Any:
@@ -50,7 +51,7 @@ def test_a_journey_is_imported_paused_with_its_templates_and_a_report(harness: H
     body = {
         "journey": JOURNEY,
         "id": "it-pp-route",
-        "templates": [WELCOME, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")],
+        "templates": ALL,
     }
     reply = harness.http("POST", ROUTE, body, token=MARKETER)
     assert reply.status == 201, reply.body
@@ -110,9 +111,6 @@ def test_finance_may_not_import(harness: Harness) -> None:
     assert harness.http("POST", ROUTE, {"journey": JOURNEY}, token=FINANCE).status == 403
 
 
-ALL = [WELCOME, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")]
-
-
 def test_an_import_into_an_archived_workflow_is_refused_and_undoes_its_templates(harness: Harness) -> None:
     assert harness.http("POST", ROUTE, {"journey": JOURNEY, "id": "it-pp-archived", "templates": ALL},
                         token=MARKETER).status == 201  # fmt: skip
@@ -140,7 +138,7 @@ def test_a_custom_activity_calls_the_deployment_s_connection_as_a_webhook_step(h
     body = {
         "journey": journey,
         "id": "it-pp-custom",
-        "templates": [WELCOME, _template("Nudge", "Still there?"), _template("Spring Offer", "Spring")],
+        "templates": ALL,
     }
     reply = harness.http("POST", ROUTE, body, token=MARKETER)
     assert reply.status == 201, reply.body
