@@ -25,7 +25,11 @@ HOURS_IN_WEEK = 7 * 24
 
 def hour_of_week(moment: datetime, zone: ZoneInfo) -> int:
     """0 for Monday 00:00-00:59 in ``zone`` … 167 for Sunday 23:00-23:59."""
-    local = moment.astimezone(zone)
+    return _week_hour(moment.astimezone(zone))
+
+
+def _week_hour(local: datetime) -> int:
+    """The hour of the week of a moment already in the zone it is counted in."""
     return local.weekday() * 24 + local.hour
 
 
@@ -63,12 +67,10 @@ def best_send_time(
     def score(slot: datetime) -> tuple[int, int, int, bool]:
         local = slot.astimezone(zone)
         return (
-            by_week[local.weekday() * 24 + local.hour],
+            by_week[_week_hour(local)],
             by_hour[local.hour],
-            audience.get(slot.weekday() * 24 + slot.hour, 0),  # slots are UTC datetimes
+            audience.get(_week_hour(slot), 0),  # slots are UTC datetimes
             local.hour == DEFAULT_BEST_HOUR,
         )
 
-    scored = [(score(slot), slot) for slot in slots]
-    best = max(s for s, _ in scored)
-    return next(slot for s, slot in scored if s == best)
+    return max(slots, key=score)  # max keeps the first of equals: ties go to the earliest slot

@@ -226,8 +226,9 @@ _REST = tuple(name for name in _EVENT_FIELDS if name not in ("occurred_at", "id"
 
 
 def _row(event: TrackedEvent) -> _Row:
-    fields = _shared({**event.__dict__, "properties": event.properties or None})  # most have none
-    return (event.occurred_at, fields["id"], *(fields[name] for name in _REST))
+    fields = _shared(event.__dict__)
+    fields["properties"] = event.properties or None  # most events have none
+    return (event.occurred_at, event.id, *(fields[name] for name in _REST))
 
 
 def _event(row: _Row) -> TrackedEvent:
