@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time as timer
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from nurtureflow.costs.ledger import LedgerEntry, PricedUsages, Usage
 from nurtureflow.costs.prices import PriceTable
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.runs.document import RunDocument
+from nurtureflow.runs.visit import visit_id
 from nurtureflow.sending.compose import ComposeCache, WorkflowNames, compose_email
 from nurtureflow.sending.headers import message_tags, unsubscribe_mailto
 from nurtureflow.sending.library import TemplateLibrary
@@ -59,7 +59,7 @@ class Mailer(Protocol):
 
 def send_id_for(execution_arn: str, step: str, entered_at: str) -> str:
     """One id per visit of a run to an email step: Lambda retries share it, a loop's next visit does not."""
-    return "s_" + hashlib.sha256(f"{execution_arn}|{step}|{entered_at}".encode()).hexdigest()[:24]
+    return visit_id("s_", execution_arn, step, entered_at)
 
 
 @dataclass(frozen=True)

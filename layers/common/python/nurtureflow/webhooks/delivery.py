@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime
 from typing import Any
+
+from nurtureflow.runs.visit import visit_id
 
 DELIVERY_HEADER = "X-NurtureFlow-Delivery"
 # The answer's body is kept on the run for branches; a bigger one is dropped (``body`` null,
@@ -16,7 +17,7 @@ _STATUS_ERROR = "States.Http.StatusCode."
 
 def delivery_id(execution_arn: str, step: str, entered: str) -> str:
     """The same for every attempt of one visit: receivers deduplicate on it."""
-    return "wh_" + hashlib.sha256(f"{execution_arn}|{step}|{entered}".encode()).hexdigest()[:24]
+    return visit_id("wh_", execution_arn, step, entered)
 
 
 def request_body(
