@@ -13,6 +13,10 @@ from bench import ingest  # noqa: E402
 
 ingest.main([])
 
+from bench import layer_bytecode  # noqa: E402
+
+layer_bytecode.main([])
+
 from bench import templates  # noqa: E402
 
 templates.main([])

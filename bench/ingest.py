@@ -165,18 +165,24 @@ def _fail(request: dict[str, Any]) -> bool:
 _IMPORT = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
 
 
-def _importer(module: str, cwd: Path) -> Callable[[], float]:
-    """A fresh interpreter's time to ``import module``, each time it is called."""
-    env = {
+def import_environment() -> dict[str, str]:
+    """A Lambda's environment, with the layer's package on the path (bytecode written as usual)."""
+    return {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(LAYER),
         "PYTHONDONTWRITEBYTECODE": "",
         **LAMBDA_ENV,
     }
 
+
+def importer(module: str, cwd: Path, *flags: str) -> Callable[[], float]:
+    """A fresh interpreter's time to ``import module`` (with the interpreter's ``flags``), each
+    time it is called."""
+    env = import_environment()
+
     def once() -> float:
         out = subprocess.run(  # noqa: S603 - our interpreter, our fixed snippet
-            [sys.executable, "-c", _IMPORT.format(module=module)],
+            [sys.executable, *flags, "-c", _IMPORT.format(module=module)],
             cwd=cwd,
             env=env,
             check=True,
@@ -192,7 +198,7 @@ def paired_import(cwd: Path, repeat: int) -> tuple[float, float, float]:
     """``import handler`` in ``cwd`` and ``import boto3``, in turn, ``repeat`` pairs of fresh
     interpreters: the best of each, and the median of the pairs' ratios. A ratio taken within a pair
     holds when the machine's speed drifts between pairs (on a shared machine it does, by a third)."""
-    handler, boto3 = _importer("handler", cwd), _importer("boto3", ROOT)
+    handler, boto3 = importer("handler", cwd), importer("boto3", ROOT)
     handler(), boto3()  # bytecode caches, as a deployed package ships them compiled
     pairs = [(handler(), boto3()) for _ in range(repeat)]
     ratios = sorted(h / b for h, b in pairs)

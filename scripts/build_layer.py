@@ -9,12 +9,16 @@ Two modes:
   copy of the ``nurtureflow`` package. The CDK app calls :func:`build_layer` at synth time.
 
 Only wheels are accepted (``--only-binary=:all:``), so nothing is compiled for the build machine.
+Every source of the layer is then compiled to bytecode for the runtime's CPython 3.12 by
+``scripts/compile_layer.mjs`` (CPython 3.12 for WebAssembly, from npm): Lambda's ``/opt`` is
+read-only, so a layer without that bytecode is compiled from source at every cold start.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -39,10 +43,17 @@ PLATFORM_ARGS = (
 # The Lambda runtime ships boto3 with its matching botocore and s3transfer. aws-xray-sdk pulls
 # botocore in; a layer copy would shadow the runtime's and break that pairing, so it is dropped.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+# The interpreter of infra/stack/layer.py's runtime: the bytecode shipped must be its own.
+RUNTIME_PYTHON = "3.12"
+COMPILER = ROOT / "scripts" / "compile_layer.mjs"
 
 
 class WheelhouseMissingError(RuntimeError):
     """The offline build needs wheels that ``make wheels`` downloads."""
+
+
+class BytecodeError(RuntimeError):
+    """The layer's sources could not be compiled for the runtime's interpreter."""
 
 
 def _pip(*args: str) -> None:
@@ -67,14 +78,49 @@ def _digest(wheels: Path) -> str:
     """What the third-party part of the layer depends on: the requirements and the wheels."""
     digest = hashlib.sha256(REQUIREMENTS.read_bytes())
     digest.update(" ".join(PLATFORM_ARGS + RUNTIME_PROVIDED).encode())
+    digest.update(_compiler_identity())
     for wheel in sorted(wheels.glob("*.whl")):
         digest.update(wheel.name.encode())
     return digest.hexdigest()
 
 
-def _stamp(layer: Path) -> Path:
+def _compiler_identity() -> bytes:
+    """The bytecode compiler: the script and the npm package's version (its CPython's)."""
+    pyodide = ROOT / "node_modules" / "pyodide" / "package.json"
+    version = json.loads(pyodide.read_text())["version"] if pyodide.exists() else "missing"
+    return COMPILER.read_bytes() + version.encode()
+
+
+def _package_digest() -> str:
+    """What the layer's copy of ``nurtureflow`` depends on: its files, by path and content."""
+    digest = hashlib.sha256(_compiler_identity())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp(layer: Path, part: str = "") -> Path:
     # Beside the layer directory, so that it never becomes part of the asset (and of its hash).
-    return layer.parent / f"{layer.name}.stamp"
+    return layer.parent / f"{layer.name}{part}.stamp"
+
+
+def compile_bytecode(target: Path, *subdirs: str) -> dict[str, object]:
+    """Compile every ``.py`` under ``target`` (or its ``subdirs``) for the runtime's CPython, in
+    checked-hash mode (a zip's extraction does not keep the modification times a default ``.pyc``
+    is checked against). Returns the compiler's summary; a source it refuses is listed there."""
+    out = subprocess.run(  # noqa: S603 - our script, our paths
+        ["node", str(COMPILER), str(target), *subdirs],  # noqa: S607 - Node from PATH, as for the CDK CLI
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    summary: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    version = str(summary["python"])
+    if not version.startswith(f"{RUNTIME_PYTHON}."):
+        raise BytecodeError(f"the compiler is Python {version}, the Lambda runtime {RUNTIME_PYTHON}")
+    return summary
 
 
 def _install_dependencies(wheels: Path, target: Path) -> None:
@@ -102,6 +148,9 @@ def _install_dependencies(wheels: Path, target: Path) -> None:
         for info in target.glob(f"{name}-*.dist-info"):
             shutil.rmtree(info)
     shutil.rmtree(target / "bin", ignore_errors=True)  # console scripts: useless in a layer
+    # A third-party source that CPython 3.12 refuses (none today) is left as it is: importing it
+    # would fail in Lambda too, so the summary is not an error.
+    compile_bytecode(target)
 
 
 def _copy_package(target: Path) -> None:
@@ -109,6 +158,9 @@ def _copy_package(target: Path) -> None:
     if destination.exists():
         shutil.rmtree(destination)
     shutil.copytree(PACKAGE, destination, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    failed = compile_bytecode(target, PACKAGE.name)["failed"]
+    if failed:
+        raise BytecodeError(f"CPython {RUNTIME_PYTHON} cannot compile {failed}")
 
 
 def build_layer(wheels: Path = WHEELS, layer: Path = LAYER) -> Path:
@@ -127,7 +179,12 @@ def build_layer(wheels: Path = WHEELS, layer: Path = LAYER) -> Path:
     if not target.exists() or not stamp.exists() or stamp.read_text() != digest:
         _install_dependencies(wheels, target)
         stamp.write_text(digest)
-    _copy_package(target)
+        _stamp(layer, ".package").unlink(missing_ok=True)
+    package_stamp, package_digest = _stamp(layer, ".package"), _package_digest()
+    copied = (target / PACKAGE.name).is_dir() and package_stamp.exists()
+    if not copied or package_stamp.read_text() != package_digest:
+        _copy_package(target)
+        package_stamp.write_text(package_digest)
     return layer
 
 
@@ -143,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.force:
         _stamp(LAYER).unlink(missing_ok=True)
+        _stamp(LAYER, ".package").unlink(missing_ok=True)
     try:
         layer = build_layer()
     except WheelhouseMissingError as error:
