@@ -3,10 +3,29 @@ against ``import boto3`` in pairs of fresh interpreters, so that its ratio is ta
 
 from __future__ import annotations
 
-from bench.ingest import ROOT, paired_import
+import ast
+import subprocess
+import sys
+
+from bench.ingest import FLOOR, ROOT, import_environment, paired_import
 
 
 def test_a_handler_s_import_is_timed_against_boto3_alone_in_fresh_interpreters() -> None:
     handler, boto3, ratio = paired_import(ROOT / "functions" / "step", 1)
     assert 0 < boto3 < handler  # the handler imports boto3 and the platform besides
     assert ratio == handler / boto3  # one pair: its own ratio
+
+
+def test_the_floor_imports_the_platform_every_function_needs_and_nothing_of_the_project() -> None:
+    code = "import handler, sys; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=FLOOR.parent,
+        env=import_environment(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    top_level = ast.literal_eval(out.stdout)
+    assert {"boto3", "aws_lambda_powertools", "pydantic"} <= set(top_level)
+    assert "nurtureflow" not in top_level
