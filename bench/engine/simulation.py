@@ -2,6 +2,10 @@
 
 ``python -m bench.engine.simulation [--contacts N] [--days D] [--workflows a,b] [--memory-contacts M]``
 
+``--workflows`` takes catalog names (``catalog/<name>/``) or workflows of your own: a folder laid
+out like a catalog entry (``workflow.json``, ``templates/<template id>.json``) or a workflow's JSON
+file with its ``templates/`` folder beside it.
+
 For each workflow, two runs over the same N contacts and D virtual days, in the same process:
 
 - **forecast**: the whole ``Simulation`` (the real step and send logic, rendering, tracking, costing,
@@ -42,6 +46,7 @@ from nurtureflow.clock import VirtualClock
 from nurtureflow.local.stepfunctions import LocalStepFunctions
 from nurtureflow.simulation.forecast import ARRIVALS, FUNCTIONS, ROLE_ARN, Simulation, SimulationRequest
 from nurtureflow.workflow.compiler import compile_workflow
+from nurtureflow.workflow.errors import WorkflowInvalidError
 from nurtureflow.workflow.models import Workflow
 
 CATALOG = Path(__file__).parents[2] / "catalog"
@@ -50,13 +55,26 @@ START = datetime(2026, 11, 30, 9, tzinfo=UTC)
 T = TypeVar("T")
 
 
+def _workflow_file(name: str) -> Path:
+    """A catalog entry's ``workflow.json``, or a workflow of your own: its JSON file, or a folder
+    laid out as a catalog entry's (``workflow.json`` and ``templates/*.json``)."""
+    given = Path(name)
+    if given.is_file():
+        return given
+    if given.is_dir():
+        return given / "workflow.json"
+    return CATALOG / name / "workflow.json"
+
+
 def _document(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((CATALOG / name / "workflow.json").read_text())
+    loaded: dict[str, Any] = json.loads(_workflow_file(name).read_text())
     return loaded
 
 
 def _templates(name: str) -> dict[str, dict[str, Any]]:
-    return {p.stem: json.loads(p.read_text()) for p in (CATALOG / name / "templates").glob("*.json")}
+    """The templates beside the workflow, each ``templates/<id>.json`` (an upload's body)."""
+    folder = _workflow_file(name).parent / "templates"
+    return {p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}
 
 
 def forecast(name: str, contacts: int, days: int) -> dict[str, Any]:
@@ -92,13 +110,13 @@ def bare(name: str, contacts: int, days: int) -> tuple[int, int]:
     clock = VirtualClock(START)
     sfn = LocalStepFunctions(_stub(clock), clock=clock, history=False)
     definition = json.dumps(compile_workflow(workflow, 1, FUNCTIONS))
-    arn = sfn.create_state_machine(name, definition, ROLE_ARN)["stateMachineArn"]
+    arn = sfn.create_state_machine(workflow.id, definition, ROLE_ARN)["stateMachineArn"]
     rng = random.Random(1)  # arrivals, not secrets
     arrivals = sorted(ARRIVALS * rng.random() for _ in range(contacts))
     executions = []
     for index, arrives in enumerate(arrivals):
         sfn.advance(max(START + arrives - clock.now(), timedelta(0)))
-        run = {"workflow": name, "version": 1, "contact_id": f"c{index}", "enrolment": f"e{index}"}
+        run = {"workflow": workflow.id, "version": 1, "contact_id": f"c{index}", "enrolment": f"e{index}"}
         event = {"type": "signed_up", "properties": {"value": 42}}
         started = sfn.start_execution(
             arn, name=f"c{index}", input=json.dumps({"run": {**run, "event": event}})
@@ -174,7 +192,9 @@ def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.engine.simulation")
     parser.add_argument("--contacts", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--workflows", default=",".join(WORKFLOWS))
+    parser.add_argument(
+        "--workflows", default=",".join(WORKFLOWS), help="catalog names, or folders or files of your own"
+    )
     parser.add_argument("--memory-contacts", type=int, default=0, help="trace peak memory on this many")
     parser.add_argument(
         "--process-contacts", type=int, default=0, help="peak resident memory of a fresh process on this many"
@@ -182,7 +202,12 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     print(f"simulate: {args.contacts:,} contacts over {args.days} virtual days, forecast and bare runtime")
     for name in args.workflows.split(","):
-        report(name, args.contacts, args.days, args.memory_contacts)
+        try:
+            report(name, args.contacts, args.days, args.memory_contacts)
+        except WorkflowInvalidError as refused:  # a workflow of your own, refused as an upload is
+            for issue in refused.issues:
+                print(f"  {name}: {issue.pointer or '/'}: {issue.message}", file=sys.stderr)
+            sys.exit(2)
         if args.process_contacts:
             report_process(name, args.process_contacts, args.days)
 

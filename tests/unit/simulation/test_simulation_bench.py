@@ -4,10 +4,13 @@ compiled workflows through to their end, or the ratio it reports would compare u
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from bench.engine import simulation
+from nurtureflow.workflow.errors import WorkflowInvalidError
 
 
 @pytest.mark.parametrize("name", simulation.WORKFLOWS)
@@ -26,3 +29,18 @@ def test_a_forecast_alone_in_a_fresh_interpreter_reports_its_time_and_the_proces
     # The interpreter with the platform loaded is tens of MiB; a figure of a few KiB or of GiBs is a
     # unit read wrong (ru_maxrss is in KiB on Linux).
     assert 20 < measured["peak_mib"] < 1024
+
+
+def test_a_workflow_of_your_own_is_benchmarked_from_its_folder_or_its_file(tmp_path: Path) -> None:
+    """A workflow the catalog has never seen: a folder laid out as a catalog entry, or its JSON file
+    with ``templates/`` beside it, forecasts as the same document does from the catalog."""
+    own = tmp_path / "my-cart"
+    shutil.copytree(simulation.CATALOG / "cart-recovery", own)
+    by_name = simulation.forecast("cart-recovery", 40, 30)
+    assert simulation.forecast(str(own), 40, 30) == by_name
+    assert simulation.forecast(str(own / "workflow.json"), 40, 30) == by_name
+    assert simulation.bare(str(own), 20, 30) == simulation.bare("cart-recovery", 20, 30)
+    shutil.rmtree(own / "templates")
+    with pytest.raises(WorkflowInvalidError) as refused:  # as an upload would be, naming the template
+        simulation.forecast(str(own), 40, 30)
+    assert any("cart-reminder" in issue.message for issue in refused.value.issues)
