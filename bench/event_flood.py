@@ -26,6 +26,12 @@ delivers it. The real ``Dispatcher`` decides and claims each run; what binds in 
 The report: the simulated time until every event was handled, the contacts enrolled, the events in
 the failure queue, and the runs claimed in the runs table whose execution never started (their
 contact looks enrolled but gets nothing until the event is redriven).
+
+``--workflow FILE`` floods an event-triggered workflow of your own instead of the built-in one (any
+``form_submitted`` enrols): every event is of its trigger's type. Each event comes from a new
+synthetic contact (``bench.scale``'s traits) and carries properties for a ``where`` to read: a
+``value`` of 0 to 200, a ``currency`` (USD), a ``form`` among ``newsletter``, ``pricing``,
+``demo-request`` and ``contact``, and a ``source`` among ``web``, ``mobile`` and ``store``.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import random
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -46,23 +53,28 @@ from bench.scale import (
     CONTACT_SECONDS,
     DELIVERY_SECONDS,
     START_EXECUTION,
+    TODAY,
     QuotaRunner,
     SimulatedTime,
     TimedRuns,
     TokenBucket,
+    synthetic_contact,
+    valid_workflow,
 )
 from nurtureflow.clock import VirtualClock
-from nurtureflow.contacts.model import Contact
 from nurtureflow.enrolment.dispatch import Dispatcher
+from nurtureflow.enrolment.policy import matches
 from nurtureflow.events.model import TrackedEvent
 from nurtureflow.simulation.memory import MemoryContacts, MemoryEvents, MemorySends, MemoryWorkflows
 
 WORKFLOW = "flood-welcome"
+BUILT_IN = {"event": "form_submitted"}  # the built-in workflow's trigger: every event enrols
+FORMS = ("newsletter", "pricing", "demo-request", "contact")
+SOURCES = ("web", "mobile", "store")
 ATTEMPTS = 5  # aws/clients.py: Config(retries={"mode": "standard", "max_attempts": 5})
 MAX_BACKOFF = 20.0  # botocore's standard mode
 LAMBDA_RETRY_DELAYS = (60.0, 120.0)  # an asynchronous invocation's two retries
 POLL_SECONDS = 0.1  # how often a waiting event looks for a free concurrency slot
-_CREATED = "2026-01-01T00:00:00+00:00"
 
 
 class BotocoreRetries:
@@ -97,9 +109,25 @@ class ClaimingRuns(TimedRuns):
         return super().of_contact(contact_id)
 
 
+def synthetic_event(event_id: str, kind: str, contact_id: str, at: str) -> TrackedEvent:
+    """The same event for the same id on every run: its properties are drawn from its id."""
+    draw = random.Random(event_id)  # test data, not secrets
+    properties = {
+        "value": draw.randint(0, 200),
+        "currency": "USD",
+        "form": draw.choice(FORMS),
+        "source": draw.choice(SOURCES),
+    }
+    return TrackedEvent(
+        id=event_id, type=kind, contact_id=contact_id, occurred_at=at, received_at=at, properties=properties
+    )
+
+
 @dataclass
 class FloodReport:
     events: int
+    matching: int  # the events whose trigger holds: each must enrol its contact, or wait to be redriven
+    unexpected: int  # contacts started whose event the trigger does not take
     enrolled: int
     dead_lettered: int
     ghost_runs: int
@@ -118,8 +146,9 @@ class FloodReport:
     def lines(self) -> list[str]:
         rate = self.enrolled / self.simulated_seconds if self.simulated_seconds else 0.0
         return [
-            f"events {self.events:,}: enrolled {self.enrolled:,}, failure queue {self.dead_lettered:,}, "
-            f"more than one run {self.duplicate_runs}",
+            f"events {self.events:,}, the trigger takes {self.matching:,}: enrolled {self.enrolled:,}, "
+            f"failure queue {self.dead_lettered:,}, more than one run {self.duplicate_runs}, "
+            f"not taken {self.unexpected}",
             f"runs claimed with no execution (until redriven) {self.ghost_runs:,}",
             f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s)",
             f"StartExecution calls {self.start_calls:,}, throttled {self.throttled:,}; trigger invocations "
@@ -168,15 +197,21 @@ def simulate_flood(
     seed: int = 7,
     bucket: TokenBucket | None = None,
     intake: Intake | None = None,
+    workflow: dict[str, Any] | None = None,
 ) -> FloodReport:
+    """``events`` events at ``rate`` a second, each from a new contact, enrolling in ``workflow``
+    (a validated event-triggered document of yours) or the built-in one."""
+    trigger = (workflow or {}).get("trigger") or BUILT_IN
+    workflow_id = str((workflow or {}).get("id") or WORKFLOW)
     began = time.perf_counter()
     sim, rng = SimulatedTime(), random.Random(seed)  # a reproducible model, not secrets
     burst, refill = START_EXECUTION[region_class]
     quota = QuotaRunner(sim, bucket or TokenBucket(burst, refill))
     contacts, runs, workflows = MemoryContacts(), ClaimingRuns(sim), MemoryWorkflows()
-    arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:nurtureflow-{WORKFLOW}"
-    meta = {"id": WORKFLOW, "version": 1, "status": "active", "trigger": {"event": "form_submitted"}}
+    arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:nurtureflow-{workflow_id}"
+    meta = {"id": workflow_id, "version": 1, "status": "active", "trigger": trigger}
     workflows.publish({**meta, "state_machine_arn": arn, "alias_arn": f"{arn}:live"}, {"version": 1}, 0)
+    clock = VirtualClock(TODAY)
     dispatcher = Dispatcher(
         contacts,
         runs,
@@ -184,8 +219,9 @@ def simulate_flood(
         MemoryEvents(),
         MemorySends(),
         BotocoreRetries(quota, sim, rng),
-        VirtualClock(),
+        clock,
     )
+    taken: set[str] = set()  # contacts whose event the trigger takes, decided apart from the enrolment
     intake = intake or Intake(ASYNC.name, concurrency, ASYNC.retry_delays)
     concurrency, delays = intake.concurrency, intake.retry_delays
     ready: collections.deque[tuple[TrackedEvent, int]] = collections.deque()
@@ -215,21 +251,13 @@ def simulate_flood(
         arrived = 0
         while arrived < events or ready or retries or running:
             while arrived < events and arrived <= sim.now * rate:
-                contact = Contact(
-                    id=f"c_{arrived:08d}",
-                    email=f"c{arrived}@example.com",
-                    created_at=_CREATED,
-                    updated_at=_CREATED,
-                )
+                contact = synthetic_contact(f"c_{arrived:08d}")
                 contacts.add(contact)
-                at = f"2026-12-04T10:00:{arrived % 60:02d}+00:00"
-                event = TrackedEvent(
-                    id=f"e_{arrived:08d}",
-                    type="form_submitted",
-                    contact_id=contact.id,
-                    occurred_at=at,
-                    received_at=at,
-                )
+                at = f"2026-12-01T09:00:{arrived % 60:02d}+00:00"
+                event = synthetic_event(f"e_{arrived:08d}", trigger["event"], contact.id, at)
+                where = trigger.get("where")
+                if matches(where, contact.as_condition_data(), event.as_condition_data(), TODAY):
+                    taken.add(contact.id)
                 ready.append((event, 0))
                 arrived += 1
             while retries and retries[0][0] <= sim.now:
@@ -247,6 +275,8 @@ def simulate_flood(
     claimed = {run["contact_id"] for run in runs.all()}
     return FloodReport(
         events=events,
+        matching=len(taken),
+        unexpected=len(set(started) - taken),
         enrolled=len(started),
         dead_lettered=counts["dead_lettered"],
         ghost_runs=len(claimed - set(started)),
@@ -266,9 +296,13 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--rate", type=float, default=2_000.0, help="events arriving a second")
     parser.add_argument("--intake", choices=("queue", "async"), default="queue")
     parser.add_argument("--region-class", choices=sorted(START_EXECUTION), default="high")
+    parser.add_argument("--workflow", type=Path, help="an event-triggered workflow of yours (JSON)")
     args = parser.parse_args(argv)
     intake = deployed_queue() if args.intake == "queue" else ASYNC
-    report = simulate_flood(args.events, args.rate, region_class=args.region_class, intake=intake)
+    workflow = event_workflow(args.workflow) if args.workflow else None
+    report = simulate_flood(
+        args.events, args.rate, region_class=args.region_class, intake=intake, workflow=workflow
+    )
     burst, refill = START_EXECUTION[args.region_class]
     print(
         f"a flood of {args.events:,} events at {args.rate:,.0f}/s through {intake.name} (at most "
@@ -276,6 +310,18 @@ def main(argv: list[str]) -> None:
     )
     for line in report.lines():
         print("  " + line)
+    if report.duplicate_runs or report.unexpected or report.handled != report.matching:
+        raise SystemExit("events were lost, enrolled twice or enrolled without their trigger")
+
+
+def event_workflow(path: Path) -> dict[str, Any]:
+    """A workflow document the language accepts whose trigger is an event; exits with code 2
+    naming what is wrong."""
+    document = valid_workflow(path)
+    if "event" not in (document.get("trigger") or {}):
+        print("/trigger: this simulation floods an event-triggered workflow", file=sys.stderr)
+        raise SystemExit(2)
+    return document
 
 
 if __name__ == "__main__":

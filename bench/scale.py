@@ -17,7 +17,13 @@ enrolment code (``enrolment.backfill.Backfill`` fanning out and handing over, wi
 Parts run as threads that take turns on one simulated clock (one runs at a time, in time order), so
 the run is deterministic for a seed and independent of this machine's speed. The report is the
 simulated time to enrol everyone, the throttles and hand-overs, and the check that every contact
-has exactly one run and one started execution.
+the segment matches has exactly one run and one started execution, and no other contact has any.
+
+``--workflow FILE`` runs a segment workflow of your own (its trigger must be a ``segment`` with
+``include_existing``) instead of the built-in one, whose segment matches everyone. The synthetic
+contacts carry varied traits for its segment to choose from: a score of 0 to 100, a lifecycle stage,
+a plan, a country and a time zone, lists among ``newsletter``, ``product-updates`` and ``webinars``,
+and a creation date in the two years before the simulated day; none has events or sends.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import heapq
+import json
 import random
 import sys
 import threading
@@ -33,6 +40,8 @@ import tracemalloc
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -42,6 +51,8 @@ from nurtureflow.contacts.model import Contact
 from nurtureflow.enrolment.backfill import SEGMENTS, Backfill, BackfillPart
 from nurtureflow.enrolment.dispatch import Dispatcher
 from nurtureflow.enrolment.manual import BACKFILL
+from nurtureflow.enrolment.policy import matches
+from nurtureflow.runs.history import RunHistory
 from nurtureflow.simulation.memory import MemoryEvents, MemoryRuns, MemorySends, MemoryWorkflows
 
 # (burst, refill a second) of StartExecution for Standard workflows, by region class.
@@ -52,7 +63,14 @@ PAGE_SECONDS = 0.020
 CONTACT_SECONDS = 0.015
 START_SECONDS = 0.040
 WORKFLOW = "scale-backfill"
-_CREATED = "2026-01-01T00:00:00+00:00"
+# The built-in workflow's segment: every contact (scores are 0 to 100).
+EVERYONE = {"segment": {"field": "contact.score", "op": "gte", "value": 0}, "include_existing": True}
+TODAY = datetime(2026, 12, 1, 9, tzinfo=UTC)  # the simulated day (segments read dates against it)
+STAGES = ("subscriber", "lead", "marketing_qualified", "sales_qualified", "customer")
+PLANS = ("free", "starter", "pro", "enterprise")
+COUNTRIES = ("US", "GB", "DE", "FR", "IN", "BR", "JP")
+ZONES = ("America/New_York", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo")
+LISTS = ("newsletter", "product-updates", "webinars")
 
 
 class SimulatedTime:
@@ -175,11 +193,25 @@ class SyntheticContacts:
             ]
         start = 0 if after is None else _after(ordered, after)
         chunk = ordered[start : start + limit]
-        contacts = [
-            Contact(id=i, email=f"{i}@example.com", created_at=_CREATED, updated_at=_CREATED) for i in chunk
-        ]
         more = start + limit < len(ordered)
-        return contacts, chunk[-1] if more and chunk else None
+        return [synthetic_contact(i) for i in chunk], chunk[-1] if more and chunk else None
+
+
+def synthetic_contact(contact_id: str) -> Contact:
+    """The same contact for the same id on every run: its traits are drawn from its id."""
+    draw = random.Random(contact_id)  # traits of test data, not secrets
+    created = (TODAY - timedelta(days=draw.uniform(0, 730))).isoformat()
+    return Contact(
+        id=contact_id,
+        email=f"{contact_id}@example.com",
+        score=draw.randint(0, 100),
+        lifecycle_stage=draw.choice(STAGES),
+        timezone=draw.choice(ZONES),
+        properties={"plan": draw.choice(PLANS), "country": draw.choice(COUNTRIES)},
+        lists=[name for name in LISTS if draw.random() < 0.5],
+        created_at=created,
+        updated_at=created,
+    )
 
 
 def _after(ordered: list[str], after: str) -> int:
@@ -204,6 +236,8 @@ class Report:
     enrolled_contacts: int
     duplicate_runs: int
     missing: int
+    matching: int  # the contacts the segment matches: each must have one run
+    unexpected: int  # contacts enrolled that the segment does not match
     simulated_seconds: float
     start_calls: int
     throttled: int
@@ -213,10 +247,11 @@ class Report:
     peak_mib: float
 
     def lines(self) -> list[str]:
-        rate = self.contacts / self.simulated_seconds if self.simulated_seconds else 0.0
+        rate = self.matching / self.simulated_seconds if self.simulated_seconds else 0.0
         return [
-            f"contacts {self.contacts:,}: enrolled {self.enrolled_contacts:,}, missing {self.missing}, "
-            f"more than one run {self.duplicate_runs}",
+            f"contacts {self.contacts:,}, the segment matches {self.matching:,}: enrolled "
+            f"{self.enrolled_contacts:,}, missing {self.missing}, more than one run {self.duplicate_runs}, "
+            f"not matching {self.unexpected}",
             f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s)",
             f"StartExecution calls {self.start_calls:,}, throttled {self.throttled:,}; trigger invocations "
             f"{self.invocations:,}, hand-overs {self.hand_overs:,}",
@@ -244,31 +279,34 @@ def simulate_backfill(
     invocation_seconds: float = INVOCATION_SECONDS,
     bucket: TokenBucket | None = None,
     seed: int = 7,
+    workflow: dict[str, Any] | None = None,
 ) -> Report:
-    """Activate a segment workflow with ``include_existing`` over ``contacts`` and run to the end."""
+    """Activate a segment workflow with ``include_existing`` over ``contacts`` and run to the end:
+    ``workflow`` (a validated document of yours), or the built-in one matching everyone."""
+    workflow_id = str((workflow or {}).get("id") or WORKFLOW)
+    trigger = (workflow or {}).get("trigger") or EVERYONE
     began = time.perf_counter()
     tracemalloc.start()
     sim = SimulatedTime()
     burst, rate = START_EXECUTION[region_class]
     runner = QuotaRunner(sim, bucket or TokenBucket(burst, rate))
     people, runs, workflows = SyntheticContacts(contacts, sim), TimedRuns(sim), MemoryWorkflows()
-    arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:nurtureflow-{WORKFLOW}"
+    arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:nurtureflow-{workflow_id}"
     workflows.publish(
         {
-            "id": WORKFLOW,
+            "id": workflow_id,
             "version": 1,
             "status": "active",
-            "trigger": {
-                "segment": {"field": "contact.score", "op": "gte", "value": 0},
-                "include_existing": True,
-            },
+            "trigger": trigger,
+            **({"reentry": workflow["reentry"]} if workflow and "reentry" in workflow else {}),
             "state_machine_arn": arn,
             "alias_arn": f"{arn}:live",
         },
         {"version": 1},
         0,
     )
-    dispatcher = Dispatcher(people, runs, workflows, MemoryEvents(), MemorySends(), runner, VirtualClock())
+    events, sends, clock = MemoryEvents(), MemorySends(), VirtualClock(TODAY)
+    dispatcher = Dispatcher(people, runs, workflows, events, sends, runner, clock)
     invocations = 0
     hand_overs = 0
     throttled = 0
@@ -290,11 +328,23 @@ def simulate_backfill(
         sim.spawn(sim.now + DELIVERY_SECONDS, invoke)
 
     bus = _Bus(launch)
-    bus.put(BACKFILL, {"workflow": WORKFLOW})  # what activation publishes
+    bus.put(BACKFILL, {"workflow": workflow_id})  # what activation publishes
     sim.run()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     enrolled = {run["contact_id"] for run in runs.all()}
+    # Who should have a run, decided apart from the enrolment: the segment on each contact as it is.
+    matching = {
+        i
+        for i in people.ids
+        if matches(
+            trigger["segment"],
+            synthetic_contact(i).as_condition_data(),
+            None,
+            TODAY,
+            RunHistory(events, sends, i, execution_arn=""),
+        )
+    }
     per_contact: dict[str, int] = {}
     for name, times in runner.started.items():  # a name started twice is the same run, twice
         contact = name.split("-", 1)[0]
@@ -303,7 +353,9 @@ def simulate_backfill(
         contacts=contacts,
         enrolled_contacts=len(enrolled),
         duplicate_runs=sum(1 for n in per_contact.values() if n > 1),
-        missing=sum(1 for i in people.ids if i not in enrolled or i not in per_contact),
+        missing=sum(1 for i in matching if i not in enrolled or i not in per_contact),
+        matching=len(matching),
+        unexpected=len(enrolled - matching),
         simulated_seconds=sim.now,
         start_calls=runner.calls,
         throttled=throttled,
@@ -319,14 +371,47 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--segments", type=int, default=SEGMENTS)
     parser.add_argument("--region-class", choices=sorted(START_EXECUTION), default="high")
+    parser.add_argument("--workflow", type=Path, help="a segment workflow of yours (JSON), include_existing")
     args = parser.parse_args(argv)
-    report = simulate_backfill(args.contacts, args.segments, args.region_class)
+    workflow = segment_workflow(args.workflow) if args.workflow else None
+    report = simulate_backfill(args.contacts, args.segments, args.region_class, workflow=workflow)
     burst, rate = START_EXECUTION[args.region_class]
-    print(f"include_existing backfill, {args.segments} parts, StartExecution {burst} burst, {rate:g}/s")
+    name = workflow["id"] if workflow else WORKFLOW
+    print(
+        f"{name}: include_existing backfill, {args.segments} parts, StartExecution {burst} burst, {rate:g}/s"
+    )
     for line in report.lines():
         print("  " + line)
-    if report.missing or report.duplicate_runs:
-        raise SystemExit("contacts were lost or enrolled twice")
+    if report.missing or report.duplicate_runs or report.unexpected:
+        raise SystemExit("contacts were lost, enrolled twice or enrolled without matching")
+
+
+def valid_workflow(path: Path) -> dict[str, Any]:
+    """A workflow document the language accepts; exits with code 2 naming what is wrong."""
+    from pydantic import ValidationError
+
+    from nurtureflow.workflow.models import Workflow
+
+    try:
+        document: dict[str, Any] = json.loads(path.read_text())
+        Workflow.model_validate(document)
+    except (OSError, ValueError) as error:  # unreadable, not JSON, or refused by the language
+        detail = error.errors()[0] if isinstance(error, ValidationError) else None
+        where = "/" + "/".join(map(str, detail["loc"])) if detail else str(path)
+        print(f"{where}: {detail['msg'] if detail else error}", file=sys.stderr)
+        raise SystemExit(2) from error
+    return document
+
+
+def segment_workflow(path: Path) -> dict[str, Any]:
+    """A workflow document the language accepts whose trigger is a segment with
+    ``include_existing``; exits with code 2 naming what is wrong."""
+    document = valid_workflow(path)
+    trigger = document.get("trigger") or {}
+    if "segment" not in trigger or not trigger.get("include_existing"):
+        print("/trigger: this simulation enrols a segment with include_existing: true", file=sys.stderr)
+        raise SystemExit(2)
+    return document
 
 
 if __name__ == "__main__":

@@ -4,17 +4,21 @@ before the invocation ends, and every contact enrolled exactly once, against the
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from bench.scale import TokenBucket, simulate_backfill
+from bench.scale import TODAY, TokenBucket, segment_workflow, simulate_backfill, synthetic_contact
 from nurtureflow.contacts.model import Contact
 from nurtureflow.enrolment.backfill import ONE_PART_CONTACTS, Backfill, BackfillPart, is_throttling
 from nurtureflow.simulation.memory import MemoryContacts
 
 NOW = "2026-01-01T00:00:00+00:00"
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_a_throttled_backfill_that_hands_over_many_times_enrols_every_contact_once() -> None:
@@ -155,3 +159,35 @@ def test_the_forecast_s_contacts_split_into_segments_that_hold_everyone_once() -
             if after is None:
                 break
     assert sorted(seen) == sorted(f"c{i}" for i in range(57))
+
+
+def test_a_segment_workflow_of_your_own_enrols_exactly_the_contacts_its_segment_matches() -> None:
+    """``bench.scale --workflow``: the catalog's re-engagement segment (on the newsletter, created
+    over 90 days ago, no open or click in 90 days; the synthetic contacts have no events)."""
+    document = json.loads((ROOT / "catalog" / "re-engagement" / "workflow.json").read_text())
+    report = simulate_backfill(2000, segments=8, workflow=document)
+    expected = 0
+    for index in range(2000):
+        contact = synthetic_contact(f"c_{index:08d}")
+        created = datetime.fromisoformat(contact.created_at)
+        expected += "newsletter" in contact.lists and created < TODAY - timedelta(days=90)
+    assert 0 < expected < 2000
+    assert report.matching == report.enrolled_contacts == expected
+    assert (report.missing, report.duplicate_runs, report.unexpected) == (0, 0, 0)
+
+
+def test_the_scale_simulation_refuses_a_workflow_it_cannot_backfill(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = tmp_path / "cart.json"
+    events.write_text((ROOT / "catalog" / "cart-recovery" / "workflow.json").read_text())
+    with pytest.raises(SystemExit) as refused:
+        segment_workflow(events)
+    assert refused.value.code == 2
+    assert capsys.readouterr().err.startswith("/trigger: ")
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"id": "x", ')
+    with pytest.raises(SystemExit) as refused:
+        segment_workflow(broken)
+    assert refused.value.code == 2
+    assert "broken.json" in capsys.readouterr().err

@@ -6,8 +6,15 @@ enrolled or in the failure queue, never both and never lost, and no contact gets
 
 from __future__ import annotations
 
-from bench.event_flood import deployed_queue, simulate_flood
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.event_flood import deployed_queue, event_workflow, simulate_flood, synthetic_event
 from bench.scale import TokenBucket
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_a_flood_above_the_start_rate_is_absorbed_by_the_retries() -> None:
@@ -55,3 +62,30 @@ def test_through_the_intake_queue_a_starved_quota_loses_far_fewer_events_to_the_
     assert queued.enrolled > 3 * direct.enrolled
     assert queued.dead_lettered < direct.dead_lettered / 3
     assert queued.lambda_retries > 0  # received again: the later receives did the work
+
+
+def test_a_flood_into_a_workflow_of_your_own_enrols_exactly_the_events_its_trigger_takes() -> None:
+    """``bench.event_flood --workflow``: the catalog's cart recovery takes a ``cart_updated`` whose
+    ``value`` is at least 20."""
+    document = json.loads((ROOT / "catalog" / "cart-recovery" / "workflow.json").read_text())
+    report = simulate_flood(600, rate=300.0, intake=deployed_queue(), workflow=document)
+    at = "2026-12-01T09:00:00+00:00"
+    values = [
+        synthetic_event(f"e_{i:08d}", "cart_updated", f"c_{i:08d}", at).properties["value"]
+        for i in range(600)
+    ]
+    expected = sum(value >= 20 for value in values)
+    assert 0 < expected < 600
+    assert report.matching == report.enrolled == expected
+    assert (report.unexpected, report.dead_lettered, report.duplicate_runs, report.ghost_runs) == (0, 0, 0, 0)
+
+
+def test_the_flood_refuses_a_workflow_without_an_event_trigger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    segment = tmp_path / "segment.json"
+    segment.write_text((ROOT / "catalog" / "re-engagement" / "workflow.json").read_text())
+    with pytest.raises(SystemExit) as refused:
+        event_workflow(segment)
+    assert refused.value.code == 2
+    assert capsys.readouterr().err.startswith("/trigger: ")
