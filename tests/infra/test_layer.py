@@ -106,3 +106,14 @@ def test_the_layer_and_the_largest_function_fit_lambda_s_unzipped_quota(layer: P
     functions = [path for path in (build_layer.ROOT / "functions").iterdir() if path.is_dir()]
     largest = max(size(folder) for folder in functions)
     assert size(layer) + largest < 250 * 1024 * 1024
+
+
+def test_a_source_cpython_3_12_refuses_is_reported_and_gets_no_bytecode(tmp_path: Path) -> None:
+    # PEP 695's generics: 3.12's syntax, which the build's 3.11 would refuse.
+    (tmp_path / "good.py").write_text("def f[T](x: T) -> T:\n    return x\n")
+    (tmp_path / "bad.py").write_text("def broken(:\n")
+    summary = build_layer.compile_bytecode(tmp_path)
+    assert str(summary["python"]).startswith("3.12.")
+    assert summary["compiled"] == 1
+    assert [entry["path"] for entry in summary["failed"]] == ["bad.py"]  # type: ignore[attr-defined]
+    assert sorted(p.name for p in (tmp_path / "__pycache__").iterdir()) == ["good.cpython-312.pyc"]
