@@ -102,6 +102,9 @@ class Functions(Construct):
             environment={
                 "POWERTOOLS_SERVICE_NAME": spec.name,
                 "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
+                # No pydantic plugins are used: spare the cold start pydantic's scan of every
+                # installed package's entry points at the first model it builds.
+                "PYDANTIC_DISABLE_PLUGINS": "__all__",
                 # Lambda's active tracing needs no SDK; the X-Ray SDK only on request (nurtureflow.tracing).
                 **({"NURTUREFLOW_XRAY_SDK": "true"} if self._xray_sdk else {}),
             },

@@ -162,6 +162,7 @@ def test_seven_arm64_python312_functions_use_the_common_layer(
                     {
                         "POWERTOOLS_SERVICE_NAME": Match.any_value(),
                         "POWERTOOLS_METRICS_NAMESPACE": "NurtureFlow",
+                        "PYDANTIC_DISABLE_PLUGINS": "__all__",
                     }
                 )
             },
