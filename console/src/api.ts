@@ -24,6 +24,7 @@ export interface Session {
   role: Role;
   roles: Role[];
   may: string[];
+  now: string; // the stack's clock (UTC): the local stack's is virtual, and may be days ahead
 }
 
 export interface Config {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from nurtureflow.api.routes import ROUTES
@@ -33,3 +35,20 @@ def test_finance_may_read_costs_but_not_edit_workflows_or_erase_contacts(harness
 def test_without_a_valid_token_there_is_no_session(harness: Harness) -> None:
     assert harness.http("GET", "/admin/session").status == 401
     assert harness.http("GET", "/admin/session", token="not-a-token").status == 401
+
+
+def test_the_session_tells_the_stack_s_time_which_moves_with_the_local_clock(harness: Harness) -> None:
+    """The console counts a report's "this month" by it: costs are dated by the stack's clock, and
+    the local stack's is virtual (moved by ``POST /_local/clock``), not this machine's."""
+
+    def session_now() -> datetime:
+        return datetime.fromisoformat(harness.http("GET", "/admin/session", token=FINANCE).json()["now"])
+
+    def clock_now() -> datetime:
+        return datetime.fromisoformat(harness.http("GET", "/_local/clock").json()["now"])
+
+    assert abs(session_now() - clock_now()) < timedelta(seconds=1)  # the session's has no fraction
+    before = session_now()
+    harness.http("POST", "/_local/clock", {"advance": "PT1H"})
+    assert timedelta(hours=1) <= session_now() - before < timedelta(hours=1, seconds=2)
+    assert session_now().tzinfo == UTC

@@ -2,7 +2,7 @@
 // service, with budgets; the CSV is the API's own.
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { call, describe } from "../api";
+import { call, describe, type Session } from "../api";
 import { count, h, table, usd } from "../dom";
 
 const SERVICES = ["ses", "stepfunctions", "lambda", "dynamodb", "apigateway"] as const;
@@ -46,21 +46,25 @@ interface Report {
   total: Row;
 }
 
-function thisMonth(): [string, string] {
-  const now = new Date();
+/** The stack's time, not this browser's: costs are dated by the stack's clock, which the local
+ * stack moves on demand (a report of "this month" by the browser's date would miss a day ahead). */
+async function stackNow(): Promise<Date> {
+  return new Date((await call<Session>("GET", "/admin/session")).now);
+}
+
+function thisMonth(now: Date): [string, string] {
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   return [first.toISOString().slice(0, 10), now.toISOString().slice(0, 10)];
 }
 
-function lastMonth(): [string, string] {
-  const now = new Date();
+function lastMonth(now: Date): [string, string] {
   const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
   const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 0));
   return [first.toISOString().slice(0, 10), last.toISOString().slice(0, 10)];
 }
 
 export async function costsPage(): Promise<HTMLElement> {
-  const [defaultFrom, defaultTo] = lastMonth();
+  const [defaultFrom, defaultTo] = lastMonth(await stackNow());
   const from = h("input", { id: "from", name: "from", type: "date", value: defaultFrom, required: true });
   const to = h("input", { id: "to", name: "to", type: "date", value: defaultTo, required: true });
   const groupBy = h(
@@ -216,9 +220,14 @@ export async function costsPage(): Promise<HTMLElement> {
         "button",
         {
           type: "button",
-          onclick: () => {
-            [from.value, to.value] = period();
-            void load();
+          onclick: async () => {
+            try {
+              [from.value, to.value] = period(await stackNow());
+            } catch (error) {
+              problem.textContent = describe(error);
+              return;
+            }
+            await load();
           },
         },
         label,

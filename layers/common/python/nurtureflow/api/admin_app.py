@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -63,7 +64,9 @@ app.use(middlewares=[_authorise])
 def session() -> dict[str, Any]:
     held: tuple[str, ...] = app.context["roles"]
     may = sorted(f"{method} {path}" for (method, path), allowed in _ROLES.items() if set(held) & set(allowed))
-    return {"role": held[0], "roles": list(held), "may": may}
+    # The stack's clock, by which reports' "this month" is counted (the local stack's is virtual).
+    now = wiring.clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"role": held[0], "roles": list(held), "may": may, "now": now}
 
 
 @app.get("/admin/schema/workflow", **ops.WORKFLOW_SCHEMA)

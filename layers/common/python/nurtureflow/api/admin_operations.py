@@ -174,13 +174,15 @@ SESSION = operation(
     "The roles the bearer token holds and every admin operation they may call (`METHOD path`, "
     "paths as in this document). A role token holds one role; a person's sign-in token holds the "
     "groups they are in (`role` is the first of admin, marketer, finance). The console reads it to "
-    "show each person what they may do; every route still checks the roles itself.",
+    "show each person what they may do; every route still checks the roles itself. `now` is the "
+    "stack's clock (UTC), by which the console counts a report's \"this month\": the local stack's "
+    "clock is virtual and may be days ahead of yours.",
     "session",
     {
         200: answer(
-            "The role and what it may call.",
+            "The role, what it may call, and the stack's time.",
             _object(
-                ["role", "roles", "may"],
+                ["role", "roles", "may", "now"],
                 {
                     "role": {"type": "string", "enum": ["marketer", "finance", "admin"]},
                     "roles": {
@@ -189,12 +191,14 @@ SESSION = operation(
                         "minItems": 1,
                     },
                     "may": {"type": "array", "items": {"type": "string"}},
+                    "now": {"type": "string", "format": "date-time"},
                 },
             ),
             {
                 "role": "finance",
                 "roles": ["finance"],
                 "may": ["GET /admin/costs", "GET /admin/session", "GET /admin/workflows"],
+                "now": "2026-12-04T09:30:00Z",
             },
         )
     },
