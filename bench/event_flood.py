@@ -58,6 +58,7 @@ from bench.scale import (
     SimulatedTime,
     TimedRuns,
     TokenBucket,
+    least_seconds,
     synthetic_contact,
     valid_workflow,
 )
@@ -127,6 +128,7 @@ def synthetic_event(event_id: str, kind: str, contact_id: str, at: str) -> Track
 class FloodReport:
     events: int
     matching: int  # the events whose trigger holds: each must enrol its contact, or wait to be redriven
+    baseline_seconds: float  # the baseline: the last arrival, or StartExecution's bucket, whichever is later
     unexpected: int  # contacts started whose event the trigger does not take
     enrolled: int
     dead_lettered: int
@@ -150,7 +152,9 @@ class FloodReport:
             f"failure queue {self.dead_lettered:,}, more than one run {self.duplicate_runs}, "
             f"not taken {self.unexpected}",
             f"runs claimed with no execution (until redriven) {self.ghost_runs:,}",
-            f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s)",
+            f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s); "
+            f"the arrivals' and the quota's least {self.baseline_seconds / 60:.1f} min, "
+            f"this run {self.simulated_seconds / self.baseline_seconds if self.baseline_seconds else 0:.2f}x",
             f"StartExecution calls {self.start_calls:,}, throttled {self.throttled:,}; trigger invocations "
             f"{self.invocations:,}, of them again after a failure {self.lambda_retries:,}",
             f"this machine: {self.wall_seconds:.1f} s",
@@ -206,7 +210,8 @@ def simulate_flood(
     began = time.perf_counter()
     sim, rng = SimulatedTime(), random.Random(seed)  # a reproducible model, not secrets
     burst, refill = START_EXECUTION[region_class]
-    quota = QuotaRunner(sim, bucket or TokenBucket(burst, refill))
+    bucket = bucket or TokenBucket(burst, refill)
+    quota = QuotaRunner(sim, bucket)
     contacts, runs, workflows = MemoryContacts(), ClaimingRuns(sim), MemoryWorkflows()
     arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:nurtureflow-{workflow_id}"
     meta = {"id": workflow_id, "version": 1, "status": "active", "trigger": trigger}
@@ -276,6 +281,7 @@ def simulate_flood(
     return FloodReport(
         events=events,
         matching=len(taken),
+        baseline_seconds=max((events - 1) / rate, least_seconds(len(taken), bucket.burst, bucket.rate)),
         unexpected=len(set(started) - taken),
         enrolled=len(started),
         dead_lettered=counts["dead_lettered"],

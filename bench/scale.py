@@ -141,6 +141,11 @@ class TokenBucket:
         return True
 
 
+def least_seconds(starts: int, burst: int, rate: float) -> float:
+    """The least time a token bucket allows ``starts`` calls in: its burst at once, then its rate."""
+    return max(0, starts - burst) / rate
+
+
 @dataclass
 class QuotaRunner:
     """StartExecution as AWS answers it under its quota; same name and input is the same run."""
@@ -238,6 +243,7 @@ class Report:
     missing: int
     matching: int  # the contacts the segment matches: each must have one run
     unexpected: int  # contacts enrolled that the segment does not match
+    quota_seconds: float  # the baseline: the least time StartExecution's bucket allows so many starts
     simulated_seconds: float
     start_calls: int
     throttled: int
@@ -252,7 +258,9 @@ class Report:
             f"contacts {self.contacts:,}, the segment matches {self.matching:,}: enrolled "
             f"{self.enrolled_contacts:,}, missing {self.missing}, more than one run {self.duplicate_runs}, "
             f"not matching {self.unexpected}",
-            f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s)",
+            f"simulated AWS time {self.simulated_seconds / 60:.1f} min ({rate:,.0f} enrolments/s); "
+            f"the quota's least for {self.matching:,} starts {self.quota_seconds / 60:.1f} min, "
+            f"this run {self.simulated_seconds / self.quota_seconds if self.quota_seconds else 0:.2f}x it",
             f"StartExecution calls {self.start_calls:,}, throttled {self.throttled:,}; trigger invocations "
             f"{self.invocations:,}, hand-overs {self.hand_overs:,}",
             f"this machine: {self.wall_seconds:.1f} s, peak {self.peak_mib:.0f} MiB traced",
@@ -289,7 +297,8 @@ def simulate_backfill(
     tracemalloc.start()
     sim = SimulatedTime()
     burst, rate = START_EXECUTION[region_class]
-    runner = QuotaRunner(sim, bucket or TokenBucket(burst, rate))
+    quota = bucket or TokenBucket(burst, rate)
+    runner = QuotaRunner(sim, quota)
     people, runs, workflows = SyntheticContacts(contacts, sim), TimedRuns(sim), MemoryWorkflows()
     arn = f"arn:aws:states:us-east-1:123456789012:stateMachine:nurtureflow-{workflow_id}"
     workflows.publish(
@@ -356,6 +365,7 @@ def simulate_backfill(
         missing=sum(1 for i in matching if i not in enrolled or i not in per_contact),
         matching=len(matching),
         unexpected=len(enrolled - matching),
+        quota_seconds=least_seconds(len(matching), quota.burst, quota.rate),
         simulated_seconds=sim.now,
         start_calls=runner.calls,
         throttled=throttled,

@@ -27,8 +27,9 @@ def test_a_throttled_backfill_that_hands_over_many_times_enrols_every_contact_on
     assert report.throttled > 0
     assert report.hand_overs > 0
     assert (report.enrolled_contacts, report.missing, report.duplicate_runs) == (2000, 0, 0)
-    # The bucket sets the pace: never faster than its burst plus its refill.
+    # The bucket sets the pace: never faster than its burst plus its refill, the report's baseline.
     assert report.contacts <= 50 + 20.0 * report.simulated_seconds
+    assert report.quota_seconds == (2000 - 50) / 20.0 <= report.simulated_seconds
 
 
 def test_without_throttling_the_parts_enrol_everyone_in_one_invocation_each() -> None:

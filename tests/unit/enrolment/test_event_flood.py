@@ -24,6 +24,7 @@ def test_a_flood_above_the_start_rate_is_absorbed_by_the_retries() -> None:
     assert counts == (2000, 0, 0, 0)
     # StartExecution's bucket sets the pace: never faster than its burst plus its refill.
     assert report.enrolled <= 1300 + 300.0 * report.simulated_seconds
+    assert report.baseline_seconds == (2000 - 1300) / 300.0 <= report.simulated_seconds
 
 
 def test_events_whose_every_retry_is_throttled_wait_in_the_failure_queue_with_their_run_claimed() -> None:
