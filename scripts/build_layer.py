@@ -105,17 +105,21 @@ def _stamp(layer: Path, part: str = "") -> Path:
     return layer.parent / f"{layer.name}{part}.stamp"
 
 
-def compile_bytecode(target: Path, *subdirs: str) -> dict[str, object]:
+def compile_bytecode(target: Path, *subdirs: str, compiler: Path = COMPILER) -> dict[str, object]:
     """Compile every ``.py`` under ``target`` (or its ``subdirs``) for the runtime's CPython, in
     checked-hash mode (a zip's extraction does not keep the modification times a default ``.pyc``
     is checked against). Returns the compiler's summary; a source it refuses is listed there."""
     out = subprocess.run(  # noqa: S603 - our script, our paths
-        ["node", str(COMPILER), str(target), *subdirs],  # noqa: S607 - Node from PATH, as for the CDK CLI
-        check=True,
+        ["node", str(compiler), str(target), *subdirs],  # noqa: S607 - Node from PATH, as for the CDK CLI
+        check=False,
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
+    if out.returncode != 0:
+        missing = "pyodide" in out.stderr and "ERR_MODULE_NOT_FOUND" in out.stderr
+        hint = "run `make install` (npm's pyodide compiles the layer)" if missing else out.stderr.strip()
+        raise BytecodeError(f"the layer's bytecode was not compiled: {hint}")
     summary: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
     version = str(summary["python"])
     if not version.startswith(f"{RUNTIME_PYTHON}."):

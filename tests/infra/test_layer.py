@@ -117,3 +117,10 @@ def test_a_source_cpython_3_12_refuses_is_reported_and_gets_no_bytecode(tmp_path
     assert summary["compiled"] == 1
     assert [entry["path"] for entry in summary["failed"]] == ["bad.py"]  # type: ignore[attr-defined]
     assert sorted(p.name for p in (tmp_path / "__pycache__").iterdir()) == ["good.cpython-312.pyc"]
+
+
+def test_without_npm_s_pyodide_the_build_says_which_command_installs_it(tmp_path: Path) -> None:
+    compiler = tmp_path / "compile_layer.mjs"  # where no node_modules holds pyodide
+    compiler.write_text(build_layer.COMPILER.read_text())
+    with pytest.raises(build_layer.BytecodeError, match="make install"):
+        build_layer.compile_bytecode(tmp_path, compiler=compiler)
