@@ -13,7 +13,8 @@ from bench.ingest import FLOOR, LAMBDA_ENV, LAYER, ROOT, import_environment, pai
 
 def test_a_handler_s_import_is_timed_against_boto3_alone_in_fresh_interpreters() -> None:
     handler, boto3, ratio = paired_import(ROOT / "functions" / "step", 1)
-    assert 0 < boto3 < handler  # the handler imports boto3 and the platform besides
+    # No order between the two: one pair on a loaded machine can time boto3 alone above the handler.
+    assert min(handler, boto3) > 0
     assert ratio == handler / boto3  # one pair: its own ratio
 
 

