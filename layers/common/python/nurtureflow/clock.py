@@ -13,6 +13,11 @@ class Clock(Protocol):
         ...
 
 
+def timestamp(moment: datetime) -> str:
+    """A moment as the APIs and Step Functions' Wait states write it: UTC, whole seconds, ``Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC
 from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -22,6 +21,7 @@ from nurtureflow.api.paging import page_of, parse_limit
 from nurtureflow.api.routes import ROUTES
 from nurtureflow.auth.people import looks_like_jwt, roles_of_person
 from nurtureflow.auth.roles import bearer, require, role_of
+from nurtureflow.clock import timestamp
 from nurtureflow.settings import AuthSettings, EndpointSettings, SendingSettings, WebhookSettings
 from nurtureflow.workflow.errors import WorkflowInvalidError
 
@@ -65,8 +65,7 @@ def session() -> dict[str, Any]:
     held: tuple[str, ...] = app.context["roles"]
     may = sorted(f"{method} {path}" for (method, path), allowed in _ROLES.items() if set(held) & set(allowed))
     # The stack's clock, by which reports' "this month" is counted (the local stack's is virtual).
-    now = wiring.clock.now().astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {"role": held[0], "roles": list(held), "may": may, "now": now}
+    return {"role": held[0], "roles": list(held), "may": may, "now": timestamp(wiring.clock.now())}
 
 
 @app.get("/admin/schema/workflow", **ops.WORKFLOW_SCHEMA)

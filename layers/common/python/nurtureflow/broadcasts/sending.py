@@ -20,8 +20,8 @@ from aws_lambda_powertools import Logger
 from nurtureflow.aws.errors import RetryableError
 from nurtureflow.aws.mailer import SendThrottledError
 from nurtureflow.broadcasts.audience import in_segment
-from nurtureflow.broadcasts.service import timestamp, workflow_key
-from nurtureflow.clock import Clock
+from nurtureflow.broadcasts.service import workflow_key
+from nurtureflow.clock import Clock, timestamp
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.costs.ledger import LedgerEntry, Usage, cost_usage
 from nurtureflow.costs.prices import PriceTable

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
 from nurtureflow.broadcasts.definition import start_input
 from nurtureflow.broadcasts.model import LIVE, BroadcastInvalidError, parse_request
-from nurtureflow.clock import Clock
+from nurtureflow.clock import Clock, timestamp
 from nurtureflow.store.broadcasts import BroadcastStatusError
 
 logger = Logger(child=True)
@@ -35,10 +34,6 @@ class BroadcastConflictError(Exception):
 def workflow_key(broadcast_id: str) -> str:
     """What a broadcast's sends, events and ledger lines carry as their workflow."""
     return f"broadcast:{broadcast_id}"
-
-
-def timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Broadcasts:

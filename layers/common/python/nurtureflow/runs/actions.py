@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from nurtureflow.clock import Clock
+from nurtureflow.clock import Clock, timestamp
 from nurtureflow.conditions.evaluate import ConditionContext, evaluate, resolve
 from nurtureflow.conditions.model import parse_condition
 from nurtureflow.events.ingest import Publisher
@@ -209,7 +209,7 @@ class StepActions:
             audience = self._engagement.hours(run.workflow) if self._engagement is not None else {}
             until = best_send_time(now, zone, parse_duration(wait["best_time"]["within"]), engaged, audience)
         moment = max(until or now, now)
-        return {"until": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        return {"until": timestamp(moment)}
 
     def wait_for(
         self, run: RunDocument, execution_arn: str, step: str, awaited: list[dict[str, Any]], token: str

@@ -17,7 +17,7 @@ from nurtureflow.aws.mailer import (
     SendOutcomeUnknownError,
     SendThrottledError,
 )
-from nurtureflow.clock import Clock
+from nurtureflow.clock import Clock, timestamp
 from nurtureflow.contacts.consent import has_consent
 from nurtureflow.costs.attachments import attachment_bytes
 from nurtureflow.costs.budget import WorkflowBudget
@@ -283,7 +283,7 @@ class Delivery:
         until = max((w for w in waits if w is not None), default=None)
         if until is None:
             return None
-        return {"send_id": request.send_id, "status": "deferred", "until": _timestamp(until)}
+        return {"send_id": request.send_id, "status": "deferred", "until": timestamp(until)}
 
     def _after_sent(
         self, request: SendRequest, sent: dict[str, Any], elapsed: float, raw: bytes | None
@@ -466,10 +466,6 @@ class Delivery:
                 usd=self._price(usage),
             )
         )
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _skip_reason(contact: Any, request: SendRequest) -> str | None:
