@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median_high
 
 from bench.ingest import ROOT, import_environment, importer
 
@@ -124,10 +125,6 @@ def compiled_from_source(prefix: Path, cwd: Path) -> list[Path]:
     ]
 
 
-def _median(values: list[float]) -> float:
-    return sorted(values)[len(values) // 2]
-
-
 def paired_turns(caches: Caches, cwd: Path, turns: int) -> tuple[float, float, float, float, float]:
     """boto3, the handler without the layer's bytecode and as shipped, in turn: their best times,
     and the medians of the without/boto3 and shipped/boto3 ratios."""
@@ -139,8 +136,8 @@ def paired_turns(caches: Caches, cwd: Path, turns: int) -> tuple[float, float, f
         min(b for b, _, _ in rows),
         min(w for _, w, _ in rows),
         min(s for _, _, s in rows),
-        _median([w / b for b, w, _ in rows]),
-        _median([s / b for b, _, s in rows]),
+        median_high([w / b for b, w, _ in rows]),
+        median_high([s / b for b, _, s in rows]),
     )
 
 
